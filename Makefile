@@ -1,0 +1,33 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+FLASK := $(VENV)/bin/flask --app tracker
+
+.PHONY: install run test db bench lint
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+db: install
+	$(FLASK) db upgrade
+
+run: db
+	@if [ ! -f instance/.demo-loaded ]; then \
+	  $(FLASK) demo-data | tee instance/demo-logins.txt && touch instance/.demo-loaded; \
+	else echo "示例账号见 instance/demo-logins.txt"; cat instance/demo-logins.txt; fi
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install
+	scripts/test.sh
+
+bench: install
+	@for b in bench/bench_*.py; do echo "== $$b"; $(VENV)/bin/python $$b; done
+
+lint: install
+	$(VENV)/bin/ruff check tracker tests bench config.py

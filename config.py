@@ -1,0 +1,51 @@
+"""Configuration, read from the environment when the app is created (never at import time of the app)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+class Config:
+    """Defaults for development; every value may come from an environment variable of the same name."""
+
+    def __init__(self, env: dict[str, str] | None = None):
+        env = dict(os.environ if env is None else env)
+        self.ENV_NAME = env.get("TRACKER_ENV", "development")  # development | production | testing
+        instance = Path(env.get("INSTANCE_PATH", BASE_DIR / "instance"))
+        self.INSTANCE_PATH = str(instance)
+        self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL") or f"sqlite:///{instance / 'tracker.db'}"
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SECRET_KEY = env.get("SECRET_KEY")
+        self.AGENCY_NAME = env.get("AGENCY_NAME", "本机关")
+        self.TIMEZONE = "Asia/Shanghai"
+        # Case number display pattern: {year} and {seq} (zero padded by the format spec).
+        self.CASE_NUMBER_PATTERN = env.get("CASE_NUMBER_PATTERN", "依申〔{year}〕第{seq:04d}号")
+        self.UPLOAD_FOLDER = env.get("UPLOAD_FOLDER", str(instance / "uploads"))
+        self.MAX_CONTENT_LENGTH = int(env.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
+        self.ALLOWED_UPLOAD_EXTENSIONS = ("pdf", "jpg", "jpeg", "png", "tif", "tiff", "doc", "docx", "xls", "xlsx", "ofd", "txt")
+        self.PAGE_SIZE = int(env.get("PAGE_SIZE", "20"))
+        self.DUE_SOON_WORKDAYS = int(env.get("DUE_SOON_WORKDAYS", "3"))
+        self.CORRECTION_PERIOD_WORKDAYS = int(env.get("CORRECTION_PERIOD_WORKDAYS", "15"))
+        self.PROPOSAL_REPLY_MONTHS = int(env.get("PROPOSAL_REPLY_MONTHS", "3"))
+        self.PROPOSAL_MAX_MONTHS = int(env.get("PROPOSAL_MAX_MONTHS", "6"))
+        self.PROPOSAL_COHANDLER_MONTHS = int(env.get("PROPOSAL_COHANDLER_MONTHS", "1"))
+        self.PROPOSAL_REHANDLING_MONTHS = int(env.get("PROPOSAL_REHANDLING_MONTHS", "1"))
+        # Mail (reminders). Empty MAIL_SERVER means in-app notifications only.
+        self.MAIL_SERVER = env.get("MAIL_SERVER", "")
+        self.MAIL_PORT = int(env.get("MAIL_PORT", "25"))
+        self.MAIL_USE_TLS = env.get("MAIL_USE_TLS", "0").lower() in ("1", "true", "yes")
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD", "")
+        self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", "tracker@localhost")
+        self.REMINDER_HOUR = env.get("REMINDER_TIME", "08:30")
+        self.WTF_CSRF_ENABLED = True
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0").lower() in ("1", "true", "yes")
+        self.TESTING = self.ENV_NAME == "testing"
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in vars(self).items() if k.isupper()}

@@ -1,0 +1,163 @@
+"""Registering a disclosure request through the real form, with CSRF on."""
+import io
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tracker.audit import Event
+from tracker.disclosure.models import DisclosureRequest
+from tracker.extensions import db
+from tracker.rules.clock import today_cn
+
+VALID_ID = "11010519491231002X"  # the GB 11643 example number
+
+
+def intake_data(**over):
+    today = today_cn()
+    data = {
+        "applicant_type": "natural_person", "applicant_name": "张三", "id_type": "resident_id",
+        "id_number": VALID_ID, "phone": "13800000000", "email": "zhang@example.com", "address": "某市某路1号",
+        "postcode": "255000", "channel": "in_person", "sent_on": (today - timedelta(days=1)).isoformat(),
+        "received_on": today.isoformat(), "subject": "某项目立项批复", "content": "请公开某项目的立项批复文件。",
+        "purpose": "", "provision_form": "electronic", "obtain_way": "", "tags": "项目立项，规划", "remarks": "",
+    }
+    data.update(over)
+    return data
+
+
+@pytest.fixture()
+def office(make_user, login):
+    user = make_user("office")
+    login(user)
+    return user
+
+
+def count_requests():
+    return db.session.scalar(select(func.count()).select_from(DisclosureRequest))
+
+
+def test_register_through_form_creates_case_number_deadline_and_event(client, office, form_post):
+    resp = form_post("/requests/new", intake_data())
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    req = db.session.scalars(select(DisclosureRequest)).one()
+    year = today_cn().year
+    assert req.number == f"依申〔{year}〕第0001号"
+    assert req.due_date is not None and req.due_date > req.received_on
+    assert sorted(t.tag for t in req.tags) == ["规划", "项目立项"]
+    assert req.id_number == VALID_ID
+    ev = db.session.scalars(select(Event).where(Event.subject_id == req.id)).one()
+    assert ev.kind == "request.registered" and ev.actor_id == office.id
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert req.number in page and "登记申请" in page
+
+
+def test_post_without_csrf_token_is_refused_and_changes_nothing(client, office):
+    resp = client.post("/requests/new", data=intake_data())
+    assert resp.status_code == 400
+    assert "页面已过期" in resp.get_data(as_text=True)
+    assert count_requests() == 0
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("id_number", "110105194912310021", "校验"),
+    ("received_on", (today_cn() + timedelta(days=1)).isoformat(), "今天"),
+    ("received_on", "", "收到申请之日"),
+    ("received_on", "2026-13-45", "日期格式不正确"),
+    ("applicant_type", "alien", "申请人类型"),
+    ("content", "", "申请内容"),
+    ("content", "长" * 5001, "不能超过5000个字"),
+    ("email", "not-an-email", "邮箱"),
+    ("postcode", "12", "邮政编码"),
+])
+def test_bad_input_is_refused_with_chinese_message_and_nothing_written(client, office, form_post, field, value,
+                                                                       message):
+    resp = form_post("/requests/new", intake_data(**{field: value}))
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert message in html, html[:3000]
+    assert count_requests() == 0
+
+
+def test_receipt_before_sending_date_is_refused(client, office, form_post):
+    today = today_cn()
+    resp = form_post("/requests/new", intake_data(sent_on=today.isoformat(),
+                                                  received_on=(today - timedelta(days=2)).isoformat()))
+    assert "早于" in resp.get_data(as_text=True)
+    assert count_requests() == 0
+
+
+def test_uscc_checked_for_organisations(client, office, form_post):
+    bad = form_post("/requests/new", intake_data(applicant_type="commercial_enterprise", applicant_name="某公司",
+                                                 id_type="uscc", id_number="91350100M000100Y44"))
+    assert count_requests() == 0 and "统一社会信用代码" in bad.get_data(as_text=True)
+    ok = form_post("/requests/new", intake_data(applicant_type="commercial_enterprise", applicant_name="某公司",
+                                                id_type="uscc", id_number="91350100M000100Y43"))
+    assert ok.status_code == 302
+    assert count_requests() == 1
+
+
+def test_applicant_without_id_number_can_register(client, office, form_post):
+    resp = form_post("/requests/new", intake_data(id_type="none", id_number=""))
+    assert resp.status_code == 302
+
+
+def test_attachment_allowed_type_is_stored_outside_static_and_served_to_viewers(client, office, form_post, app_ctx):
+    data = intake_data()
+    data["attachment"] = (io.BytesIO(b"%PDF-1.4 scan"), "申请书.pdf")
+    resp = form_post("/requests/new", data, content_type="multipart/form-data")
+    assert resp.status_code == 302
+    req = db.session.scalars(select(DisclosureRequest)).one()
+    page = client.get(f"/requests/{req.id}").get_data(as_text=True)
+    assert "申请书.pdf" in page
+    from tracker.attachments import Attachment
+    att = db.session.scalars(select(Attachment)).one()
+    assert att.stored_name != "申请书.pdf" and att.stored_name.endswith(".pdf")
+    assert "static" not in app_ctx.config["UPLOAD_FOLDER"]
+    dl = client.get(f"/requests/{req.id}/attachments/{att.id}")
+    assert dl.status_code == 200 and dl.data == b"%PDF-1.4 scan"
+
+
+def test_disallowed_attachment_type_refused_and_nothing_written(client, office, form_post):
+    data = intake_data()
+    data["attachment"] = (io.BytesIO(b"MZ..."), "virus.exe")
+    resp = form_post("/requests/new", data, content_type="multipart/form-data")
+    assert "不支持的文件类型" in resp.get_data(as_text=True)
+    assert count_requests() == 0
+
+
+def test_oversized_attachment_refused(client, office, form_post, app_ctx):
+    app_ctx.config["MAX_CONTENT_LENGTH"] = 1024
+    try:
+        data = intake_data()
+        data["attachment"] = (io.BytesIO(b"x" * 4096), "big.pdf")
+        resp = form_post("/requests/new", data, content_type="multipart/form-data")
+        assert resp.status_code == 413 and "文件过大" in resp.get_data(as_text=True)
+        assert count_requests() == 0
+    finally:
+        app_ctx.config["MAX_CONTENT_LENGTH"] = 20 * 1024 * 1024
+
+
+def test_list_filters_search_and_pagination(client, office, form_post, app_ctx):
+    from tracker.disclosure.intake import register_request
+    today = today_cn()
+    for i in range(25):
+        register_request(office, {**intake_data(), "received_on": today - timedelta(days=i), "sent_on": None,
+                                  "applicant_name": f"申请人{i:02d}",
+                                  "applicant_type": "natural_person" if i % 5 else "legal_service_org"})
+    page1 = client.get("/requests/?sort=received_asc").get_data(as_text=True)
+    assert "共 25 件" in page1 and "申请人24" in page1 and "申请人00" not in page1
+    found = client.get("/requests/?q=申请人07").get_data(as_text=True)
+    assert "共 1 件" in found
+    lawyers = client.get("/requests/?applicant_type=legal_service_org").get_data(as_text=True)
+    assert "共 5 件" in lawyers
+    page2 = client.get("/requests/?sort=received_asc&page=2").get_data(as_text=True)
+    assert "申请人00" in page2 or "申请人04" in page2
+
+
+def test_security_headers_and_no_inline_script(client, office):
+    resp = client.get("/requests/new")
+    csp = resp.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    html = resp.get_data(as_text=True)
+    assert "<script>" not in html and " onclick=" not in html and "//cdn" not in html

@@ -1,0 +1,1 @@
+"""Agencies, sections, users, roles and the one scoped query for cases."""

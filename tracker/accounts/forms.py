@@ -1,0 +1,29 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from . import roles
+
+
+class LoginForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired("请输入用户名。")])
+    password = PasswordField("密码", validators=[DataRequired("请输入密码。")])
+
+
+class SectionForm(FlaskForm):
+    name = StringField("科室名称", validators=[DataRequired("请输入科室名称。"), Length(max=60, message="科室名称不能超过60个字。")])
+    active = BooleanField("启用", default=True)
+
+
+class AgencyForm(FlaskForm):
+    name = StringField("机关名称", validators=[DataRequired("请输入机关名称。"), Length(max=100, message="机关名称不能超过100个字。")])
+
+
+class UserForm(FlaskForm):
+    username = StringField("用户名", validators=[Length(max=40, message="用户名不能超过40个字符。")])
+    display_name = StringField("姓名", validators=[Optional(), Length(max=60, message="姓名不能超过60个字。")])
+    email = StringField("电子邮箱", validators=[Optional(), Length(max=120, message="邮箱不能超过120个字符。")])
+    role = SelectField("角色", choices=list(roles.ROLES.items()))
+    section_id = SelectField("所属科室", coerce=int, choices=[])
+    active = BooleanField("启用", default=True)
+    password = PasswordField("密码（留空则自动生成/不修改）", validators=[Optional()])

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from ..errors import ServiceError
+from ..extensions import db
+from ..rules.clock import utcnow
+from . import services
+from .decorators import permission_required
+from .forms import AgencyForm, LoginForm, SectionForm, UserForm
+from .models import Section, User
+
+auth_bp = Blueprint("auth", __name__)
+admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _safe_next(target: str | None) -> str:
+    if target and not urlparse(target).netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("index")
+
+
+@auth_bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is None:
+            flash("用户名或密码不正确，或账号已停用。", "danger")
+        else:
+            user.last_login_at = utcnow()
+            db.session.commit()
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@auth_bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash("已退出登录。", "info")
+    return redirect(url_for("auth.login"))
+
+
+@admin_bp.get("/")
+@permission_required("admin.manage")
+def home():
+    return redirect(url_for("admin.sections"))
+
+
+@admin_bp.route("/agency", methods=["GET", "POST"])
+@permission_required("admin.manage")
+def agency():
+    form = AgencyForm(obj=current_user.agency)
+    if form.validate_on_submit():
+        try:
+            services.rename_agency(current_user.agency, form.name.data, actor=current_user)
+            flash("机关名称已保存。", "success")
+            return redirect(url_for("admin.agency"))
+        except ServiceError as e:
+            db.session.rollback()
+            form.name.errors.append(e.message)
+    return render_template("admin/agency.html", form=form)
+
+
+@admin_bp.route("/sections", methods=["GET", "POST"])
+@permission_required("admin.manage")
+def sections():
+    form = SectionForm()
+    if form.validate_on_submit():
+        try:
+            services.create_section(form.name.data, actor=current_user)
+            flash(f"已创建科室“{form.name.data.strip()}”。", "success")
+            return redirect(url_for("admin.sections"))
+        except ServiceError as e:
+            db.session.rollback()
+            form.name.errors.append(e.message)
+    rows = db.session.scalars(select(Section).where(Section.agency_id == current_user.agency_id)
+                              .order_by(Section.name)).all()
+    return render_template("admin/sections.html", form=form, sections=rows)
+
+
+@admin_bp.route("/sections/<int:section_id>", methods=["GET", "POST"])
+@permission_required("admin.manage")
+def edit_section(section_id: int):
+    section = db.session.get(Section, section_id)
+    if section is None or section.agency_id != current_user.agency_id:
+        abort(404)
+    form = SectionForm(obj=section)
+    if form.validate_on_submit():
+        try:
+            services.rename_section(section, form.name.data, form.active.data, actor=current_user)
+            flash("科室已保存。", "success")
+            return redirect(url_for("admin.sections"))
+        except ServiceError as e:
+            db.session.rollback()
+            form.name.errors.append(e.message)
+    return render_template("admin/section_edit.html", form=form, section=section)
+
+
+def _section_choices():
+    rows = db.session.scalars(select(Section).where(Section.agency_id == current_user.agency_id,
+                                                    Section.active.is_(True)).order_by(Section.name)).all()
+    return [(0, "（无）")] + [(s.id, s.name) for s in rows]
+
+
+def _section_or_none(section_id: int) -> Section | None:
+    if not section_id:
+        return None
+    section = db.session.get(Section, section_id)
+    if section is None or section.agency_id != current_user.agency_id:
+        raise ServiceError("所选科室不存在。", "section_id")
+    return section
+
+
+@admin_bp.route("/users", methods=["GET", "POST"])
+@permission_required("admin.manage")
+def users():
+    form = UserForm()
+    form.section_id.choices = _section_choices()
+    generated = None
+    if form.validate_on_submit():
+        try:
+            user, generated = services.create_user(
+                form.username.data, role=form.role.data, password=form.password.data or None,
+                display_name=form.display_name.data, email=form.email.data,
+                section=_section_or_none(form.section_id.data), actor=current_user)
+            flash(f"已创建用户“{user.username}”。", "success")
+            if generated:
+                flash(f"自动生成的初始密码（只显示这一次，请转告本人并要求修改）：{generated}", "warning")
+            return redirect(url_for("admin.users"))
+        except ServiceError as e:
+            db.session.rollback()
+            getattr(form, e.field if e.field in form else "username").errors.append(e.message)
+    rows = db.session.scalars(select(User).where(User.agency_id == current_user.agency_id)
+                              .order_by(User.username)).all()
+    return render_template("admin/users.html", form=form, users=rows)
+
+
+@admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@permission_required("admin.manage")
+def edit_user(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None or user.agency_id != current_user.agency_id:
+        abort(404)
+    form = UserForm(obj=user)
+    form.section_id.choices = _section_choices()
+    if request.method == "GET":
+        form.section_id.data = user.section_id or 0
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, actor=current_user, display_name=form.display_name.data,
+                                 role=form.role.data, section=_section_or_none(form.section_id.data),
+                                 email=form.email.data, active=form.active.data,
+                                 password=form.password.data or None)
+            flash("用户已保存。", "success")
+            return redirect(url_for("admin.users"))
+        except ServiceError as e:
+            db.session.rollback()
+            getattr(form, e.field if e.field in form else "display_name").errors.append(e.message)
+    return render_template("admin/user_edit.html", form=form, user=user)

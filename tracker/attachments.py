@@ -1,0 +1,52 @@
+"""Attachments: stored outside static under a random name, served only through a scoped view."""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from pathlib import Path
+
+from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .extensions import db
+from .rules.clock import utcnow
+from .types import UTCDateTime
+
+
+class Attachment(db.Model):
+    __tablename__ = "attachment"
+    __table_args__ = (Index("ix_attachment_subject", "subject_type", "subject_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False)
+    subject_type: Mapped[str] = mapped_column(String(20), nullable=False)  # request | proposal | ...
+    subject_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)  # application | letter | reply | other
+    original_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    stored_name: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
+    content_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+ATTACHMENT_KINDS = {"application": "申请材料扫描件", "letter": "告知书", "reply": "答复文件", "other": "其他"}
+
+
+def extension_error(filename: str, allowed: tuple[str, ...]) -> str | None:
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if ext not in allowed:
+        return f"不支持的文件类型“.{ext or '无扩展名'}”，请上传以下类型之一：{'、'.join(allowed)}"
+    return None
+
+
+def store_bytes(folder: str, data: bytes, filename: str) -> tuple[str, str]:
+    """Write data under a random name in folder; returns (stored_name, sha256)."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    stored = f"{secrets.token_hex(16)}.{ext}"
+    tmp = Path(folder) / (stored + ".part")
+    tmp.write_bytes(data)
+    os.replace(tmp, Path(folder) / stored)
+    return stored, hashlib.sha256(data).hexdigest()

@@ -1,0 +1,129 @@
+"""The typed, append-only event log. Services write an event in the same transaction as the change."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+from .rules.clock import utcnow
+from .types import UTCDateTime
+
+# Event kinds: one name for one thing. Labels are what the timeline shows.
+EVENT_LABELS: dict[str, str] = {
+    "request.registered": "登记申请",
+    "request.intake_edited": "修改登记信息",
+    "request.imported": "从台账导入",
+    "request.assigned": "分办至科室",
+    "request.reassigned": "改派科室",
+    "request.handler_assigned": "指定承办人",
+    "request.cohandler_added": "增加协办科室",
+    "request.opinion_submitted": "协办科室提交意见",
+    "request.draft_submitted": "提交答复稿审核",
+    "request.draft_approved": "审核通过答复稿",
+    "request.draft_returned": "退回答复稿",
+    "request.clarification_sent": "发出补正告知",
+    "request.clarification_received": "收到补正材料",
+    "request.clarification_lapsed": "逾期未补正",
+    "request.consultation_sent": "发出征求意见书",
+    "request.consultation_closed": "征求意见结束",
+    "request.fee_notice_sent": "发出收费通知",
+    "request.fee_paid": "申请人缴费",
+    "request.fee_lapsed": "逾期未缴费",
+    "request.extension_requested": "申请延期",
+    "request.extension_approved": "批准延期",
+    "request.extension_refused": "不批准延期",
+    "request.excessive_deadline_set": "确定合理答复期限",
+    "request.concluded": "办结",
+    "request.withdrawn": "申请人撤回",
+    "request.reopened": "重新办理",
+    "request.deadline_recomputed": "重新计算期限",
+    "request.attachment_added": "上传附件",
+    "request.letter_generated": "生成告知书",
+    "request.exported": "导出申请数据",
+    "review.recorded": "登记复议诉讼",
+    "review.concluded": "复议诉讼审结",
+    "proposal.registered": "登记建议提案",
+    "proposal.event": "建议提案办理",
+    "calendar.changed": "修改工作日历",
+    "user.created": "创建用户",
+    "user.updated": "修改用户",
+    "section.created": "创建科室",
+    "section.updated": "修改科室",
+    "agency.renamed": "修改机关名称",
+    "report.published": "发布年度报告",
+    "report.narrative_saved": "保存年度报告文字",
+    "ledger.imported": "导入台账",
+}
+
+
+class Event(db.Model):
+    """Who did what, when, with the old and new values. Rows are never updated or deleted."""
+
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_subject", "subject_type", "subject_id", "id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    subject_type: Mapped[str] = mapped_column(String(20), nullable=False)
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(50), nullable=False, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # {"field": [old, new], ...} for changes; any other detail under its own key.
+    data: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    actor = relationship("User")
+
+    @property
+    def label(self) -> str:
+        return EVENT_LABELS.get(self.kind, self.kind)
+
+
+@event.listens_for(Event, "before_update")
+@event.listens_for(Event, "before_delete")
+def _append_only(mapper, connection, target):  # pragma: no cover - guard
+    raise RuntimeError("the event log is append-only")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def record(kind: str, *, subject_type: str, subject_id: int | None, actor=None, agency_id: int | None = None,
+           data: dict | None = None, note: str | None = None) -> Event:
+    """Add an event to the current session (committed with the change it describes)."""
+    if kind not in EVENT_LABELS:
+        raise KeyError(f"unknown event kind {kind!r}")
+    ev = Event(kind=kind, subject_type=subject_type, subject_id=subject_id,
+               actor_id=getattr(actor, "id", None),
+               agency_id=agency_id if agency_id is not None else getattr(actor, "agency_id", None),
+               data=_jsonable(data or {}), note=note, created_at=utcnow())
+    db.session.add(ev)
+    return ev
+
+
+def changes(obj: Any, new_values: dict[str, Any]) -> dict[str, list]:
+    """Apply new_values to obj and return {field: [old, new]} for the fields that really changed."""
+    diff = {}
+    for field, new in new_values.items():
+        old = getattr(obj, field)
+        if old != new:
+            diff[field] = [old, new]
+            setattr(obj, field, new)
+    return diff
+
+
+def timeline(subject_type: str, subject_id: int):
+    return db.session.scalars(
+        db.select(Event).where(Event.subject_type == subject_type, Event.subject_id == subject_id)
+        .order_by(Event.id)
+    ).all()

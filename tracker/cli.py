@@ -1,0 +1,84 @@
+"""Thin command-line commands; each calls a service. Capabilities add theirs in register_cli()."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from .errors import ServiceError
+from .extensions import db
+
+
+def fail(message: str) -> None:
+    """Print a clear message to stderr and exit non-zero."""
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(2)
+
+
+@click.command("create-section")
+@click.argument("name")
+@click.option("--agency", "agency_name", default=None, help="机关名称（默认第一个机关）")
+@with_appcontext
+def create_section_cmd(name: str, agency_name: str | None):
+    """创建科室。"""
+    from .accounts import services
+    try:
+        section = services.create_section(name, agency=services.agency_by_name(agency_name))
+    except ServiceError as e:
+        db.session.rollback()
+        fail(e.message)
+    click.echo(f"已创建科室：{section.name}")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, help="admin | office | leader | section_head | staff")
+@click.option("--section", "section_name", default=None, help="所属科室名称")
+@click.option("--email", default=None)
+@click.option("--display-name", default=None)
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取密码")
+@click.option("--agency", "agency_name", default=None, help="机关名称（默认第一个机关）")
+@with_appcontext
+def create_user_cmd(username, role, section_name, email, display_name, password_stdin, agency_name):
+    """创建用户；未指定密码时生成一个并只显示一次。"""
+    from .accounts import services
+    try:
+        agency = services.agency_by_name(agency_name)
+        section = services.section_by_name(agency, section_name) if section_name else None
+        password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+        if password_stdin and not password:
+            raise ServiceError("标准输入中没有读到密码。")
+        user, generated = services.create_user(username, role=role, password=password, email=email,
+                                               display_name=display_name, section=section, agency=agency)
+    except ServiceError as e:
+        db.session.rollback()
+        fail(e.message)
+    click.echo(f"已创建用户：{user.username}（{user.role_label}）")
+    if generated:
+        click.echo(f"初始密码（只显示这一次）：{generated}")
+
+
+@click.command("demo-data")
+@click.option("--seed", default=2026, help="随机种子")
+@with_appcontext
+def demo_data_cmd(seed: int):
+    """填充示例机关（示例区发展和改革局）：科室、各角色用户和两年的申请。"""
+    from .demo import load_demo
+    try:
+        logins = load_demo(seed=seed)
+    except ServiceError as e:
+        db.session.rollback()
+        fail(e.message)
+    click.echo("示例数据已载入。示例账号（用户名 / 密码）：")
+    for username, password, label in logins:
+        click.echo(f"  {username} / {password}  {label}")
+
+
+def register_cli(app: Flask) -> None:
+    for cmd in (create_section_cmd, create_user_cmd, demo_data_cmd):
+        app.cli.add_command(cmd)
+    # Capabilities register their own command groups here (one line each).
+    from .workcal.cli import register as register_calendar
+    register_calendar(app)

@@ -1,0 +1,178 @@
+"""Registering a disclosure request (收文登记): validate everything, then write everything in one transaction."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+
+from .. import audit
+from ..attachments import Attachment, extension_error, store_bytes
+from ..errors import PermissionDenied, ServiceError
+from ..extensions import db
+from ..numbering import format_number, next_seq
+from ..rules import ids, intake
+from ..rules.clock import today_cn
+from ..rules.report_layout import APPLICANT_TYPES
+from ..workcal.service import current_calendar
+from . import clock
+from .models import DisclosureRequest, RequestTag
+
+LIMITS = {"applicant_name": 200, "contact_person": 60, "phone": 40, "address": 200, "postcode": 10,
+          "email": 120, "subject": 200, "content": 5000, "purpose": 2000, "remarks": 2000, "id_number": 50}
+FIELD_LABELS = {"applicant_name": "申请人姓名/名称", "contact_person": "联系人", "phone": "联系电话",
+                "address": "通讯地址", "postcode": "邮政编码", "email": "电子邮箱", "subject": "申请内容摘要",
+                "content": "申请内容", "purpose": "用途说明", "remarks": "备注", "id_number": "证件号码"}
+MAX_TAGS = 10
+
+
+@dataclass
+class Upload:
+    filename: str
+    data: bytes
+    content_type: str = "application/octet-stream"
+
+
+class IntakeInvalid(ServiceError):
+    """Several field errors at once: {field: message}."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("；".join(errors.values()), next(iter(errors)))
+        self.errors = errors
+
+
+def applicant_type_ids() -> list[str]:
+    return [t[0] if isinstance(t, tuple) else t.id for t in APPLICANT_TYPES]
+
+
+def parse_tags(text: str | list[str] | None) -> list[str]:
+    if not text:
+        return []
+    parts = text if isinstance(text, list) else re.split(r"[，,、;；\s]+", text)
+    seen: list[str] = []
+    for p in parts:
+        p = p.strip()
+        if p and p not in seen:
+            seen.append(p)
+    return seen
+
+
+def validate(data: dict, today: date) -> dict[str, str]:
+    """All problems of an intake record, field -> Chinese message. Empty dict means valid."""
+    errors: dict[str, str] = {}
+    for field in ("applicant_name", "subject", "content"):
+        if not (data.get(field) or "").strip():
+            errors[field] = f"请填写{FIELD_LABELS[field]}。"
+    for field, limit in LIMITS.items():
+        value = data.get(field) or ""
+        if len(value) > limit:
+            errors[field] = f"{FIELD_LABELS[field]}不能超过{limit}个字（现为{len(value)}个字），请精简。"
+    if data.get("applicant_type") not in applicant_type_ids():
+        errors["applicant_type"] = "请选择申请人类型（自然人或法人或其他组织中的一类）。"
+    if data.get("channel") not in intake.channel_ids():
+        errors["channel"] = "请选择申请方式。"
+    id_type = data.get("id_type") or "none"
+    if id_type not in ids.ID_TYPES:
+        errors["id_type"] = "请选择证件类型。"
+    elif (err := ids.id_number_error(id_type, (data.get("id_number") or "").strip())):
+        errors["id_number"] = err
+    if (err := intake.receipt_date_error(data.get("sent_on"), data.get("received_on"), today)):
+        errors["received_on"] = err
+    if data.get("provision_form") and data["provision_form"] not in intake.provision_form_ids():
+        errors["provision_form"] = "请选择信息提供形式（纸质或电子）。"
+    if data.get("obtain_way") and data["obtain_way"] not in intake.obtain_way_ids():
+        errors["obtain_way"] = "请选择获取信息的方式。"
+    email = (data.get("email") or "").strip()
+    if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
+        errors["email"] = "电子邮箱格式不正确，例如 name@example.com。"
+    postcode = (data.get("postcode") or "").strip()
+    if postcode and not re.fullmatch(r"\d{6}", postcode):
+        errors["postcode"] = "邮政编码应为6位数字。"
+    tags = parse_tags(data.get("tags"))
+    if len(tags) > MAX_TAGS or any(len(t) > 30 for t in tags):
+        errors["tags"] = f"主题标签最多{MAX_TAGS}个，每个不超过30个字。"
+    return errors
+
+
+def check_upload(upload: Upload | None) -> str | None:
+    if upload is None:
+        return None
+    err = extension_error(upload.filename, current_app.config["ALLOWED_UPLOAD_EXTENSIONS"])
+    if err:
+        return err
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if len(upload.data) > limit:
+        return f"文件超过 {limit // (1024 * 1024)} MB 的上限，请压缩或拆分后重新上传。"
+    if not upload.data:
+        return "上传的文件是空的，请重新选择文件。"
+    return None
+
+
+def case_pattern(agency) -> str:
+    return (agency.settings or {}).get("case_number_pattern") or current_app.config["CASE_NUMBER_PATTERN"]
+
+
+def register_request(actor, data: dict, upload: Upload | None = None, *, today: date | None = None,
+                     commit: bool = True) -> DisclosureRequest:
+    """Validate and register one request with its number, deadline, tags, scan and event, atomically."""
+    if actor is None or not actor.can("request.register"):
+        raise PermissionDenied("只有政务公开办可以登记申请。")
+    today = today or today_cn()
+    errors = validate(data, today)
+    if (err := check_upload(upload)):
+        errors["attachment"] = err
+    if errors:
+        raise IntakeInvalid(errors)
+
+    received: date = data["received_on"]
+    agency = actor.agency
+    try:
+        seq = next_seq(agency.id, "request", received.year)
+        req = DisclosureRequest(
+            agency_id=agency.id, year=received.year, seq=seq,
+            number=format_number(case_pattern(agency), received.year, seq),
+            applicant_type=data["applicant_type"], applicant_name=data["applicant_name"].strip(),
+            contact_person=(data.get("contact_person") or "").strip() or None,
+            id_type=data.get("id_type") or "none",
+            id_number=ids.normalize_id(data["id_number"]) if data.get("id_number") else None,
+            phone=(data.get("phone") or "").strip() or None, address=(data.get("address") or "").strip() or None,
+            postcode=(data.get("postcode") or "").strip() or None, email=(data.get("email") or "").strip() or None,
+            channel=data["channel"], sent_on=data.get("sent_on"), received_on=received,
+            subject=data["subject"].strip(), content=data["content"].strip(),
+            purpose=(data.get("purpose") or "").strip() or None,
+            provision_form=data.get("provision_form") or None, obtain_way=data.get("obtain_way") or None,
+            remarks=(data.get("remarks") or "").strip() or None, created_by_id=actor.id,
+            source=data.get("source") or "manual",
+        )
+        req.tags = [RequestTag(tag=t) for t in parse_tags(data.get("tags"))]
+        db.session.add(req)
+        clock.refresh(req, current_calendar())
+        db.session.flush()
+        audit.record("request.registered", subject_type="request", subject_id=req.id, actor=actor,
+                     data={"number": req.number, "received_on": received, "due_date": req.due_date})
+        if upload is not None:
+            add_attachment(actor, req, upload, kind="application", record_event=False)
+        if commit:
+            db.session.commit()
+        return req
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def add_attachment(actor, req: DisclosureRequest, upload: Upload, *, kind: str = "other",
+                   record_event: bool = True) -> Attachment:
+    """Store the file under a random name and link it; the caller's transaction commits it."""
+    if (err := check_upload(upload)):
+        raise ServiceError(err, "attachment")
+    stored, digest = store_bytes(current_app.config["UPLOAD_FOLDER"], upload.data, upload.filename)
+    att = Attachment(agency_id=req.agency_id, subject_type="request", subject_id=req.id, kind=kind,
+                     original_name=upload.filename[:200], stored_name=stored,
+                     content_type=upload.content_type or "application/octet-stream", size=len(upload.data),
+                     sha256=digest, uploaded_by_id=getattr(actor, "id", None))
+    db.session.add(att)
+    if record_event:
+        audit.record("request.attachment_added", subject_type="request", subject_id=req.id, actor=actor,
+                     data={"name": att.original_name, "kind": kind})
+    return att

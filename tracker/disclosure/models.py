@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, JSON, Numeric, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..rules.clock import utcnow
+from ..types import UTCDateTime
+
+# Status ids; the workflow module owns the transitions between them.
+REGISTERED = "registered"      # 待分办
+IN_PROGRESS = "in_progress"    # 办理中
+PAUSED = "paused"              # 暂停 (pause_reason says why)
+IN_REVIEW = "in_review"        # 待审核
+CONCLUDED = "concluded"        # 已办结 (incl. withdrawn: outcome other.other)
+
+
+class DisclosureRequest(db.Model):
+    """One government-information-disclosure request (一件申请)."""
+
+    __tablename__ = "disclosure_request"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "year", "seq"),
+        UniqueConstraint("agency_id", "number"),
+        Index("ix_request_agency_received", "agency_id", "received_on"),
+        Index("ix_request_agency_concluded", "agency_id", "concluded_on", "outcome"),
+        Index("ix_request_agency_status_due", "agency_id", "status", "due_date"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)  # numbering year
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    number: Mapped[str] = mapped_column(String(60), nullable=False)
+
+    # Applicant (the name in which the request was filed decides the report column)
+    applicant_type: Mapped[str] = mapped_column(String(30), nullable=False, index=True)
+    applicant_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    contact_person: Mapped[str | None] = mapped_column(String(60))
+    id_type: Mapped[str] = mapped_column(String(30), nullable=False, default="none")
+    id_number: Mapped[str | None] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(String(200))
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    email: Mapped[str | None] = mapped_column(String(120))
+
+    # The request
+    channel: Mapped[str] = mapped_column(String(20), nullable=False)
+    sent_on: Mapped[date | None] = mapped_column(Date)
+    received_on: Mapped[date] = mapped_column(Date, nullable=False)  # 收到申请之日 (Art. 31)
+    subject: Mapped[str] = mapped_column(String(200), nullable=False)  # 申请内容摘要 (letters, lists)
+    content: Mapped[str] = mapped_column(Text, nullable=False)
+    purpose: Mapped[str | None] = mapped_column(Text)
+    provision_form: Mapped[str | None] = mapped_column(String(20))
+    obtain_way: Mapped[str | None] = mapped_column(String(20))
+    remarks: Mapped[str | None] = mapped_column(Text)
+
+    # Handling
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=REGISTERED, index=True)
+    pause_reason: Mapped[str | None] = mapped_column(String(30))
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id"), index=True)
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    leader_instruction: Mapped[str | None] = mapped_column(Text)
+
+    # The clock: computed by tracker.rules.deadlines from the clock actions; stored for queries.
+    due_date: Mapped[date | None] = mapped_column(Date, index=True)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    clarification_due: Mapped[date | None] = mapped_column(Date)
+
+    # Conclusion
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    concluded_on: Mapped[date | None] = mapped_column(Date)
+    answer_date: Mapped[date | None] = mapped_column(Date)
+    delivery_method: Mapped[str | None] = mapped_column(String(20))
+    delivered_on: Mapped[date | None] = mapped_column(Date)
+    legal_ground: Mapped[str | None] = mapped_column(Text)
+    responsible_agency: Mapped[str | None] = mapped_column(String(200))
+    answer_summary: Mapped[str | None] = mapped_column(Text)
+
+    # Information processing fee (信息处理费)
+    fee_method: Mapped[str | None] = mapped_column(String(20))
+    fee_amount: Mapped[int | None] = mapped_column(Integer)  # yuan
+    fee_paid_on: Mapped[date | None] = mapped_column(Date, index=True)
+
+    # A request formally split into several counts as several (report-format.md).
+    split_from_id: Mapped[int | None] = mapped_column(ForeignKey("disclosure_request.id"))
+    source: Mapped[str] = mapped_column(String(20), nullable=False, default="manual")  # manual | import
+
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    agency = relationship("Agency")
+    section = relationship("Section")
+    handler = relationship("User", foreign_keys=[handler_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    tags = relationship("RequestTag", cascade="all, delete-orphan", order_by="RequestTag.tag")
+    cohandlers = relationship("RequestCohandler", cascade="all, delete-orphan")
+    clock_actions = relationship("ClockAction", cascade="all, delete-orphan", order_by="ClockAction.id")
+    reviews = relationship("Review", cascade="all, delete-orphan", order_by="Review.filed_on")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != CONCLUDED
+
+
+class RequestTag(db.Model):
+    """Topic tags (e.g. 项目立项); the year-end report's 'main topics' group by these in SQL."""
+
+    __tablename__ = "request_tag"
+    request_id: Mapped[int] = mapped_column(ForeignKey("disclosure_request.id"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(30), primary_key=True, index=True)
+
+
+class RequestCohandler(db.Model):
+    """A co-handling section (协办科室): reads the case and contributes an opinion."""
+
+    __tablename__ = "request_cohandler"
+    request_id: Mapped[int] = mapped_column(ForeignKey("disclosure_request.id"), primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id"), primary_key=True, index=True)
+    opinion: Mapped[str | None] = mapped_column(Text)
+    opinion_at = mapped_column(UTCDateTime)
+    opinion_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    section = relationship("Section")
+
+
+class ClockAction(db.Model):
+    """An action that moves the answer clock: clarification, consultation, fee, extension, Art. 35 deadline.
+
+    kind: clarification | consult_third_party | consult_agency | fee | extension | excessive
+    For pauses started_on/ended_on bound the pause; for an extension `workdays` is the requested length
+    and `state` says whether a leader approved it.
+    """
+
+    __tablename__ = "clock_action"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("disclosure_request.id"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
+    state: Mapped[str] = mapped_column(String(20), nullable=False)  # open | closed | requested | approved | refused
+    started_on: Mapped[date] = mapped_column(Date, nullable=False)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(String(30))
+    window_end: Mapped[date | None] = mapped_column(Date)  # correction / answer / payment window
+    workdays: Mapped[int | None] = mapped_column(Integer)
+    explicit_due: Mapped[date | None] = mapped_column(Date)
+    party: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class Review(db.Model):
+    """Administrative reconsideration or lawsuit following an answer (the inputs of table 四)."""
+
+    __tablename__ = "review"
+    __table_args__ = (Index("ix_review_agency_filed", "agency_id", "filed_on"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False)
+    request_id: Mapped[int] = mapped_column(ForeignKey("disclosure_request.id"), nullable=False, index=True)
+    # reconsideration | litigation_direct | litigation_after_reconsideration (table 四 block ids)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    filed_on: Mapped[date] = mapped_column(Date, nullable=False)
+    concluded_on: Mapped[date | None] = mapped_column(Date)
+    result: Mapped[str | None] = mapped_column(String(20))  # upheld | corrected | other
+    body: Mapped[str | None] = mapped_column(String(200))  # 复议机关 / 法院
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class CaseCounter(db.Model):
+    """Last sequence number given per agency, kind and year: numbers are never reused."""
+
+    __tablename__ = "case_counter"
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

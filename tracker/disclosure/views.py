@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+
+from .. import audit
+from ..accounts.access import get_request_for, visible_requests
+from ..accounts.decorators import permission_required
+from ..accounts.models import Section
+from ..attachments import Attachment
+from ..errors import NotFound, ServiceError
+from ..extensions import db
+from ..rules.clock import today_cn
+from ..rules.report_layout import APPLICANT_TYPES
+from ..workcal.service import current_calendar
+from . import intake
+from .forms import IntakeForm, _pairs
+from .models import DisclosureRequest
+from .workflow import STATUS_LABELS, status_label
+
+bp = Blueprint("disclosure", __name__, url_prefix="/requests")
+
+SORTS = {"received_desc": (DisclosureRequest.received_on.desc(), DisclosureRequest.id.desc()),
+         "received_asc": (DisclosureRequest.received_on.asc(), DisclosureRequest.id.asc()),
+         "due_asc": (DisclosureRequest.due_date.asc(), DisclosureRequest.id.asc())}
+
+
+@bp.app_context_processor
+def helpers():
+    return {"status_label": status_label, "applicant_type_labels": dict(_pairs(APPLICANT_TYPES))}
+
+
+def filtered_query(user, args):
+    """The case list query for the filters in args; shared by the list page and exports."""
+    q = visible_requests(user)
+    status = args.get("status") or ""
+    if status in STATUS_LABELS:
+        q = q.where(DisclosureRequest.status == status)
+    elif status == "open":
+        q = q.where(DisclosureRequest.status != "concluded")
+    section_id = args.get("section", type=int)
+    if section_id:
+        q = q.where(DisclosureRequest.section_id == section_id)
+    year = args.get("year", type=int)
+    if year:
+        q = q.where(DisclosureRequest.received_on >= date(year, 1, 1),
+                    DisclosureRequest.received_on <= date(year, 12, 31))
+    atype = args.get("applicant_type") or ""
+    if atype:
+        q = q.where(DisclosureRequest.applicant_type == atype)
+    due = args.get("due") or ""
+    today = today_cn()
+    if due == "overdue":
+        q = q.where(DisclosureRequest.status != "concluded", DisclosureRequest.due_date < today)
+    text = (args.get("q") or "").strip()
+    if text:
+        like = f"%{text}%"
+        q = q.where(or_(DisclosureRequest.number.like(like), DisclosureRequest.applicant_name.like(like),
+                        DisclosureRequest.subject.like(like), DisclosureRequest.content.like(like)))
+    sort = args.get("sort") if args.get("sort") in SORTS else "received_desc"
+    return q.order_by(*SORTS[sort]), sort
+
+
+@bp.get("/")
+@login_required
+def list_requests():
+    q, sort = filtered_query(current_user, request.args)
+    page = max(request.args.get("page", 1, type=int), 1)
+    per = current_app.config["PAGE_SIZE"]
+    total = db.session.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
+    rows = db.session.scalars(q.limit(per).offset((page - 1) * per)).all()
+    sections = db.session.scalars(select(Section).where(Section.agency_id == current_user.agency_id)
+                                  .order_by(Section.name)).all()
+    pages = max((total + per - 1) // per, 1)
+    return render_template("disclosure/list.html", rows=rows, total=total, page=page, pages=pages, sort=sort,
+                           sections=sections, statuses=STATUS_LABELS, args=request.args, today=today_cn())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@permission_required("request.register")
+def new_request():
+    form = IntakeForm()
+    if request.method == "GET":
+        form.received_on.data = today_cn()
+    if form.is_submitted():
+        if not form.validate():
+            for name in ("sent_on", "received_on"):
+                if getattr(form, name).errors:
+                    getattr(form, name).errors[:] = [IntakeForm.DATE_MESSAGE]
+        else:
+            f = request.files.get("attachment")
+            upload = intake.Upload(f.filename, f.read(), f.mimetype) if f and f.filename else None
+            try:
+                req = intake.register_request(current_user, form.data_dict(), upload)
+                flash(f"已登记 {req.number}，答复期限 {req.due_date or '（暂停中）'}。", "success")
+                return redirect(url_for("disclosure.detail", request_id=req.id))
+            except intake.IntakeInvalid as e:
+                for field, msg in e.errors.items():
+                    getattr(form, field).errors = [*getattr(form, field).errors, msg] if field in form else []
+                    if field not in form:
+                        flash(msg, "danger")
+            except ServiceError as e:
+                flash(e.message, "danger")
+        flash("登记未保存：请按红色提示修改后重新提交。", "danger")
+    from ..rules import intake as intake_rules
+    return render_template("disclosure/new.html", form=form, channel_rules=intake_rules.channel_rules())
+
+
+@bp.get("/<int:request_id>")
+@login_required
+def detail(request_id: int):
+    try:
+        req = get_request_for(current_user, request_id)
+    except NotFound:
+        abort(404)
+    events = audit.timeline("request", req.id)
+    attachments = db.session.scalars(select(Attachment).where(Attachment.subject_type == "request",
+                                                              Attachment.subject_id == req.id)
+                                     .order_by(Attachment.id)).all()
+    from . import clock
+    deadline = clock.compute(req, current_calendar())
+    return render_template("disclosure/detail.html", req=req, events=events, attachments=attachments,
+                           deadline=deadline)
+
+
+@bp.get("/<int:request_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(request_id: int, attachment_id: int):
+    try:
+        req = get_request_for(current_user, request_id)
+    except NotFound:
+        abort(404)
+    att = db.session.get(Attachment, attachment_id)
+    if att is None or att.subject_type != "request" or att.subject_id != req.id:
+        abort(404)
+    return send_from_directory(current_app.config["UPLOAD_FOLDER"], att.stored_name, as_attachment=True,
+                               download_name=att.original_name, mimetype=att.content_type)

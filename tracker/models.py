@@ -1,0 +1,7 @@
+"""Import every model so that the metadata (and Flask-Migrate) sees the whole schema."""
+from .accounts.models import Agency, Section, User  # noqa: F401
+from .attachments import Attachment  # noqa: F401
+from .audit import Event  # noqa: F401
+from .disclosure.models import (CaseCounter, ClockAction, DisclosureRequest, RequestCohandler,  # noqa: F401
+                                RequestTag, Review)
+from .workcal.models import CalendarDay, CalendarYear  # noqa: F401

@@ -1,0 +1,1 @@
+"""The working-day calendar as data: entered State Council arrangements, wired to tracker.rules.workdays."""
