@@ -485,7 +485,8 @@ def calculator(
     if months is not None:
         if pause_list:
             raise ValueError("按月计算的期限不适用暂停，请去掉暂停或改用工作日计算")
-        return months_deadline(start, months + extend, calendar, what="期限", start_label="起算日")
+        what = f"期限（{months}个月，延期{extend}个月）" if extend else "期限"
+        return months_deadline(start, months + extend, calendar, what=what, start_label="起算日")
     n = ANSWER_PERIOD_WORKDAYS if working_days is None else working_days
     if n < 1:
         raise ValueError("工作日天数至少为1")
