@@ -327,3 +327,25 @@ def test_data_quality_check_is_named_but_not_run_here():
     assert rl.DATA_QUALITY_CHECK_ID in rl.CHECK_TITLES
     ids = {r["id"] for r in run_checks(consistent_report(), previous_of(consistent_report()))}
     assert rl.DATA_QUALITY_CHECK_ID not in ids
+
+
+@pytest.mark.parametrize("row", ROW_IDS)
+def test_any_single_table3_cell_perturbed_is_caught_and_named(row):
+    labels = {r.id: r.label for r in TABLE3_ROWS}
+    col_labels = {c.id: c.full_label for c in TABLE3_COLUMNS}
+    for col, _ in COLUMNS:
+        report = consistent_report()
+        report["table3"][row][col] += 1
+        failed = [r for r in run_checks(report, previous_of(consistent_report())) if not r["ok"]]
+        assert failed, (row, col)
+        details = " ".join(r["detail"] for r in failed)
+        assert f"「{labels[row]}」行" in details or f"「{col_labels[col]}」列" in details
+
+
+@pytest.mark.parametrize("block", ["reconsideration", "litigation_direct", "litigation_after_reconsideration"])
+def test_any_single_table4_cell_perturbed_is_caught(block):
+    for col in ("upheld", "corrected", "other", "pending", "total"):
+        report = consistent_report()
+        report["table4"][block][col] += 1
+        failed = [r for r in run_checks(report) if not r["ok"]]
+        assert [r["id"] for r in failed] == ["table4_totals"]
