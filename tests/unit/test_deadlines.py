@@ -415,3 +415,17 @@ def test_calculator() -> None:
         calculator(D(2026, 3, 2), calendar=CAL, months=3, working_days=20)
     with pytest.raises(ValueError, match="不适用暂停"):
         calculator(D(2026, 3, 2), calendar=CAL, months=3, pauses=[(D(2026, 3, 5), D(2026, 3, 6))])
+
+
+def test_pause_starting_on_the_deadline_day() -> None:
+    """The rule as written: the deadline moves by the working days in (start, end] — here to the last
+    working day of the pause, flagged, because the answer may arrive after it (docs/deadlines.md)."""
+    on_working_end = answer_deadline(
+        D(2026, 3, 2), pauses=[Pause(D(2026, 3, 30), D(2026, 4, 2), "third_party")], calendar=CAL
+    )
+    assert on_working_end.due == D(2026, 4, 2) and on_working_end.warnings == []
+    on_holiday_end = answer_deadline(
+        D(2026, 3, 2), pauses=[Pause(D(2026, 3, 30), D(2026, 4, 5), "third_party")], calendar=CAL
+    )
+    assert on_holiday_end.due == D(2026, 4, 3)  # Mar 31, Apr 1, 2, 3 removed
+    assert any("早于暂停结束日2026-04-05" in w for w in on_holiday_end.warnings)

@@ -265,6 +265,11 @@ def answer_deadline(
             steps.append(
                 f"{ev.label}暂停：{ev.start}至{ev.end}，扣除{removed}个工作日{overlap}，期限顺延至{new_due}"
             )
+            if new_due < ev.end:
+                warnings.append(
+                    f"{ev.label}开始时答复期限{due}已到，扣除暂停期间的工作日后期限为{new_due}，"
+                    f"早于暂停结束日{ev.end}，请尽快答复"
+                )
             intervals.append((lo, ev.end))
             intervals.append((due, new_due))
             covered = max(covered, ev.end)
