@@ -189,3 +189,9 @@ def test_id_number_error_dispatch():
     assert "最多50个字符" in id_number_error("passport", "A" * 51)
     assert "最多50个字符" in id_number_error("other", "1" * 60)
     assert "证件类型无效" in id_number_error("driver_licence", "123")
+
+
+@given(id_type=st.sampled_from(sorted(ID_TYPES)), value=st.none() | st.text(max_size=80))
+def test_any_input_gives_none_or_a_message_never_an_exception(id_type, value):
+    message = id_number_error(id_type, value, today=TODAY)
+    assert message is None or ("请" in message and len(message) < 120)

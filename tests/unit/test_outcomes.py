@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tracker.rules import outcomes as oc
 from tracker.rules.outcomes import (
@@ -200,3 +202,9 @@ def test_choices():
     grouped = oc.grouped_choices()
     assert [g for g, _ in grouped] == ["予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理"]
     assert sum(len(items) for _, items in grouped) == 21
+
+
+@given(st.text(max_size=60))
+def test_label_to_code_never_raises(text):
+    code = label_to_code(text)
+    assert code is None or is_valid(code)
