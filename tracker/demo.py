@@ -14,7 +14,7 @@ from .accounts.models import Agency
 from .errors import ServiceError
 from .extensions import db
 from .rules.clock import today_cn
-from .rules.report_layout import APPLICANT_TYPES
+from .rules.report_layout import APPLICANT_TYPE_IDS
 
 DEMO_AGENCY = "示例区发展和改革局"
 DEMO_PASSWORD = "demo12345"
@@ -74,7 +74,7 @@ def _demo_requests(rng: random.Random, office_user) -> None:
 
     today = today_cn()
     start = date(today.year - 1, 1, 3)
-    type_ids = [t[0] if isinstance(t, tuple) else t.id for t in APPLICANT_TYPES]
+    type_ids = list(APPLICANT_TYPE_IDS)
     day = start
     while day <= today:
         day += timedelta(days=rng.randint(4, 12))

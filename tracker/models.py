@@ -5,3 +5,5 @@ from .audit import Event  # noqa: F401
 from .disclosure.models import (CaseCounter, ClockAction, DisclosureRequest, RequestCohandler,  # noqa: F401
                                 RequestTag, Review)
 from .workcal.models import CalendarDay, CalendarYear  # noqa: F401
+from .proposals.models import Proposal, ProposalCohandler  # noqa: F401
+from .reports.models import RegisterEntry  # noqa: F401

@@ -84,4 +84,5 @@ def register_web(app: Flask) -> None:
     @app.context_processor
     def globals_():
         from .accounts import roles
-        return {"roles": roles, "request_path": request.path}
+        return {"roles": roles, "request_path": request.path,
+                "has_view": lambda endpoint: endpoint in app.view_functions}

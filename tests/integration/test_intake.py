@@ -46,7 +46,7 @@ def test_register_through_form_creates_case_number_deadline_and_event(client, of
     assert req.due_date is not None and req.due_date > req.received_on
     assert sorted(t.tag for t in req.tags) == ["规划", "项目立项"]
     assert req.id_number == VALID_ID
-    ev = db.session.scalars(select(Event).where(Event.subject_id == req.id)).one()
+    ev = db.session.scalars(select(Event).where(Event.subject_type == "request", Event.subject_id == req.id)).one()
     assert ev.kind == "request.registered" and ev.actor_id == office.id
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert req.number in page and "登记申请" in page

@@ -4,7 +4,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from ..rules import ids, intake
-from ..rules.report_layout import APPLICANT_TYPES
+from ..rules.report_layout import APPLICANT_TYPES, applicant_type_label
 
 
 def _pairs(items):
@@ -47,7 +47,7 @@ class IntakeForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.applicant_type.choices = [("", "请选择")] + _pairs(APPLICANT_TYPES)
+        self.applicant_type.choices = [("", "请选择")] + [(t.id, applicant_type_label(t.id)) for t in APPLICANT_TYPES]
         self.id_type.choices = _pairs(ids.ID_TYPES)
         self.channel.choices = [("", "请选择")] + _pairs(intake.CHANNELS)
         self.provision_form.choices = [("", "未说明")] + _pairs(intake.PROVISION_FORMS)

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..numbering import format_number, next_seq
 from ..rules import ids, intake
 from ..rules.clock import today_cn
-from ..rules.report_layout import APPLICANT_TYPES
+from ..rules.report_layout import APPLICANT_TYPE_IDS
 from ..workcal.service import current_calendar
 from . import clock
 from .models import DisclosureRequest, RequestTag
@@ -42,10 +42,6 @@ class IntakeInvalid(ServiceError):
         self.errors = errors
 
 
-def applicant_type_ids() -> list[str]:
-    return [t[0] if isinstance(t, tuple) else t.id for t in APPLICANT_TYPES]
-
-
 def parse_tags(text: str | list[str] | None) -> list[str]:
     if not text:
         return []
@@ -68,7 +64,7 @@ def validate(data: dict, today: date) -> dict[str, str]:
         value = data.get(field) or ""
         if len(value) > limit:
             errors[field] = f"{FIELD_LABELS[field]}不能超过{limit}个字（现为{len(value)}个字），请精简。"
-    if data.get("applicant_type") not in applicant_type_ids():
+    if data.get("applicant_type") not in APPLICANT_TYPE_IDS:
         errors["applicant_type"] = "请选择申请人类型（自然人或法人或其他组织中的一类）。"
     if data.get("channel") not in intake.channel_ids():
         errors["channel"] = "请选择申请方式。"

@@ -14,7 +14,7 @@ from ..attachments import Attachment
 from ..errors import NotFound, ServiceError
 from ..extensions import db
 from ..rules.clock import today_cn
-from ..rules.report_layout import APPLICANT_TYPES
+from ..rules.report_layout import APPLICANT_TYPES, applicant_type_label
 from ..workcal.service import current_calendar
 from . import intake
 from .forms import IntakeForm, _pairs
@@ -30,7 +30,7 @@ SORTS = {"received_desc": (DisclosureRequest.received_on.desc(), DisclosureReque
 
 @bp.app_context_processor
 def helpers():
-    return {"status_label": status_label, "applicant_type_labels": dict(_pairs(APPLICANT_TYPES))}
+    return {"status_label": status_label, "applicant_type_labels": {t.id: applicant_type_label(t.id) for t in APPLICANT_TYPES}}
 
 
 def filtered_query(user, args):
