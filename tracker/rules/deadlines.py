@@ -27,6 +27,7 @@ PROPOSAL_MAX_MONTHS = 6
 COHANDLER_OPINION_MONTHS = 1
 REHANDLING_MONTHS = 1
 DUE_SOON_WORKDAYS = 3
+_ONE_DAY = timedelta(days=1)
 
 PAUSE_KINDS: dict[str, str] = {
     "third_party": "征求第三方意见",
@@ -145,10 +146,13 @@ def _provisional_note_step(years: Sequence[int]) -> str:
 
 
 def _years_of(calendar: WorkCalendar, intervals: Iterable[tuple[date, date]]) -> tuple[int, ...]:
+    # Same as calendar.provisional_years_touched over each interval, without a list per interval:
+    # this runs for every open case after each calendar change.
     years: set[int] = set()
     for a, b in intervals:
-        years.update(calendar.provisional_years_touched(a, b))
-    return tuple(sorted(years))
+        if b > a:
+            years.update(range((a + _ONE_DAY).year, b.year + 1))
+    return tuple(sorted(y for y in years if calendar.is_provisional_year(y)))
 
 
 # --- disclosure requests: working days ---------------------------------------------------------
