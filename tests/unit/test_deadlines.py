@@ -429,3 +429,21 @@ def test_pause_starting_on_the_deadline_day() -> None:
     )
     assert on_holiday_end.due == D(2026, 4, 3)  # Mar 31, Apr 1, 2, 3 removed
     assert any("早于暂停结束日2026-04-05" in w for w in on_holiday_end.warnings)
+
+
+def test_pause_starting_during_an_open_pause_removes_nothing_more() -> None:
+    open_fee = Pause(D(2026, 3, 10), None, "fee")
+    inside = Pause(D(2026, 3, 12), D(2026, 3, 20), "third_party")
+    r = answer_deadline(D(2026, 3, 2), pauses=[open_fee, inside], calendar=CAL, today=D(2026, 3, 24))
+    alone = answer_deadline(D(2026, 3, 2), pauses=[open_fee], calendar=CAL, today=D(2026, 3, 24))
+    assert r.paused and r.base_due == alone.base_due == D(2026, 3, 30)
+    assert r.due_if_resumed_today == alone.due_if_resumed_today
+    assert any("重叠，不另扣除" in s for s in r.explanation)
+
+
+def test_pause_starting_on_the_restart_day_counts() -> None:
+    r = answer_deadline(
+        D(2026, 3, 2), pauses=[Pause(D(2026, 3, 16), D(2026, 3, 18), "third_party")], restart=D(2026, 3, 16),
+        calendar=CAL,
+    )
+    assert r.due == D(2026, 4, 16)  # Apr 14 + (Mar 17, 18)
