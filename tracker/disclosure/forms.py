@@ -26,7 +26,7 @@ class IntakeForm(FlaskForm):
     applicant_type = SelectField("申请人类型", choices=[])
     applicant_name = StringField("申请人姓名/名称")
     contact_person = StringField("联系人（法人或其他组织）")
-    id_type = SelectField("证件类型", choices=[])
+    id_type = SelectField("证件类型", choices=[], default="none")
     id_number = StringField("证件号码")
     phone = StringField("联系电话")
     email = StringField("电子邮箱")
