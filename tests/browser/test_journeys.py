@@ -35,8 +35,14 @@ def test_bad_intake_shows_chinese_messages_in_the_form(page):
 
 def test_section_staff_get_404_for_cases_outside_their_section(page):
     login(page, "demo_staff2")
-    hrefs = page.eval_on_selector_all("a[href^='/requests/']", "els => els.map(e => e.getAttribute('href'))")
-    visible = {int(h.strip("/").split("/")[1]) for h in hrefs if h.strip("/").split("/")[-1].isdigit()}
+    visible: set[int] = set()
+    for n in range(1, 100):  # every page of the list: all the cases this user may see
+        page.goto(f"/requests/?page={n}")
+        hrefs = page.eval_on_selector_all("td a[href^='/requests/']", "els => els.map(e => e.getAttribute('href'))")
+        ids = {int(h.strip("/").split("/")[1]) for h in hrefs}
+        if not ids or ids <= visible:
+            break
+        visible |= ids
     hidden = next(i for i in range(1, 500) if i not in visible)
     resp = page.goto(f"/requests/{hidden}")
     assert resp is not None and resp.status == 404
