@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..attachments import Attachment, extension_error, store_bytes
@@ -172,3 +173,57 @@ def add_attachment(actor, req: DisclosureRequest, upload: Upload, *, kind: str =
         audit.record("request.attachment_added", subject_type="request", subject_id=req.id, actor=actor,
                      data={"name": att.original_name, "kind": kind})
     return att
+
+
+EDITABLE = ("applicant_type", "applicant_name", "contact_person", "id_type", "id_number", "phone", "address",
+            "postcode", "email", "channel", "sent_on", "received_on", "subject", "content", "purpose",
+            "provision_form", "obtain_way", "remarks")
+
+
+def edit_intake(actor, req: DisclosureRequest, data: dict, *, version: int, reason: str = "",
+                today: date | None = None) -> dict:
+    """Correct the registration data of a case. Returns {field: [old, new]}.
+
+    The case number never changes. A changed receipt date recomputes the deadline. Correcting a concluded
+    case needs a reason, because its figures may already stand in a year-end report.
+    """
+    from ..errors import ConflictError
+
+    if actor is None or not actor.can("request.edit_intake") or req.agency_id != actor.agency_id:
+        raise PermissionDenied("只有政务公开办可以修改登记信息。")
+    if version != req.version:
+        raise ConflictError("该案件已被他人修改，请刷新页面查看最新内容后重试。")
+    today = today or today_cn()
+    errors = validate(data, today)
+    if not req.is_open and not (reason or "").strip():
+        errors["reason"] = "该申请已办结，修改登记信息可能影响年度报告数字，请填写修改原因。"
+    if req.concluded_on and data.get("received_on") and data["received_on"] > req.concluded_on:
+        errors["received_on"] = f"收到申请之日不能晚于办结日期（{req.concluded_on.isoformat()}）。"
+    if errors:
+        raise IntakeInvalid(errors)
+    clean = {f: (data.get(f).strip() if isinstance(data.get(f), str) else data.get(f)) or None for f in EDITABLE}
+    clean["id_type"] = clean["id_type"] or "none"
+    if clean["id_number"]:
+        clean["id_number"] = ids.normalize_id(clean["id_number"])
+    try:
+        diff = audit.changes(req, clean)
+        new_tags = parse_tags(data.get("tags"))
+        old_tags = [t.tag for t in req.tags]
+        if sorted(new_tags) != sorted(old_tags):
+            diff["tags"] = [old_tags, new_tags]
+            req.tags = [RequestTag(tag=t) for t in new_tags]
+        if not diff:
+            db.session.rollback()
+            return {}
+        if "received_on" in diff and req.is_open:
+            diff.update(clock.refresh(req, current_calendar()))
+        audit.record("request.intake_edited", subject_type="request", subject_id=req.id, actor=actor,
+                     data=diff, note=(reason or "").strip() or None)
+        db.session.commit()
+        return diff
+    except StaleDataError:
+        db.session.rollback()
+        raise ConflictError("该案件已被他人修改，请刷新页面查看最新内容后重试。") from None
+    except Exception:
+        db.session.rollback()
+        raise

@@ -138,3 +138,6 @@ def attachment(request_id: int, attachment_id: int):
         abort(404)
     return send_from_directory(current_app.config["UPLOAD_FOLDER"], att.stored_name, as_attachment=True,
                                download_name=att.original_name, mimetype=att.content_type)
+
+
+from . import edit_views  # noqa: E402,F401  (routes on this blueprint)

@@ -1,0 +1,53 @@
+"""Correcting a case's registration data (登记信息更正)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import HiddenField, StringField
+
+from ..accounts.access import get_request_for
+from ..accounts.decorators import permission_required
+from ..errors import NotFound, ServiceError
+from ..rules import intake as intake_rules
+from . import intake
+from .forms import IntakeForm
+from .views import bp
+
+
+class EditIntakeForm(IntakeForm):
+    version = HiddenField()
+    reason = StringField("修改原因（已办结的案件必填）")
+
+
+@bp.route("/<int:request_id>/edit", methods=["GET", "POST"])
+@permission_required("request.edit_intake")
+def edit_request(request_id: int):
+    try:
+        req = get_request_for(current_user, request_id)
+    except NotFound:
+        abort(404)
+    form = EditIntakeForm(obj=req)
+    if request.method == "GET":
+        form.tags.data = "、".join(t.tag for t in req.tags)
+        form.version.data = str(req.version)
+    if form.is_submitted():
+        if not form.validate():
+            for name in ("sent_on", "received_on"):
+                if getattr(form, name).errors:
+                    getattr(form, name).errors[:] = [IntakeForm.DATE_MESSAGE]
+        else:
+            try:
+                diff = intake.edit_intake(current_user, req, form.data_dict(),
+                                          version=int(form.version.data or 0), reason=form.reason.data)
+                flash("登记信息已更正。" if diff else "没有修改任何内容。", "success" if diff else "info")
+                return redirect(url_for("disclosure.detail", request_id=req.id))
+            except intake.IntakeInvalid as e:
+                for field, msg in e.errors.items():
+                    if field in form:
+                        getattr(form, field).errors = [*getattr(form, field).errors, msg]
+                    else:
+                        flash(msg, "danger")
+            except ServiceError as e:
+                flash(e.message, "danger")
+        flash("未保存：请按提示修改后重新提交。", "danger")
+    return render_template("disclosure/edit.html", form=form, req=req, channel_rules=intake_rules.channel_rules())
