@@ -1,8 +1,176 @@
-"""Calendar commands: `calendar import FILE`, `calendar show YEAR`, and the `due-date` calculator."""
+"""Calendar commands: `calendar import FILE`, `calendar show YEAR`, `calendar export YEAR`, and `due-date`."""
 from __future__ import annotations
 
+import click
 from flask import Flask
+from flask.cli import with_appcontext
+
+from ..cli import fail
+from ..errors import ServiceError
+from ..extensions import db
+from ..rules.clock import to_cn
+
+USAGE_HINT = "用法见 flask --app tracker {cmd} --help"
+
+
+def _chinese_usage_error(e: click.UsageError, cmd: str) -> str:
+    """Click's own usage errors are English; say the same in Chinese (the original kept for reference)."""
+    if isinstance(e, click.MissingParameter) and e.param is not None:
+        what = {"start": "起算日期 START（YYYY-MM-DD）", "file": "CSV文件路径 FILE", "year": "年份 YEAR"}
+        name = what.get(e.param.name or "", e.param.get_error_hint(e.ctx) if e.ctx else e.param.name)
+        return f"缺少{name}。{USAGE_HINT.format(cmd=cmd)}"
+    if isinstance(e, click.NoSuchOption):
+        return f"没有选项 {e.option_name}。{USAGE_HINT.format(cmd=cmd)}"
+    if isinstance(e, click.BadOptionUsage):
+        if e.option_name == "--pause":
+            return "--pause 需要两个日期：--pause 开始日期 结束日期，例如 --pause 2026-03-05 2026-03-10"
+        return f"选项 {e.option_name} 的值不完整。{USAGE_HINT.format(cmd=cmd)}"
+    if isinstance(e, click.BadParameter):
+        return f"参数有误：{e.format_message()}。{USAGE_HINT.format(cmd=cmd)}"
+    return f"命令行参数有误（{e.format_message()}）。{USAGE_HINT.format(cmd=cmd)}"
+
+
+class ChineseCommand(click.Command):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as e:
+            path = ctx.command_path.split(" ", 1)[-1] if " " in ctx.command_path else self.name
+            fail(_chinese_usage_error(e, path or ""))
+            raise  # pragma: no cover - fail() exits
+
+
+class ChineseGroup(click.Group):
+    command_class = ChineseCommand
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError:
+            names = "、".join(sorted(self.commands))
+            fail(f"没有子命令“{args[0] if args else ''}”，可用的子命令：{names}。{USAGE_HINT.format(cmd=self.name)}")
+            raise  # pragma: no cover - fail() exits
+
+
+@click.group("calendar", cls=ChineseGroup)
+def calendar_group() -> None:
+    """工作日历：录入、查看、导出每年的国务院放假安排。"""
+
+
+@calendar_group.command("import")
+@click.argument("file", type=str)
+@click.option("--source", default="", help="来源，例如：国务院办公厅关于2027年部分节假日安排的通知")
+@click.option("--year", "expected_year", default=None, help="核对年份：文件中的日期必须属于该年")
+@with_appcontext
+def import_cmd(file: str, source: str, expected_year: str | None) -> None:
+    """从CSV文件（表头 date,kind,name）导入一年的放假安排，替换该年已录入的数据并标记为已确认。"""
+    from . import service
+
+    year = _year_arg(expected_year) if expected_year else None
+    try:
+        with open(file, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        fail(f"文件 {file} 不存在，请检查路径")
+    except IsADirectoryError:
+        fail(f"{file} 是一个目录，请给出CSV文件的路径")
+    except OSError:
+        fail(f"无法读取文件 {file}（可能没有读取权限），请检查")
+    try:
+        result = service.import_csv(data, source=source, expected_year=year, filename=file)
+    except service.CalendarInvalid as e:
+        db.session.rollback()
+        click.echo(f"错误：文件 {file} 未导入，工作日历没有任何改动。请修改以下问题后重新导入：", err=True)
+        for line in e.errors:
+            click.echo(f"  {line}", err=True)
+        raise SystemExit(2) from None
+    except ServiceError as e:
+        db.session.rollback()
+        fail(e.message)
+    for line in result.summary_lines():
+        click.echo(line)
+
+
+def _year_arg(text: str) -> int:
+    from . import service
+
+    text = text.strip()
+    if not text.isdigit():
+        fail(f"年份应为四位数字，例如2027，当前为“{text}”")
+    year = int(text)
+    try:
+        service.check_year(year)
+    except ServiceError as e:
+        fail(e.message)
+    return year
+
+
+@calendar_group.command("show")
+@click.argument("year", type=str)
+@with_appcontext
+def show_cmd(year: str) -> None:
+    """列出某年的放假日期和调休上班日期，以及该年安排是否已确认。"""
+    from . import service
+
+    info = service.year_info(_year_arg(year))
+    click.echo(f"{info.year}年：{info.status_label}")
+    if info.entry is not None:
+        who = info.entry.updated_by.display_name if info.entry.updated_by else "命令行"
+        src = f"，来源：{info.entry.source}" if info.entry.source else ""
+        click.echo(f"录入：{to_cn(info.entry.updated_at).strftime('%Y-%m-%d %H:%M')}，{who}{src}")
+    if info.provisional:
+        click.echo("该年的国务院放假安排尚未录入：按周末和《全国年节及纪念日放假办法》的法定节假日估算，"
+                   "不含调休；依此计算的期限均为暂定。")
+    click.echo(f"放假（{len(info.days_off)}天，不含普通周末）：")
+    for d, name in info.days_off:
+        click.echo(f"  {d.isoformat()} {service.WEEKDAYS_CN[d.weekday()]} {name}")
+    click.echo(f"调休上班（{len(info.makeup_days)}天）：")
+    for d, name in info.makeup_days:
+        click.echo(f"  {d.isoformat()} {service.WEEKDAYS_CN[d.weekday()]} {name}")
+    if not info.makeup_days:
+        click.echo("  无")
+    click.echo(f"全年工作日：{info.workday_count}天")
+
+
+@calendar_group.command("export")
+@click.argument("year", type=str)
+@with_appcontext
+def export_cmd(year: str) -> None:
+    """按导入格式输出某年现有的安排（可作为模板修改后导入）。"""
+    from . import service
+
+    click.echo(service.year_csv(_year_arg(year)), nl=False)
+
+
+@click.command("due-date", cls=ChineseCommand)
+@click.argument("start", type=str)
+@click.option("--working-days", "working_days", default=None, help="工作日天数（默认20）")
+@click.option("--months", default=None, help="按月计算：月数")
+@click.option("--extend", default=None, help="延期：工作日数（按月计算时为月数）")
+@click.option("--pause", "pauses", nargs=2, multiple=True, help="暂停：开始日期 结束日期（可多次）")
+@click.option("--explain", is_flag=True, help="同时列出计算过程")
+@with_appcontext
+def due_date_cmd(start: str, working_days: str | None, months: str | None, extend: str | None,
+                 pauses: tuple[tuple[str, str], ...], explain: bool) -> None:
+    """计算期限：START之后第N个工作日（默认20），或N个月后（遇节假日顺延）。"""
+    from .calculator import CalculatorInvalid, calculate, parse
+
+    try:
+        result = calculate(parse(start, working_days=working_days, months=months, extend=extend,
+                                 pauses=list(pauses)))
+    except CalculatorInvalid as e:
+        fail("；".join(e.errors.values()))
+    assert result.due is not None  # the calculator's pauses are always closed
+    click.echo(result.due.isoformat())
+    if result.provisional_note:
+        click.echo(result.provisional_note)
+    for w in result.warnings:
+        click.echo(f"注意：{w}")
+    if explain:
+        for i, step in enumerate(result.explanation, start=1):
+            click.echo(f"{i}. {step}")
 
 
 def register(app: Flask) -> None:
-    pass
+    app.cli.add_command(calendar_group)
+    app.cli.add_command(due_date_cmd)

@@ -1,78 +1,313 @@
-"""The calendar as the product uses it: entered data from the database over the package's data."""
+"""The calendar as the product uses it: entered data from the database over the package's data.
+
+Every part of the product gets its calendar from ``current_calendar()`` and changes it only through
+``apply_year()`` / ``import_csv()``, which recompute every open deadline in the same transaction.
+"""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import calendar as _gregorian
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from .. import audit
+from ..errors import ConflictError, PermissionDenied, ServiceError
 from ..extensions import db
-from ..rules.workdays import WorkCalendar
+from ..rules import calendar_csv
+from ..rules.clock import utcnow
+from ..rules.workdays import (
+    CONFIRMED,
+    LUNAR_MAX_YEAR,
+    LUNAR_MIN_YEAR,
+    PROVISIONAL,
+    YEAR_STATUS_LABELS,
+    WorkCalendar,
+)
 from .models import CalendarDay, CalendarYear
 
-_cache: dict[str, object] = {}
+MIN_YEAR = LUNAR_MIN_YEAR
+MAX_YEAR = LUNAR_MAX_YEAR
+WEEKDAYS_CN = calendar_csv.WEEKDAYS_CN
+
+# What recompute_open_deadlines() counts, as the summary shows it.
+RECOMPUTE_LABELS = {"requests_changed": "依申请公开申请", "proposals_changed": "建议提案"}
+
+# (fingerprint, calendar): replaced as one tuple, so a reader never pairs one fingerprint with
+# another calendar.
+_cache: tuple[tuple, WorkCalendar] | None = None
+
+
+class CalendarInvalid(ServiceError):
+    """The arrangement was refused; ``errors`` lists every problem (第N行：……), nothing changed."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("；".join(errors[:3]) + ("……" if len(errors) > 3 else ""))
+        self.errors = errors
+
+
+# --- reading ----------------------------------------------------------------------------------
 
 
 def _fingerprint() -> tuple:
-    """Changes whenever entered calendar data changes (cheap: one aggregate query)."""
-    row = db.session.execute(select(func.count(CalendarYear.year), func.max(CalendarYear.updated_at))).one()
-    return (db.session.get_bind().url.render_as_string(), row[0], str(row[1]))
+    """Changes with every committed change of the entered data (one cheap aggregate query).
+
+    Keyed on the database too: tests and tools may run several apps on different databases in one
+    process.
+    """
+    days = select(func.count()).select_from(CalendarDay).scalar_subquery()
+    row = db.session.execute(
+        select(func.count(CalendarYear.year), func.coalesce(func.sum(CalendarYear.revision), 0), days)
+    ).one()
+    return (db.engine.url.render_as_string(hide_password=True), int(row[0]), int(row[1]), int(row[2]))
+
+
+def _load_calendar() -> WorkCalendar:
+    entries: dict[date, bool] = {}
+    names: dict[date, str] = {}
+    for day, working, name in db.session.execute(
+        select(CalendarDay.day, CalendarDay.is_workday, CalendarDay.name)
+    ):
+        entries[day] = working
+        if name:
+            names[day] = name
+    confirmed = db.session.scalars(select(CalendarYear.year).where(CalendarYear.confirmed)).all()
+    return WorkCalendar(entries=entries, confirmed_years=confirmed, names=names)
 
 
 def current_calendar() -> WorkCalendar:
+    """The calendar as committed (or as this transaction sees it); rebuilt only when the data changed."""
+    global _cache
     fp = _fingerprint()
-    if _cache.get("fp") != fp:
-        entries = {d.day: d.is_workday for d in db.session.scalars(select(CalendarDay))}
-        confirmed = [y.year for y in db.session.scalars(select(CalendarYear).where(CalendarYear.confirmed))]
-        _cache["cal"] = WorkCalendar(entries=entries, confirmed_years=confirmed)
-        _cache["fp"] = fp
-    return _cache["cal"]  # type: ignore[return-value]
+    cached = _cache
+    if cached is not None and cached[0] == fp:
+        return cached[1]
+    cal = _load_calendar()
+    _cache = (fp, cal)
+    return cal
 
 
 def invalidate() -> None:
-    _cache.clear()
+    global _cache
+    _cache = None
 
 
-def apply_year(year: int, days: list[tuple], *, actor=None, source: str = "") -> dict:
-    """Replace a year's entered arrangement, mark it confirmed and recompute every open deadline.
+def check_year(year: int) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ServiceError(f"年份应在{MIN_YEAR}–{MAX_YEAR}之间，当前为{year}", "year")
 
-    days: (date, is_workday, name) for each day off and make-up working day of the year, already
-    validated by tracker.rules.calendar_csv. Returns counts for the caller to report.
-    """
-    from .. import audit
-    from ..errors import PermissionDenied
 
+@dataclass
+class YearInfo:
+    year: int
+    status: str
+    status_label: str
+    days_off: list[tuple[date, str]]
+    makeup_days: list[tuple[date, str]]
+    workday_count: int
+    entry: CalendarYear | None
+
+    @property
+    def provisional(self) -> bool:
+        return self.status == PROVISIONAL
+
+    @property
+    def confirmed(self) -> bool:
+        return self.status == CONFIRMED
+
+
+_UNLOADED = object()
+
+
+def year_info(year: int, calendar: WorkCalendar | None = None, entry=_UNLOADED) -> YearInfo:
+    check_year(year)
+    cal = calendar or current_calendar()
+    status = cal.year_status(year)
+    return YearInfo(
+        year=year, status=status, status_label=YEAR_STATUS_LABELS[status], days_off=cal.days_off(year),
+        makeup_days=cal.makeup_workdays(year), workday_count=cal.workday_count(year),
+        entry=db.session.get(CalendarYear, year) if entry is _UNLOADED else entry,
+    )
+
+
+def years_overview(today: date) -> list[YearInfo]:
+    """The years an administrator cares about: two back, next year, and every year ever entered."""
+    cal = current_calendar()
+    entered = {e.year: e for e in db.session.scalars(select(CalendarYear))}
+    years = set(range(today.year - 2, today.year + 2)) | set(entered)
+    return [year_info(y, cal, entered.get(y)) for y in sorted(years, reverse=True) if MIN_YEAR <= y <= MAX_YEAR]
+
+
+@dataclass
+class DayCell:
+    day: date | None
+    kind: str = "blank"  # blank | work | weekend | off | makeup
+    name: str | None = None
+
+
+@dataclass
+class MonthGrid:
+    month: int
+    weeks: list[list[DayCell]] = field(default_factory=list)
+
+
+def month_grids(year: int, calendar: WorkCalendar | None = None) -> list[MonthGrid]:
+    """Twelve Monday-first month grids; each day classified for display."""
+    check_year(year)
+    cal = calendar or current_calendar()
+    grids = []
+    for month in range(1, 13):
+        grid = MonthGrid(month)
+        for week in _gregorian.Calendar(firstweekday=0).monthdatescalendar(year, month):
+            row = []
+            for d in week:
+                if d.month != month:
+                    row.append(DayCell(None))
+                    continue
+                working = cal.is_workday(d)
+                weekend = d.weekday() >= 5
+                if working:
+                    kind = "makeup" if weekend else "work"
+                else:
+                    kind = "off" if (not weekend or cal.day_name(d)) else "weekend"
+                row.append(DayCell(d, kind, cal.day_name(d) if kind in ("off", "makeup") else None))
+            grid.weeks.append(row)
+        grids.append(grid)
+    return grids
+
+
+def year_csv(year: int) -> str:
+    """The year's current arrangement in the import format (a template to correct and import)."""
+    info = year_info(year)
+    rows = [(d, False, n) for d, n in info.days_off] + [(d, True, n) for d, n in info.makeup_days]
+    return calendar_csv.format_calendar_csv(rows)
+
+
+# --- changing ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ApplyResult:
+    year: int
+    days_off: int
+    makeup_workdays: int
+    changed_days: list[date]
+    recomputed: dict[str, int]
+    old_status: str
+
+    @property
+    def deadlines_changed(self) -> int:
+        return sum(self.recomputed.values())
+
+    def summary_lines(self) -> list[str]:
+        lines = [
+            f"已录入{self.year}年放假安排并标记为已确认（原为：{YEAR_STATUS_LABELS[self.old_status]}）：",
+            f"放假{self.days_off}天，调休上班{self.makeup_workdays}天；"
+            f"与原日历相比，{len(self.changed_days)}天的工作日/休息日属性发生变化。",
+        ]
+        detail = "，".join(f"{RECOMPUTE_LABELS.get(k, k)}{v}件" for k, v in self.recomputed.items())
+        lines.append(f"已重新计算全部未办结事项的期限，{self.deadlines_changed}件的期限发生变化（{detail}）。")
+        return lines
+
+
+def import_csv(data: bytes | str, *, actor=None, source: str = "", expected_year: int | None = None,
+               filename: str | None = None) -> ApplyResult:
+    """Parse a calendar CSV (tracker.rules.calendar_csv) and apply it; all or nothing."""
+    _check_permission(actor)
+    if filename and filename.lower().rsplit(".", 1)[-1] in ("xls", "xlsx", "et", "wps"):
+        raise CalendarInvalid(["上传的是Excel工作簿，请在Excel中“另存为 → CSV UTF-8（逗号分隔）”后上传该CSV文件"])
+    parsed = calendar_csv.parse_calendar_csv(data, expected_year=expected_year)
+    if not parsed.ok:
+        raise CalendarInvalid(parsed.errors)
+    assert parsed.year is not None
+    return apply_year(parsed.year, [(r.day, r.workday, r.name) for r in parsed.rows], actor=actor, source=source)
+
+
+def _check_permission(actor) -> None:
+    # The command line runs as the server's operator (actor None); every web caller passes its user.
     if actor is not None and not actor.can("calendar.manage"):
         raise PermissionDenied("只有系统管理员可以修改工作日历。")
-    old = {d.day: d.is_workday for d in db.session.scalars(select(CalendarDay).where(CalendarDay.year == year))}
-    db.session.execute(CalendarDay.__table__.delete().where(CalendarDay.year == year))
-    entry = db.session.get(CalendarYear, year)
-    from ..rules.clock import utcnow
-    if entry is None:
-        entry = CalendarYear(year=year)
-        db.session.add(entry)
-    entry.confirmed = True
-    entry.source = source[:200] if source else None
-    entry.updated_at = utcnow()
-    entry.updated_by_id = getattr(actor, "id", None)
-    db.session.flush()
-    for day, is_workday, name in days:
-        db.session.add(CalendarDay(day=day, year=year, is_workday=is_workday, name=name or None))
-    new = {d: w for d, w, _ in days}
-    audit.record("calendar.changed", subject_type="calendar", subject_id=year, actor=actor,
-                 agency_id=getattr(actor, "agency_id", None),
-                 data={"year": year, "days_off": sum(1 for w in new.values() if not w),
-                       "makeup_workdays": sum(1 for w in new.values() if w),
-                       "changed_days": len(set(old.items()) ^ set(new.items())), "source": source})
-    db.session.flush()
-    invalidate()
-    counts = recompute_open_deadlines(current_calendar(), actor=actor, reason=f"{year}年工作日历变更")
-    db.session.commit()
-    invalidate()
-    return {"year": year, "days": len(days), **counts}
+
+
+def apply_year(year: int, days: Iterable[tuple[date, bool, str | None]], *, actor=None,
+               source: str = "") -> ApplyResult:
+    """Replace a year's entered arrangement, mark it confirmed and recompute every open deadline.
+
+    ``days``: (date, is_workday, name) for each day off and make-up working day of the year. They are
+    checked by the one validator of the format (tracker.rules.calendar_csv), so a caller that did not
+    come through a CSV gets exactly the same rules. One transaction: on any error nothing changes.
+    """
+    _check_permission(actor)
+    check_year(year)
+    day_list = [(d, bool(w), (n or "").strip()) for d, w, n in days]
+    checked = calendar_csv.parse_calendar_csv(calendar_csv.format_calendar_csv(day_list), expected_year=year)
+    if not checked.ok:
+        raise CalendarInvalid(checked.errors)
+    source = (source or "").strip()
+    if len(source) > 200:
+        raise ServiceError(f"来源说明最多200个字（现为{len(source)}个字），请精简", "source")
+
+    try:
+        old_cal = current_calendar()
+        old_status = old_cal.year_status(year)
+        # Lock the year's row first (PostgreSQL), so two administrators replacing the same year
+        # run one after the other instead of colliding on the days' primary keys.
+        entry = db.session.get(CalendarYear, year, with_for_update=True)
+        if entry is None:
+            entry = CalendarYear(year=year, revision=1)
+            db.session.add(entry)
+            db.session.flush()
+        else:
+            entry.revision = CalendarYear.revision + 1
+        entry.confirmed = True
+        entry.source = source or None
+        entry.updated_at = utcnow()
+        entry.updated_by_id = getattr(actor, "id", None)
+        db.session.execute(CalendarDay.__table__.delete().where(CalendarDay.year == year))
+        db.session.add_all(CalendarDay(day=r.day, year=year, is_workday=r.workday, name=r.name or None)
+                           for r in checked.rows)
+        db.session.flush()
+
+        new_cal = _load_calendar()  # not cached until committed
+        changed = [d for d in _days_of(year) if old_cal.is_workday(d) != new_cal.is_workday(d)]
+        off = sum(1 for r in checked.rows if not r.workday)
+        audit.record(
+            "calendar.changed", subject_type="calendar", subject_id=year, actor=actor,
+            data={"status": [YEAR_STATUS_LABELS[old_status], YEAR_STATUS_LABELS[CONFIRMED]],
+                  "days_off": off, "makeup_workdays": len(checked.rows) - off,
+                  "changed_days": [d.isoformat() for d in changed], "source": source},
+            note=f"{year}年放假安排" + (f"（{source}）" if source else ""),
+        )
+        recomputed = recompute_open_deadlines(new_cal, actor=actor, reason=_reason(year, source))
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ConflictError(f"其他管理员同时在录入{year}年的安排，本次未保存，请刷新页面查看后重试。") from None
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        invalidate()
+    return ApplyResult(year=year, days_off=off, makeup_workdays=len(checked.rows) - off, changed_days=changed,
+                       recomputed=recomputed, old_status=old_status)
+
+
+def _reason(year: int, source: str) -> str:
+    return f"工作日历变更：录入{year}年放假安排" + (f"（{source}）" if source else "")
+
+
+def _days_of(year: int) -> list[date]:
+    first = date(year, 1, 1)
+    return [first + timedelta(days=i) for i in range((date(year + 1, 1, 1) - first).days)]
 
 
 def recompute_open_deadlines(calendar, *, actor=None, reason: str = "") -> dict:
     """Recompute the stored deadline of every open case; each change goes on that case's timeline.
 
-    Each capability with deadlines contributes one function here.
+    Each capability with deadlines contributes one line here; the keys are counted in the summary
+    (labels in RECOMPUTE_LABELS).
     """
     from ..disclosure.clock import recompute_open_requests
 
