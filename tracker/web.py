@@ -16,6 +16,7 @@ def register_web(app: Flask) -> None:
     from .accounts.models import User
     from .accounts.views import admin_bp, auth_bp
     from .disclosure.views import bp as disclosure_bp
+    from .workcal.views import bp as calendar_bp
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
@@ -29,6 +30,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(disclosure_bp)
+    app.register_blueprint(calendar_bp)
 
     @app.get("/")
     def index():

@@ -71,12 +71,19 @@ def _parse_int(text: str | None, label: str, lo: int, hi: int, errors: dict[str,
 
 
 def parse(start: str | None, *, working_days: str | None = None, months: str | None = None,
-          extend: str | None = None, pauses: Sequence[tuple[str | None, str | None]] = ()) -> CalculatorQuery:
-    """Check everything and report every problem together; raises CalculatorInvalid."""
+          extend: str | None = None, pauses: Sequence[tuple[str | None, str | None]] = (),
+          months_mode: bool = False) -> CalculatorQuery:
+    """Check everything and report every problem together; raises CalculatorInvalid.
+
+    ``months_mode``: the person chose "months" (the page), so an empty month count is an error
+    rather than the default of 20 working days.
+    """
     errors: dict[str, str] = {}
     start_date = parse_date(start, "起算日期", errors, "start")
     n_days = _parse_int(working_days, "工作日天数", 1, MAX_WORKDAYS, errors, "working_days")
     n_months = _parse_int(months, "月数", 1, MAX_MONTHS, errors, "months")
+    if months_mode and n_months is None and "months" not in errors:
+        errors["months"] = f"按月计算时请填写月数，例如建议提案的办理期限为{deadlines.PROPOSAL_MONTHS}个月"
     if n_days is not None and n_months is not None:
         errors["months"] = "工作日天数和月数只能填写一种：按工作日计算或按月计算"
     unit_max = MAX_MONTHS if n_months is not None else MAX_WORKDAYS
