@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..rules.clock import utcnow
@@ -39,3 +39,56 @@ class RegisterEntry(db.Model):
     source: Mapped[str] = mapped_column(String(20), nullable=False, default="manual")
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+# The four registers, in the order the pages list them.
+KIND_LABELS: dict[str, str] = {
+    PROACTIVE: "主动公开登记",
+    DOCUMENT: "规章和行政规范性文件",
+    DECISION: "行政许可、处罚、强制决定",
+    FEE: "行政事业性收费",
+}
+
+# Which register feeds which block of table 二: the rows of that block are the register's categories
+# (their ids and labels come from rules.report_layout, never restated here).
+KIND_OF_TABLE2_BLOCK: dict[str, str] = {
+    "article20_1": DOCUMENT,
+    "article20_5": DECISION,
+    "article20_6": DECISION,
+    "article20_8": FEE,
+}
+
+# Suggested proactive-disclosure categories (issue 7's list); staff may type any other.
+PROACTIVE_CATEGORIES: tuple[str, ...] = (
+    "机构职能", "领导信息", "规划信息", "会议公开", "行政权力", "建议提案", "财政信息", "重点领域信息",
+)
+
+
+class ReportNarrative(db.Model):
+    """A prose part of one year's report (一's sub-parts, 五, 六's items), written by staff."""
+
+    __tablename__ = "report_narrative"
+    __table_args__ = (UniqueConstraint("agency_id", "year", "part"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    part: Mapped[str] = mapped_column(String(40), nullable=False)  # tracker.reports.structure part id
+    text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class ReportSnapshot(db.Model):
+    """A published (frozen) report: its figures and text as they were when it was published."""
+
+    __tablename__ = "report_snapshot"
+    __table_args__ = (UniqueConstraint("agency_id", "year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    figures: Mapped[dict] = mapped_column(JSON, nullable=False)  # the report dict (JSON form)
+    narrative: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)  # part id -> text
+    published_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    published_by = relationship("User")

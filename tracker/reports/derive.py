@@ -1,0 +1,401 @@
+"""The annual report of one agency and year, derived from the records by a fixed handful of SQL aggregates.
+
+Every figure is a conditional aggregate (SUM(CASE ...) grouped by applicant type and outcome, by review
+kind, by register kind and category); no case row is ever loaded into Python, so the number of queries
+and the Python work stay the same whatever the number of cases. The rules of counting are those of
+report-format.md as written out in docs/report-rules.md; where this module decides something the format
+does not say, the docs say so too.
+
+Entry points: `derive(agency_id, year)` -> the report dict in the JSON form (rules.report_layout
+.empty_report_dict filled in, checks included); `derive_full` also returns the data-quality problems, and
+`problem_cases` lists the cases behind one problem (run only when that problem is present).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import BigInteger, and_, case, cast, func, literal_column, or_, select
+
+from ..extensions import db
+from ..rules import report_layout as rl
+from ..rules.clock import today_cn
+from ..rules.outcomes import CODES
+from .models import DECISION, DOCUMENT, FEE, KIND_OF_TABLE2_BLOCK, PROACTIVE, PROACTIVE_CATEGORIES, RegisterEntry
+
+MAIN_TOPICS = 3  # how many request topics the summary names
+_RESULT_ROWS = frozenset(rl.TABLE3_RESULT_ROW_IDS)
+
+
+def _bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def _in(column, year: int):
+    start, end = _bounds(year)
+    return and_(column >= start, column <= end)
+
+
+_ONE, _ZERO = literal_column("1"), literal_column("0")  # literals, not bound parameters: typed alike on both engines
+
+
+def _flag(condition):
+    return case((condition, _ONE), else_=_ZERO)
+
+
+# ------------------------------------------------------------------------------------------- table 三
+
+
+def _table3_query(agency_id: int, year: int):
+    """One grouped query: per (applicant type, outcome if concluded in the year) the row counts.
+
+    The outcome is projected in a subquery and grouped outside it, so both engines see the very same
+    expression in SELECT and GROUP BY (PostgreSQL refuses a CASE with bound parameters repeated there).
+    """
+    from ..disclosure.models import DisclosureRequest as R
+
+    start, end = _bounds(year)
+    concluded_in_year = _in(R.concluded_on, year)
+    not_concluded_by = lambda d: or_(R.concluded_on.is_(None), R.concluded_on > d)  # noqa: E731
+    inner = (
+        select(
+            R.applicant_type.label("applicant_type"),
+            case((concluded_in_year, R.outcome), else_=None).label("result"),
+            _flag(_in(R.received_on, year)).label("new"),
+            _flag(and_(R.received_on < start, or_(R.concluded_on.is_(None), R.concluded_on >= start)))
+            .label("carried_in"),
+            _flag(concluded_in_year).label("concluded"),
+            _flag(and_(R.received_on <= end, not_concluded_by(end))).label("carried_out"),
+            _flag(_in(R.received_on, year - 1)).label("previous_new"),
+            _flag(_in(R.fee_paid_on, year)).label("fee_case"),
+            case((_in(R.fee_paid_on, year), func.coalesce(R.fee_amount, _ZERO)), else_=_ZERO).label("fee_amount"),
+        )
+        .where(R.agency_id == agency_id, or_(R.received_on <= end, concluded_in_year))
+        .subquery()
+    )
+    c = inner.c
+    return (
+        select(c.applicant_type, c.result, func.sum(c.new), func.sum(c.carried_in), func.sum(c.concluded),
+               func.sum(c.carried_out), func.sum(c.previous_new), func.sum(c.fee_case), func.sum(c.fee_amount))
+        .group_by(c.applicant_type, c.result)
+    )
+
+
+@dataclass
+class Table3Figures:
+    table3: dict
+    requests_received_previous_year: int = 0
+    fee_cases: int = 0
+    fee_amount_yuan: int = 0
+
+
+def derive_table3(agency_id: int, year: int) -> Table3Figures:
+    """Table 三 (plus the counts that come from the same scan). One query.
+
+    The 总计 column counts every request, whatever its recorded applicant type, and the （七）总计 row
+    every request concluded in the year, whatever its outcome: a record outside the official vocabulary
+    then shows up as a failed check instead of silently vanishing from the totals.
+    """
+    table = rl.empty_table3()
+    out = Table3Figures(table)
+    rows = db.session.execute(_table3_query(agency_id, year)).all()
+    for atype, result, new, carried_in, concluded, carried_out, prev_new, fee_case, fee_amount in rows:
+        counts = {"new": new or 0, "carried_in": carried_in or 0, "total": concluded or 0,
+                  "carried_out": carried_out or 0}
+        if result in _RESULT_ROWS:
+            counts[result] = concluded or 0
+        for row, n in counts.items():
+            if atype in rl.APPLICANT_TYPE_IDS:
+                table[row][atype] += int(n)
+            table[row]["total"] += int(n)
+        out.requests_received_previous_year += int(prev_new or 0)
+        out.fee_cases += int(fee_case or 0)
+        out.fee_amount_yuan += int(fee_amount or 0)
+    return out
+
+
+# ------------------------------------------------------------------------------------------- table 四
+
+
+def derive_table4(agency_id: int, year: int) -> dict:
+    """Reviews filed by Dec 31 and not concluded before Jan 1; by result if concluded in the year. One query."""
+    from ..disclosure.models import Review as V
+
+    start, end = _bounds(year)
+    concluded_in_year = _in(V.concluded_on, year)
+    parts = [func.sum(_flag(and_(concluded_in_year, V.result == r))) for r in ("upheld", "corrected", "other")]
+    q = (
+        select(V.kind, *parts, func.sum(_flag(or_(V.concluded_on.is_(None), V.concluded_on > end))), func.count())
+        .where(V.agency_id == agency_id, V.filed_on <= end, or_(V.concluded_on.is_(None), V.concluded_on >= start))
+        .group_by(V.kind)
+    )
+    table = {b: {c: 0 for c in rl.TABLE4_COLUMN_IDS} for b in rl.TABLE4_BLOCK_IDS}
+    for kind, upheld, corrected, other, pending, total in db.session.execute(q):
+        if kind in table:
+            table[kind].update(upheld=int(upheld or 0), corrected=int(corrected or 0), other=int(other or 0),
+                               pending=int(pending or 0), total=int(total or 0))
+    return table
+
+
+# ------------------------------------------------------------------------------------ table 二 / 主动公开
+
+WAN = Decimal(1_000_000)  # cents in 1 万元
+WAN_YUAN_PLACES = Decimal("0.0001")  # 万元 to four places: exact to the yuan
+
+
+def wan_yuan(cents: int) -> int | float:
+    """Cents as 万元, rounded half up to four places (the yuan); an int when whole (0, not 0.0)."""
+    value = (Decimal(cents) / WAN).quantize(WAN_YUAN_PLACES, rounding=ROUND_HALF_UP)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def derive_registers(agency_id: int, year: int) -> tuple[dict, int, dict[str, int]]:
+    """Table 二 and the proactive items by category, from register_entry. One query."""
+    E = RegisterEntry
+    start, end = _bounds(year)
+    in_year = _in(E.entry_date, year)
+    cents = cast(func.round(E.amount_yuan * literal_column("100")), BigInteger)
+    q = (
+        select(
+            E.kind, E.category,
+            func.sum(_flag(in_year)),
+            func.sum(_flag(_in(E.abolished_on, year))),
+            func.sum(_flag(or_(E.abolished_on.is_(None), E.abolished_on > end))),
+            func.sum(case((in_year, E.quantity), else_=_ZERO)),
+            func.sum(case((and_(in_year, E.amount_yuan.is_not(None)), cents), else_=_ZERO)),
+        )
+        .where(E.agency_id == agency_id, E.entry_date <= end)
+        .group_by(E.kind, E.category)
+    )
+    table2 = {row.id: {c.id: 0 for c in block.columns} for block in rl.TABLE2_BLOCKS for row in block.rows}
+    kind_of_row = {row.id: KIND_OF_TABLE2_BLOCK[block.id] for block in rl.TABLE2_BLOCKS for row in block.rows}
+    proactive: dict[str, int] = {}
+    for kind, category, dated_in_year, abolished, in_force, quantity, cent_sum in db.session.execute(q):
+        if kind == PROACTIVE:
+            if dated_in_year:
+                proactive[category] = int(dated_in_year)
+            continue
+        if kind_of_row.get(category) != kind:
+            continue  # a category that is not a row of this register's block: refused on entry
+        cells = table2[category]
+        if kind == DOCUMENT:
+            cells.update(issued=int(dated_in_year or 0), abolished=int(abolished or 0), in_force=int(in_force or 0))
+        elif kind == DECISION:
+            cells["decisions"] = int(quantity or 0)
+        elif kind == FEE:
+            cells["amount_wan_yuan"] = wan_yuan(int(cent_sum or 0))
+    order = {c: i for i, c in enumerate(PROACTIVE_CATEGORIES)}
+    by_category = dict(sorted(proactive.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
+    return table2, sum(by_category.values()), by_category
+
+
+# ------------------------------------------------------------------------------------------- summary
+
+
+def main_topics(agency_id: int, year: int, limit: int = MAIN_TOPICS) -> list[dict]:
+    """The most frequent topic tags of the requests received in the year. One grouped query.
+
+    Ties are broken by the tag's code points in Python, because database collations order Chinese
+    text differently (a PostgreSQL zh_CN collation vs SQLite's binary order).
+    """
+    from ..disclosure.models import DisclosureRequest as R
+    from ..disclosure.models import RequestTag as T
+
+    q = (select(T.tag, func.count()).join(R, R.id == T.request_id)
+         .where(R.agency_id == agency_id, _in(R.received_on, year)).group_by(T.tag))
+    counted = sorted(((tag, int(n)) for tag, n in db.session.execute(q)), key=lambda tn: (-tn[1], tn[0]))
+    return [{"topic": tag, "requests": n} for tag, n in counted[:limit]]
+
+
+def proposals_assigned(agency_id: int, year: int) -> dict[str, int]:
+    """NPC suggestions and CPPCC proposals by kind, counted by 交办日期 in the year. One query."""
+    from ..proposals.models import Proposal as P
+
+    q = (select(P.kind, func.count()).where(P.agency_id == agency_id, _in(P.assigned_on, year))
+         .group_by(P.kind))
+    return {kind: int(n) for kind, n in db.session.execute(q)}
+
+
+# ------------------------------------------------------------------------------- check 6: data quality
+
+
+@dataclass(frozen=True)
+class Problem:
+    id: str
+    title: str
+    subject: str  # request | review
+    checks: tuple[str, ...]  # the checks this problem makes fail
+
+
+PROBLEMS: tuple[Problem, ...] = (
+    Problem("concluded_without_outcome", "已办结但没有办理结果，或办理结果不是表三的办理结果之一", "request",
+            (rl.DATA_QUALITY_CHECK_ID, "table3_total_row")),
+    Problem("concluded_without_date", "状态为已办结但没有办结日期", "request", (rl.DATA_QUALITY_CHECK_ID,)),
+    Problem("dated_but_open", "填有办结日期但状态不是已办结", "request", (rl.DATA_QUALITY_CHECK_ID,)),
+    Problem("concluded_before_receipt", "办结日期早于收到申请之日", "request",
+            (rl.DATA_QUALITY_CHECK_ID, "table3_column_balance")),
+    Problem("received_in_future", "收到申请之日晚于今天", "request", (rl.DATA_QUALITY_CHECK_ID,)),
+    Problem("unknown_applicant_type", "申请人类型不是表三的六类申请人之一", "request",
+            (rl.DATA_QUALITY_CHECK_ID, "table3_row_totals")),
+    Problem("review_without_result", "复议诉讼已审结但没有结果（维持、纠正、其他）", "review",
+            (rl.DATA_QUALITY_CHECK_ID, "table4_totals")),
+    Problem("review_concluded_before_filed", "复议诉讼审结日期早于立案日期", "review", (rl.DATA_QUALITY_CHECK_ID,)),
+    Problem("review_unknown_kind", "复议诉讼类别不是表四的三类之一", "review", (rl.DATA_QUALITY_CHECK_ID,)),
+)
+PROBLEMS_BY_ID = {p.id: p for p in PROBLEMS}
+
+
+def _request_conditions(today: date) -> dict:
+    from ..disclosure.models import CONCLUDED
+    from ..disclosure.models import DisclosureRequest as R
+
+    is_concluded = or_(R.status == CONCLUDED, R.concluded_on.is_not(None))
+    return {
+        "concluded_without_outcome": and_(is_concluded, or_(R.outcome.is_(None), R.outcome.not_in(CODES))),
+        "concluded_without_date": and_(R.status == CONCLUDED, R.concluded_on.is_(None)),
+        "dated_but_open": and_(R.status != CONCLUDED, R.concluded_on.is_not(None)),
+        "concluded_before_receipt": R.concluded_on < R.received_on,
+        "received_in_future": R.received_on > today,
+        "unknown_applicant_type": R.applicant_type.not_in(rl.APPLICANT_TYPE_IDS),
+    }
+
+
+def _review_conditions() -> dict:
+    from ..disclosure.models import Review as V
+
+    return {
+        "review_without_result": and_(V.concluded_on.is_not(None),
+                                      or_(V.result.is_(None), V.result.not_in(("upheld", "corrected", "other")))),
+        "review_concluded_before_filed": V.concluded_on < V.filed_on,
+        "review_unknown_kind": V.kind.not_in(rl.TABLE4_BLOCK_IDS),
+    }
+
+
+def _request_scope(agency_id: int, year: int, today: date):
+    """The requests that year's report counts anywhere, and every request dated in the future."""
+    from ..disclosure.models import DisclosureRequest as R
+
+    start, end = _bounds(year)
+    touches = or_(and_(R.received_on <= end, or_(R.concluded_on.is_(None), R.concluded_on >= start)),
+                  _in(R.received_on, year), _in(R.concluded_on, year), R.received_on > today)
+    return and_(R.agency_id == agency_id, touches)
+
+
+def _review_scope(agency_id: int, year: int):
+    from ..disclosure.models import Review as V
+
+    start, end = _bounds(year)
+    touches = or_(and_(V.filed_on <= end, or_(V.concluded_on.is_(None), V.concluded_on >= start)),
+                  _in(V.filed_on, year), _in(V.concluded_on, year))
+    return and_(V.agency_id == agency_id, touches)
+
+
+def count_problems(agency_id: int, year: int, today: date) -> dict[str, int]:
+    """How many records of the year show each data-quality problem. Two queries."""
+    from ..disclosure.models import DisclosureRequest as R
+    from ..disclosure.models import Review as V
+
+    counts: dict[str, int] = {}
+    for model, conds, scope in ((R, _request_conditions(today), _request_scope(agency_id, year, today)),
+                                (V, _review_conditions(), _review_scope(agency_id, year))):
+        ids = list(conds)
+        row = db.session.execute(select(*(func.sum(_flag(conds[i])) for i in ids)).select_from(model).where(scope)).one()
+        counts.update({i: int(n or 0) for i, n in zip(ids, row, strict=True)})
+    return counts
+
+
+@dataclass(frozen=True)
+class ProblemCase:
+    request_id: int
+    number: str
+    detail: str
+
+
+def problem_cases(agency_id: int, year: int, problem_id: str, *, today: date | None = None,
+                  limit: int = 50) -> list[ProblemCase]:
+    """The cases (at most `limit`) behind one data-quality problem, each linked by its request id."""
+    from ..disclosure.models import DisclosureRequest as R
+    from ..disclosure.models import Review as V
+    from ..rules.report_layout import TABLE4_BLOCKS
+
+    today = today or today_cn()
+    problem = PROBLEMS_BY_ID[problem_id]
+    if problem.subject == "request":
+        q = (select(R.id, R.number, R.status, R.received_on, R.concluded_on, R.outcome, R.applicant_type)
+             .where(_request_scope(agency_id, year, today), _request_conditions(today)[problem_id])
+             .order_by(R.received_on, R.id).limit(limit))
+        return [ProblemCase(i, number, f"收到{received or '—'}，办结{concluded or '—'}，办理结果{outcome or '—'}，"
+                                       f"申请人类型{atype or '—'}")
+                for i, number, _status, received, concluded, outcome, atype in db.session.execute(q)]
+    kinds = {b.id: (f"{b.parent_label}（{b.label}）" if b.parent_label else b.label) for b in TABLE4_BLOCKS}
+    q = (select(V.request_id, R.number, V.kind, V.filed_on, V.concluded_on, V.result)
+         .join(R, R.id == V.request_id)
+         .where(_review_scope(agency_id, year), _review_conditions()[problem_id])
+         .order_by(V.filed_on, V.id).limit(limit))
+    return [ProblemCase(rid, number, f"{kinds.get(kind, kind)}：立案{filed}，审结{concluded or '—'}，结果{result or '—'}")
+            for rid, number, kind, filed, concluded, result in db.session.execute(q)]
+
+
+def data_quality_check(counts: dict[str, int]) -> dict:
+    found = [f"{PROBLEMS_BY_ID[i].title}{n}件" for i, n in counts.items() if n]
+    if found:
+        return {"id": rl.DATA_QUALITY_CHECK_ID, "ok": False, "detail": "；".join(found) + "。"}
+    return {"id": rl.DATA_QUALITY_CHECK_ID, "ok": True,
+            "detail": "本年度涉及的申请和复议诉讼记录均有办理结果和办结日期，办结不早于收到申请，收到申请日期不在将来"}
+
+
+# ------------------------------------------------------------------------------------------- the report
+
+
+@dataclass
+class Derivation:
+    report: dict
+    problem_counts: dict[str, int] = field(default_factory=dict)
+
+    def failing_problems(self) -> list[Problem]:
+        return [PROBLEMS_BY_ID[i] for i, n in self.problem_counts.items() if n]
+
+
+def frozen_figures(agency_id: int, year: int) -> dict | None:
+    from .models import ReportSnapshot
+
+    return db.session.scalar(select(ReportSnapshot.figures)
+                             .where(ReportSnapshot.agency_id == agency_id, ReportSnapshot.year == year))
+
+
+def derive_full(agency_id: int, year: int, *, today: date | None = None) -> Derivation:
+    """The report dict plus the data-quality counts behind check 6."""
+    from ..accounts.models import Agency
+
+    today = today or today_cn()
+    agency = db.session.get(Agency, agency_id)
+    report = rl.empty_report_dict(year, agency.name if agency else "")
+    t3 = derive_table3(agency_id, year)
+    report["table3"] = t3.table3
+    report["table4"] = derive_table4(agency_id, year)
+    table2, proactive_items, by_category = derive_registers(agency_id, year)
+    report["table2"] = table2
+    report["summary"].update(
+        proactive_items=proactive_items, proactive_by_category=by_category,
+        requests_received=t3.table3["new"]["total"],
+        requests_received_previous_year=t3.requests_received_previous_year,
+        main_topics=main_topics(agency_id, year),
+    )
+    proposals = proposals_assigned(agency_id, year)
+    report["other_matters"].update(
+        processing_fees={"cases": t3.fee_cases, "amount_yuan": t3.fee_amount_yuan},
+        npc_suggestions=proposals.get("npc", 0), cppcc_proposals=proposals.get("cppcc", 0),
+    )
+    previous = {"year": year - 1, "table3": derive_table3(agency_id, year - 1).table3}
+    checks = rl.run_checks(report, previous=previous, frozen_previous=frozen_figures(agency_id, year - 1))
+    counts = count_problems(agency_id, year, today)
+    checks.append(data_quality_check(counts))
+    report["checks"] = checks
+    return Derivation(report, counts)
+
+
+def derive(agency_id: int, year: int, *, today: date | None = None) -> dict:
+    """The report of `year` for the agency, in the JSON form of report-format.md, checks included."""
+    return derive_full(agency_id, year, today=today).report
+
