@@ -37,6 +37,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "proposal.register": frozenset({OFFICE, ADMIN}),
     "proposal.handle": frozenset({STAFF, SECTION_HEAD, OFFICE}),
     "proposal.approve": frozenset({LEADER}),
+    "proposal.export": frozenset({OFFICE, LEADER, ADMIN, SECTION_HEAD}),  # the year's list as .xlsx
+    "proposal.configure": frozenset({OFFICE, ADMIN}),  # the agency's result class labels
     "report.view": frozenset({OFFICE, LEADER, ADMIN}),
     "report.edit": frozenset({OFFICE}),
     "report.publish": frozenset({OFFICE, LEADER}),
