@@ -69,6 +69,9 @@ EVENT_LABELS: dict[str, str] = {
     "agency.renamed": "修改机关名称",
     "report.published": "发布年度报告",
     "report.narrative_saved": "保存年度报告文字",
+    "register.added": "新增登记簿记录",
+    "register.edited": "修改登记簿记录",
+    "register.deleted": "删除登记簿记录",
     "ledger.imported": "导入台账",
 }
 

@@ -82,3 +82,4 @@ def register_cli(app: Flask) -> None:
     # Capabilities register their own command groups here (one line each).
     from .workcal.cli import register as register_calendar
     register_calendar(app)
+    from .reports.cli import register as register_report; register_report(app)  # noqa: E702, I001

@@ -1,0 +1,72 @@
+"""`flask --app tracker report YEAR [--agency NAME] --format json|xlsx|docx [-o FILE] [--current]`."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from ..errors import ServiceError
+from .render import FORMATS
+
+USAGE = "用法：flask --app tracker report 年份 [--agency 机关名称] --format json|xlsx|docx [-o 输出文件] [--current]"
+
+
+
+class _ChineseUsage(click.Command):
+    """Argument errors in Chinese, with the usage line, and a non-zero exit."""
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as e:
+            from ..cli import fail
+            fail(f"参数有误（{e.format_message()}）。{USAGE}")
+
+
+@click.command("report", cls=_ChineseUsage)
+@click.argument("year", required=False)
+@click.option("--agency", "agency_name", default=None, help="机关名称（默认第一个机关）")
+@click.option("--format", "fmt", default="json", help="json | xlsx | docx（默认 json）")
+@click.option("-o", "--output", default=None, help="输出文件；json 不指定时输出到标准输出")
+@click.option("--current", is_flag=True, help="已发布的年度也按现有记录计算（默认输出已发布的冻结报告）")
+@with_appcontext
+def report_cmd(year: str | None, agency_name: str | None, fmt: str, output: str | None, current: bool):
+    """输出政府信息公开工作年度报告（数字全部由记录计算）。"""
+    from ..accounts.services import agency_by_name
+    from ..cli import fail
+    from . import render, services
+
+    if not year or not re.fullmatch(r"\d{4}", year.strip()):
+        fail(f"请给出四位数字的年份，例如 2023（现为“{year or ''}”）。{USAGE}")
+    fmt = (fmt or "").lower()
+    if fmt not in FORMATS:
+        fail(f"格式应为 json、xlsx 或 docx 之一（现为“{fmt}”）。")
+    if fmt != "json" and not output:
+        fail(f"{fmt} 是二进制文件，请用 -o 指定输出文件，例如 -o 报告{year}.{fmt}。")
+    target = Path(output) if output else None
+    if target is not None and not target.parent.exists():
+        fail(f"输出目录“{target.parent}”不存在，请先创建或换一个路径。")
+    if target is not None and target.is_dir():
+        fail(f"“{target}”是一个目录，请给出文件名，例如 {target / f'报告{year}.{fmt}'}。")
+    try:
+        agency = agency_by_name(agency_name)
+        view = services.year_report(agency.id, int(year), current=current)
+    except ServiceError as e:
+        fail(e.message)
+    body = render.to_file(fmt, view.report, view.narrative)
+    if target is None:
+        click.echo(body.decode("utf-8"), nl=False)
+        return
+    try:
+        target.write_bytes(body)
+    except OSError as e:
+        fail(f"无法写入“{target}”：{e.strerror or e}。")
+    state = "已发布的冻结报告" if view.frozen else "按现有记录计算的报告"
+    click.echo(f"已输出{agency.name}{year}年度{state}：{target}", err=True)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(report_cmd)

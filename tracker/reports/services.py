@@ -1,0 +1,242 @@
+"""Report services: the year's view (current or frozen), narrative saving, publishing (freezing).
+
+Every state change checks the permission and preconditions, then writes its rows and its event in one
+transaction. A published year is never recomputed in place: its snapshot is what the page, the files and
+the command print, and the current derivation is shown beside it as differences.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, or_, select
+
+from .. import audit
+from ..errors import PermissionDenied, ServiceError
+from ..extensions import db
+from ..rules.clock import today_cn, utcnow
+from ..rules.report_layout import CHECK_TITLES, cell_value
+from . import derive as derivation
+from .models import ReportNarrative, ReportSnapshot
+from .narrative import drafts
+from .structure import FIGURE_LABELS, MAX_NARRATIVE_CHARS, NARRATIVE_PARTS, cell_labels
+
+MIN_YEAR = 2008  # 《政府信息公开条例》 took effect on 1 May 2008; no annual report before that
+# A frozen previous year may legitimately disagree with today's records (that is what the check shows),
+# so that one check warns but does not stop publishing; every other failing check does.
+NON_BLOCKING_CHECKS = frozenset({"carried_in_vs_frozen"})
+
+
+def check_year(year: int, today: date | None = None) -> None:
+    today = today or today_cn()
+    if not MIN_YEAR <= year <= today.year:
+        raise ServiceError(f"年份应在{MIN_YEAR}年至{today.year}年之间（现为{year}）。")
+
+
+def _require(actor, permission: str, message: str) -> None:
+    if actor is None or not actor.can(permission):
+        raise PermissionDenied(message)
+
+
+# ------------------------------------------------------------------------------------------- snapshot
+
+
+def snapshot_for(agency_id: int, year: int) -> ReportSnapshot | None:
+    return db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.agency_id == agency_id,
+                                                          ReportSnapshot.year == year))
+
+
+def published_years(agency_id: int) -> list[ReportSnapshot]:
+    return list(db.session.scalars(select(ReportSnapshot).where(ReportSnapshot.agency_id == agency_id)
+                                   .order_by(ReportSnapshot.year.desc())))
+
+
+@dataclass(frozen=True)
+class Difference:
+    path: tuple[str, ...]
+    label: str
+    frozen: object
+    current: object
+
+
+def _figure_paths() -> dict[tuple[str, ...], str]:
+    return {**cell_labels(), **FIGURE_LABELS}
+
+
+def differences(frozen: dict, current: dict) -> list[Difference]:
+    """Every figure whose current derivation differs from the frozen report, in the report's order."""
+    out = []
+    for path, label in _figure_paths().items():
+        before, now = _get(frozen, path), _get(current, path)
+        if before != now:
+            out.append(Difference(path, label, before, now))
+    before, now = frozen["summary"].get("proactive_by_category", {}), current["summary"].get("proactive_by_category", {})
+    for category in [*before, *(c for c in now if c not in before)]:
+        if before.get(category, 0) != now.get(category, 0):
+            out.append(Difference(("summary", "proactive_by_category", category), f"主动公开“{category}”条数",
+                                  before.get(category, 0), now.get(category, 0)))
+    return out
+
+
+def _get(report: dict, path: tuple[str, ...]):
+    try:
+        return cell_value(report, path)
+    except (KeyError, TypeError):
+        return None
+
+
+@dataclass(frozen=True)
+class ChangedCase:
+    request_id: int
+    number: str
+    last_change: datetime
+
+
+def cases_changed_since(agency_id: int, year: int, since: datetime, limit: int = 100) -> list[ChangedCase]:
+    """Requests counted in `year` (or now dated in it) with a recorded change after `since`. One query.
+
+    These are the edits that can explain a difference between the frozen report and today's records.
+    """
+    from ..audit import Event
+    from ..disclosure.models import DisclosureRequest as R
+
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    touches = or_(and_(R.received_on <= end, or_(R.concluded_on.is_(None), R.concluded_on >= start)),
+                  and_(R.concluded_on >= start, R.concluded_on <= end))
+    q = (select(R.id, R.number, func.max(Event.created_at))
+         .join(Event, and_(Event.subject_type == "request", Event.subject_id == R.id))
+         .where(R.agency_id == agency_id, touches, Event.created_at > since,
+                Event.kind.not_in(("request.exported", "request.letter_generated", "request.attachment_added")))
+         .group_by(R.id, R.number).order_by(func.max(Event.created_at).desc()).limit(limit))
+    return [ChangedCase(i, number, when) for i, number, when in db.session.execute(q)]
+
+
+# ------------------------------------------------------------------------------------------- narrative
+
+
+@dataclass(frozen=True)
+class NarrativeText:
+    part: str
+    text: str
+    saved: bool  # False: the generated draft, not yet saved by staff
+    draft: str
+
+
+def narrative_for(agency_id: int, year: int, report: dict) -> dict[str, NarrativeText]:
+    saved = {n.part: n.text for n in db.session.scalars(
+        select(ReportNarrative).where(ReportNarrative.agency_id == agency_id, ReportNarrative.year == year))}
+    generated = drafts(report)
+    return {p.id: NarrativeText(p.id, saved.get(p.id, generated[p.id]), p.id in saved, generated[p.id])
+            for p in NARRATIVE_PARTS}
+
+
+def save_narrative(actor, year: int, texts: dict[str, str], *, today: date | None = None) -> dict[str, list]:
+    """Save the prose parts of a year's report; returns {part: [old, new]} of what changed."""
+    _require(actor, "report.edit", "您的角色不能编辑年度报告文字。如需修改，请联系政务公开办。")
+    check_year(year, today)
+    snap = snapshot_for(actor.agency_id, year)
+    if snap is not None:
+        raise ServiceError(f"{year}年度报告已于{snap.published_at:%Y-%m-%d}发布，文字已冻结，不能再修改。")
+    unknown = [p for p in texts if p not in {q.id for q in NARRATIVE_PARTS}]
+    if unknown:
+        raise ServiceError(f"未知的报告部分：{'、'.join(unknown)}")
+    labels = {p.id: p.label for p in NARRATIVE_PARTS}
+    too_long = [f"“{labels[p]}”（{len(t)}字）" for p, t in texts.items() if len(t or "") > MAX_NARRATIVE_CHARS]
+    if too_long:
+        raise ServiceError(f"以下部分超过{MAX_NARRATIVE_CHARS}字，请精简：{'、'.join(too_long)}。")
+    existing = {n.part: n for n in db.session.scalars(
+        select(ReportNarrative).where(ReportNarrative.agency_id == actor.agency_id, ReportNarrative.year == year))}
+    diff: dict[str, list] = {}
+    try:
+        for part, text in texts.items():
+            text = (text or "").replace("\r\n", "\n").strip()
+            row = existing.get(part)
+            if row is None:
+                db.session.add(ReportNarrative(agency_id=actor.agency_id, year=year, part=part, text=text,
+                                               updated_by_id=actor.id, updated_at=utcnow()))
+                diff[part] = [None, text]
+            elif row.text != text:
+                diff[part] = [row.text, text]
+                row.text, row.updated_by_id, row.updated_at = text, actor.id, utcnow()
+        if diff:
+            audit.record("report.narrative_saved", subject_type="report", subject_id=year, actor=actor,
+                         data={"year": year, **diff})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return diff
+
+
+# ------------------------------------------------------------------------------------------- publishing
+
+
+def publish(actor, year: int, *, today: date | None = None) -> ReportSnapshot:
+    """Freeze the year's figures and text as published. Refused while the year runs, twice, or on failed checks."""
+    _require(actor, "report.publish", "您的角色不能发布年度报告。")
+    today = today or today_cn()
+    check_year(year, today)
+    if year >= today.year:
+        raise ServiceError(f"{year}年尚未结束，年度报告应在{year + 1}年1月1日以后发布。")
+    existing = snapshot_for(actor.agency_id, year)
+    if existing is not None:
+        raise ServiceError(f"{year}年度报告已于{existing.published_at:%Y-%m-%d}发布，不能重复发布。")
+    report = derivation.derive(actor.agency_id, year, today=today)
+    failing = [c for c in report["checks"] if not c["ok"] and c["id"] not in NON_BLOCKING_CHECKS]
+    if failing:
+        names = "；".join(f"{CHECK_TITLES.get(c['id'], c['id'])}：{c['detail']}" for c in failing)
+        raise ServiceError(f"核对未通过，不能发布。请先更正相关记录：{names}")
+    texts = narrative_for(actor.agency_id, year, report)
+    labels = {p.id: p.label for p in NARRATIVE_PARTS}
+    missing = [labels[p] for p, t in texts.items() if not t.text.strip()]
+    if missing:
+        raise ServiceError(f"请先填写以下部分再发布：{'、'.join(missing)}。")
+    snap = ReportSnapshot(agency_id=actor.agency_id, year=year, figures=report,
+                          narrative={p: t.text for p, t in texts.items()}, published_at=utcnow(),
+                          published_by_id=actor.id)
+    db.session.add(snap)
+    try:
+        db.session.flush()
+        # a report is known by (agency, year): its events carry the year as subject id
+        audit.record("report.published", subject_type="report", subject_id=year, actor=actor,
+                     data={"year": year, "snapshot_id": snap.id})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return snap
+
+
+# ------------------------------------------------------------------------------------------- the year's view
+
+
+@dataclass
+class YearReport:
+    """What the page, the files and the command show for a year."""
+
+    year: int
+    report: dict  # the figures shown: frozen if published (unless current was asked for), else current
+    narrative: dict[str, str]
+    current: derivation.Derivation
+    snapshot: ReportSnapshot | None = None
+    showing_current: bool = True
+    diffs: list[Difference] = field(default_factory=list)
+    texts: dict[str, NarrativeText] = field(default_factory=dict)
+
+    @property
+    def frozen(self) -> bool:
+        return self.snapshot is not None and not self.showing_current
+
+
+def year_report(agency_id: int, year: int, *, current: bool = False, today: date | None = None) -> YearReport:
+    today = today or today_cn()
+    check_year(year, today)
+    now = derivation.derive_full(agency_id, year, today=today)
+    texts = narrative_for(agency_id, year, now.report)
+    snap = snapshot_for(agency_id, year)
+    if snap is None:
+        return YearReport(year, now.report, {p: t.text for p, t in texts.items()}, now, texts=texts)
+    diffs = differences(snap.figures, now.report)
+    if current:
+        return YearReport(year, now.report, {p: t.text for p, t in texts.items()}, now, snap, True, diffs, texts)
+    return YearReport(year, snap.figures, dict(snap.narrative), now, snap, False, diffs, texts)
