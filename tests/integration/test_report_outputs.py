@@ -9,8 +9,14 @@ import pytest
 
 from tests.integration.test_report_derive import EXPECTED_T3, build_history
 from tracker.extensions import db
-from tracker.rules.report_layout import (TABLE2_BLOCKS, TABLE3_COLUMN_IDS, TABLE3_ROW_IDS, TABLE3_ROWS,
-                                         TABLE4_BLOCK_IDS, TABLE4_COLUMN_IDS)
+from tracker.rules.report_layout import (
+    TABLE2_BLOCKS,
+    TABLE3_COLUMN_IDS,
+    TABLE3_ROW_IDS,
+    TABLE3_ROWS,
+    TABLE4_BLOCK_IDS,
+    TABLE4_COLUMN_IDS,
+)
 
 
 @pytest.fixture()
