@@ -48,7 +48,8 @@ DEFAULT_RESULT_LABELS: dict[str, str] = {
 }
 RESULT_LABEL_MAX = 40
 
-EXTENSION_STATES: dict[str, str] = {"requested": "待领导审批", "approved": "已批准", "refused": "未批准"}
+EXTENSION_STATES: dict[str, str] = {"requested": "待领导审批", "approved": "已批准", "refused": "未批准",
+                                    "moot": "已答复，不再审批"}
 
 # The first reply and one re-handling after 不满意 (rules.md: "a second reply").
 MAX_ROUNDS = 2
