@@ -310,6 +310,8 @@ def recompute_open_deadlines(calendar, *, actor=None, reason: str = "") -> dict:
     (labels in RECOMPUTE_LABELS).
     """
     from ..disclosure.clock import recompute_open_requests
+    from ..proposals.clock import recompute_open_proposals
 
     counts = {"requests_changed": recompute_open_requests(calendar, actor=actor, reason=reason)}
+    counts["proposals_changed"] = recompute_open_proposals(calendar, actor=actor, reason=reason)
     return counts
