@@ -406,3 +406,18 @@ def test_a_rolled_back_change_does_not_leave_its_calendar_in_the_cache(app_ctx, 
     assert db.session.get(CalendarYear, 2027) is None
     cal = service.current_calendar()
     assert cal.year_status(2027) == "provisional" and cal.is_workday(date(2027, 1, 4))
+
+
+def test_the_2026_example_in_the_manual_imports_and_matches_the_official_arrangement(cli, csv_file):
+    """docs/calendar.md shows administrators a whole year; it must be a valid file and the real 2026."""
+    from pathlib import Path
+
+    manual = (Path(__file__).resolve().parents[2] / "docs" / "calendar.md").read_text(encoding="utf-8")
+    example = manual.split("```csv\n", 1)[1].split("```", 1)[0]
+    package = service.current_calendar()
+    before = [package.is_workday(date(2026, 1, 1) + timedelta(days=i)) for i in range(365)]
+    result = cli("calendar", "import", csv_file(example))
+    assert result.exit_code == 0, result.output
+    cal = service.current_calendar()
+    assert cal.year_status(2026) == "confirmed"
+    assert [cal.is_workday(date(2026, 1, 1) + timedelta(days=i)) for i in range(365)] == before
