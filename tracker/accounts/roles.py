@@ -44,6 +44,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "report.publish": frozenset({OFFICE, LEADER}),
     "register.manage": frozenset({OFFICE, ADMIN}),
     "ledger.import": frozenset({OFFICE, ADMIN}),
+    # Handling workflow (tracker/disclosure/workflow.py decides which action needs which of these).
+    "request.cohandle": frozenset({OFFICE, SECTION_HEAD}),  # add a co-handling section
+    "request.opinion": frozenset({STAFF, SECTION_HEAD}),  # a co-handling section's opinion
+    "request.act_unassigned": frozenset({OFFICE, SECTION_HEAD}),  # act on a case without being its handler
+    "request.review_draft": frozenset({OFFICE, LEADER}),  # approve or return a draft answer
+    "request.fee": frozenset({OFFICE}),  # confirm the fee, issue the notice, record payment
+    "request.deadline_explicit": frozenset({OFFICE, LEADER}),  # Art. 35 explicit deadline
+    "request.letters": frozenset({OFFICE, SECTION_HEAD, STAFF}),  # generate letters of a case
+    "letters.manage": frozenset({OFFICE, ADMIN}),  # edit the agency's letter templates
 }
 
 # Roles that must belong to a section.

@@ -7,7 +7,9 @@ from __future__ import annotations
 from ..rules import deadlines
 from .models import ClockAction, DisclosureRequest
 
-PAUSE_KINDS = {"consult_third_party": "third_party", "consult_agency": "other_agency", "fee": "fee"}
+PAUSE_KINDS = {"consult_third_party": "third_party", "consult_agency": "other_agency", "fee": "fee",
+               # From the notice until the corrected request arrives (then the restart drops it).
+               "clarification": "correction"}
 
 
 def deadline_inputs(req: DisclosureRequest, actions: list[ClockAction] | None = None) -> dict:

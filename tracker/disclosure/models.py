@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, JSON, Numeric, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from ..extensions import db
 from ..rules.clock import utcnow
@@ -28,6 +29,7 @@ class DisclosureRequest(db.Model):
         Index("ix_request_agency_received", "agency_id", "received_on"),
         Index("ix_request_agency_concluded", "agency_id", "concluded_on", "outcome"),
         Index("ix_request_agency_status_due", "agency_id", "status", "due_date"),
+        Index("ix_request_agency_status_pause", "agency_id", "status", "pause_reason"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False)
@@ -63,6 +65,11 @@ class DisclosureRequest(db.Model):
     section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id"), index=True)
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     leader_instruction: Mapped[str | None] = mapped_column(Text)
+    # The status to return to when the last open pause ends (set when a pause starts).
+    paused_from: Mapped[str | None] = mapped_column(String(20))
+    # The handler's draft answer while it is reviewed: outcome, letter_kind, legal_ground,
+    # responsible_agency, summary, submitted_by/on, approved_by/on (tracker.disclosure.services).
+    draft: Mapped[dict | None] = mapped_column(JSON)
 
     # The clock: computed by tracker.rules.deadlines from the clock actions; stored for queries.
     due_date: Mapped[date | None] = mapped_column(Date, index=True)
@@ -78,6 +85,9 @@ class DisclosureRequest(db.Model):
     legal_ground: Mapped[str | None] = mapped_column(Text)
     responsible_agency: Mapped[str | None] = mapped_column(String(200))
     answer_summary: Mapped[str | None] = mapped_column(Text)
+    letter_kind: Mapped[str | None] = mapped_column(String(20))  # tracker.rules.outcomes.LETTER_KINDS
+    # Withdrawn by the applicant: concluded as other.other, shown as 已撤回.
+    withdrawn: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
     # Information processing fee (信息处理费)
     fee_method: Mapped[str | None] = mapped_column(String(20))
@@ -184,3 +194,18 @@ class CaseCounter(db.Model):
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_seq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class LetterTemplate(db.Model):
+    """An agency's own wording of one letter kind; kinds without a row use the defaults shipped in
+    tracker.disclosure.letters."""
+
+    __tablename__ = "letter_template"
+    __table_args__ = (UniqueConstraint("agency_id", "kind"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    title: Mapped[str] = mapped_column(String(100), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -1,0 +1,98 @@
+"""Shared set-up for the workflow tests: one agency, two sections, one user per role and a registered case."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from werkzeug.security import generate_password_hash
+
+from tracker.accounts.models import Section, User
+from tracker.audit import Event
+from tracker.disclosure.intake import register_request
+from tracker.disclosure.models import ClockAction, DisclosureRequest
+from tracker.extensions import db
+
+PASSWORD = "password123"
+RECEIVED = date(2026, 3, 2)  # Monday; 20 working days later: 2026-03-30
+TODAY = date(2026, 3, 10)
+
+
+def intake(**over) -> dict:
+    d = {"applicant_type": "natural_person", "applicant_name": "张三", "id_type": "none", "channel": "online",
+         "received_on": RECEIVED, "subject": "某项目立项批复", "content": "请公开某项目的立项批复文件。",
+         "tags": "项目立项", "address": "某市某路1号"}
+    d.update(over)
+    return d
+
+
+@dataclass
+class World:
+    office: object
+    leader: object
+    admin: object
+    head_a: object
+    staff_a: object
+    staff_a2: object
+    head_b: object
+    staff_b: object
+    sec_a: object
+    sec_b: object
+    sec_c: object
+
+    def new_case(self, **over) -> DisclosureRequest:
+        return register_request(self.office, intake(**over), today=over.get("received_on", RECEIVED))
+
+
+# A cheap hash: the default one costs ~0.1 s per user, and every test here needs eight users.
+_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
+
+
+@pytest.fixture()
+def fast_user(agency):
+    """Like conftest's make_user (same password), without the slow password hash."""
+    counter = {"n": 0}
+
+    def make(role: str, section=None):
+        counter["n"] += 1
+        user = User(agency_id=agency.id, username=f"{role}_{counter['n']}", display_name=f"{role}用户{counter['n']}",
+                    password_hash=_HASH, role=role, section_id=section.id if section else None, active=True)
+        db.session.add(user)
+        db.session.commit()
+        return user
+    return make
+
+
+@pytest.fixture()
+def w(fast_user, agency):
+    a, b, c = (Section(agency_id=agency.id, name=n) for n in ("规划科", "投资科", "价格科"))
+    db.session.add_all([a, b, c])
+    db.session.commit()
+    return World(office=fast_user("office"), leader=fast_user("leader"), admin=fast_user("admin"),
+                 head_a=fast_user("section_head", section=a), staff_a=fast_user("staff", section=a),
+                 staff_a2=fast_user("staff", section=a), head_b=fast_user("section_head", section=b),
+                 staff_b=fast_user("staff", section=b), sec_a=a, sec_b=b, sec_c=c)
+
+
+def snapshot(req: DisclosureRequest) -> tuple:
+    """Everything an action could change: the case's columns, its events and clock actions."""
+    db.session.expire_all()
+    row = {c.name: getattr(req, c.name) for c in DisclosureRequest.__table__.columns}
+    events = db.session.scalar(select(func.count()).select_from(Event).where(Event.subject_id == req.id))
+    actions = db.session.execute(select(ClockAction.id, ClockAction.state, ClockAction.ended_on)
+                                 .where(ClockAction.request_id == req.id).order_by(ClockAction.id)).all()
+    cohandlers = [(c.section_id, c.opinion) for c in req.cohandlers]
+    reviews = [(r.id, r.kind, r.filed_on, r.concluded_on, r.result) for r in req.reviews]
+    return row, events, actions, cohandlers, reviews
+
+
+def do(fn, user, req, today: date = TODAY, **kw):
+    """Call a service with the case's current version, as a fresh form would."""
+    return fn(user, req, version=req.version, today=today, **kw)
+
+
+def kinds(req) -> list[str]:
+    from tracker.audit import timeline
+    return [e.kind for e in timeline("request", req.id)]
