@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..accounts.models import Section, User
-from ..errors import ConflictError, ServiceError
+from ..errors import ConflictError, PermissionDenied, ServiceError
 from ..extensions import db
 from ..rules import deadlines, outcomes
 from ..rules.clock import today_cn, utcnow
@@ -560,8 +560,9 @@ def consultation_closed(actor, req: DisclosureRequest, *, version, clock_action_
 
 
 def fee_quote(actor, req: DisclosureRequest, *, method: str, pages=None, units=1) -> fees.FeeCalculation:
-    """The fee calculation the office checks before confirming (no change, no event)."""
-    workflow.check(actor, req, "fee_notice")
+    """The fee calculation the office checks before confirming (no change, no event, any state)."""
+    if (msg := workflow.permission_error(actor, req, workflow.action("fee_notice"))):
+        raise PermissionDenied(msg)
     errors: dict[str, str] = {}
     return _calculate(req, method, pages, units, errors)
 
@@ -589,7 +590,7 @@ def fee_notice(actor, req: DisclosureRequest, *, version, method: str, confirm_a
         errors: dict[str, str] = {}
         calc = _calculate(req, method, pages, units, errors)
         if calc.amount == 0:
-            raise Invalid({"method": f"按{calc.quote.method.label}核算，本申请不收费（{calc.quote.explanation[-1]}），"
+            raise Invalid({"method": f"{calc.quote.method.label}核算，本申请不收费（{calc.quote.explanation[-1]}），"
                                      "无需发出收费通知。"})
         confirmed = _int(errors, "confirm_amount", confirm_amount, "确认金额（元）", 0)
         if confirmed is not None and confirmed != calc.amount:
