@@ -220,6 +220,9 @@ def test_export_round_trips_through_import(cli, csv_file):
     assert [cal.is_workday(date(2026, 1, 1) + timedelta(days=i)) for i in range(365)] == before
     ev = db.session.scalars(select(Event).where(Event.kind == "calendar.changed")).one()
     assert ev.data["changed_days"] == []
+    # An estimate is exported with a warning: it is no notice.
+    result = cli("calendar", "export", "2028")
+    assert result.exit_code == 0 and "尚未录入" in result.stderr and "2028-01-01,off,元旦" in result.stdout
 
 
 # --- due-date -------------------------------------------------------------------------------------

@@ -139,15 +139,19 @@ def export_cmd(year: str) -> None:
     """按导入格式输出某年现有的安排（可作为模板修改后导入）。"""
     from . import service
 
-    click.echo(service.year_csv(_year_arg(year)), nl=False)
+    y = _year_arg(year)
+    if service.year_info(y).provisional:
+        click.echo(f"注意：{y}年尚未录入，以下是按法定节假日作出的估算（不含调休），"
+                   f"请按国务院通知修改后再导入", err=True)
+    click.echo(service.year_csv(y), nl=False)
 
 
 @click.command("due-date", cls=ChineseCommand)
 @click.argument("start", type=str)
-@click.option("--working-days", "working_days", default=None, help="工作日天数（默认20）")
-@click.option("--months", default=None, help="按月计算：月数")
-@click.option("--extend", default=None, help="延期：工作日数（按月计算时为月数）")
-@click.option("--pause", "pauses", nargs=2, multiple=True, help="暂停：开始日期 结束日期（可多次）")
+@click.option("--working-days", "working_days", default=None, metavar="N", help="工作日天数（默认20）")
+@click.option("--months", default=None, metavar="N", help="按月计算：月数")
+@click.option("--extend", default=None, metavar="N", help="延期：工作日数（按月计算时为月数）")
+@click.option("--pause", "pauses", nargs=2, multiple=True, metavar="FROM TO", help="暂停：开始日期 结束日期（可多次）")
 @click.option("--explain", is_flag=True, help="同时列出计算过程")
 @with_appcontext
 def due_date_cmd(start: str, working_days: str | None, months: str | None, extend: str | None,
