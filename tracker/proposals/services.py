@@ -355,6 +355,39 @@ def opinion_section_for(actor, p: Proposal, section_id: int | None = None) -> Pr
     return next((c for c in p.cohandlers if c.section_id == actor.section_id), None)
 
 
+def opinion_rows_for(actor, p: Proposal) -> list[ProposalCohandler]:
+    """The co-handler rows still without an opinion that the actor may fill in."""
+    if actor is None or not actor.can("proposal.handle") or actor.agency_id != p.agency_id:
+        return []
+    return [c for c in p.cohandlers if c.opinion_on is None and (actor.agency_wide or c.section_id == actor.section_id)]
+
+
+def available_actions(actor, p: Proposal, today: date | None = None) -> set[str]:
+    """The actions to offer the actor on the item's page: the same checks the services make first."""
+    today = today or today_cn()
+    actions: set[str] = set()
+    if actor is None or actor.agency_id != p.agency_id:
+        return actions
+    if actor.can("proposal.register"):
+        actions |= {"edit", "attach"}
+    if actor.can("proposal.handle") and is_proposal_lead(actor, p):
+        actions.add("attach")
+        actions |= {a for a in ("contact", "reply", "feedback") if rules.state_error(a, p.status) is None}
+        if p.latest_reply is not None:
+            actions.add("publish")
+        extensible = (rules.state_error("extension", p.status) is None and p.pending_extension is None
+                      and (p.due_date is None or today <= p.due_date)
+                      and (p.extended_months or p.period_months) < clock.max_months(p))
+        if extensible:
+            actions.add("extension")
+    if (actor.can("proposal.approve") and p.pending_extension is not None
+            and rules.state_error("extension", p.status) is None):
+        actions.add("decide")
+    if rules.state_error("opinion", p.status) is None and opinion_rows_for(actor, p):
+        actions.add("opinion")
+    return actions
+
+
 def submit_opinion(actor, p: Proposal, data: dict, upload: Upload | None = None, *, version: int | None,
                    today: date | None = None) -> ProposalCohandler:
     """A co-handling section's written opinion to the lead section (once per section)."""
