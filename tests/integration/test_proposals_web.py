@@ -1,6 +1,5 @@
 """The proposals pages through real forms (CSRF on): registration, each action, errors, and isolation."""
 import io
-from datetime import date as D
 from datetime import timedelta
 
 import pytest
