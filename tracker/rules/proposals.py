@@ -61,7 +61,9 @@ ATTACHMENT_KINDS: dict[str, str] = {
     "other": "其他",
 }
 
-# Timeliness of an item's latest reply against the deadline of that round (summary and lists).
+# Timeliness of an item's latest reply against the deadline of that round, or of an open item's
+# deadline against today. Defined once, in SQL, by tracker.proposals.queries.timeliness_expr, because
+# the summary counts it with aggregates.
 TIMELINESS: dict[str, str] = {
     "on_time": "按期答复",
     "late": "逾期答复",
@@ -179,17 +181,6 @@ def publish_link_error(link: str | None) -> str | None:
         return "公开链接不能超过500个字符。"
     if not _LINK_RE.match(text):
         return "公开链接应为以 http:// 或 https:// 开头的网址，例如 https://www.example.gov.cn/art/1.html。"
-    return None
-
-
-def timeliness(reply_date: date | None, due_date: date | None, status: str, today: date) -> str | None:
-    """'on_time' / 'late' for a replied item, 'open_overdue' / 'open_pending' for an open one; None otherwise."""
-    if reply_date is not None and status not in OPEN_STATUSES:
-        if due_date is None:
-            return None
-        return "on_time" if reply_date <= due_date else "late"
-    if status in OPEN_STATUSES and due_date is not None:
-        return "open_overdue" if today > due_date else "open_pending"
     return None
 
 
