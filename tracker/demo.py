@@ -66,6 +66,7 @@ def load_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
         pass
     else:
         advance_demo_cases(rng, agency, users, sections)
+    from .proposals.demo import load_demo_proposals; load_demo_proposals(rng, agency, users, sections)  # noqa: E702, I001
     return [(u, DEMO_PASSWORD, f"{roles.role_label(r)}{'（' + s + '）' if s else ''}") for u, r, s, _ in USERS]
 
 
