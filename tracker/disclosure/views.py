@@ -141,3 +141,4 @@ def attachment(request_id: int, attachment_id: int):
 
 
 from . import edit_views  # noqa: E402,F401  (routes on this blueprint)
+from . import actions  # noqa: E402,F401  (workflow pages on this blueprint)

@@ -1,0 +1,223 @@
+"""The workflow through its pages: forms with CSRF, messages in Chinese, letters downloadable, edit conflicts."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+import docx
+import pytest
+from flask import g
+from sqlalchemy import func, select
+
+from tracker.attachments import Attachment
+from tracker.audit import Event
+from tracker.disclosure.intake import register_request
+from tracker.extensions import db
+from tracker.rules.clock import today_cn
+
+from .workflow_fixtures import PASSWORD, fast_user, intake, w  # noqa: F401
+
+from tests.conftest import csrf_token
+
+
+class Browser:
+    """A test client of its own. The tests' app context is shared by every request, and Flask-WTF (CSRF token)
+    and Flask-Login (current user) cache in `g`; drop both before each request so each browser is itself."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, *a, **kw):
+        self._forget()
+        return self.client.get(*a, **kw)
+
+    def post(self, *a, **kw):
+        self._forget()
+        return self.client.post(*a, **kw)
+
+    @staticmethod
+    def _forget():
+        g.pop("csrf_token", None)
+        g.pop("_login_user", None)
+
+
+def browser(app):
+    return Browser(app.test_client())
+
+
+def login_as(client, user):
+    page = client.get("/login").get_data(as_text=True)
+    resp = client.post("/login", data={"username": user.username, "password": PASSWORD,
+                                       "csrf_token": csrf_token(page)})
+    assert resp.status_code == 302
+    return client
+
+
+def panel(html: str) -> str:
+    """The action panel of a case page (not the log, whose event labels repeat action names)."""
+    m = re.search(r'<div class="card mb-3" id="actions">(.*?)</div></div>', html, re.S)
+    return m.group(1) if m else ""
+
+
+def post_action(client, req, action, data, **kw):
+    url = f"/requests/{req.id}/act/{action}"
+    page = client.get(url)
+    assert page.status_code == 200, (action, page.status_code)
+    html = page.get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
+    return client.post(url, data={"csrf_token": csrf_token(html), "version": version, **data}, **kw)
+
+
+@pytest.fixture()
+def case(w):
+    today = today_cn()
+    return register_request(w.office, intake(received_on=today - timedelta(days=2)), today=today)
+
+
+def test_the_whole_path_through_the_pages(app_ctx, w, case):
+    today = today_cn().isoformat()
+    office, head, staff, leader = (browser(app_ctx) for _ in range(4))
+    login_as(office, w.office), login_as(head, w.head_a), login_as(staff, w.staff_a), login_as(leader, w.leader)
+
+    page = office.get(f"/requests/{case.id}").get_data(as_text=True)
+    assert "分办至科室" in panel(page) and "待分办" in page
+    r = post_action(office, case, "assign_section", {"section_id": str(w.sec_a.id), "instruction": "请依法办理"})
+    assert r.status_code == 302
+    assert "已分办至规划科" in office.get(r.headers["Location"]).get_data(as_text=True)
+
+    page = head.get(f"/requests/{case.id}").get_data(as_text=True)
+    assert "指定承办人" in panel(page) and "分办至科室" not in panel(page)
+    assert post_action(head, case, "assign_handler", {"handler_id": str(w.staff_a.id)}).status_code == 302
+
+    r = post_action(staff, case, "submit_draft", {"outcome": "withheld.internal_affairs", "legal_ground": ""})
+    assert r.status_code == 200 and "须写明法律依据和理由" in r.get_data(as_text=True)
+    assert post_action(staff, case, "submit_draft", {"outcome": "withheld.internal_affairs",
+                                                     "legal_ground": "属于内部管理信息。"}).status_code == 302
+
+    page = leader.get(f"/requests/{case.id}").get_data(as_text=True)
+    assert "审核通过答复稿" in panel(page) and "属于内部管理信息。" in page
+    assert post_action(leader, case, "approve_draft", {"note": "同意"}).status_code == 302
+
+    conclude_page = office.get(f"/requests/{case.id}/act/conclude").get_data(as_text=True)
+    assert re.search(r"<option selected value=\"withheld.internal_affairs\">", conclude_page), re.findall(r"<option[^>]*selected[^>]*>", conclude_page)
+    r = post_action(office, case, "conclude", {"outcome": "withheld.internal_affairs", "legal_ground": "属于内部管理信息。",
+                                               "answer_date": today, "delivery_method": "email", "delivered_on": today})
+    assert r.status_code == 302
+    page = office.get(f"/requests/{case.id}").get_data(as_text=True)
+    assert "已办结" in page and "不予公开：内部事务信息" in page
+
+    html = office.get(f"/requests/{case.id}").get_data(as_text=True)
+    r = office.post(f"/requests/{case.id}/letters", data={"csrf_token": csrf_token(html), "key": "answer"})
+    assert r.status_code == 302
+    att = db.session.scalars(select(Attachment).where(Attachment.kind == "letter")).one()
+    dl = office.get(f"/requests/{case.id}/attachments/{att.id}")
+    assert dl.status_code == 200
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(dl.data)).paragraphs)
+    assert case.number in text and "60日内" in text
+
+
+def test_bad_date_keeps_input_and_explains(app_ctx, w, case, client):
+    login_as(client, w.office)
+    r = post_action(client, case, "withdraw", {"withdrawn_on": "2026-02-31", "reason": "申请人来电撤回"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "日期格式不正确" in html and "申请人来电撤回" in html
+    future = (today_cn() + timedelta(days=3)).isoformat()
+    r = post_action(client, case, "withdraw", {"withdrawn_on": future, "reason": "申请人来电撤回"})
+    assert "不能是将来的日期" in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert case.status == "registered"
+
+
+def test_edit_conflict_second_save_refused_nothing_lost(app_ctx, w, case):
+    """Two people open the same action page; the first saves; the second is refused and keeps what they typed."""
+    first, second = browser(app_ctx), browser(app_ctx)
+    login_as(first, w.office), login_as(second, w.office)
+    url = f"/requests/{case.id}/act/assign_section"
+    pages = [c.get(url).get_data(as_text=True) for c in (first, second)]
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', pages[0]).group(1)
+    r1 = first.post(url, data={"csrf_token": csrf_token(pages[0]), "version": version,
+                               "section_id": str(w.sec_a.id), "instruction": "第一人"})
+    assert r1.status_code == 302
+    r2 = second.post(url, data={"csrf_token": csrf_token(pages[1]), "version": version,
+                                "section_id": str(w.sec_b.id), "instruction": "第二人的批示"})
+    # the state moved on, so this is refused before the version check; try an action still allowed
+    assert r2.status_code == 302 and "不能进行" in second.get(r2.headers["Location"]).get_data(as_text=True)
+    url = f"/requests/{case.id}/act/withdraw"
+    pages = [c.get(url).get_data(as_text=True) for c in (first, second)]
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', pages[0]).group(1)
+    r1 = first.post(url.replace("withdraw", "add_cohandler"),
+                    data={"csrf_token": csrf_token(pages[0]), "version": version, "section_id": str(w.sec_b.id)})
+    assert r1.status_code == 302
+    r2 = second.post(url, data={"csrf_token": csrf_token(pages[1]), "version": version,
+                                "withdrawn_on": today_cn().isoformat(), "reason": "第二人填写的撤回说明"})
+    html = r2.get_data(as_text=True)
+    assert r2.status_code == 409 and "已被他人修改，请刷新后重试" in html and "第二人填写的撤回说明" in html
+    db.session.expire_all()
+    assert case.status == "in_progress" and case.leader_instruction == "第一人"
+    assert [c.section_id for c in case.cohandlers] == [w.sec_b.id]
+
+
+def test_fee_notice_two_steps(app_ctx, w, case, client):
+    login_as(client, w.office)
+    post_action(client, case, "assign_section", {"section_id": str(w.sec_a.id)})
+    url = f"/requests/{case.id}/act/fee_notice"
+    html = client.get(url).get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
+    base = {"csrf_token": csrf_token(html), "version": version, "method": "per_page", "pages": "120",
+            "notice_on": today_cn().isoformat()}
+    r = client.post(url, data={**base, "step": "quote"})
+    html = r.get_data(as_text=True)
+    assert "核算结果：1100元" in html and "确认1100元并发出收费通知" in html
+    db.session.expire_all()
+    assert case.status == "in_progress"  # the quote changes nothing
+    r = client.post(url, data={**base, "step": "confirm", "confirm_amount": "1100"})
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert (case.status, case.pause_reason, case.fee_amount) == ("paused", "fee", 1100)
+
+
+def test_wrong_state_redirects_with_the_reason(app_ctx, w, case, client):
+    login_as(client, w.office)
+    r = client.get(f"/requests/{case.id}/act/conclude")
+    assert r.status_code == 200
+    r = client.get(f"/requests/{case.id}/act/fee_paid")
+    assert r.status_code == 302
+    assert "不能进行“登记缴费”操作" in client.get(r.headers["Location"]).get_data(as_text=True)
+    assert client.get(f"/requests/{case.id}/act/no_such_action").status_code == 404
+
+
+def test_panel_shows_only_allowed_actions(app_ctx, w, case, client):
+    login_as(client, w.leader)
+    html = panel(client.get(f"/requests/{case.id}").get_data(as_text=True))
+    assert "分办至科室" not in html and "办结（答复申请人）" not in html
+    assert "另行确定答复期限" in html  # the leader may set an Art. 35 deadline
+
+
+def test_letter_templates_pages(app_ctx, w, client):
+    login_as(client, w.office)
+    assert "受理回执" in client.get("/requests/letter-templates/").get_data(as_text=True)
+    url = "/requests/letter-templates/receipt"
+    html = client.get(url).get_data(as_text=True)
+    assert "{{ applicant }}" in html and "示例效果" in html
+    r = client.post(url, data={"csrf_token": csrf_token(html), "title": "回执", "body": "无称呼"})
+    assert r.status_code == 200 and "必须保留" in r.get_data(as_text=True)
+    r = client.post(url, data={"csrf_token": csrf_token(html), "title": "回执", "body": "{{ applicant }}：已收到。"})
+    assert r.status_code == 302
+    listing = client.get("/requests/letter-templates/").get_data(as_text=True)
+    assert "本机关模板" in listing
+    r = client.post("/requests/letter-templates/receipt/reset", data={"csrf_token": csrf_token(listing)})
+    assert r.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Event).where(Event.kind == "letter_template.reset")) == 1
+
+
+def test_staff_cannot_open_letter_templates(app_ctx, w, client):
+    login_as(client, w.staff_a)
+    assert client.get("/requests/letter-templates/").status_code == 403
+
+
+def test_no_inline_script_on_workflow_pages(app_ctx, w, case, client):
+    login_as(client, w.office)
+    for url in (f"/requests/{case.id}", f"/requests/{case.id}/act/conclude", "/requests/letter-templates/receipt"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>" not in html and " onclick=" not in html and " onchange=" not in html
