@@ -29,6 +29,8 @@ class Proposal(db.Model):
         UniqueConstraint("agency_id", "kind", "session", "number"),
         Index("ix_proposal_agency_assigned", "agency_id", "kind", "assigned_on"),
         Index("ix_proposal_agency_status_due", "agency_id", "status", "due_date"),
+        # The year filter and the yearly summary without a kind.
+        Index("ix_proposal_agency_year", "agency_id", "assigned_on"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False)
