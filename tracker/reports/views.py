@@ -71,6 +71,7 @@ def show(year: int):
         check_titles=rl.CHECK_TITLES, problems=failing, problem_cases=cases, all_problems=PROBLEMS,
         changed_refs={d.path for d in view.diffs}, changed=changed,
         publish_form=PublishForm(), current_checks=view.current.report["checks"], cell_value=rl.cell_value,
+        min_year=services.MIN_YEAR, this_year=today_cn().year,
     )
 
 
