@@ -133,6 +133,8 @@ def test_list_filters(app, org, items):
     assert rows("year=2026&satisfaction=none") == 3
     assert rows("year=2026&satisfaction=basically") == 1
     assert rows("due=late") == 1
+    assert rows("year=2025&due=open_overdue") == 1
+    assert rows("year=2026&due=on_time") == 3
     assert rows("q=老旧小区") == 1
     assert rows("year=abc&section=x&status=zzz") == 7  # unknown filter values are ignored, never a 500
 

@@ -293,3 +293,25 @@ def test_unknown_item_and_register_page_permissions(app, org):
     anon = app.test_client()
     UserClient._fresh()  # no user left in g by the requests above
     assert anon.get("/proposals/").status_code == 302
+
+
+PAGES = {
+    # role key: expected status of /proposals/new, /settings, /export, /summary, / (GET)
+    "office": (200, 200, 200, 200, 200),
+    "admin": (200, 200, 200, 200, 200),
+    "leader": (403, 403, 200, 200, 200),
+    "head_A": (403, 403, 200, 200, 200),
+    "staff_A": (403, 403, 403, 200, 200),
+}
+
+
+@pytest.mark.parametrize("who", list(PAGES))
+def test_pages_without_an_item_for_each_role(app, org, who):
+    uc = UserClient(app, org[who])
+    urls = ["/proposals/new", "/proposals/settings", "/proposals/export?year=2026", "/proposals/summary",
+            "/proposals/"]
+    assert tuple(uc.get(u).status_code for u in urls) == PAGES[who]
+    token = uc.token()
+    expected_post = 200 if PAGES[who][0] == 200 else 403  # an empty registration: refused with messages
+    assert uc.post("/proposals/new", data={"csrf_token": token}).status_code == expected_post
+    assert db.session.scalar(select(func.count()).select_from(Proposal)) == 0
