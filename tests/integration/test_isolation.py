@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.conftest import csrf_token
 from tracker.accounts.models import Agency, User
 from tracker.disclosure import services as s
 from tracker.disclosure import workflow
@@ -19,10 +20,8 @@ from tracker.disclosure.intake import register_request
 from tracker.extensions import db
 from tracker.rules.clock import today_cn
 
-from tests.conftest import csrf_token
-
 from .test_workflow_pages import browser, login_as
-from .workflow_fixtures import _HASH, fast_user, intake, snapshot, w  # noqa: F401
+from .workflow_fixtures import _HASH, intake, snapshot
 
 
 @pytest.fixture()

@@ -17,7 +17,7 @@ from tracker.extensions import db
 from tracker.rules import outcomes
 from tracker.rules.intake import format_date_cn
 
-from .workflow_fixtures import do, fast_user, kinds, w  # noqa: F401
+from .workflow_fixtures import do, kinds
 
 ANSWER = {"answer_date": date(2026, 3, 10), "delivery_method": "post", "delivered_on": date(2026, 3, 10)}
 

@@ -9,7 +9,7 @@ from tracker.disclosure import services as s
 from tracker.disclosure.reviews import REVIEW_KINDS, REVIEW_RESULTS, record_review, update_review
 from tracker.errors import PermissionDenied
 
-from .workflow_fixtures import do, fast_user, kinds, snapshot, w  # noqa: F401
+from .workflow_fixtures import do, kinds, snapshot
 
 LATER = date(2026, 9, 1)
 

@@ -15,7 +15,7 @@ from tracker.extensions import db
 from tracker.rules import outcomes
 from tracker.workcal.service import current_calendar
 
-from .workflow_fixtures import TODAY, do, fast_user, kinds, snapshot, w  # noqa: F401
+from .workflow_fixtures import TODAY, do, kinds, snapshot
 
 ANSWER = {"answer_date": TODAY, "delivery_method": "email", "delivered_on": TODAY}
 

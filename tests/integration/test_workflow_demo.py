@@ -13,7 +13,7 @@ from tracker.disclosure.models import ClockAction, DisclosureRequest, Review
 from tracker.extensions import db
 from tracker.rules import outcomes
 
-from .workflow_fixtures import fast_user, intake  # noqa: F401
+from .workflow_fixtures import intake
 
 TODAY = date(2026, 11, 25)
 

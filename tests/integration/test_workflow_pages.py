@@ -10,15 +10,14 @@ import pytest
 from flask import g
 from sqlalchemy import func, select
 
+from tests.conftest import csrf_token
 from tracker.attachments import Attachment
 from tracker.audit import Event
 from tracker.disclosure.intake import register_request
 from tracker.extensions import db
 from tracker.rules.clock import today_cn
 
-from .workflow_fixtures import PASSWORD, fast_user, intake, w  # noqa: F401
-
-from tests.conftest import csrf_token
+from .workflow_fixtures import PASSWORD, intake
 
 
 class Browser:

@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
-
 from werkzeug.security import generate_password_hash
 
 from tracker.accounts.models import Section, User

@@ -17,7 +17,7 @@ from ..rules.clock import today_cn
 from ..rules.intake import format_date_cn as cn
 from ..rules.report_layout import TABLE4_BLOCKS, TABLE4_COLUMNS, TABLE4_PARTS
 from .models import DisclosureRequest, Review
-from .services import Invalid, Done, _date_error, _finish, _start, _text, _transaction
+from .services import Done, Invalid, _date_error, _finish, _start, _text, _transaction
 
 REVIEW_KINDS: dict[str, str] = {
     b.id: (f"{b.parent_label}（{b.label}）" if b.parent_label else b.label) for b in TABLE4_BLOCKS

@@ -33,8 +33,16 @@ from ..rules.clock import today_cn, utcnow
 from ..rules.intake import format_date_cn as cn
 from ..workcal.service import current_calendar
 from . import clock, fees, workflow
-from .models import (CONCLUDED, IN_PROGRESS, IN_REVIEW, PAUSED, REGISTERED, ClockAction, DisclosureRequest,
-                     RequestCohandler)
+from .models import (
+    CONCLUDED,
+    IN_PROGRESS,
+    IN_REVIEW,
+    PAUSED,
+    REGISTERED,
+    ClockAction,
+    DisclosureRequest,
+    RequestCohandler,
+)
 
 CONFLICT = "该案件已被他人修改，请刷新后重试：您这次填写的内容没有保存，请刷新页面查看最新情况后重新提交。"
 
