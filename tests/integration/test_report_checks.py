@@ -46,8 +46,11 @@ def test_concluded_without_outcome(sound):
 
 
 def test_unknown_outcome_code_is_not_silently_dropped(sound):
-    add_request(sound, date(2023, 3, 1), date(2023, 3, 5), "approved")
+    odd = add_request(sound, date(2023, 3, 1), date(2023, 3, 5), "approved")
     db.session.commit()
+    [case] = problem_cases(sound.id, 2023, "concluded_without_outcome", today=TODAY)
+    assert case.request_id == odd.id
+    assert case.detail == "收到2023-03-01，办结2023-03-05，办理结果“approved”（不是有效的办理结果），申请人类型自然人"
     report = derive(sound.id, 2023, today=TODAY)
     assert report["table3"]["total"]["total"] == 2 and report["table3"]["disclosed"]["total"] == 1
     checks = {c["id"]: c for c in report["checks"]}

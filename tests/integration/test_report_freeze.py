@@ -189,3 +189,10 @@ def test_publish_page(office, make_user, login, client, form_post):
     html = resp.get_data(as_text=True)
     assert "2023年度报告已发布" in html and "数字和文字已冻结" in html and 'id="publish-form"' not in html
     assert db.session.scalar(select(ReportSnapshot.published_by_id)) == leader.id
+
+
+def test_narrative_page_of_a_published_year_is_closed(office, login, client):
+    _publish_2023(office)
+    login(office)
+    resp = client.get("/reports/2023/narrative", follow_redirects=True)
+    assert "文字已冻结，不能再修改" in resp.get_data(as_text=True) and 'name="part-problems"' not in resp.get_data(as_text=True)

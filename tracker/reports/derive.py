@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import BigInteger, and_, case, cast, func, literal_column, or_, select
 
 from ..extensions import db
+from ..rules import outcomes
 from ..rules import report_layout as rl
 from ..rules.clock import today_cn
 from ..rules.outcomes import CODES
@@ -351,16 +352,26 @@ def problem_cases(agency_id: int, year: int, problem_id: str, *, today: date | N
         q = (select(R.id, R.number, R.status, R.received_on, R.concluded_on, R.outcome, R.applicant_type)
              .where(R.agency_id == agency_id, _request_scope(year, today), _request_conditions(today)[problem_id])
              .order_by(R.received_on, R.id).limit(limit))
-        return [ProblemCase(i, number, f"收到{received or '—'}，办结{concluded or '—'}，办理结果{outcome or '—'}，"
-                                       f"申请人类型{atype or '—'}")
+        return [ProblemCase(i, number, f"收到{received or '—'}，办结{concluded or '—'}，办理结果{_outcome_text(outcome)}，"
+                                       f"申请人类型{_type_text(atype)}")
                 for i, number, _status, received, concluded, outcome, atype in db.session.execute(q)]
     kinds = {b.id: (f"{b.parent_label}（{b.label}）" if b.parent_label else b.label) for b in TABLE4_BLOCKS}
     q = (select(V.request_id, R.number, V.kind, V.filed_on, V.concluded_on, V.result)
          .join(R, R.id == V.request_id)
          .where(V.agency_id == agency_id, _review_scope(year), _review_conditions()[problem_id])
          .order_by(V.filed_on, V.id).limit(limit))
-    return [ProblemCase(rid, number, f"{kinds.get(kind, kind)}：立案{filed}，审结{concluded or '—'}，结果{result or '—'}")
+    results = {c.id: c.label for c in rl.TABLE4_COLUMNS}
+    return [ProblemCase(rid, number, f"{kinds.get(kind, kind)}：立案{filed}，审结{concluded or '—'}，"
+                                     f"结果{results.get(result, result) or '—'}")
             for rid, number, kind, filed, concluded, result in db.session.execute(q)]
+
+
+def _outcome_text(code: str | None) -> str:
+    return outcomes.outcome(code).short_label if outcomes.is_valid(code) else (f"“{code}”（不是有效的办理结果）" if code else "—")
+
+
+def _type_text(type_id: str | None) -> str:
+    return rl.applicant_type_label(type_id) if rl.is_applicant_type(type_id) else (f"“{type_id}”（无效）" if type_id else "—")
 
 
 def data_quality_check(counts: dict[str, int]) -> dict:

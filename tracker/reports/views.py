@@ -81,6 +81,9 @@ def narrative(year: int):
     if (back := _year_or_redirect(year)) is not None:
         return back
     view = services.year_report(current_user.agency_id, year, current=True)
+    if view.snapshot is not None:
+        flash(f"{year}年度报告已发布，文字已冻结，不能再修改。", "warning")
+        return redirect(url_for("reports.show", year=year))
     form = CsrfOnlyForm()
     texts = {p.id: view.texts[p.id].text for p in NARRATIVE_PARTS}
     if form.validate_on_submit():
