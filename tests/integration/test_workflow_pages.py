@@ -105,6 +105,9 @@ def test_the_whole_path_through_the_pages(app_ctx, w, case):
     assert r.status_code == 302
     page = office.get(f"/requests/{case.id}").get_data(as_text=True)
     assert "已办结" in page and "不予公开：内部事务信息" in page
+    # the log reads in Chinese: labels and values, no ids
+    assert "承办科室：空 → 规划科" in page and "状态：待分办 → 办理中" in page and "section_id" not in page
+    assert "办理结果：空 → 不予公开：内部事务信息" in page
 
     html = office.get(f"/requests/{case.id}").get_data(as_text=True)
     r = office.post(f"/requests/{case.id}/letters", data={"csrf_token": csrf_token(html), "key": "answer"})
@@ -220,3 +223,45 @@ def test_no_inline_script_on_workflow_pages(app_ctx, w, case, client):
     for url in (f"/requests/{case.id}", f"/requests/{case.id}/act/conclude", "/requests/letter-templates/receipt"):
         html = client.get(url).get_data(as_text=True)
         assert "<script>" not in html and " onclick=" not in html and " onchange=" not in html
+
+
+def test_list_filters_by_pause_reason_due_status_and_withdrawal(app_ctx, w, client):
+    from tracker.disclosure import services as s
+    from tracker.workcal.service import current_calendar
+    today = today_cn()
+    cal = current_calendar()
+    login_as(client, w.office)
+
+    def new(days_ago: int, name: str):
+        received = today - timedelta(days=days_ago)
+        return register_request(w.office, intake(received_on=received, applicant_name=name), today=today)
+
+    overdue = new(60, "超期者")
+    soon = new(0, "临期者")
+    # move `soon`'s receipt date back until its computed deadline is at most 2 working days away
+    back = 0
+    while True:
+        soon.received_on = today - timedelta(days=back)
+        s.clock.refresh(soon, cal)
+        if soon.due_date is not None and cal.workdays_after_until(today, soon.due_date) <= 2:
+            break
+        back += 1
+    db.session.commit()
+    paused = new(1, "补正者")
+    s.clarify(w.office, paused, version=paused.version, notice_on=today, items="请写明文号", today=today)
+    gone = new(2, "撤回者")
+    s.withdraw(w.office, gone, version=gone.version, withdrawn_on=today, today=today)
+
+    def names(query: str) -> set[str]:
+        html = client.get(f"/requests/?{query}").get_data(as_text=True)
+        return {n for n in ("超期者", "临期者", "补正者", "撤回者") if n in html}
+
+    assert names("due=overdue") == {"超期者"}
+    assert names("due=soon") == {"临期者"}
+    assert names("due=paused") == {"补正者"}
+    assert names("status=paused:clarification") == {"补正者"}
+    assert names("status=paused:fee") == set()
+    assert names("status=withdrawn") == {"撤回者"}
+    html = client.get("/requests/").get_data(as_text=True)
+    assert "超期</span>" in html and ("临期</span>" in html or "今日到期</span>" in html)
+    assert overdue.number in html

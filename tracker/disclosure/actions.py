@@ -548,15 +548,71 @@ def _panel(req) -> dict:
             "records": [a for a in acts if a.record and a.id in PAGES], "letter_form": letter_form}
 
 
+# How the case log shows the data of an event: field labels, and which ids it leaves out (their names
+# are recorded next to them).
+EVENT_FIELD_LABELS: dict[str, str] = {
+    "status": "状态", "pause_reason": "暂停原因", "section": "承办科室", "handler": "承办人",
+    "leader_instruction": "领导批示", "cohandler": "协办科室", "cohandler_removed": "取消协办科室",
+    "draft_outcome": "答复稿办理结果", "draft_approved": "答复稿审核通过", "correction_due": "补正期限",
+    "restart_on": "重新起算日", "party": "征求意见对象", "window_end": "答复截止日", "end_reason": "结果",
+    "ended_on": "结束日期", "fee_method": "计收方式", "fee_amount": "信息处理费（元）", "payment_due": "缴费期限",
+    "fee_paid_on": "缴费日期", "workdays": "延期工作日", "decided_on": "审批日期", "explicit_due": "另行确定的期限",
+    "outcome": "办理结果", "concluded_on": "办结日期", "answer_date": "答复日期", "delivery_method": "送达方式",
+    "delivered_on": "送达日期", "legal_ground": "依据和理由", "responsible_agency": "负责公开的机关",
+    "answer_summary": "答复要点", "letter_kind": "答复书类型", "withdrawn": "撤回", "due_date": "答复期限",
+    "due_provisional": "期限暂定", "clarification_due": "补正告知期限", "number": "编号", "received_on": "收到申请之日",
+    "letter": "告知书", "file": "文件", "kind": "类型", "filed_on": "申请（起诉）日期", "result": "审结结果",
+    "body": "复议机关或法院", "note": "备注", "opinion": "协办意见", "name": "文件名", "tags": "主题标签",
+}
+HIDDEN_EVENT_FIELDS = {"section_id", "handler_id", "paused_from", "draft", "attachment_id", "review_id",
+                       "opinion_at", "opinion_by_id"}
+_END_REASONS = {"corrected": "已补正", "lapsed": "逾期", "answered": "已答复", "window_closed": "期限届满未答复",
+                "paid": "已缴费", "withdrawn": "申请撤回"}
+
+
+def _event_value(field: str, value) -> str:
+    if value is None or value == "":
+        return "空"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    vocab = {"status": workflow.STATUS_LABELS, "pause_reason": workflow.PAUSE_REASON_LABELS,
+             "delivery_method": workflow.DELIVERY_METHODS, "letter_kind": outcomes.LETTER_KINDS,
+             "end_reason": _END_REASONS, "fee_method": {m.value: m.label for m in FeeMethod},
+             "result": REVIEW_RESULTS}.get(field)
+    if field == "outcome" and outcomes.is_valid(value):
+        return outcomes.outcome(value).short_label
+    if vocab and isinstance(value, str):
+        return vocab.get(value, value)
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def event_rows(event) -> list[tuple[str, str]]:
+    """(label, text) lines of an event's data for the case log."""
+    from .intake import FIELD_LABELS as INTAKE_LABELS
+    rows = []
+    for field, value in (event.data or {}).items():
+        if field in HIDDEN_EVENT_FIELDS:
+            continue
+        label = EVENT_FIELD_LABELS.get(field) or INTAKE_LABELS.get(field) or field
+        if isinstance(value, list) and len(value) == 2 and field != "tags":
+            text = f"{_event_value(field, value[0])} → {_event_value(field, value[1])}"
+        else:
+            text = _event_value(field, value)
+        rows.append((label, text))
+    return rows
+
+
 @bp.app_context_processor
 def workflow_helpers():
     def outcome_label(code):
         return outcomes.outcome(code).short_label if outcomes.is_valid(code) else (code or "")
 
-    return {"case_panel": _panel, "due_badge": due_badge, "outcome_label": outcome_label,
+    return {"case_panel": _panel, "due_badge": due_badge, "outcome_label": outcome_label, "event_rows": event_rows,
             "delivery_labels": workflow.DELIVERY_METHODS, "letter_kind_labels": outcomes.LETTER_KINDS,
             "review_kinds": REVIEW_KINDS, "review_results": REVIEW_RESULTS,
-            "consult_kinds": services.CONSULT_KINDS,
+            "consult_kinds": services.CONSULT_KINDS, "pause_reasons": workflow.PAUSE_REASON_LABELS,
             "legal_bases": {o.code: o.legal_basis_for() or "" for o in outcomes.OUTCOMES if o.needs_legal_ground}}
 
 

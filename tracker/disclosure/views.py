@@ -19,7 +19,7 @@ from ..workcal.service import current_calendar
 from . import intake
 from .forms import IntakeForm, _pairs
 from .models import DisclosureRequest
-from .workflow import STATUS_LABELS, status_label
+from .workflow import PAUSE_REASON_LABELS, STATUS_LABELS, status_label
 
 bp = Blueprint("disclosure", __name__, url_prefix="/requests")
 
@@ -41,6 +41,10 @@ def filtered_query(user, args):
         q = q.where(DisclosureRequest.status == status)
     elif status == "open":
         q = q.where(DisclosureRequest.status != "concluded")
+    elif status.startswith("paused:") and status[7:] in PAUSE_REASON_LABELS:
+        q = q.where(DisclosureRequest.status == "paused", DisclosureRequest.pause_reason == status[7:])
+    elif status == "withdrawn":
+        q = q.where(DisclosureRequest.status == "concluded", DisclosureRequest.withdrawn.is_(True))
     section_id = args.get("section", type=int)
     if section_id:
         q = q.where(DisclosureRequest.section_id == section_id)
@@ -55,6 +59,12 @@ def filtered_query(user, args):
     today = today_cn()
     if due == "overdue":
         q = q.where(DisclosureRequest.status != "concluded", DisclosureRequest.due_date < today)
+    elif due == "soon":  # 临期 and 今日到期, as rules.deadlines.due_status counts them
+        soon = current_app.config.get("DUE_SOON_WORKDAYS", 3)
+        q = q.where(DisclosureRequest.status != "concluded", DisclosureRequest.due_date >= today,
+                    DisclosureRequest.due_date < current_calendar().add_workdays(today, soon + 1))
+    elif due == "paused":
+        q = q.where(DisclosureRequest.status != "concluded", DisclosureRequest.due_date.is_(None))
     text = (args.get("q") or "").strip()
     if text:
         like = f"%{text}%"
