@@ -150,5 +150,4 @@ def attachment(request_id: int, attachment_id: int):
                                download_name=att.original_name, mimetype=att.content_type)
 
 
-from . import edit_views  # noqa: E402,F401  (routes on this blueprint)
-from . import actions  # noqa: E402,F401  (workflow pages on this blueprint)
+from . import actions, edit_views  # noqa: E402,F401  (routes on this blueprint: workflow pages, intake edits)
