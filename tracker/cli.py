@@ -83,3 +83,4 @@ def register_cli(app: Flask) -> None:
     from .workcal.cli import register as register_calendar
     register_calendar(app)
     from .reports.cli import register as register_report; register_report(app)  # noqa: E702, I001
+    from .ledger.cli import register as register_ledger; register_ledger(app)  # noqa: E702, I001
