@@ -69,7 +69,8 @@ class Proposal(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # Every service touches this, so adding a contact or an opinion also bumps the version and two
     # people acting on the same item at once cannot both succeed.
-    updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow,
+                               server_default=text("CURRENT_TIMESTAMP"))  # existing rows when migrating
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}
