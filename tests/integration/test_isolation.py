@@ -82,7 +82,7 @@ def test_outsiders_get_the_404_of_a_missing_case_everywhere(app_ctx, w, setting,
             continue
         assert resp.status_code == 404, (who, method, url, resp.status_code)
         assert same_page(resp, missing)
-        missing_url = url.replace(f"/requests/{req.id}/", "/requests/999999/").replace(f"/requests/{req.id}", "/requests/999999")
+        missing_url = re.sub(rf"^/requests/{req.id}(?=/|$)", "/requests/999999", url)
         assert _call(client, method, missing_url, token).status_code == resp.status_code
     assert snapshot(req) == before
     assert req.number not in client.get("/requests/?status=").get_data(as_text=True)
@@ -144,3 +144,12 @@ def test_lead_staff_who_is_not_the_handler_cannot_post_handler_actions(app_ctx, 
                                                                      "outcome": "disclosed", "items": "x"})
         assert resp.status_code == 403, action
     assert snapshot(req) == before
+
+
+def test_ids_beyond_the_integer_column_are_404_not_500(app_ctx, w, setting):
+    req, att, _ = setting
+    client = login_as(browser(app_ctx), w.office)
+    huge = 2**31
+    for url in (f"/requests/{huge}", f"/requests/{huge}/act/conclude", f"/requests/{huge * 10**9}",
+                f"/requests/{req.id}/attachments/{huge}"):
+        assert client.get(url).status_code == 404, url

@@ -28,12 +28,18 @@ def is_lead_section(user, req) -> bool:
     return req.agency_id == user.agency_id and user.section_id is not None and req.section_id == user.section_id
 
 
+MAX_ID = 2**31 - 1  # ids are INTEGER columns
+
+
 def get_request_for(user, request_id: int):
     """The case if the user may see it; otherwise NotFound, exactly as for a case that does not exist."""
     from ..disclosure.models import DisclosureRequest
     from ..extensions import db
 
-    req = db.session.scalars(visible_requests(user).where(DisclosureRequest.id == request_id)).first()
+    # An id beyond the INTEGER column (e.g. a typed URL) would be a database error on PostgreSQL.
+    in_range = isinstance(request_id, int) and 0 < request_id <= MAX_ID
+    req = db.session.scalars(visible_requests(user).where(DisclosureRequest.id == request_id)).first() \
+        if in_range else None
     if req is None:
         raise NotFound("案件不存在或您无权查看。")
     return req

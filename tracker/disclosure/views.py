@@ -143,7 +143,7 @@ def attachment(request_id: int, attachment_id: int):
         req = get_request_for(current_user, request_id)
     except NotFound:
         abort(404)
-    att = db.session.get(Attachment, attachment_id)
+    att = db.session.get(Attachment, attachment_id) if attachment_id <= 2**31 - 1 else None
     if att is None or att.subject_type != "request" or att.subject_id != req.id:
         abort(404)
     return send_from_directory(current_app.config["UPLOAD_FOLDER"], att.stored_name, as_attachment=True,
