@@ -33,6 +33,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(calendar_bp)
     from .reports.views import bp as reports_bp; app.register_blueprint(reports_bp)  # noqa: E702, I001
     from .proposals.views import bp as proposals_bp; app.register_blueprint(proposals_bp)  # noqa: E702, I001
+    from .ledger.views import bp as ledger_bp; app.register_blueprint(ledger_bp)  # noqa: E702, I001
 
     @app.get("/")
     def index():

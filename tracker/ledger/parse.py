@@ -307,8 +307,7 @@ def allowed_values(kind: str) -> dict[str, list[str]]:
     if kind == REQUESTS:
         return {"申请人类型": [t.label for t in APPLICANT_TYPES],
                 "申请方式": [c.label for c in intake_rules.CHANNELS],
-                "办理结果": [f"{o.code}　{o.group_label} {o.official_label}" if o.group_label != o.official_label
-                             else f"{o.code}　{o.official_label}" for o in OUTCOMES]}
+                "办理结果": [f"{o.short_label}（或写表三的行名，或代码 {o.code}）" for o in OUTCOMES]}
     if kind == REVIEWS:
         return {"类型": ["行政复议", "直接起诉", "复议后起诉"], "结果": list(REVIEW_RESULT_LABELS.values())}
     if kind == PROPOSALS:

@@ -1,0 +1,138 @@
+"""Ledger pages: upload with a preview (dry run) and confirmation, templates, and list exports."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from .. import audit
+from ..accounts.decorators import permission_required
+from ..extensions import db
+from ..rules.clock import today_cn
+from . import export, jobs, parse
+
+bp = Blueprint("ledger", __name__, url_prefix="/ledger")
+
+KIND_CHOICES = [("", "自动识别（按工作表名称或表头）"), *[(k, s.label) for k, s in parse.SPECS.items()]]
+EXTENSIONS = (".xlsx", ".xlsm", ".csv")
+
+
+def _wants_json() -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+def _background() -> bool:
+    return _wants_json() and current_app.config.get("LEDGER_BACKGROUND", True)
+
+
+def _job_urls(job_id: str) -> dict:
+    return {"job": job_id, "progress_url": url_for("ledger.progress", job_id=job_id),
+            "page_url": url_for("ledger.job", job_id=job_id)}
+
+
+def _error(message: str):
+    if _wants_json():
+        return jsonify({"error": message}), 400
+    flash(message, "danger")
+    return redirect(url_for("ledger.upload"))
+
+
+@bp.route("/", methods=["GET", "POST"])
+@permission_required("ledger.import")
+def upload():
+    if request.method == "GET":
+        return render_template("ledger/upload.html", kinds=KIND_CHOICES, specs=parse.SPECS)
+    f = request.files.get("file")
+    if f is None or not f.filename:
+        return _error("请选择要导入的台账文件（.xlsx 或 .csv）。")
+    if not f.filename.lower().endswith(EXTENSIONS):
+        return _error("只能导入 .xlsx 或 .csv 文件；旧版 .xls 请在 Excel 中另存为 .xlsx 后再上传。")
+    data = f.read()
+    if not data:
+        return _error("上传的文件是空的，请重新选择文件。")
+    kind = request.form.get("kind") or None
+    if kind is not None and kind not in parse.SPECS:
+        return _error("请选择台账类型。")
+    job_id = jobs.create(current_user, f.filename, data, kind)
+    jobs.start(job_id, current_user, dry_run=True, background=_background())
+    if _wants_json():
+        return jsonify(_job_urls(job_id))
+    return redirect(url_for("ledger.job", job_id=job_id))
+
+
+@bp.get("/jobs/<job_id>")
+@permission_required("ledger.import")
+def job(job_id: str):
+    state = jobs.load(job_id, current_user)
+    if state is None:
+        abort(404)
+    return render_template("ledger/job.html", job=state, urls=_job_urls(job_id), kinds=dict(KIND_CHOICES),
+                           running=state["state"] in jobs.RUNNING)
+
+
+@bp.get("/jobs/<job_id>/progress")
+@permission_required("ledger.import")
+def progress(job_id: str):
+    state = jobs.load(job_id, current_user)
+    if state is None:
+        abort(404)
+    total = state.get("total") or 0
+    percent = 100 if state["state"] not in jobs.RUNNING else (int(100 * state.get("done", 0) / total) if total else 0)
+    return jsonify({"state": state["state"], "stage": state.get("stage", ""), "done": state.get("done", 0),
+                    "total": total, "percent": min(percent, 100), "running": state["state"] in jobs.RUNNING})
+
+
+@bp.post("/jobs/<job_id>/confirm")
+@permission_required("ledger.import")
+def confirm(job_id: str):
+    state = jobs.load(job_id, current_user)
+    if state is None:
+        abort(404)
+    if state["state"] != "checked":
+        return _error("该文件尚未通过检查或已经导入，请重新上传。")
+    jobs.start(job_id, current_user, dry_run=False, background=_background())
+    if _wants_json():
+        return jsonify(_job_urls(job_id))
+    return redirect(url_for("ledger.job", job_id=job_id))
+
+
+@bp.get("/template/<kind>.xlsx")
+@permission_required("ledger.import")
+def template(kind: str):
+    if kind not in parse.SPECS:
+        abort(404)
+    return send_file(io.BytesIO(export.template_workbook(kind)), as_attachment=True, mimetype=export.XLSX_MIME,
+                     download_name=f"{parse.SPECS[kind].sheet}台账模板.xlsx")
+
+
+def _filters(args) -> dict:
+    return {k: v for k, v in args.items() if k != "page" and v}
+
+
+@bp.get("/export/requests.xlsx")
+@permission_required("request.export")
+def export_requests():
+    from ..disclosure.views import filtered_query
+
+    q, _ = filtered_query(current_user, request.args)
+    data, count = export.requests_workbook(q)
+    audit.record("request.exported", subject_type="request", subject_id=None, actor=current_user,
+                 data={"filters": _filters(request.args), "count": count, "format": "xlsx"})
+    db.session.commit()
+    return send_file(io.BytesIO(data), as_attachment=True, mimetype=export.XLSX_MIME,
+                     download_name=f"依申请公开台账_{today_cn().isoformat()}.xlsx")
+
+
+@bp.get("/export/proposals.xlsx")
+@permission_required("proposal.export")
+def export_proposals():
+    from ..proposals.queries import filtered_query
+
+    q, _ = filtered_query(current_user, request.args, today_cn())
+    data, count = export.proposals_workbook(q)
+    audit.record("proposal.exported", subject_type="proposal", subject_id=None, actor=current_user,
+                 data={"filters": _filters(request.args), "count": count, "format": "ledger"})
+    db.session.commit()
+    return send_file(io.BytesIO(data), as_attachment=True, mimetype=export.XLSX_MIME,
+                     download_name=f"建议提案台账_{today_cn().isoformat()}.xlsx")
