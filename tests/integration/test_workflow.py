@@ -667,3 +667,10 @@ def test_reviews_are_recorded_on_the_case(app_ctx, w):
     do(record_review, w.office, req, today=later, kind="reconsideration", filed_on=date(2026, 4, 1), body="区政府")
     assert req.reviews[0].result is None
     assert kinds(req)[-1] == "review.recorded"
+
+
+def test_every_action_is_documented():
+    from pathlib import Path
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "workflow.md").read_text(encoding="utf-8")
+    for action_id in workflow.ACTION_IDS:
+        assert f"`{action_id}`" in doc, action_id

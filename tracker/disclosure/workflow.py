@@ -113,7 +113,7 @@ ACTIONS: tuple[Action, ...] = (
     _a("set_explicit_deadline", "另行确定答复期限（第三十五条）", "request.deadline_explicit", OPEN_STATES, SAME),
     _a("conclude", "办结（答复申请人）", "request.conclude", {REGISTERED, IN_PROGRESS, IN_REVIEW}, CONCLUDED),
     _a("withdraw", "申请人撤回", "request.conclude", OPEN_STATES, CONCLUDED),
-    _a("reopen", "重新办理", "request.reopen", {CONCLUDED}, RESUME),
+    _a("reopen", "重新办理", "request.reopen", {CONCLUDED}, IN_PROGRESS),  # 待分办 when it has no section
     _a("record_review", "登记复议/诉讼", "review.manage", ALL_STATES, SAME, record=True),
     _a("update_review", "更新复议/诉讼结果", "review.manage", ALL_STATES, SAME, record=True),
     _a("generate_letter", "生成告知书", "request.letters", ALL_STATES, SAME, record=True),
