@@ -265,3 +265,28 @@ def test_list_filters_by_pause_reason_due_status_and_withdrawal(app_ctx, w, clie
     html = client.get("/requests/").get_data(as_text=True)
     assert "超期</span>" in html and ("临期</span>" in html or "今日到期</span>" in html)
     assert overdue.number in html
+
+
+def test_list_badges_cost_no_query_per_row(app_ctx, w, client):
+    from sqlalchemy import event
+    today = today_cn()
+    for i in range(3):
+        register_request(w.office, intake(received_on=today - timedelta(days=i)), today=today)
+    login_as(client, w.office)
+
+    def queries_for_list() -> int:
+        seen = []
+        listener = lambda conn, cur, stmt, *a: seen.append(stmt[:90])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            client.get("/requests/")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return seen
+
+    queries_for_list()  # the first request after commits reloads the session's expired objects
+    few = queries_for_list()
+    for i in range(10):
+        register_request(w.office, intake(received_on=today - timedelta(days=i)), today=today)
+    queries_for_list()
+    assert len(queries_for_list()) == len(few), few

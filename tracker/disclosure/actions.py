@@ -529,11 +529,20 @@ DUE_BADGES = {deadlines.OK: "text-bg-success", deadlines.DUE_SOON: "text-bg-warn
               deadlines.PAUSED: "text-bg-secondary"}
 
 
+def _request_calendar():
+    """The calendar once per request: current_calendar() asks the database whether it changed, and a
+    list shows a badge per row."""
+    key = "tracker.workflow.calendar"
+    if key not in request.environ:
+        request.environ[key] = current_calendar()
+    return request.environ[key]
+
+
 def due_badge(req, today: date | None = None) -> tuple[str, str] | None:
     """(label, css class) of the case's deadline status, None for a concluded case."""
     if not req.is_open:
         return None
-    status = deadlines.due_status(req.due_date, today or today_cn(), current_calendar(),
+    status = deadlines.due_status(req.due_date, today or today_cn(), _request_calendar(),
                                   current_app.config.get("DUE_SOON_WORKDAYS", deadlines.DUE_SOON_WORKDAYS))
     return deadlines.STATUS_LABELS[status], DUE_BADGES[status]
 
