@@ -190,10 +190,15 @@ def test_wrong_state_redirects_with_the_reason(app_ctx, w, case, client):
 
 
 def test_panel_shows_only_allowed_actions(app_ctx, w, case, client):
+    from tracker.disclosure import services as s
     login_as(client, w.leader)
     html = panel(client.get(f"/requests/{case.id}").get_data(as_text=True))
     assert "分办至科室" not in html and "办结（答复申请人）" not in html
     assert "另行确定答复期限" in html  # the leader may set an Art. 35 deadline
+    assert "审批延期" not in html  # nothing to decide yet
+    s.assign_section(w.office, case, version=case.version, section_id=w.sec_a.id)
+    s.request_extension(w.office, case, version=case.version, workdays=5, reason="档案调取", requested_on=today_cn())
+    assert "审批延期" in panel(client.get(f"/requests/{case.id}").get_data(as_text=True))
 
 
 def test_letter_templates_pages(app_ctx, w, client):

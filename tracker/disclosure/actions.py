@@ -547,8 +547,16 @@ def due_badge(req, today: date | None = None) -> tuple[str, str] | None:
     return deadlines.STATUS_LABELS[status], DUE_BADGES[status]
 
 
+# Actions the table allows in the state but that have nothing to act on yet: not offered in the panel.
+_OFFER_WHEN: dict[str, Callable] = {
+    "decide_extension": lambda req: bool(services.pending_extensions(req)),
+    "approve_draft": lambda req: bool(req.draft) and not req.draft.get("approved"),
+    "update_review": lambda req: bool(req.reviews),
+}
+
+
 def _panel(req) -> dict:
-    acts = workflow.allowed_actions(current_user, req)
+    acts = [a for a in workflow.allowed_actions(current_user, req) if _OFFER_WHEN.get(a.id, bool)(req)]
     letter_form = None
     if any(a.id == "generate_letter" for a in acts):
         letter_form = LetterForm()
