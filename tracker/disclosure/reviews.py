@@ -72,8 +72,10 @@ def record_review(actor, req: DisclosureRequest, *, version, today: date | None 
             raise Invalid(errors)
         review = Review(agency_id=req.agency_id, **clean)
         req.reviews.append(review)
+        # A review does not touch the clock; a concluded case's deadline stays as it was answered.
         _finish(actor, req, "review.recorded", {"kind": REVIEW_KINDS[clean["kind"]], "filed_on": clean["filed_on"],
-                                                "result": REVIEW_RESULTS.get(clean["result"] or "")})
+                                                "result": REVIEW_RESULTS.get(clean["result"] or "")},
+                refresh=req.is_open)
         return Done(f"已登记{REVIEW_KINDS[clean['kind']]}。")
 
 
@@ -94,5 +96,5 @@ def update_review(actor, req: DisclosureRequest, *, version, review_id, today: d
             raise ServiceError("没有修改任何内容。")
         diff["review_id"] = review.id
         kind = "review.concluded" if was_open and review.concluded_on is not None else "review.updated"
-        _finish(actor, req, kind, diff)
+        _finish(actor, req, kind, diff, refresh=req.is_open)
         return Done("复议诉讼记录已更新。")

@@ -95,8 +95,10 @@ def _start(actor, req: DisclosureRequest, action_id: str, version) -> workflow.A
     return act
 
 
-def _finish(actor, req: DisclosureRequest, kind: str, data: dict, note: str | None = None) -> None:
-    data.update(clock.refresh(req, current_calendar()))
+def _finish(actor, req: DisclosureRequest, kind: str, data: dict, note: str | None = None, *,
+            refresh: bool = True) -> None:
+    if refresh:
+        data.update(clock.refresh(req, current_calendar()))
     # Every action updates the case row, so its version moves and a stale form elsewhere is refused.
     req.updated_at = utcnow()
     audit.record(kind, subject_type="request", subject_id=req.id, actor=actor, agency_id=req.agency_id,
