@@ -295,3 +295,48 @@ def test_list_badges_cost_no_query_per_row(app_ctx, w, client):
         register_request(w.office, intake(received_on=today - timedelta(days=i)), today=today)
     queries_for_list()
     assert len(queries_for_list()) == len(few), few
+
+
+def test_case_page_renders_in_every_state(app_ctx, w, case, client):
+    from tracker.disclosure import services as s
+    from tracker.disclosure.reviews import record_review
+    today = today_cn()
+    login_as(client, w.office)
+
+    def page() -> str:
+        resp = client.get(f"/requests/{case.id}")
+        assert resp.status_code == 200
+        return resp.get_data(as_text=True)
+
+    def do(fn, user, **kw):
+        return fn(user, case, version=case.version, today=today, **kw)
+
+    assert "待分办" in page()
+    do(s.clarify, w.office, notice_on=today, items="请写明文号")
+    assert "暂停（补正中）" in page() and "请写明文号" in page()
+    do(s.clarification_received, w.office, received_on=today)
+    do(s.assign_section, w.office, section_id=w.sec_a.id, instruction="请认真办理")
+    assert "请认真办理" in page() and "待指定承办人" in page()
+    do(s.assign_handler, w.head_a, handler_id=w.staff_a.id)
+    do(s.consult, w.staff_a, kind="consult_agency", party="区财政局", sent_on=today)
+    assert "暂停（征求意见中）" in page() and "区财政局" in page()
+    do(s.consultation_closed, w.staff_a, clock_action_id=case.clock_actions[-1].id, end_reason="answered",
+       ended_on=today, opinion="同意公开")
+    do(s.request_extension, w.staff_a, workdays=5, reason="档案调取", requested_on=today)
+    assert "待审批" in page()
+    do(s.decide_extension, w.leader, clock_action_id=s.pending_extensions(case)[0].id, approve=True, decided_on=today)
+    do(s.fee_notice, w.office, method="per_page", pages=40, confirm_amount=100, notice_on=today)
+    assert "暂停（待缴费）" in page() and "100元" in page()
+    do(s.fee_paid, w.office, paid_on=today, amount=100)
+    do(s.submit_draft, w.staff_a, outcome="not_processed.repeat", legal_ground="重复申请")
+    assert "待审核" in page() and "答复稿" in page()
+    do(s.approve_draft, w.office)
+    do(s.conclude, w.office, outcome="not_processed.repeat", legal_ground="重复申请", answer_date=today,
+       delivery_method="online", delivered_on=today)
+    html = page()
+    assert "不予处理：重复申请" in html and "网络平台送达" in html
+    do(record_review, w.office, kind="litigation_direct", filed_on=today, body="区人民法院")
+    assert "行政诉讼（未经复议直接起诉）" in page() and "尚未审结" in page()
+    do(s.reopen, w.admin, reason="复议决定责令重新答复")
+    do(s.withdraw, w.office, withdrawn_on=today, reason="撤回")
+    assert "已撤回" in page()
