@@ -40,6 +40,11 @@ class Config:
         self.MAIL_PASSWORD = env.get("MAIL_PASSWORD", "")
         self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", "tracker@localhost")
         self.REMINDER_HOUR = env.get("REMINDER_TIME", "08:30")
+        # Reminder scheduler (docs/reminders.md): the morning scan (China time), then hourly until this hour.
+        self.REMINDER_TIME = env.get("REMINDER_TIME", "08:30")
+        self.REMINDER_HOURLY_UNTIL = int(env.get("REMINDER_HOURLY_UNTIL", "18"))
+        # Address of the site as users reach it, for the links in reminder mails.
+        self.BASE_URL = env.get("BASE_URL", "http://127.0.0.1:5000")
         self.WTF_CSRF_ENABLED = True
         self.WTF_CSRF_TIME_LIMIT = None
         self.SESSION_COOKIE_HTTPONLY = True

@@ -76,6 +76,8 @@ EVENT_LABELS: dict[str, str] = {
     "register.edited": "修改登记簿记录",
     "register.deleted": "删除登记簿记录",
     "ledger.imported": "导入台账",
+    "reminders.created": "生成期限提醒",
+    "notification.read": "标记通知已读",
     "review.imported": "从台账导入复议诉讼记录", "proposal.imported": "从台账导入建议提案", "register.imported": "从台账导入登记簿记录",  # noqa: E501
 }
 

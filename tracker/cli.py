@@ -84,3 +84,4 @@ def register_cli(app: Flask) -> None:
     register_calendar(app)
     from .reports.cli import register as register_report; register_report(app)  # noqa: E702, I001
     from .ledger.cli import register as register_ledger; register_ledger(app)  # noqa: E702, I001
+    from .reminders.cli import register as register_reminders; register_reminders(app)  # noqa: E702, I001

@@ -7,3 +7,4 @@ from .disclosure.models import (CaseCounter, ClockAction, DisclosureRequest, Req
 from .workcal.models import CalendarDay, CalendarYear  # noqa: F401
 from .proposals.models import Proposal, ProposalCohandler  # noqa: F401
 from .reports.models import RegisterEntry  # noqa: F401
+from .reminders.models import Notification, Reminder, ReminderRun  # noqa: F401

@@ -34,6 +34,7 @@ def register_web(app: Flask) -> None:
     from .reports.views import bp as reports_bp; app.register_blueprint(reports_bp)  # noqa: E702, I001
     from .proposals.views import bp as proposals_bp; app.register_blueprint(proposals_bp)  # noqa: E702, I001
     from .ledger.views import bp as ledger_bp; app.register_blueprint(ledger_bp)  # noqa: E702, I001
+    from .reminders.views import bp as reminders_bp; app.register_blueprint(reminders_bp)  # noqa: E702, I001
 
     @app.get("/")
     def index():

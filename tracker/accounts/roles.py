@@ -53,6 +53,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "request.deadline_explicit": frozenset({OFFICE, LEADER}),  # Art. 35 explicit deadline
     "request.letters": frozenset({OFFICE, SECTION_HEAD, STAFF}),  # generate letters of a case
     "letters.manage": frozenset({OFFICE, ADMIN}),  # edit the agency's letter templates
+    # Deadline reminders (tracker/reminders): who hears of a section's cases without a handler and of
+    # its overdue cases, and who hears of every overdue case of the agency (docs/reminders.md).
+    "reminders.section": frozenset({SECTION_HEAD}),
+    "reminders.office": frozenset({OFFICE}),
 }
 
 # Roles that must belong to a section.

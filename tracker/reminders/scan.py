@@ -1,0 +1,461 @@
+"""Which reminders are owed on a given day, and to whom (docs/reminders.md).
+
+``collect(today, calendar, policy)`` selects the candidate cases with a handful of SQL queries (open
+cases whose deadline falls before a horizon, on indexed columns; never one query per case) and hands
+plain rows to the pure functions below, which decide the kind, stage and recipients of each reminder.
+The dates themselves always come from tracker.rules.deadlines (due_status, workdays_remaining).
+
+A reminder is identified by (kind, subject, deadline, occurrence, recipient). Because the deadline is
+part of the key, a case whose deadline moves (extension, pause, calendar change) owes fresh
+reminders for the new date, and what was owed for the old one is no longer owed.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from ..accounts import roles
+from ..rules import deadlines
+from ..rules import proposals as proposal_rules
+from ..rules.workdays import WorkCalendar
+
+# Kinds in the order a digest and the CLI list them.
+KIND_LABELS: dict[str, str] = {
+    "overdue": "超期",
+    "due_today": "到期",
+    "due_soon": "临期",
+    "clarification_notice": "补正告知期限",
+    "correction_end": "补正期限",
+    "consultation_end": "征求意见期限",
+    "fee_end": "缴费期限",
+    "opinion_due": "协办意见期限",
+}
+
+REQUEST = "request"
+CLOCK_ACTION = "clock_action"
+PROPOSAL = "proposal"
+
+# Clock actions whose window end is reminded of, and the reminder kind of each.
+WINDOW_KINDS: dict[str, str] = {
+    "clarification": "correction_end",
+    "consult_third_party": "consultation_end",
+    "consult_agency": "consultation_end",
+    "fee": "fee_end",
+}
+# Stages of a one-time deadline (clock windows, co-handler opinions): the occurrence in the key.
+BEFORE = 0  # the last working days before it, or the day itself
+PASSED = 1  # once, on the first scan after it passed while still open
+
+SUBJECT_CHARS = 30
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How early and to whom: N working days ahead, and the overdue working day each level starts."""
+
+    soon_days: int = deadlines.DUE_SOON_WORKDAYS
+    head_from: int = 1    # the section head hears of an overdue case from its 1st working day late
+    office_from: int = 2  # the disclosure office from the 2nd
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    agency_id: int
+    section_id: int | None
+    role: str
+    name: str
+
+
+class Directory:
+    """Who is who, from one query of active users: handlers, section heads, section staff, the office."""
+
+    def __init__(self, people: Iterable[Person], section_names: Mapping[int, str] | None = None):
+        self.by_id: dict[int, Person] = {}
+        self._heads: dict[int, list[int]] = defaultdict(list)
+        self._staff: dict[int, list[int]] = defaultdict(list)
+        self._office: dict[int, list[int]] = defaultdict(list)
+        self._sections = dict(section_names or {})
+        for p in sorted(people, key=lambda p: p.id):
+            self.by_id[p.id] = p
+            if roles.can(p.role, "reminders.office"):
+                self._office[p.agency_id].append(p.id)
+            if p.section_id is not None and p.role in roles.SECTION_BOUND:
+                if roles.can(p.role, "reminders.section"):
+                    self._heads[p.section_id].append(p.id)
+                elif roles.can(p.role, "request.handle"):
+                    self._staff[p.section_id].append(p.id)
+
+    def handler(self, agency_id: int, section_id: int | None, handler_id: int | None) -> int | None:
+        """The assigned handler if still active and still able to see the case (else nobody)."""
+        p = self.by_id.get(handler_id) if handler_id is not None else None
+        if p is None or p.agency_id != agency_id:
+            return None
+        if p.role in roles.AGENCY_WIDE or (section_id is not None and p.section_id == section_id):
+            return p.id
+        return None
+
+    def heads(self, section_id: int | None) -> list[int]:
+        return list(self._heads.get(section_id, ())) if section_id is not None else []
+
+    def section(self, section_id: int | None) -> list[int]:
+        """A section's heads, or its staff when it has no head."""
+        if section_id is None:
+            return []
+        return self.heads(section_id) or list(self._staff.get(section_id, ()))
+
+    def office(self, agency_id: int) -> list[int]:
+        return list(self._office.get(agency_id, ()))
+
+    def responsible(self, agency_id: int, section_id: int | None, handler_id: int | None) -> list[int]:
+        """The handler; else the section's head(s) (or staff); else, not yet assigned, the office."""
+        h = self.handler(agency_id, section_id, handler_id)
+        if h is not None:
+            return [h]
+        return self.section(section_id) or self.office(agency_id)
+
+    def name(self, user_id: int | None) -> str | None:
+        p = self.by_id.get(user_id) if user_id is not None else None
+        return p.name if p else None
+
+    def section_name(self, section_id: int | None) -> str | None:
+        return self._sections.get(section_id) if section_id is not None else None
+
+
+# --- the subjects, as plain rows ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    """An open disclosure request."""
+
+    id: int
+    agency_id: int
+    number: str
+    subject: str
+    section_id: int | None
+    handler_id: int | None
+    due_date: date | None
+    clarification_due: date | None = None
+
+
+@dataclass(frozen=True)
+class Window:
+    """An open clock action (correction, consultation, fee) and the last day of its window."""
+
+    id: int
+    kind: str
+    window_end: date
+    party: str | None
+    case: Case
+
+
+@dataclass(frozen=True)
+class Item:
+    """An open NPC suggestion or CPPCC proposal."""
+
+    id: int
+    agency_id: int
+    kind: str
+    number: str
+    title: str
+    lead_section_id: int | None
+    handler_id: int | None
+    due_date: date | None
+
+
+@dataclass(frozen=True)
+class Opinions:
+    """The co-handling sections of an item that still owe their opinion by ``due``."""
+
+    item: Item
+    due: date
+    sections: tuple[tuple[int, str], ...]  # (section_id, mode)
+
+
+@dataclass(frozen=True)
+class Owed:
+    kind: str
+    subject_type: str
+    subject_id: int
+    deadline: date
+    occurrence: int
+    recipient_id: int
+    agency_id: int
+    case_type: str
+    case_id: int
+    text: str
+
+    @property
+    def key(self) -> tuple:
+        return (self.kind, self.subject_type, self.subject_id, self.deadline, self.occurrence, self.recipient_id)
+
+    @property
+    def situation(self) -> tuple:
+        """The key without the occurrence: what a pending mail is checked against."""
+        return (self.kind, self.subject_type, self.subject_id, self.deadline, self.recipient_id)
+
+
+def _unique(ids: Iterable[int]) -> list[int]:
+    return list(dict.fromkeys(ids))
+
+
+def _short(text: str) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= SUBJECT_CHARS else text[: SUBJECT_CHARS - 1] + "…"
+
+
+def _request_ref(case: Case) -> str:
+    return f"{case.number}（{_short(case.subject)}）"
+
+
+def _request_who(case: Case, people: Directory) -> str:
+    section = people.section_name(case.section_id)
+    if section is None:
+        return "尚未分办至科室。"
+    handler = people.name(case.handler_id)
+    return f"承办科室：{section}；承办人：{handler or '尚未指定'}。"
+
+
+def _item_ref(item: Item) -> str:
+    return f"{proposal_rules.kind_label(item.kind)}{item.number}号《{_short(item.title)}》"
+
+
+def _item_who(item: Item, people: Directory) -> str:
+    section = people.section_name(item.lead_section_id)
+    if section is None:
+        return "尚未确定主办科室。"
+    handler = people.name(item.handler_id)
+    return f"主办科室：{section}" + (f"；承办人：{handler}。" if handler else "。")
+
+
+def _owed(kind, subject_type, subject_id, deadline, occurrence, recipients, agency_id, case_type, case_id,
+          text) -> list[Owed]:
+    return [Owed(kind, subject_type, subject_id, deadline, occurrence, r, agency_id, case_type, case_id, text)
+            for r in _unique(recipients)]
+
+
+def _escalation(agency_id: int, section_id: int | None, late: int, policy: Policy, people: Directory) -> list[int]:
+    extra: list[int] = []
+    if late >= policy.head_from:
+        extra += people.heads(section_id)
+    if late >= policy.office_from:
+        extra += people.office(agency_id)
+    return extra
+
+
+def _deadline_stage(due: date, today: date, cal: WorkCalendar, policy: Policy) -> tuple[str, int] | None:
+    """(kind, occurrence) for a reply deadline today, or None when nothing is owed yet."""
+    status = deadlines.due_status(due, today, cal, policy.soon_days)
+    if status == deadlines.DUE_SOON:
+        return "due_soon", 0
+    if status == deadlines.DUE_TODAY:
+        return "due_today", 0
+    if status == deadlines.OVERDUE:
+        late = -deadlines.workdays_remaining(due, today, cal)
+        # Only working days count: a scan on a day off (never scheduled, but possible by hand) owes
+        # nothing new; a deadline on a day off is late from the next working day.
+        return ("overdue", late) if late >= 1 else None
+    return None
+
+
+def answer_owed(case: Case, today: date, cal: WorkCalendar, policy: Policy, people: Directory) -> list[Owed]:
+    """临期 / 到期 / 超期 of a request's answer deadline (none while the clock is stopped)."""
+    if case.due_date is None:
+        return []
+    stage = _deadline_stage(case.due_date, today, cal, policy)
+    if stage is None:
+        return []
+    kind, occurrence = stage
+    due, ref, who = case.due_date, _request_ref(case), _request_who(case, people)
+    recipients = people.responsible(case.agency_id, case.section_id, case.handler_id)
+    if kind == "due_soon":
+        left = deadlines.workdays_remaining(due, today, cal)
+        text = f"临期：{ref}的答复期限为{due}，还剩{left}个工作日，请抓紧办理。{who}"
+    elif kind == "due_today":
+        text = f"到期：{ref}的答复期限为今天（{due}），请于今日答复申请人。{who}"
+    else:
+        text = f"超期：{ref}的答复期限{due}已过，已超期{occurrence}个工作日，请立即答复申请人。{who}"
+        recipients = recipients + _escalation(case.agency_id, case.section_id, occurrence, policy, people)
+    return _owed(kind, REQUEST, case.id, due, occurrence, recipients, case.agency_id, REQUEST, case.id, text)
+
+
+def clarification_owed(case: Case, today: date, cal: WorkCalendar, policy: Policy, people: Directory) -> list[Owed]:
+    """The 7-working-day limit for the one-time clarification notice (条例第三十条), once, ahead of it.
+
+    Only for a case that has had no clarification notice; after the limit nothing is owed, because
+    most requests need no clarification and a late notice is still recorded by the workflow.
+    """
+    due = case.clarification_due
+    if due is None or deadlines.due_status(due, today, cal, policy.soon_days) not in (
+            deadlines.DUE_SOON, deadlines.DUE_TODAY):
+        return []
+    text = (f"补正告知期限：{_request_ref(case)}如需申请人补正，应于{due}前一次性发出补正告知"
+            f"（收到申请后{deadlines.CLARIFICATION_NOTICE_WORKDAYS}个工作日内）。{_request_who(case, people)}")
+    recipients = people.responsible(case.agency_id, case.section_id, case.handler_id)
+    return _owed("clarification_notice", REQUEST, case.id, due, BEFORE, recipients, case.agency_id, REQUEST,
+                 case.id, text)
+
+
+def _window_stage(end: date, today: date, cal: WorkCalendar, policy: Policy) -> int | None:
+    status = deadlines.due_status(end, today, cal, policy.soon_days)
+    if status in (deadlines.DUE_SOON, deadlines.DUE_TODAY):
+        return BEFORE
+    if status == deadlines.OVERDUE:
+        return PASSED
+    return None
+
+
+def window_owed(win: Window, today: date, cal: WorkCalendar, policy: Policy, people: Directory) -> list[Owed]:
+    """The end of a correction period, a consultation window or a fee payment window."""
+    kind = WINDOW_KINDS.get(win.kind)
+    stage = _window_stage(win.window_end, today, cal, policy) if kind else None
+    if kind is None or stage is None:
+        return []
+    case, end = win.case, win.window_end
+    ref, who = _request_ref(case), _request_who(case, people)
+    responsible = people.responsible(case.agency_id, case.section_id, case.handler_id)
+    office = people.office(case.agency_id)
+    if kind == "correction_end":
+        if stage == BEFORE:
+            text = f"补正期限：{ref}的申请人补正期限于{end}届满，收到补正材料后请及时登记。{who}"
+            recipients = responsible
+        else:
+            text = f"补正期限已届满：{ref}的申请人补正期限已于{end}届满，请登记收到补正材料或按逾期未补正办结。{who}"
+            recipients = responsible + office  # the office concludes a lapsed correction
+    elif kind == "consultation_end":
+        party = win.party or "第三方"
+        if stage == BEFORE:
+            text = f"征求意见期限：{ref}向{party}征求意见的期限于{end}届满。{who}"
+        else:
+            text = f"征求意见期限已届满：{ref}向{party}征求意见的期限已于{end}届满，请登记征求意见结果，恢复计算答复期限。{who}"
+        recipients = responsible
+    else:
+        if stage == BEFORE:
+            text = f"缴费期限：{ref}的信息处理费缴纳期限于{end}届满。{who}"
+        else:
+            text = f"缴费期限已届满：{ref}的信息处理费缴纳期限已于{end}届满，请登记缴费或按逾期未缴费办结。{who}"
+        recipients = office + responsible  # the office records payment or concludes
+    return _owed(kind, CLOCK_ACTION, win.id, end, stage, recipients, case.agency_id, REQUEST, case.id, text)
+
+
+def item_owed(item: Item, today: date, cal: WorkCalendar, policy: Policy, people: Directory) -> list[Owed]:
+    """临期 / 到期 / 超期 of an NPC suggestion's or CPPCC proposal's reply deadline."""
+    if item.due_date is None:
+        return []
+    stage = _deadline_stage(item.due_date, today, cal, policy)
+    if stage is None:
+        return []
+    kind, occurrence = stage
+    due, ref, who = item.due_date, _item_ref(item), _item_who(item, people)
+    recipients = people.responsible(item.agency_id, item.lead_section_id, item.handler_id)
+    if kind == "due_soon":
+        left = deadlines.workdays_remaining(due, today, cal)
+        text = f"临期：{ref}的办理期限为{due}，还剩{left}个工作日，请抓紧答复代表委员。{who}"
+    elif kind == "due_today":
+        text = f"到期：{ref}的办理期限为今天（{due}），请于今日答复。{who}"
+    else:
+        text = f"超期：{ref}的办理期限{due}已过，已超期{occurrence}个工作日，请立即答复。{who}"
+        recipients = recipients + _escalation(item.agency_id, item.lead_section_id, occurrence, policy, people)
+    return _owed(kind, PROPOSAL, item.id, due, occurrence, recipients, item.agency_id, PROPOSAL, item.id, text)
+
+
+def opinions_owed(op: Opinions, today: date, cal: WorkCalendar, policy: Policy, people: Directory) -> list[Owed]:
+    """The co-handling sections' written opinion date: their heads before it; after it, also the lead."""
+    stage = _window_stage(op.due, today, cal, policy)
+    if stage is None or not op.sections:
+        return []
+    item = op.item
+    names = "、".join(f"{people.section_name(s) or s}（{proposal_rules.COHANDLER_MODES.get(m, m)}）"
+                      for s, m in op.sections)
+    recipients: list[int] = []
+    for section_id, _mode in op.sections:
+        recipients += people.section(section_id)
+    if stage == BEFORE:
+        text = f"协办意见期限：{_item_ref(item)}的协办意见应于{op.due}前送交主办科室。尚未提交：{names}。"
+    else:
+        text = f"协办意见已逾期：{_item_ref(item)}的协办意见期限{op.due}已过，尚未提交：{names}。"
+        recipients += people.responsible(item.agency_id, item.lead_section_id, item.handler_id)
+    return _owed("opinion_due", PROPOSAL, item.id, op.due, stage, recipients, item.agency_id, PROPOSAL, item.id,
+                 text)
+
+
+def decide(today: date, cal: WorkCalendar, policy: Policy, people: Directory, *, cases: Iterable[Case] = (),
+           clarifications: Iterable[Case] = (), windows: Iterable[Window] = (), items: Iterable[Item] = (),
+           opinions: Iterable[Opinions] = ()) -> list[Owed]:
+    """Every reminder owed today for the given candidates (pure: no database, no clock)."""
+    owed: list[Owed] = []
+    for c in cases:
+        owed += answer_owed(c, today, cal, policy, people)
+    for c in clarifications:
+        owed += clarification_owed(c, today, cal, policy, people)
+    for w in windows:
+        owed += window_owed(w, today, cal, policy, people)
+    for i in items:
+        owed += item_owed(i, today, cal, policy, people)
+    for o in opinions:
+        owed += opinions_owed(o, today, cal, policy, people)
+    return list({o.key: o for o in owed}.values())
+
+
+# --- selecting the candidates (SQL) ------------------------------------------------------------
+
+
+def collect(today: date, cal: WorkCalendar, policy: Policy) -> list[Owed]:
+    """The reminders owed on ``today``: six queries in all, whatever the number of cases."""
+    from sqlalchemy import and_, exists, select
+
+    from ..accounts.models import Section, User
+    from ..disclosure.models import CONCLUDED, IN_PROGRESS, PAUSED, REGISTERED, ClockAction, DisclosureRequest
+    from ..extensions import db
+    from ..proposals.models import Proposal, ProposalCohandler
+
+    # Anything due before the (N+1)-th working day after today may be 临期 today (rules.deadlines.due_status).
+    horizon = cal.add_workdays(today, policy.soon_days + 1)
+    R = DisclosureRequest
+    rcols = (R.id, R.agency_id, R.number, R.subject, R.section_id, R.handler_id, R.due_date, R.clarification_due)
+
+    def case(row) -> Case:
+        return Case(*row[:8])
+
+    cases = [case(r) for r in db.session.execute(
+        select(*rcols).where(R.status != CONCLUDED, R.due_date.is_not(None), R.due_date < horizon))]
+    clarified = exists().where(ClockAction.request_id == R.id, ClockAction.kind == "clarification")
+    clarifications = [case(r) for r in db.session.execute(
+        select(*rcols).where(R.status.in_((REGISTERED, IN_PROGRESS)), R.clarification_due >= today,
+                             R.clarification_due < horizon, ~clarified))]
+    windows = [Window(r[8], r[9], r[10], r[11], case(r)) for r in db.session.execute(
+        select(*rcols, ClockAction.id, ClockAction.kind, ClockAction.window_end, ClockAction.party)
+        .join(ClockAction, ClockAction.request_id == R.id)
+        .where(R.status == PAUSED, ClockAction.state == "open", ClockAction.kind.in_(tuple(WINDOW_KINDS)),
+               ClockAction.window_end.is_not(None), ClockAction.window_end < horizon))]
+
+    P = Proposal
+    pcols = (P.id, P.agency_id, P.kind, P.number, P.title, P.lead_section_id, P.handler_id, P.due_date)
+    open_items = P.status.in_(proposal_rules.OPEN_STATUSES)
+    items = [Item(*r) for r in db.session.execute(
+        select(*pcols).where(open_items, P.due_date.is_not(None), P.due_date < horizon))]
+    grouped: dict[tuple, list[tuple[int, str]]] = defaultdict(list)
+    C = ProposalCohandler
+    for r in db.session.execute(
+            select(*pcols, C.opinion_due, C.section_id, C.mode)
+            .join(C, and_(C.proposal_id == P.id))
+            .where(open_items, C.opinion_on.is_(None), C.opinion_due.is_not(None), C.opinion_due < horizon)
+            .order_by(P.id, C.section_id)):
+        grouped[(Item(*r[:8]), r[8])].append((r[9], r[10]))
+    opinions = [Opinions(item, due, tuple(sections)) for (item, due), sections in grouped.items()]
+
+    agencies = {c.agency_id for c in cases + clarifications} | {w.case.agency_id for w in windows} \
+        | {i.agency_id for i in items} | {o.item.agency_id for o in opinions}
+    if not agencies:
+        return []
+    people = Directory(
+        (Person(*r) for r in db.session.execute(
+            select(User.id, User.agency_id, User.section_id, User.role, User.display_name)
+            .where(User.active.is_(True), User.agency_id.in_(agencies)))),
+        dict(db.session.execute(select(Section.id, Section.name).where(Section.agency_id.in_(agencies))).all()),
+    )
+    return decide(today, cal, policy, people, cases=cases, clarifications=clarifications, windows=windows,
+                  items=items, opinions=opinions)

@@ -1,0 +1,59 @@
+"""The in-app notification centre: list, mark read, mark all read; the unread badge in the navigation bar."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..errors import NotFound
+from . import service
+from .scan import KIND_LABELS
+
+bp = Blueprint("reminders", __name__, url_prefix="/notifications")
+
+PER_PAGE = 50
+
+
+@bp.app_context_processor
+def notification_badge():
+    def notification_count() -> int:
+        # Called by base.html only where the navigation bar is drawn: one indexed COUNT per page.
+        return service.unread_count(current_user) if current_user.is_authenticated else 0
+    return {"notification_count": notification_count}
+
+
+@bp.get("/")
+@login_required
+def notifications():
+    unread_only = request.args.get("show") == "unread"
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = service.notifications_for(current_user, unread_only=unread_only, page=page, per_page=PER_PAGE)
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    return render_template("reminders/list.html", rows=rows, total=total, page=page, pages=pages,
+                           unread_only=unread_only, kind_labels=KIND_LABELS,
+                           unread=service.unread_count(current_user))
+
+
+def _back():
+    # Only back to a page of this site: never an open redirect.
+    target = request.form.get("next") or ""
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(url_for("reminders.notifications"))
+
+
+@bp.post("/<int:notification_id>/read")
+@login_required
+def mark_read(notification_id: int):
+    try:
+        service.mark_read(current_user, notification_id)
+    except NotFound:
+        abort(404)
+    return _back()
+
+
+@bp.post("/read-all")
+@login_required
+def mark_all_read():
+    n = service.mark_all_read(current_user)
+    flash(f"已将{n}条通知标为已读。" if n else "没有未读通知。", "success" if n else "info")
+    return _back()
