@@ -343,3 +343,25 @@ def test_round_trip_export_then_import_into_an_empty_database_gives_the_same_rep
     assert summary.counts["requests"].created == len(rows) + 1 and summary.counts["reviews"].created == 3
     after = _figures(fresh.id)
     assert after == before
+
+
+def test_a_job_whose_worker_stopped_is_reported_as_interrupted(client, login, office, app_ctx):
+    import os
+    login(office)
+    job_url = upload(client, csv_bytes(REQ_ROWS)).location
+    from pathlib import Path
+
+    from tracker.ledger import jobs
+    state_file = Path(app_ctx.config["UPLOAD_FOLDER"]) / "ledger_jobs" / job_url.rsplit("/", 1)[-1] / "state.json"
+    import json
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    state["state"] = "importing"
+    state_file.write_text(json.dumps(state), encoding="utf-8")
+    assert client.get(job_url + "/progress").get_json()["running"] is True
+    old = time.time() - jobs.STALE_SECONDS - 5
+    os.utime(state_file, (old, old))
+    assert client.get(job_url + "/progress").get_json() == {
+        "state": "failed", "stage": state["stage"], "done": state["done"], "total": state["total"], "percent": 100,
+        "running": False}
+    assert "处理中断" in client.get(job_url).get_data(as_text=True)
+    assert count(DisclosureRequest) == 0

@@ -261,6 +261,14 @@ def test_length_limits():
     assert problems == ["第2行 申请人: 不能超过200个字（现为201个字），请精简"]
 
 
+def test_tab_separated_and_quoted_line_breaks_keep_excel_row_numbers():
+    text = REQ_HEADER.replace(",", "\t") + "\n" + "A-1\t2023-01-05\t自然人\t张三\t\t\"第一行\n第二行\"\t\t\t\t\n" \
+        + "A-2\t2023-01-05\t外星人\t张三\t\t内容\t\t\t\t\n"
+    result, problems = read(text)
+    assert result.rows[0].content == "第一行\n第二行" and result.rows[0].subject == "第一行"
+    assert problems == ["第3行 申请人类型: 无法识别“外星人”，应为自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他"]
+
+
 def test_long_content_gives_a_short_subject():
     result, _ = read(REQ_HEADER + "\nA-1,2023-01-05,自然人,张三,,\"" + "很" * 300 + "\",,,,\n")
     assert len(result.rows[0].subject) == parse.SUBJECT_MAX and result.rows[0].subject.endswith("…")

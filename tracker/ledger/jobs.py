@@ -23,6 +23,7 @@ from .parse import LedgerInvalid
 
 MAX_AGE_SECONDS = 24 * 3600
 MAX_PROBLEMS_SHOWN = 2000
+STALE_SECONDS = 600
 # States: checking -> checked | invalid | failed; importing -> imported | invalid | failed.
 RUNNING = ("checking", "importing")
 
@@ -55,6 +56,10 @@ def load(job_id: str, user) -> dict | None:
         return None
     if state.get("user_id") != user.id:
         return None
+    # A worker restarted mid-job leaves a running state behind; progress is written at least every few
+    # seconds while a job runs, so a long silence means it stopped (its transaction was never committed).
+    if state.get("state") in RUNNING and time.time() - (path / "state.json").stat().st_mtime > STALE_SECONDS:
+        state.update(state="failed", error="处理中断（服务可能已重启），数据库没有任何改动，请重新上传。")
     return state
 
 
