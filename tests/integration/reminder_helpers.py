@@ -1,7 +1,8 @@
 """Shared set-up for the reminder tests: a real SMTP server on localhost, a fixed clock, cases as rows.
 
 The world is the workflow tests' (tests/integration/workflow_fixtures.py: office, leader, admin, heads and
-staff of sections A and B) with an e-mail address for everyone.
+staff of sections A and B) with an e-mail address for everyone. Test modules wrap smtp_server() and
+with_addresses() in their own fixtures.
 """
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import socket
 import threading
 from datetime import date, datetime
 
-import pytest
 from aiosmtpd.controller import Controller
 
 from tracker.disclosure.clock import refresh
@@ -62,9 +62,8 @@ class Inbox:
             self.messages.clear()
 
 
-@pytest.fixture()
-def smtp(app, monkeypatch):
-    """A real SMTP server on a free localhost port; the app is configured to use it."""
+def smtp_server(app, monkeypatch):
+    """A real SMTP server on a free localhost port; the app is configured to use it (a fixture body)."""
     inbox = Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
@@ -85,8 +84,7 @@ def mail_down(app, monkeypatch) -> None:
     monkeypatch.setitem(app.config, "MAIL_PORT", free_port())
 
 
-@pytest.fixture()
-def people(w):
+def with_addresses(w):
     """The workflow world with an address for everyone."""
     for name in ("office", "leader", "admin", "head_a", "staff_a", "staff_a2", "head_b", "staff_b"):
         u = getattr(w, name)

@@ -9,23 +9,53 @@ from __future__ import annotations
 import threading
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import event, func, select
 
 from tracker.disclosure.clock import refresh
 from tracker.disclosure.models import ClockAction
 from tracker.extensions import db
 from tracker.reminders import service
-from tracker.reminders.models import (MAIL_NO_ADDRESS, MAIL_OFF, MAIL_PENDING, MAIL_SENT, MAIL_STALE, Notification,
-                                      Reminder, ReminderRun)
+from tracker.reminders.models import (
+    MAIL_NO_ADDRESS,
+    MAIL_OFF,
+    MAIL_PENDING,
+    MAIL_SENT,
+    MAIL_STALE,
+    Notification,
+    Reminder,
+    ReminderRun,
+)
 from tracker.reminders.scan import Policy, collect
 from tracker.workcal.service import current_calendar
 
-from .reminder_helpers import (BASE_URL, at, mail_down, make_case, make_proposal, notes_of, people, recipients,  # noqa: F401
-                               reminders, run_at, smtp)
+from .reminder_helpers import (
+    BASE_URL,
+    at,
+    mail_down,
+    make_case,
+    make_proposal,
+    notes_of,
+    recipients,
+    reminders,
+    run_at,
+    smtp_server,
+    with_addresses,
+)
 
 RECEIVED = date(2026, 9, 4)
 DUE = date(2026, 10, 9)
 LATE_RECEIVED = date(2026, 8, 31)  # due 2026-09-28: first working day late on Sep 29
+
+
+@pytest.fixture()
+def people(w):
+    return with_addresses(w)
+
+
+@pytest.fixture()
+def smtp(app, monkeypatch):
+    yield from smtp_server(app, monkeypatch)
 
 
 def test_fixture_dates_are_what_the_tests_assume(app_ctx):
@@ -162,7 +192,7 @@ def test_two_concurrent_runs_send_nothing_twice(people, smtp, app):
 
 def test_a_failing_mail_server_loses_nothing(people, app, monkeypatch):
     w = people
-    req = make_case(w, LATE_RECEIVED)  # overdue on Sep 29
+    make_case(w, LATE_RECEIVED)  # overdue on Sep 29
     mail_down(app, monkeypatch)
     down = run_at(date(2026, 9, 29))
     assert dict(down.created) == {"overdue": 2}
@@ -421,8 +451,8 @@ def test_run_log_and_event(people, smtp):
 
 def test_unique_key_refuses_a_duplicate_row(people):
     """The database itself, not only the code path, keeps a reminder unique."""
-    import pytest
     from sqlalchemy.exc import IntegrityError
+
     w = people
     make_case(w, LATE_RECEIVED)
     run_at(date(2026, 9, 29))
