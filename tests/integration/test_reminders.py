@@ -155,11 +155,16 @@ def test_rerun_sends_nothing_twice(people, smtp):
     assert db.session.scalar(select(func.count()).select_from(ReminderRun)) == 4
 
 
-def test_two_concurrent_runs_send_nothing_twice(people, smtp, app):
+@pytest.mark.parametrize("with_lock", [True, False], ids=["run-lock", "claims-only"])
+def test_concurrent_runs_send_nothing_twice(people, smtp, app, monkeypatch, with_lock):
+    """Four schedulers at the same moment. Without the run lock (claims-only) the unique key and the
+    conditional claim alone still keep every reminder and every mail single."""
     w = people
+    if not with_lock:
+        monkeypatch.setattr(service, "_take_lock", lambda: True)
     cases = [make_case(w, RECEIVED) for _ in range(3)] + [make_case(w, LATE_RECEIVED, section="b", handler="staff_b")]
     db.session.commit()
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(4)
     results, errors = [], []
 
     def worker():
@@ -172,13 +177,13 @@ def test_two_concurrent_runs_send_nothing_twice(people, smtp, app):
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
+    threads = [threading.Thread(target=worker) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
     assert not errors, errors
-    assert len(results) == 2
+    assert len(results) == 4
     # 3 临期 to staff_a; overdue of the B case to staff_b and head_b.
     assert sum(sum(r.created.values()) for r in results) == 5
     assert sum(r.mails_sent for r in results) == 3

@@ -129,7 +129,7 @@ def test_web_app_never_starts_a_scheduler():
 def test_postgresql_run_lock_makes_a_second_copy_skip(app_ctx, people):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("the advisory lock exists only on PostgreSQL; SQLite runs serialise on the write lock "
-                    "(test_two_concurrent_runs_send_nothing_twice)")
+                    "(test_concurrent_runs_send_nothing_twice)")
     from sqlalchemy import text
     make_case(people, LATE_RECEIVED)
     with db.engine.connect() as other:  # another scheduler, mid-run on another host
