@@ -255,8 +255,9 @@ def _deadline_stage(due: date, today: date, cal: WorkCalendar, policy: Policy) -
         return "due_today", 0
     if status == deadlines.OVERDUE:
         late = -deadlines.workdays_remaining(due, today, cal)
-        # Only working days count: a scan on a day off (never scheduled, but possible by hand) owes
-        # nothing new; a deadline on a day off is late from the next working day.
+        # Only working days count: a scan on a day off (never scheduled, but possible by hand) gets the
+        # previous working day's occurrence, already recorded; the day off right after the deadline is
+        # not late yet.
         return ("overdue", late) if late >= 1 else None
     return None
 
