@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import time
 from datetime import date
+from pathlib import Path
 
 import pytest
+from flask import current_app
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -89,6 +91,8 @@ def test_preview_then_confirm(client, login, office):
     assert count(DisclosureRequest) == 4
     ev = db.session.scalars(select(Event).where(Event.kind == "request.imported")).first()
     assert ev.actor_id == office.id and ev.data["file"] == "台账.csv"
+    job_dir = Path(current_app.config["UPLOAD_FOLDER"]) / "ledger_jobs" / job_url.rsplit("/", 1)[-1]
+    assert not list(job_dir.glob("file.*"))  # the uploaded personal data is not kept after the import
     # confirming twice does not import twice
     resp = client.post(confirm_url, data={"csrf_token": csrf_token(preview)})
     assert count(DisclosureRequest) == 4

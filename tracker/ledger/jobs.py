@@ -126,6 +126,9 @@ def _run(app, job_id: str, user_id: int, dry_run: bool) -> None:
         finally:
             db.session.remove()
         state.update(stage="完成", done=1, total=1)
+        if state["state"] != "checked":
+            # The file holds applicants' personal data: keep it only while it waits for confirmation.
+            file.unlink(missing_ok=True)
         _write(path, state)
 
 
