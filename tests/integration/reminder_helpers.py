@@ -44,6 +44,13 @@ class Inbox:
     def __init__(self):
         self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
         self.lock = threading.Lock()
+        self.refuse: set[str] = set()  # addresses answered with 550
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         msg = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)

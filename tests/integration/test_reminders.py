@@ -228,6 +228,20 @@ def test_owed_mail_goes_out_on_the_next_run(people, app, monkeypatch, smtp):
     assert len(smtp.messages) == 2
 
 
+def test_a_refused_address_stays_owed_while_the_others_are_sent(people, smtp):
+    w = people
+    make_case(w, LATE_RECEIVED)
+    smtp.refuse.add("head_a@example.gov.cn")
+    result = run_at(date(2026, 9, 29))
+    assert result.mails_sent == 1 and result.mails_failed == 1 and "head_a@example.gov.cn" in result.errors[0]
+    status = {r.recipient_id: (r.mail_status, r.mail_attempts) for r in reminders()}
+    assert status == {w.staff_a.id: (MAIL_SENT, 1), w.head_a.id: (MAIL_PENDING, 1)}
+    smtp.refuse.clear()  # the address was fixed on the mail server
+    again = run_at(date(2026, 9, 29), 10)
+    assert again.mails_sent == 1 and len(smtp.to("head_a@example.gov.cn")) == 1
+    assert len(smtp.to("staff_a@example.gov.cn")) == 1
+
+
 def test_mail_owed_for_an_earlier_overdue_day_is_replaced_by_today(people, app, monkeypatch, smtp):
     w = people
     make_case(w, LATE_RECEIVED)  # due Sep 28

@@ -218,6 +218,40 @@ def _digests(claimed: Iterable, base_url: str) -> tuple[list[mail.Digest], list[
     return list(digests.values()), no_address
 
 
+def _deliver(claimed: list, settings: mail.MailSettings | None, today: date, token: str, result: RunResult) -> None:
+    """Send the digests of the claimed reminders and record, per reminder, what the server accepted."""
+    digests, no_address = _digests(claimed, (current_app.config.get("BASE_URL") or "").rstrip("/"))
+    mine = Reminder.claim_token == token
+    _set_status(no_address, mine, mail_status=MAIL_NO_ADDRESS, claim_token=None)
+    if not digests or settings is None:
+        return
+    try:
+        outcome = mail.send(settings, [(d.recipient_id, mail.compose(d, today, settings.sender)) for d in digests])
+    except Exception as e:  # never leave claimed mails hanging on an unexpected error
+        current_app.logger.exception("reminder mail failed")
+        outcome = {d.recipient_id: f"发送时出错（{e}）" for d in digests}
+    finished = utcnow()
+    ids_of: dict[int, list[int]] = defaultdict(list)
+    kind_of: dict[int, str] = {}
+    for r in claimed:
+        ids_of[r.recipient_id].append(r.id)
+        kind_of[r.id] = r.kind
+    for d in digests:
+        ids = ids_of[d.recipient_id]
+        error = outcome.get(d.recipient_id, "邮件服务器未返回结果")
+        if error is None:
+            _set_status(ids, mine, mail_status=MAIL_SENT, mailed_at=finished, mail_error=None, claim_token=None,
+                        mail_attempts=Reminder.mail_attempts + 1)
+            result.mails_sent += 1
+            result.sent.update(kind_of[i] for i in ids)
+        else:
+            _set_status(ids, mine, mail_status=MAIL_PENDING, mail_error=error[:1000], claim_token=None,
+                        mail_attempts=Reminder.mail_attempts + 1)
+            result.mails_failed += 1
+            if error not in result.errors:
+                result.errors.append(error)
+
+
 def run(now: datetime | None = None) -> RunResult:
     """One scan as of ``now`` (aware; default: this instant). Safe to run again and in parallel."""
     now = now or utcnow()
@@ -252,37 +286,9 @@ def run(now: datetime | None = None) -> RunResult:
         db.session.rollback()
         raise
 
-    outcome: dict[int, str | None] = {}
-    digests, no_address = _digests(claimed, (cfg.get("BASE_URL") or "").rstrip("/"))
-    kinds_of: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for r in claimed:
-        kinds_of[r.recipient_id].append((r.id, r.kind))
-    if digests:
-        try:
-            messages = [(d.recipient_id, mail.compose(d, today, settings.sender)) for d in digests]
-            outcome = mail.send(settings, messages)
-        except Exception as e:  # never leave claimed mails hanging on an unexpected error
-            current_app.logger.exception("reminder mail failed")
-            outcome = {d.recipient_id: f"发送时出错（{e}）" for d in digests}
-
-    finished = utcnow()
-    mine = Reminder.claim_token == token
-    _set_status(no_address, mine, mail_status=MAIL_NO_ADDRESS, claim_token=None)
-    for rid, error in outcome.items():
-        ids = [i for i, kind in kinds_of[rid] if i not in set(no_address)]
-        if error is None:
-            _set_status(ids, mine, mail_status=MAIL_SENT, mailed_at=finished, mail_error=None, claim_token=None,
-                        mail_attempts=Reminder.mail_attempts + 1)
-            result.mails_sent += 1
-            result.sent.update(kind for i, kind in kinds_of[rid] if i in set(ids))
-        else:
-            _set_status(ids, mine, mail_status=MAIL_PENDING, mail_error=error[:1000], claim_token=None,
-                        mail_attempts=Reminder.mail_attempts + 1)
-            result.mails_failed += 1
-            if error not in result.errors:
-                result.errors.append(error)
+    _deliver(claimed, settings, today, token, result)
     run_row = db.session.get(ReminderRun, result.run_id)
-    run_row.finished_at = finished
+    run_row.finished_at = utcnow()
     run_row.sent = dict(result.sent)
     run_row.mails_sent, run_row.mails_failed = result.mails_sent, result.mails_failed
     run_row.error = "；".join(result.errors)[:2000] or None
