@@ -7,7 +7,7 @@ A request received on 2026-09-04 is due on 2026-10-09.
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, func, select
@@ -26,7 +26,7 @@ from tracker.reminders.models import (
     Reminder,
     ReminderRun,
 )
-from tracker.reminders.scan import Policy, collect
+from tracker.reminders.scan import Policy, collect, owed_at
 from tracker.workcal.service import current_calendar
 
 from .reminder_helpers import (
@@ -490,3 +490,11 @@ def test_moment_is_china_time(people):
     make_case(people, RECEIVED)
     result = service.run(at(date(2026, 9, 29), 0, 30))
     assert result.today == date(2026, 9, 29) and dict(result.created) == {"due_soon": 1}
+
+
+def test_owed_at_uses_the_chinese_date_and_the_calendar(people):
+    make_case(people, RECEIVED)
+    # 2026-09-28 20:00 UTC is already Sep 29 in Beijing: 临期.
+    assert [o.kind for o in owed_at(datetime(2026, 9, 28, 20, 0, tzinfo=UTC))] == ["due_soon"]
+    assert owed_at(datetime(2026, 9, 28, 10, 0, tzinfo=UTC)) == []  # Sep 28 in Beijing: 4 days left
+    assert owed_at(at(date(2026, 10, 3))) == []  # National Day

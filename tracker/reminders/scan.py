@@ -1,7 +1,8 @@
 """Which reminders are owed on a given day, and to whom (docs/reminders.md).
 
-``collect(today, calendar, policy)`` selects the candidate cases with a handful of SQL queries (open
-cases whose deadline falls before a horizon, on indexed columns; never one query per case) and hands
+``owed_at(now)`` (the legal date is ``today_cn(now)``; nothing on a day off) and
+``collect(today, calendar, policy)`` select the candidate cases with a handful of SQL queries (open
+cases whose deadline falls before a horizon, on indexed columns; never one query per case) and hand
 plain rows to the pure functions below, which decide the kind, stage and recipients of each reminder.
 The dates themselves always come from tracker.rules.deadlines (due_status, workdays_remaining).
 
@@ -14,11 +15,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from ..accounts import roles
 from ..rules import deadlines
 from ..rules import proposals as proposal_rules
+from ..rules.clock import today_cn
 from ..rules.workdays import WorkCalendar
 
 # Kinds in the order a digest and the CLI list them.
@@ -402,6 +404,17 @@ def decide(today: date, cal: WorkCalendar, policy: Policy, people: Directory, *,
 
 
 # --- selecting the candidates (SQL) ------------------------------------------------------------
+
+
+def owed_at(now: datetime, cal: WorkCalendar | None = None, policy: Policy | None = None) -> list[Owed]:
+    """The reminders owed at ``now`` (aware): on the legal date today_cn(now), nothing on a day off."""
+    from ..workcal.service import current_calendar
+
+    cal = cal or current_calendar()
+    today = today_cn(now)
+    if not cal.is_workday(today):
+        return []
+    return collect(today, cal, policy or Policy())
 
 
 def collect(today: date, cal: WorkCalendar, policy: Policy) -> list[Owed]:

@@ -48,7 +48,7 @@ from .models import (
     Reminder,
     ReminderRun,
 )
-from .scan import KIND_LABELS, Owed, Policy, collect
+from .scan import KIND_LABELS, Owed, Policy, owed_at
 
 CLAIM_TIMEOUT = timedelta(minutes=15)
 # One fixed 64-bit key for "the reminder run" among the application's advisory locks.
@@ -273,7 +273,7 @@ def run(now: datetime | None = None) -> RunResult:
         run_row = ReminderRun(started_at=started, as_of=now, run_on=today, created={}, sent={})
         db.session.add(run_row)
         db.session.flush()
-        owed = collect(today, cal, _policy())
+        owed = owed_at(now, cal, _policy())
         result.created = _record(owed, today, settings is not None, started)
         claimed, result.stale = _claim(owed, token, started) if settings is not None else ([], 0)
         run_row.created = dict(result.created)
