@@ -33,6 +33,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from flask_wtf import FlaskForm
     FlaskForm.Meta.locales = ("zh",)
 
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and uri != "sqlite:///:memory:":
+        # The embedded default lives under instance/, which a fresh clone does not have yet.
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
     login_manager.init_app(app)
