@@ -60,3 +60,10 @@ def test_server_error_page_is_chinese_and_rolls_back(app_ctx, make_user, login, 
     finally:
         app_ctx.config["PROPAGATE_EXCEPTIONS"] = None
     assert resp.status_code == 500 and "本次操作未保存" in resp.get_data(as_text=True)
+
+
+def test_sqlite_folder_is_created_for_a_fresh_clone(monkeypatch, tmp_path):
+    target = tmp_path / "not-yet" / "instance" / "tracker.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{target}")
+    create_app()
+    assert target.parent.is_dir()
