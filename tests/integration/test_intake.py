@@ -50,6 +50,7 @@ def test_register_through_form_creates_case_number_deadline_and_event(client, of
     assert ev.kind == "request.registered" and ev.actor_id == office.id
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert req.number in page and "登记申请" in page
+    assert "当面" in page and "居民身份证" in page and "in_person" not in page and "resident_id" not in page
 
 
 def test_post_without_csrf_token_is_refused_and_changes_nothing(client, office):

@@ -30,7 +30,12 @@ SORTS = {"received_desc": (DisclosureRequest.received_on.desc(), DisclosureReque
 
 @bp.app_context_processor
 def helpers():
-    return {"status_label": status_label, "applicant_type_labels": {t.id: applicant_type_label(t.id) for t in APPLICANT_TYPES}}
+    from ..rules import ids, intake as intake_rules
+    return {"status_label": status_label,
+            "applicant_type_labels": {t.id: applicant_type_label(t.id) for t in APPLICANT_TYPES},
+            "id_type_labels": ids.ID_TYPES,
+            "channel_labels": {c.id: c.label for c in intake_rules.CHANNELS},
+            "provision_form_labels": intake_rules.PROVISION_FORMS, "obtain_way_labels": intake_rules.OBTAIN_WAYS}
 
 
 def filtered_query(user, args):
