@@ -162,3 +162,17 @@ def test_security_headers_and_no_inline_script(client, office):
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     html = resp.get_data(as_text=True)
     assert "<script>" not in html and " onclick=" not in html and "//cdn" not in html
+
+
+def test_provisional_deadline_is_said_on_registration(client, office, form_post, monkeypatch):
+    # A receipt in late December 2026 has its deadline in 2027, whose arrangement is not entered yet.
+    import tracker.disclosure.intake as intake_mod
+    from tracker.disclosure import views
+    monkeypatch.setattr(intake_mod, "today_cn", lambda: date(2026, 12, 28))
+    monkeypatch.setattr(views, "today_cn", lambda: date(2026, 12, 28))
+    resp = form_post("/requests/new", intake_data(sent_on="2026-12-25", received_on="2026-12-28"),
+                     follow_redirects=True)
+    html = resp.get_data(as_text=True)
+    req = db.session.scalars(select(DisclosureRequest)).one()
+    assert req.due_provisional and req.due_date.year == 2027
+    assert "已登记" in html and "放假安排尚未录入，录入后自动重算" in html

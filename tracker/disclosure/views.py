@@ -110,7 +110,8 @@ def new_request():
             upload = intake.Upload(f.filename, f.read(), f.mimetype) if f and f.filename else None
             try:
                 req = intake.register_request(current_user, form.data_dict(), upload)
-                flash(f"已登记 {req.number}，答复期限 {req.due_date or '（暂停中）'}。", "success")
+                note = "（暂定：所依据年度的放假安排尚未录入，录入后自动重算）" if req.due_provisional else ""
+                flash(f"已登记 {req.number}，答复期限 {req.due_date or '（暂停中）'}{note}。", "success")
                 return redirect(url_for("disclosure.detail", request_id=req.id))
             except intake.IntakeInvalid as e:
                 for field, msg in e.errors.items():
