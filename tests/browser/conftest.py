@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -68,13 +69,35 @@ def browser():
 @pytest.fixture()
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server, locale="zh-CN")
-    pg = context.new_page()
+    pg = _watched(context.new_page())
+    yield pg
+    context.close()
+
+
+def _watched(pg):
+    """The page with `csp_errors`: console errors (CSP violations are reported there) and script errors."""
     errors: list[str] = []
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.csp_errors = errors  # type: ignore[attr-defined]
-    yield pg
-    context.close()
+    return pg
+
+
+@pytest.fixture()
+def user_page(browser, live_server):
+    """A factory of logged-in pages, each in its own browser context, for journeys passing between users."""
+    contexts = []
+
+    def make(username: str):
+        context = browser.new_context(base_url=live_server, locale="zh-CN", accept_downloads=True)
+        contexts.append(context)
+        pg = _watched(context.new_page())
+        login(pg, username)
+        return pg
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 def login(page, username: str, password: str = "demo12345"):
@@ -83,3 +106,26 @@ def login(page, username: str, password: str = "demo12345"):
     page.fill("#password", password)
     page.click("button[type=submit]")
     page.wait_for_url("**/requests/**")
+
+
+def register_request(page, subject: str, applicant: str, received_on: str | None = None) -> tuple[int, str]:
+    """Registers a request through the intake form as the logged-in office user; (id, number) of the case."""
+    page.goto("/requests/new")
+    page.select_option("#applicant_type", "natural_person")
+    page.fill("#applicant_name", applicant)
+    page.select_option("#channel", "post")
+    page.fill("#received_on", received_on or date.today().isoformat())
+    page.fill("#subject", subject)
+    page.fill("#content", f"请公开：{subject}")
+    page.click("button:has-text('登记')")
+    page.wait_for_load_state()
+    assert "已登记" in page.inner_text("body"), page.inner_text("main")[:1500]
+    request_id = int(page.url.rstrip("/").split("/")[-1])
+    return request_id, page.inner_text("h1").split()[0]
+
+
+def act(page, request_id: int, label: str):
+    """Opens the case and follows the action button with this label (the panel offers it or the test fails)."""
+    page.goto(f"/requests/{request_id}")
+    page.locator("#actions a", has_text=label).first.click()
+    page.wait_for_load_state()
