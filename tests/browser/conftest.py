@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -25,8 +26,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass
+class Live:
+    url: str
+    env: dict[str, str]  # the environment the server was built from: CLI commands run against the same DB
+    app: object  # the served Flask app, for work in its app context (e.g. reading the calendar)
+
+    def flask(self, *args: str, timeout: int = 120) -> subprocess.CompletedProcess:
+        """Runs `flask --app tracker ARGS` against the live database, as an operator would."""
+        return subprocess.run([sys.executable, "-m", "flask", "--app", "tracker", *args], cwd=ROOT, env=self.env,
+                              capture_output=True, text=True, timeout=timeout)
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("live")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'live.db'}", "INSTANCE_PATH": str(tmp),
            "UPLOAD_FOLDER": str(tmp / "uploads"), "SECRET_KEY": "browser-tests"}
@@ -51,8 +64,13 @@ def live_server(tmp_path_factory):
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
+    yield Live(f"http://127.0.0.1:{port}", env, app)
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(live):
+    return live.url
 
 
 @pytest.fixture(scope="session")
