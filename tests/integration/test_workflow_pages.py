@@ -201,6 +201,15 @@ def test_panel_shows_only_allowed_actions(app_ctx, w, case, client):
     assert "审批延期" in panel(client.get(f"/requests/{case.id}").get_data(as_text=True))
 
 
+def test_panel_offers_the_draft_only_once_a_handler_is_assigned(app_ctx, w, case, client):
+    from tracker.disclosure import services as s
+    s.assign_section(w.office, case, version=case.version, section_id=w.sec_a.id)
+    login_as(client, w.head_a)
+    assert "提交答复稿审核" not in panel(client.get(f"/requests/{case.id}").get_data(as_text=True))
+    s.assign_handler(w.head_a, case, version=case.version, handler_id=w.staff_a.id)
+    assert "提交答复稿审核" in panel(client.get(f"/requests/{case.id}").get_data(as_text=True))
+
+
 def test_letter_templates_pages(app_ctx, w, client):
     login_as(client, w.office)
     assert "受理回执" in client.get("/requests/letter-templates/").get_data(as_text=True)

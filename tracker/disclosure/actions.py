@@ -550,6 +550,7 @@ def due_badge(req, today: date | None = None) -> tuple[str, str] | None:
 # Actions the table allows in the state but that have nothing to act on yet: not offered in the panel.
 _OFFER_WHEN: dict[str, Callable] = {
     "decide_extension": lambda req: bool(services.pending_extensions(req)),
+    "submit_draft": lambda req: req.handler_id is not None,  # services.submit_draft refuses a case without one
     "approve_draft": lambda req: bool(req.draft) and not req.draft.get("approved"),
     "update_review": lambda req: bool(req.reviews),
 }
