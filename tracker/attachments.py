@@ -4,8 +4,10 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -50,3 +52,42 @@ def store_bytes(folder: str, data: bytes, filename: str) -> tuple[str, str]:
     tmp.write_bytes(data)
     os.replace(tmp, Path(folder) / stored)
     return stored, hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class Upload:
+    filename: str
+    data: bytes
+    content_type: str = "application/octet-stream"
+
+
+def check_upload(upload: Upload | None) -> str | None:
+    """The Chinese reason an uploaded file is refused (type, size, empty), None when it is fine or absent."""
+    if upload is None:
+        return None
+    err = extension_error(upload.filename, current_app.config["ALLOWED_UPLOAD_EXTENSIONS"])
+    if err:
+        return err
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if len(upload.data) > limit:
+        return f"文件超过 {limit // (1024 * 1024)} MB 的上限，请压缩或拆分后重新上传。"
+    if not upload.data:
+        return "上传的文件是空的，请重新选择文件。"
+    return None
+
+
+def new_attachment(actor, upload: Upload, *, agency_id: int, subject_type: str, subject_id: int,
+                   kind: str) -> Attachment:
+    """Check the file, store it under a random name and link it to its subject; the caller's transaction
+    commits it and records the event. ServiceError (field "attachment") for a refused file."""
+    from .errors import ServiceError
+
+    if (err := check_upload(upload)):
+        raise ServiceError(err, "attachment")
+    stored, digest = store_bytes(current_app.config["UPLOAD_FOLDER"], upload.data, upload.filename)
+    att = Attachment(agency_id=agency_id, subject_type=subject_type, subject_id=subject_id, kind=kind,
+                     original_name=upload.filename[:200], stored_name=stored,
+                     content_type=upload.content_type or "application/octet-stream", size=len(upload.data),
+                     sha256=digest, uploaded_by_id=getattr(actor, "id", None))
+    db.session.add(att)
+    return att

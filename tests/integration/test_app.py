@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from tracker import create_app
+from tracker import attachments, create_app
 from tracker.disclosure import intake
 from tracker.disclosure.models import DisclosureRequest
 from tracker.extensions import db
@@ -36,7 +36,7 @@ def test_failure_mid_save_leaves_no_half_written_case(app_ctx, make_user, monkey
 
     def broken_store(*a, **kw):
         raise OSError("disk full")
-    monkeypatch.setattr(intake, "store_bytes", broken_store)
+    monkeypatch.setattr(attachments, "store_bytes", broken_store)
     data = {"applicant_type": "natural_person", "applicant_name": "甲", "id_type": "none", "channel": "online",
             "received_on": today_cn(), "subject": "s", "content": "c"}
     with pytest.raises(OSError):

@@ -26,7 +26,9 @@ def edit_request(request_id: int):
         req = get_request_for(current_user, request_id)
     except NotFound:
         abort(404)
-    form = EditIntakeForm(obj=req)
+    # The record fills the form only on GET: on POST a field the browser did not send (an unticked box, or a
+    # missing field) is empty, not the stored value (for tags: RequestTag objects, not text).
+    form = EditIntakeForm(obj=req if request.method == "GET" else None)
     if request.method == "GET":
         form.tags.data = "、".join(t.tag for t in req.tags)
         form.version.data = str(req.version)
@@ -38,7 +40,7 @@ def edit_request(request_id: int):
         else:
             try:
                 diff = intake.edit_intake(current_user, req, form.data_dict(),
-                                          version=int(form.version.data or 0), reason=form.reason.data)
+                                          version=form.version.data, reason=form.reason.data)
                 flash("登记信息已更正。" if diff else "没有修改任何内容。", "success" if diff else "info")
                 return redirect(url_for("disclosure.detail", request_id=req.id))
             except intake.IntakeInvalid as e:

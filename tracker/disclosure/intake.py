@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
-from ..attachments import Attachment, extension_error, store_bytes
-from ..errors import PermissionDenied, ServiceError
+from ..attachments import Attachment, Upload, check_upload, new_attachment  # noqa: F401 (Upload, check_upload: re-exported)
+from ..errors import ConflictError, FieldErrors, PermissionDenied, check_version
 from ..extensions import db
 from ..numbering import format_number, next_seq
 from ..rules import ids, intake
@@ -26,21 +25,10 @@ FIELD_LABELS = {"applicant_name": "申请人姓名/名称", "contact_person": "�
                 "address": "通讯地址", "postcode": "邮政编码", "email": "电子邮箱", "subject": "申请内容摘要",
                 "content": "申请内容", "purpose": "用途说明", "remarks": "备注", "id_number": "证件号码"}
 MAX_TAGS = 10
+CONFLICT = "该案件已被他人修改，请刷新页面查看最新内容后重试。"
 
 
-@dataclass
-class Upload:
-    filename: str
-    data: bytes
-    content_type: str = "application/octet-stream"
-
-
-class IntakeInvalid(ServiceError):
-    """Several field errors at once: {field: message}."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("；".join(errors.values()), next(iter(errors)))
-        self.errors = errors
+IntakeInvalid = FieldErrors  # the one several-field-errors exception, under its old local name
 
 
 def parse_tags(text: str | list[str] | None) -> list[str]:
@@ -90,20 +78,6 @@ def validate(data: dict, today: date) -> dict[str, str]:
     if len(tags) > MAX_TAGS or any(len(t) > 30 for t in tags):
         errors["tags"] = f"主题标签最多{MAX_TAGS}个，每个不超过30个字。"
     return errors
-
-
-def check_upload(upload: Upload | None) -> str | None:
-    if upload is None:
-        return None
-    err = extension_error(upload.filename, current_app.config["ALLOWED_UPLOAD_EXTENSIONS"])
-    if err:
-        return err
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if len(upload.data) > limit:
-        return f"文件超过 {limit // (1024 * 1024)} MB 的上限，请压缩或拆分后重新上传。"
-    if not upload.data:
-        return "上传的文件是空的，请重新选择文件。"
-    return None
 
 
 def case_pattern(agency) -> str:
@@ -161,14 +135,8 @@ def register_request(actor, data: dict, upload: Upload | None = None, *, today: 
 def add_attachment(actor, req: DisclosureRequest, upload: Upload, *, kind: str = "other",
                    record_event: bool = True) -> Attachment:
     """Store the file under a random name and link it; the caller's transaction commits it."""
-    if (err := check_upload(upload)):
-        raise ServiceError(err, "attachment")
-    stored, digest = store_bytes(current_app.config["UPLOAD_FOLDER"], upload.data, upload.filename)
-    att = Attachment(agency_id=req.agency_id, subject_type="request", subject_id=req.id, kind=kind,
-                     original_name=upload.filename[:200], stored_name=stored,
-                     content_type=upload.content_type or "application/octet-stream", size=len(upload.data),
-                     sha256=digest, uploaded_by_id=getattr(actor, "id", None))
-    db.session.add(att)
+    att = new_attachment(actor, upload, agency_id=req.agency_id, subject_type="request", subject_id=req.id,
+                         kind=kind)
     if record_event:
         audit.record("request.attachment_added", subject_type="request", subject_id=req.id, actor=actor,
                      data={"name": att.original_name, "kind": kind})
@@ -187,12 +155,9 @@ def edit_intake(actor, req: DisclosureRequest, data: dict, *, version: int, reas
     The case number never changes. A changed receipt date recomputes the deadline. Correcting a concluded
     case needs a reason, because its figures may already stand in a year-end report.
     """
-    from ..errors import ConflictError
-
     if actor is None or not actor.can("request.edit_intake") or req.agency_id != actor.agency_id:
         raise PermissionDenied("只有政务公开办可以修改登记信息。")
-    if version != req.version:
-        raise ConflictError("该案件已被他人修改，请刷新页面查看最新内容后重试。")
+    check_version(req.version, version, CONFLICT)
     today = today or today_cn()
     errors = validate(data, today)
     if not req.is_open and not (reason or "").strip():
@@ -223,7 +188,7 @@ def edit_intake(actor, req: DisclosureRequest, data: dict, *, version: int, reas
         return diff
     except StaleDataError:
         db.session.rollback()
-        raise ConflictError("该案件已被他人修改，请刷新页面查看最新内容后重试。") from None
+        raise ConflictError(CONFLICT) from None
     except Exception:
         db.session.rollback()
         raise

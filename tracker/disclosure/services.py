@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..accounts.models import Section, User
-from ..errors import ConflictError, PermissionDenied, ServiceError
+from ..errors import ConflictError, FieldErrors, PermissionDenied, check_version
 from ..extensions import db
 from ..rules import deadlines, outcomes
 from ..rules.clock import today_cn, utcnow
@@ -55,12 +55,7 @@ MAX_CORRECTION_PERIOD = 60
 TEXT_LIMIT = 5000
 
 
-class Invalid(ServiceError):
-    """Several field problems at once: {field: message}."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("；".join(errors.values()), next(iter(errors)))
-        self.errors = errors
+Invalid = FieldErrors  # the one several-field-errors exception, under its old local name
 
 
 @dataclass
@@ -86,12 +81,7 @@ def _transaction():
 
 def _start(actor, req: DisclosureRequest, action_id: str, version) -> workflow.Action:
     act = workflow.check(actor, req, action_id)
-    try:
-        stale = version is None or int(version) != req.version
-    except (TypeError, ValueError):
-        stale = True
-    if stale:
-        raise ConflictError(CONFLICT)
+    check_version(req.version, version, CONFLICT)
     return act
 
 

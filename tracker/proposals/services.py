@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -21,9 +20,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import audit
 from ..accounts.access import is_proposal_lead
 from ..accounts.models import Agency, Section
-from ..attachments import Attachment, store_bytes
-from ..disclosure.intake import Upload, check_upload
-from ..errors import ConflictError, PermissionDenied, ServiceError
+from ..attachments import Attachment, Upload, check_upload, new_attachment
+from ..errors import ConflictError, FieldErrors, PermissionDenied, ServiceError, check_version
 from ..extensions import db
 from ..rules import deadlines
 from ..rules import proposals as rules
@@ -47,12 +45,7 @@ NOTE_MAX = 2000
 TEXT_MAX = 10000
 
 
-class ProposalInvalid(ServiceError):
-    """Several field errors at once: {field: message}."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("；".join(errors.values()), next(iter(errors)))
-        self.errors = errors
+ProposalInvalid = FieldErrors  # the one several-field-errors exception, under its old local name
 
 
 def _fail(field: str, message: str):
@@ -65,8 +58,7 @@ def _text(data: dict, key: str) -> str:
 
 
 def _check_version(p: Proposal, version: int | None) -> None:
-    if version is None or int(version) != p.version:
-        raise ConflictError(CONFLICT)
+    check_version(p.version, version, CONFLICT)
 
 
 @contextmanager
@@ -652,14 +644,7 @@ def decide_extension(actor, p: Proposal, extension_id: int, data: dict, *, versi
 
 def _store_attachment(actor, p: Proposal, upload: Upload, kind: str, *, record_event: bool = True) -> Attachment:
     """Store the file under a random name and link it; the caller's transaction commits it."""
-    if (err := check_upload(upload)):
-        raise ServiceError(err, "attachment")
-    stored, digest = store_bytes(current_app.config["UPLOAD_FOLDER"], upload.data, upload.filename)
-    att = Attachment(agency_id=p.agency_id, subject_type="proposal", subject_id=p.id, kind=kind,
-                     original_name=upload.filename[:200], stored_name=stored,
-                     content_type=upload.content_type or "application/octet-stream", size=len(upload.data),
-                     sha256=digest, uploaded_by_id=getattr(actor, "id", None))
-    db.session.add(att)
+    att = new_attachment(actor, upload, agency_id=p.agency_id, subject_type="proposal", subject_id=p.id, kind=kind)
     if record_event:
         _event("proposal.attachment_added", p, actor,
                {"name": att.original_name, "kind": rules.ATTACHMENT_KINDS.get(kind, kind)})

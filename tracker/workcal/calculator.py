@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..errors import ServiceError
+from ..errors import FieldErrors
 from ..rules import deadlines
 from ..rules.workdays import WorkCalendar
 from .service import MAX_YEAR, MIN_YEAR, current_calendar
@@ -22,12 +22,7 @@ _DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
 _INT = re.compile(r"^\d{1,6}$")
 
 
-class CalculatorInvalid(ServiceError):
-    """Every problem of the input at once, field -> Chinese message."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("；".join(errors.values()), next(iter(errors)))
-        self.errors = errors
+CalculatorInvalid = FieldErrors  # the one several-field-errors exception, under its old local name
 
 
 @dataclass
