@@ -4,15 +4,53 @@ from __future__ import annotations
 from flask import Flask, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from .extensions import db, login_manager
 from .rules.clock import to_cn
+
+# Pages beyond this are no list's (a thousand rows a page would still be 10^8 rows); capping keeps the
+# OFFSET of a typed ?page=99999999999999 a number every database accepts.
+MAX_PAGE = 100_000
+
+
+def page_arg(args) -> int:
+    """The ?page= number of a list: 1 when missing or not a number, at most MAX_PAGE."""
+    return min(max(args.get("page", 1, type=int), 1), MAX_PAGE)
+
+
+MAX_ID = 2**31 - 1  # the largest INTEGER key of PostgreSQL; SQLite refuses ids beyond 2**63 outright
+
+
+def int_arg(args, name: str) -> int | None:
+    """args[name] as a number, None when missing or not one (args: request.args or a plain dict)."""
+    try:
+        return int(args.get(name) or "")
+    except (TypeError, ValueError):
+        return None
+
+
+def id_arg(args, name: str) -> int | None:
+    """A ?name= id filter: None (no filter) when missing, not a number or no possible id."""
+    value = int_arg(args, name)
+    return value if value is not None and 0 < value <= MAX_ID else None
+
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
+class IdConverter(IntegerConverter):
+    """<int:...> in every route: an id beyond the database's INTEGER is no record's, so the address does not
+    match (404) instead of PostgreSQL refusing the query (500)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_web(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     from .accounts.models import User
     from .accounts.views import admin_bp, auth_bp
     from .disclosure.views import bp as disclosure_bp

@@ -391,7 +391,7 @@ def letter_context(req: DisclosureRequest, key: str, today: date | None = None) 
     today = today or today_cn()
     base = {"agency": req.agency.name, "number": req.number, "applicant": req.applicant_name,
             "subject": req.subject, "content": req.content, "received_on": cn(req.received_on)}
-    name, _, _ = key.partition(":")
+    name, _, _ = (key or "").partition(":")  # no choice sent: "请选择" below
     if name == "receipt":
         due = f"{cn(req.due_date)}" if req.due_date else "法定期限届满"
         return "receipt", {**base, "legal_basis": f"{_R}第三十一条、第三十三条", "due_date": due}, req.received_on

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..accounts.access import get_request_for, visible_requests
@@ -13,8 +12,9 @@ from ..accounts.models import Section
 from ..attachments import Attachment
 from ..errors import NotFound, ServiceError
 from ..extensions import db
-from ..rules.clock import today_cn
+from ..rules.clock import today_cn, year_bounds
 from ..rules.report_layout import APPLICANT_TYPES, applicant_type_label
+from ..web import id_arg, page_arg
 from ..workcal.service import current_calendar
 from . import intake
 from .forms import IntakeForm, _pairs
@@ -50,13 +50,12 @@ def filtered_query(user, args):
         q = q.where(DisclosureRequest.status == "paused", DisclosureRequest.pause_reason == status[7:])
     elif status == "withdrawn":
         q = q.where(DisclosureRequest.status == "concluded", DisclosureRequest.withdrawn.is_(True))
-    section_id = args.get("section", type=int)
+    section_id = id_arg(args, "section")
     if section_id:
         q = q.where(DisclosureRequest.section_id == section_id)
-    year = args.get("year", type=int)
-    if year:
-        q = q.where(DisclosureRequest.received_on >= date(year, 1, 1),
-                    DisclosureRequest.received_on <= date(year, 12, 31))
+    bounds = year_bounds(args.get("year", type=int))
+    if bounds:
+        q = q.where(DisclosureRequest.received_on.between(*bounds))
     atype = args.get("applicant_type") or ""
     if atype:
         q = q.where(DisclosureRequest.applicant_type == atype)
@@ -83,10 +82,12 @@ def filtered_query(user, args):
 @login_required
 def list_requests():
     q, sort = filtered_query(current_user, request.args)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg(request.args)
     per = current_app.config["PAGE_SIZE"]
     total = db.session.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
-    rows = db.session.scalars(q.limit(per).offset((page - 1) * per)).all()
+    # the section is shown on every row: load it with the rows, not one query per row
+    rows = db.session.scalars(q.options(joinedload(DisclosureRequest.section))
+                              .limit(per).offset((page - 1) * per)).all()
     sections = db.session.scalars(select(Section).where(Section.agency_id == current_user.agency_id)
                                   .order_by(Section.name)).all()
     pages = max((total + per - 1) // per, 1)

@@ -15,6 +15,8 @@ from ..accounts.access import visible_proposals
 from ..accounts.models import Section
 from ..extensions import db
 from ..rules import proposals as rules
+from ..rules.clock import year_bounds
+from ..web import id_arg, int_arg
 from .models import Proposal, ProposalCohandler, ProposalContact
 
 SORTS = {"assigned_desc": (Proposal.assigned_on.desc(), Proposal.id.desc()),
@@ -37,28 +39,16 @@ def timeliness_expr(cols, today: date):
     )
 
 
-def _year_range(year: int):
-    return date(year, 1, 1), date(year, 12, 31)
-
-
-def _int_arg(args, name: str) -> int | None:
-    try:
-        return int(args.get(name) or 0) or None
-    except (TypeError, ValueError):
-        return None
-
-
 def filtered_query(user, args, today: date) -> tuple[Select, str]:
     """The list query for the filters in ``args`` (shared by the list page and the export)."""
     q = visible_proposals(user)
-    year = _int_arg(args, "year")
-    if year and 1900 <= year <= 2100:
-        first, last = _year_range(year)
-        q = q.where(Proposal.assigned_on >= first, Proposal.assigned_on <= last)
+    bounds = year_bounds(int_arg(args, "year"))
+    if bounds:
+        q = q.where(Proposal.assigned_on.between(*bounds))
     kind = args.get("kind") or ""
     if kind in rules.KINDS:
         q = q.where(Proposal.kind == kind)
-    section_id = _int_arg(args, "section")
+    section_id = id_arg(args, "section")
     if section_id:
         q = q.where(Proposal.lead_section_id == section_id)
     status = args.get("status") or ""
@@ -142,8 +132,7 @@ def summary(user, year: int, today: date, labels: dict[str, str]) -> Summary:
 
     Five aggregate queries over the same scoped subquery; no item is loaded into Python.
     """
-    first, last = _year_range(year)
-    base = visible_proposals(user).where(Proposal.assigned_on >= first, Proposal.assigned_on <= last).subquery()
+    base = visible_proposals(user).where(Proposal.assigned_on.between(*year_bounds(year))).subquery()
     c = base.c
     t = timeliness_expr(c, today)
     contacted = exists().where(ProposalContact.proposal_id == c.id)

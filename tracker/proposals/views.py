@@ -27,7 +27,8 @@ from ..attachments import Attachment
 from ..errors import NotFound, PermissionDenied, ServiceError
 from ..extensions import db
 from ..rules import proposals as rules
-from ..rules.clock import today_cn
+from ..rules.clock import today_cn, valid_year
+from ..web import page_arg
 from ..workcal.service import current_calendar
 from . import clock, export, queries, services
 from .forms import (
@@ -139,7 +140,7 @@ def _year_choices(today: date) -> list[int]:
 def list_proposals():
     today = today_cn()
     q, sort = queries.filtered_query(current_user, request.args, today)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg(request.args)
     per = current_app.config["PAGE_SIZE"]
     total, rows = queries.page_rows(q, today, page, per)
     pages = max((total + per - 1) // per, 1)
@@ -153,7 +154,7 @@ def list_proposals():
 def summary():
     today = today_cn()
     year = request.args.get("year", today.year, type=int)
-    if not 1900 <= year <= 2100:
+    if not valid_year(year):
         year = today.year
     labels = services.result_labels_for(_agency())
     s = queries.summary(current_user, year, today, labels)
@@ -167,7 +168,7 @@ def export_year():
     today = today_cn()
     args = request.args.to_dict()
     year = request.args.get("year", type=int)
-    if not year or not 1900 <= year <= 2100:
+    if not valid_year(year):
         args["year"] = str(today.year)
     data, count = export.year_workbook(current_user, args, today)
     audit.record("proposal.exported", subject_type="proposal", subject_id=None, actor=current_user,

@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from ..errors import NotFound
+from ..web import page_arg
 from . import service
 from .scan import KIND_LABELS
 
@@ -25,7 +26,7 @@ def notification_badge():
 @login_required
 def notifications():
     unread_only = request.args.get("show") == "unread"
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg(request.args)
     rows, total = service.notifications_for(current_user, unread_only=unread_only, page=page, per_page=PER_PAGE)
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     return render_template("reminders/list.html", rows=rows, total=total, page=page, pages=pages,

@@ -13,9 +13,9 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 
 from .. import audit
-from ..errors import NotFound, PermissionDenied, ServiceError
+from ..errors import FieldErrors, NotFound, PermissionDenied, ServiceError
 from ..extensions import db
-from ..rules.clock import today_cn
+from ..rules.clock import today_cn, year_bounds
 from ..rules.report_layout import TABLE2_BLOCKS
 from .models import DECISION, DOCUMENT, FEE, KIND_LABELS, KIND_OF_TABLE2_BLOCK, PROACTIVE, RegisterEntry
 
@@ -56,12 +56,7 @@ def category_label(kind: str, category: str) -> str:
     return dict(categories(kind)).get(category, category)
 
 
-class RegisterInvalid(ServiceError):
-    """Several field errors at once: {field: message}."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("；".join(errors.values()), next(iter(errors)))
-        self.errors = errors
+RegisterInvalid = FieldErrors  # the one several-field-errors exception, under its old local name
 
 
 def _text(data: dict, name: str) -> str:
@@ -243,8 +238,9 @@ def delete_entry(actor, entry_id: int) -> None:
 def list_query(agency_id: int, kind: str, year: int | None):
     """Entries of one register, newest first; `year` filters by the entry's date (the indexed column)."""
     q = select(RegisterEntry).where(RegisterEntry.agency_id == agency_id, RegisterEntry.kind == kind)
-    if year:
-        q = q.where(RegisterEntry.entry_date >= date(year, 1, 1), RegisterEntry.entry_date <= date(year, 12, 31))
+    bounds = year_bounds(year)
+    if bounds:
+        q = q.where(RegisterEntry.entry_date.between(*bounds))
     return q.order_by(RegisterEntry.entry_date.desc(), RegisterEntry.id.desc())
 
 

@@ -10,6 +10,7 @@ from ..errors import NotFound, ServiceError
 from ..extensions import db
 from ..rules import report_layout as rl
 from ..rules.clock import today_cn
+from ..web import page_arg
 from . import registers, render, services
 from .derive import PROBLEMS, problem_cases
 from .forms import CsrfOnlyForm, PublishForm, entry_data, entry_form
@@ -149,7 +150,7 @@ def register_list(kind: str):
     _kind_or_404(kind)
     year = request.args.get("year", type=int)
     q = registers.list_query(current_user.agency_id, kind, year)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg(request.args)
     per = current_app.config["PAGE_SIZE"]
     total = db.session.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
     rows = db.session.scalars(q.limit(per).offset((page - 1) * per)).all()

@@ -6,6 +6,19 @@ from zoneinfo import ZoneInfo
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
 
+# The years a record, a filter or a report may name: those the working-day calendar covers. Any other
+# year typed into an address or a form is a mistake, and date(year, 1, 1) would fail on most of them.
+MIN_YEAR, MAX_YEAR = 1900, 2099
+
+
+def valid_year(year: int | None) -> bool:
+    return year is not None and MIN_YEAR <= year <= MAX_YEAR
+
+
+def year_bounds(year: int | None) -> tuple[date, date] | None:
+    """First and last day of `year`; None for no year or one outside MIN_YEAR–MAX_YEAR (the filter is ignored)."""
+    return (date(year, 1, 1), date(year, 12, 31)) if valid_year(year) else None
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
