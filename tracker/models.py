@@ -2,9 +2,8 @@
 from .accounts.models import Agency, Section, User  # noqa: F401
 from .attachments import Attachment  # noqa: F401
 from .audit import Event  # noqa: F401
-from .disclosure.models import (CaseCounter, ClockAction, DisclosureRequest, RequestCohandler,  # noqa: F401
-                                RequestTag, Review)
-from .workcal.models import CalendarDay, CalendarYear  # noqa: F401
+from .disclosure.models import CaseCounter, ClockAction, DisclosureRequest, RequestCohandler, RequestTag, Review  # noqa: F401
 from .proposals.models import Proposal, ProposalCohandler  # noqa: F401
-from .reports.models import RegisterEntry  # noqa: F401
 from .reminders.models import Notification, Reminder, ReminderRun  # noqa: F401
+from .reports.models import RegisterEntry  # noqa: F401
+from .workcal.models import CalendarDay, CalendarYear  # noqa: F401

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from tracker.audit import timeline
-from tracker.disclosure.intake import edit_intake, register_request, IntakeInvalid
+from tracker.disclosure.intake import IntakeInvalid, edit_intake, register_request
 from tracker.errors import ConflictError, PermissionDenied
 from tracker.extensions import db
 

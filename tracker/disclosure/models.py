@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, JSON, Numeric, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
 

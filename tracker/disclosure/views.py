@@ -17,7 +17,7 @@ from ..rules.report_layout import APPLICANT_TYPES, applicant_type_label
 from ..web import id_arg, page_arg
 from ..workcal.service import current_calendar
 from . import intake
-from .forms import IntakeForm, _pairs
+from .forms import IntakeForm
 from .models import DisclosureRequest
 from .workflow import PAUSE_REASON_LABELS, STATUS_LABELS, status_label
 
@@ -30,7 +30,8 @@ SORTS = {"received_desc": (DisclosureRequest.received_on.desc(), DisclosureReque
 
 @bp.app_context_processor
 def helpers():
-    from ..rules import ids, intake as intake_rules
+    from ..rules import ids
+    from ..rules import intake as intake_rules
     return {"status_label": status_label,
             "applicant_type_labels": {t.id: applicant_type_label(t.id) for t in APPLICANT_TYPES},
             "id_type_labels": ids.ID_TYPES,

@@ -1,7 +1,7 @@
 """Time conventions: legal dates are calendar dates in China time; timestamps are aware UTC."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
@@ -21,7 +21,7 @@ def year_bounds(year: int | None) -> tuple[date, date] | None:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def today_cn(now: datetime | None = None) -> date:
@@ -34,5 +34,5 @@ def today_cn(now: datetime | None = None) -> date:
 
 def to_cn(ts: datetime) -> datetime:
     if ts.tzinfo is None:  # SQLite drops tzinfo; we only ever store UTC
-        ts = ts.replace(tzinfo=timezone.utc)
+        ts = ts.replace(tzinfo=UTC)
     return ts.astimezone(CHINA_TZ)

@@ -53,7 +53,7 @@ def resident_id_check_char(first17: str) -> str:
     """The GB 11643 check character for 17 digits."""
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise ValueError("需要17位数字")
-    total = sum(int(c) * w for c, w in zip(first17, RESIDENT_ID_WEIGHTS))
+    total = sum(int(c) * w for c, w in zip(first17, RESIDENT_ID_WEIGHTS, strict=True))
     return RESIDENT_ID_CHECK_CHARS[total % 11]
 
 
@@ -61,7 +61,7 @@ def uscc_check_char(first17: str) -> str:
     """The GB 32100 check character for the first 17 characters of a unified social credit code."""
     if len(first17) != 17 or any(c not in USCC_ALPHABET for c in first17):
         raise ValueError("需要17位统一社会信用代码字符")
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS))
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
