@@ -478,25 +478,33 @@ def clarification_received(actor, req: DisclosureRequest, *, version, received_o
                     if req.due_date else "已收到补正材料，答复期限重新计算。")
 
 
-def clarification_lapsed(actor, req: DisclosureRequest, *, version, today: date | None = None, **data) -> Done:
-    """The correction period ran out: conclude as other.no_correction with the letter's date and delivery."""
+def _conclude_on_lapse(actor, req: DisclosureRequest, version, today: date | None, data: dict, *, action: str,
+                      clock_kind: str, code: str, window: str, event: str, done: str) -> Done:
+    """A waiting period ran out (correction or fee): close the clock action and conclude with the lapse code."""
     today = _today(today)
     with _transaction():
-        _start(actor, req, "clarification_lapsed", version)
-        act = _actions(req, "clarification", state="open")[0]
-        if today <= act.window_end:
-            raise Invalid({"answer_date": f"补正期限至{cn(act.window_end)}，期限届满后才能按逾期未补正办结。"})
+        _start(actor, req, action, version)
+        act = _actions(req, clock_kind, state="open")[0]
+        end = act.window_end
+        if today <= end:
+            raise Invalid({"answer_date": f"{window}至{cn(end)}，期限届满后才能按{done}办结。"})
         errors: dict[str, str] = {}
-        content = _answer_content(req, data, errors, lapse=outcomes.NO_CORRECTION)
-        act_end = act.window_end
-        delivery = _delivery(req, data, errors, today, after=(act_end, "补正期限届满日"))
-        if isinstance(delivery["answer_date"], date) and delivery["answer_date"] <= act_end and "answer_date" not in errors:
-            errors["answer_date"] = f"答复日期应在补正期限届满（{cn(act_end)}）之后。"
+        content = _answer_content(req, data, errors, lapse=code)
+        delivery = _delivery(req, data, errors, today, after=(end, f"{window}届满日"))
+        if isinstance(delivery["answer_date"], date) and delivery["answer_date"] <= end and "answer_date" not in errors:
+            errors["answer_date"] = f"答复日期应在{window}届满（{cn(end)}）之后。"
         _raise(errors)
-        act.state, act.ended_on, act.end_reason = "closed", act_end, "lapsed"
+        act.state, act.ended_on, act.end_reason = "closed", end, "lapsed"
         diff, warnings = _conclude(req, content, delivery)
-        _finish(actor, req, "request.clarification_lapsed", diff)
-        return Done("已按“申请人逾期不补正”办结。", warnings)
+        _finish(actor, req, event, diff)
+        return Done(f"已按“{done}”办结。", warnings)
+
+
+def clarification_lapsed(actor, req: DisclosureRequest, *, version, today: date | None = None, **data) -> Done:
+    """The correction period ran out: conclude as other.no_correction with the letter's date and delivery."""
+    return _conclude_on_lapse(actor, req, version, today, data, action="clarification_lapsed",
+                              clock_kind="clarification", code=outcomes.NO_CORRECTION, window="补正期限",
+                              event="request.clarification_lapsed", done="申请人逾期不补正")
 
 
 # --- consultation (Art. 32 / 34) ------------------------------------------------------------------
@@ -642,23 +650,10 @@ def fee_paid(actor, req: DisclosureRequest, *, version, paid_on, amount, note: s
 
 
 def fee_lapsed(actor, req: DisclosureRequest, *, version, today: date | None = None, **data) -> Done:
-    today = _today(today)
-    with _transaction():
-        _start(actor, req, "fee_lapsed", version)
-        act = _actions(req, "fee", state="open")[0]
-        if today <= act.window_end:
-            raise Invalid({"answer_date": f"缴费期限至{cn(act.window_end)}，期限届满后才能按逾期未缴费办结。"})
-        errors: dict[str, str] = {}
-        content = _answer_content(req, data, errors, lapse=outcomes.UNPAID_FEE)
-        delivery = _delivery(req, data, errors, today, after=(act.window_end, "缴费期限届满日"))
-        if isinstance(delivery["answer_date"], date) and delivery["answer_date"] <= act.window_end \
-                and "answer_date" not in errors:
-            errors["answer_date"] = f"答复日期应在缴费期限届满（{cn(act.window_end)}）之后。"
-        _raise(errors)
-        act.state, act.ended_on, act.end_reason = "closed", act.window_end, "lapsed"
-        diff, warnings = _conclude(req, content, delivery)
-        _finish(actor, req, "request.fee_lapsed", diff)
-        return Done("已按“申请人逾期未缴纳费用”办结。", warnings)
+    """The payment period ran out: conclude as other.unpaid_fee."""
+    return _conclude_on_lapse(actor, req, version, today, data, action="fee_lapsed", clock_kind="fee",
+                              code=outcomes.UNPAID_FEE, window="缴费期限", event="request.fee_lapsed",
+                              done="申请人逾期未缴纳费用")
 
 
 # --- extension (Art. 33) and Art. 35 -----------------------------------------------------------------
