@@ -31,3 +31,4 @@ bench: install
 
 lint: install
 	$(VENV)/bin/ruff check tracker tests bench config.py
+	$(VENV)/bin/ruff format --check tracker tests bench config.py

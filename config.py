@@ -1,4 +1,5 @@
 """Configuration, read from the environment when the app is created (never at import time of the app)."""
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,20 @@ class Config:
         self.CASE_NUMBER_PATTERN = env.get("CASE_NUMBER_PATTERN", "依申〔{year}〕第{seq:04d}号")
         self.UPLOAD_FOLDER = env.get("UPLOAD_FOLDER", str(instance / "uploads"))
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
-        self.ALLOWED_UPLOAD_EXTENSIONS = ("pdf", "jpg", "jpeg", "png", "tif", "tiff", "doc", "docx", "xls", "xlsx", "ofd", "txt")
+        self.ALLOWED_UPLOAD_EXTENSIONS = (
+            "pdf",
+            "jpg",
+            "jpeg",
+            "png",
+            "tif",
+            "tiff",
+            "doc",
+            "docx",
+            "xls",
+            "xlsx",
+            "ofd",
+            "txt",
+        )
         self.PAGE_SIZE = int(env.get("PAGE_SIZE", "20"))
         self.DUE_SOON_WORKDAYS = int(env.get("DUE_SOON_WORKDAYS", "3"))
         self.CORRECTION_PERIOD_WORKDAYS = int(env.get("CORRECTION_PERIOD_WORKDAYS", "15"))

@@ -3,6 +3,7 @@
 Prints `name=value` lines. "cold" builds a fresh calendar (what happens right after an administrator
 changes the calendar: the per-year tables are rebuilt lazily during the run); "warm" reuses it.
 """
+
 from __future__ import annotations
 
 import random

@@ -13,6 +13,7 @@ Formats (--format):
 
     .venv/bin/python bench/bench_import.py [--rows 100000] [--format xlsx|xlsx-inline|csv]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-HEADER = ["编号", "收到日期", "申请人类型", "申请人", "申请方式", "申请内容", "承办科室", "办结日期", "办理结果", "备注"]
+HEADER = [
+    "编号",
+    "收到日期",
+    "申请人类型",
+    "申请人",
+    "申请方式",
+    "申请内容",
+    "承办科室",
+    "办结日期",
+    "办理结果",
+    "备注",
+]
 
 
 def ledger_rows(n: int, seed: int = 20260302):
@@ -42,13 +54,23 @@ def ledger_rows(n: int, seed: int = 20260302):
         received = date.fromordinal(rnd.randint(first, last))
         open_case = rnd.random() < 0.1
         concluded = None if open_case else received + timedelta(days=rnd.randint(1, 40))
-        yield [f"TZ-{i:06d}", received, rnd.choice(APPLICANT_TYPES).label, f"申请人{i}", rnd.choice(CHANNELS).label,
-               f"请公开第{i}号项目的批复文件及相关材料", rnd.choice(sections), concluded,
-               None if open_case else rnd.choice(OUTCOMES).short_label, None]
+        yield [
+            f"TZ-{i:06d}",
+            received,
+            rnd.choice(APPLICANT_TYPES).label,
+            f"申请人{i}",
+            rnd.choice(CHANNELS).label,
+            f"请公开第{i}号项目的批复文件及相关材料",
+            rnd.choice(sections),
+            concluded,
+            None if open_case else rnd.choice(OUTCOMES).short_label,
+            None,
+        ]
 
 
 def write_xlsx(n: int, inline: bool = False) -> bytes:
     from openpyxl import Workbook
+
     wb = Workbook(write_only=inline)
     if inline:
         ws = wb.create_sheet("依申请公开")
@@ -87,8 +109,14 @@ def main() -> None:
     name = "bench.csv" if args.format == "csv" else "bench.xlsx"
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "SECRET_KEY": "bench",
-                          "UPLOAD_FOLDER": tmp, "AGENCY_NAME": "基准测试局"})
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
+                "SECRET_KEY": "bench",
+                "UPLOAD_FOLDER": tmp,
+                "AGENCY_NAME": "基准测试局",
+            }
+        )
         with app.app_context():
             db.create_all()
             agency = Agency(name="基准测试局", settings={})
@@ -104,6 +132,7 @@ def main() -> None:
 
             from tracker.audit import Event
             from tracker.disclosure.models import DisclosureRequest
+
             stored = db.session.scalar(select(func.count()).select_from(DisclosureRequest))
             events = db.session.scalar(select(func.count()).select_from(Event).where(Event.kind == "request.imported"))
             db.session.remove()

@@ -3,6 +3,7 @@
 Prints `name=value` lines. Items are bulk-inserted into a throwaway SQLite database (or
 BENCH_DATABASE_URL) with plausible states; the timed parts are the product's own functions.
 """
+
 from __future__ import annotations
 
 import os
@@ -43,8 +44,9 @@ def main() -> None:
         sections = [Section(agency_id=agency.id, name=f"科室{i}") for i in range(12)]
         db.session.add_all(sections)
         db.session.flush()
-        office = User(agency_id=agency.id, username="bench_office", display_name="办公室", role="office",
-                      password_hash="x")
+        office = User(
+            agency_id=agency.id, username="bench_office", display_name="办公室", role="office", password_hash="x"
+        )
         db.session.add(office)
         db.session.flush()
         rows, contacts = [], []
@@ -55,14 +57,31 @@ def main() -> None:
             if replied and replied > TODAY:
                 replied = None
             status = "assigned" if replied is None else rnd.choice(["replied", "closed", "closed"])
-            rows.append({"id": i + 1, "agency_id": agency.id, "kind": rnd.choice(["npc", "cppcc"]),
-                         "session": f"第{assigned.year}次会议", "number": str(i), "title": f"建议{i}",
-                         "lead_author": "代表", "assigned_on": assigned, "status": status,
-                         "lead_section_id": rnd.choice(sections).id, "due_date": due, "due_provisional": False,
-                         "period_months": 3, "cohandler_months": 1, "round": 1, "reply_date": replied,
-                         "result_class": rnd.choice("ABCD") if replied else None,
-                         "satisfaction": rnd.choice(["satisfied", "basically", None]) if status == "closed" else None,
-                         "published": False, "source": "import", "version": 1})
+            rows.append(
+                {
+                    "id": i + 1,
+                    "agency_id": agency.id,
+                    "kind": rnd.choice(["npc", "cppcc"]),
+                    "session": f"第{assigned.year}次会议",
+                    "number": str(i),
+                    "title": f"建议{i}",
+                    "lead_author": "代表",
+                    "assigned_on": assigned,
+                    "status": status,
+                    "lead_section_id": rnd.choice(sections).id,
+                    "due_date": due,
+                    "due_provisional": False,
+                    "period_months": 3,
+                    "cohandler_months": 1,
+                    "round": 1,
+                    "reply_date": replied,
+                    "result_class": rnd.choice("ABCD") if replied else None,
+                    "satisfaction": rnd.choice(["satisfied", "basically", None]) if status == "closed" else None,
+                    "published": False,
+                    "source": "import",
+                    "version": 1,
+                }
+            )
             if rnd.random() < 0.9:
                 contacts.append({"proposal_id": i + 1, "round": 1, "form": "phone", "contacted_on": assigned})
         start = time.perf_counter()

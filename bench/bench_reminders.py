@@ -5,6 +5,7 @@ Prints `name=value` lines. Cases are bulk-inserted into a throwaway SQLite datab
 BENCH_DATABASE_URL, an empty throwaway database); the timed parts are tracker.reminders.scan.collect and tracker.reminders.service.run.
 Mail is off (MAIL_SERVER empty): the SMTP part is a network round trip per person, not database work.
 """
+
 from __future__ import annotations
 
 import os
@@ -48,10 +49,27 @@ def main() -> None:
         db.session.flush()
         users = [User(agency_id=agency.id, username="office", display_name="公开办", role="office", password_hash="x")]
         for s in sections:
-            users.append(User(agency_id=agency.id, username=f"head{s.id}", display_name="科长", role="section_head",
-                              section_id=s.id, password_hash="x"))
-            users += [User(agency_id=agency.id, username=f"staff{s.id}_{k}", display_name="科员", role="staff",
-                           section_id=s.id, password_hash="x") for k in range(8)]
+            users.append(
+                User(
+                    agency_id=agency.id,
+                    username=f"head{s.id}",
+                    display_name="科长",
+                    role="section_head",
+                    section_id=s.id,
+                    password_hash="x",
+                )
+            )
+            users += [
+                User(
+                    agency_id=agency.id,
+                    username=f"staff{s.id}_{k}",
+                    display_name="科员",
+                    role="staff",
+                    section_id=s.id,
+                    password_hash="x",
+                )
+                for k in range(8)
+            ]
         db.session.add_all(users)
         db.session.flush()
         staff = [u for u in users if u.role == "staff"]
@@ -61,17 +79,35 @@ def main() -> None:
             received = TODAY - timedelta(days=rnd.randint(0, 400))
             open_ = received > TODAY - timedelta(days=45) or rnd.random() < 0.02
             handler = rnd.choice(staff)
-            rows.append({"id": i + 1, "agency_id": agency.id, "year": received.year, "seq": i + 1,
-                         "number": f"B{i + 1}", "applicant_type": "natural_person", "applicant_name": "张三",
-                         "id_type": "none", "channel": "online", "received_on": received, "subject": "某文件",
-                         "content": "请公开。", "status": "in_progress" if open_ else "concluded",
-                         "section_id": handler.section_id, "handler_id": handler.id,
-                         "due_date": cal.add_workdays(received, 20),
-                         "clarification_due": cal.add_workdays(received, 7), "due_provisional": False,
-                         "withdrawn": False, "source": "import", "version": 1,
-                         "created_at": datetime.now(CHINA_TZ), "updated_at": datetime.now(CHINA_TZ)})
+            rows.append(
+                {
+                    "id": i + 1,
+                    "agency_id": agency.id,
+                    "year": received.year,
+                    "seq": i + 1,
+                    "number": f"B{i + 1}",
+                    "applicant_type": "natural_person",
+                    "applicant_name": "张三",
+                    "id_type": "none",
+                    "channel": "online",
+                    "received_on": received,
+                    "subject": "某文件",
+                    "content": "请公开。",
+                    "status": "in_progress" if open_ else "concluded",
+                    "section_id": handler.section_id,
+                    "handler_id": handler.id,
+                    "due_date": cal.add_workdays(received, 20),
+                    "clarification_due": cal.add_workdays(received, 7),
+                    "due_provisional": False,
+                    "withdrawn": False,
+                    "source": "import",
+                    "version": 1,
+                    "created_at": datetime.now(CHINA_TZ),
+                    "updated_at": datetime.now(CHINA_TZ),
+                }
+            )
         for k in range(0, len(rows), 2000):
-            db.session.execute(insert(DisclosureRequest), rows[k:k + 2000])
+            db.session.execute(insert(DisclosureRequest), rows[k : k + 2000])
         db.session.commit()
         open_count = db.session.scalar(select(func.count()).where(DisclosureRequest.status != "concluded"))
 

@@ -12,6 +12,7 @@ Prints `name=value` lines; times are the best of REPEATS runs after one warm-up 
 
     .venv/bin/python bench/bench_report.py [--rows N] [--postgres postgresql+psycopg://…/postgres]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,16 @@ from sqlalchemy import event, text  # noqa: E402
 
 YEAR = 2023
 REPEATS = 5
-TYPES = ("natural_person", "natural_person", "natural_person", "commercial_enterprise", "research_institution",
-         "public_interest_org", "legal_service_org", "other_org")
+TYPES = (
+    "natural_person",
+    "natural_person",
+    "natural_person",
+    "commercial_enterprise",
+    "research_institution",
+    "public_interest_org",
+    "legal_service_org",
+    "other_org",
+)
 
 
 def _case(expr: str, values: tuple[str, ...]) -> str:
@@ -53,15 +62,24 @@ def _request_columns(dialect: str, agency_id: int) -> dict[str, str]:
         now = "TIMESTAMPTZ '2024-03-01 00:00:00+00'"
     is_open = "n % 10 = 0"  # one in ten still open (some of the rest conclude next year: carried out)
     return {
-        "agency_id": str(agency_id), "year": str(YEAR), "seq": "n", "number": "'B-' || n",
-        "applicant_type": _case("n", TYPES), "applicant_name": "'申请人'", "channel": "'online'",
-        "received_on": received, "subject": "'申请'", "content": "'申请内容'",
+        "agency_id": str(agency_id),
+        "year": str(YEAR),
+        "seq": "n",
+        "number": "'B-' || n",
+        "applicant_type": _case("n", TYPES),
+        "applicant_name": "'申请人'",
+        "channel": "'online'",
+        "received_on": received,
+        "subject": "'申请'",
+        "content": "'申请内容'",
         "status": f"CASE WHEN {is_open} THEN 'in_progress' ELSE 'concluded' END",
         "outcome": f"CASE WHEN {is_open} THEN NULL ELSE {_case('n / 7', CODES)} END",
         "concluded_on": f"CASE WHEN {is_open} THEN NULL ELSE {concluded} END",
         "fee_amount": "CASE WHEN n % 97 = 0 THEN 100 ELSE NULL END",
         "fee_paid_on": f"CASE WHEN n % 97 = 0 THEN {fee_paid} ELSE NULL END",
-        "created_at": now, "updated_at": now, "source": "'bench'",
+        "created_at": now,
+        "updated_at": now,
+        "source": "'bench'",
     }
 
 
@@ -93,8 +111,13 @@ def insert_requests(conn, dialect: str, agency_id: int, rows: int) -> None:
         source = f"SELECT {values} FROM generate_series(1, {rows}) AS seq(n)"
     conn.execute(text(f"INSERT INTO disclosure_request ({names}) {source}"))
     # one in five requests carries a topic tag
-    conn.execute(text("INSERT INTO request_tag (request_id, tag) SELECT id, "
-                      + _case("id", ("项目立项", "价格", "规划", "收费", "信用")) + " FROM disclosure_request WHERE id % 5 = 0"))
+    conn.execute(
+        text(
+            "INSERT INTO request_tag (request_id, tag) SELECT id, "
+            + _case("id", ("项目立项", "价格", "规划", "收费", "信用"))
+            + " FROM disclosure_request WHERE id % 5 = 0"
+        )
+    )
 
 
 def best(fn, repeats: int = REPEATS) -> tuple[float, float]:
@@ -113,8 +136,15 @@ def run(url: str, rows: int, label: str) -> None:
     from tracker.extensions import db
     from tracker.reports.derive import derive, derive_table3
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "ENV_NAME": "testing",
-                      "SECRET_KEY": "bench", "AGENCY_NAME": "基准测试局"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "TESTING": True,
+            "ENV_NAME": "testing",
+            "SECRET_KEY": "bench",
+            "AGENCY_NAME": "基准测试局",
+        }
+    )
     with app.app_context():
         db.create_all()
         agency = Agency(name="基准测试局", settings={})
@@ -131,8 +161,10 @@ def run(url: str, rows: int, label: str) -> None:
             conn.exec_driver_sql("ANALYZE")
         count = db.session.scalar(text("SELECT COUNT(*) FROM disclosure_request"))
 
-        baseline_sql = text("SELECT applicant_type, outcome, COUNT(*) FROM disclosure_request "
-                            "WHERE agency_id = :a GROUP BY applicant_type, outcome")
+        baseline_sql = text(
+            "SELECT applicant_type, outcome, COUNT(*) FROM disclosure_request "
+            "WHERE agency_id = :a GROUP BY applicant_type, outcome"
+        )
         baseline_min, baseline_med = best(lambda: db.session.execute(baseline_sql, {"a": agency.id}).all())
         start, end = f"{YEAR}-01-01", f"{YEAR}-12-31"
         in_year = f"concluded_on BETWEEN '{start}' AND '{end}'"
@@ -143,7 +175,8 @@ def run(url: str, rows: int, label: str) -> None:
             f"SUM(CASE WHEN {in_year} THEN 1 ELSE 0 END), "
             f"SUM(CASE WHEN received_on <= '{end}' AND (concluded_on IS NULL OR concluded_on > '{end}') THEN 1 ELSE 0 END) "
             f"FROM disclosure_request WHERE agency_id = :a AND (received_on <= '{end}' OR {in_year}) "
-            f"GROUP BY applicant_type, outcome")
+            f"GROUP BY applicant_type, outcome"
+        )
         hand_min, hand_med = best(lambda: db.session.execute(handwritten, {"a": agency.id}).all())
         t3_min, t3_med = best(lambda: derive_table3(agency.id, YEAR))
         full_min, full_med = best(lambda: derive(agency.id, YEAR), repeats=3)

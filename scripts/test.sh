@@ -5,6 +5,10 @@ cd "$(dirname "$0")/.."
 PYTEST=".venv/bin/pytest"
 export PYTHONDONTWRITEBYTECODE=1
 
+echo "== Lint (ruff check, ruff format --check) =="
+.venv/bin/ruff check tracker tests bench config.py
+.venv/bin/ruff format --check tracker tests bench config.py
+
 echo "== SQLite =="
 TEST_DATABASE_URL= "$PYTEST" -q -p no:cacheprovider tests/unit tests/integration
 

@@ -4,6 +4,7 @@ On PostgreSQL each run creates its own throwaway database, so parallel runs neve
 The schema is built with db.create_all(); tests/integration/test_migrations.py checks that the
 migrations build the very same schema.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,6 +22,7 @@ def database_url(tmp_path_factory):
     url = os.environ.get("TEST_DATABASE_URL", "")
     if url.startswith("postgresql"):
         import psycopg
+
         base, _, _db = url.rpartition("/")
         name = f"tracker_test_{uuid.uuid4().hex[:10]}"
         admin = base.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
@@ -38,12 +40,17 @@ def app(database_url, tmp_path_factory):
     from tracker import create_app
     from tracker.extensions import db
 
-    app = create_app({
-        "TESTING": True, "ENV_NAME": "testing", "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
-        "AGENCY_NAME": "测试区发展和改革局", "MAIL_SERVER": "",
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "ENV_NAME": "testing",
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+            "AGENCY_NAME": "测试区发展和改革局",
+            "MAIL_SERVER": "",
+        }
+    )
     with app.app_context():
         db.create_all()
     yield app
@@ -90,6 +97,7 @@ def make_section(agency):
 
     def make(name: str, ag=None):
         return services.create_section(name, agency=ag or agency)
+
     return make
 
 
@@ -99,13 +107,26 @@ def make_user(agency):
 
     counter = {"n": 0}
 
-    def make(role: str, section=None, username: str | None = None, password: str = "password123", ag=None,
-             email: str | None = None):
+    def make(
+        role: str,
+        section=None,
+        username: str | None = None,
+        password: str = "password123",
+        ag=None,
+        email: str | None = None,
+    ):
         counter["n"] += 1
-        user, _ = services.create_user(username or f"{role}{counter['n']}", role=role, password=password,
-                                       section=section, agency=ag or agency, display_name=f"{role}用户{counter['n']}",
-                                       email=email)
+        user, _ = services.create_user(
+            username or f"{role}{counter['n']}",
+            role=role,
+            password=password,
+            section=section,
+            agency=ag or agency,
+            display_name=f"{role}用户{counter['n']}",
+            email=email,
+        )
         return user
+
     return make
 
 
@@ -127,18 +148,22 @@ def csrf_token(html: str) -> str:
 def login(client):
     def do(user, password: str = "password123"):
         page = client.get("/login").get_data(as_text=True)
-        resp = client.post("/login", data={"username": user.username, "password": password,
-                                           "csrf_token": csrf_token(page)})
+        resp = client.post(
+            "/login", data={"username": user.username, "password": password, "csrf_token": csrf_token(page)}
+        )
         assert resp.status_code == 302, resp.get_data(as_text=True)
         return client
+
     return do
 
 
 @pytest.fixture()
 def form_post(client):
     """POST a form the way a browser does: fetch the page first and send its CSRF token."""
+
     def post(url: str, data: dict, page_url: str | None = None, **kw):
         page = client.get(page_url or url).get_data(as_text=True)
         payload = {"csrf_token": csrf_token(page), **data}
         return client.post(url, data=payload, **kw)
+
     return post

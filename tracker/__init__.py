@@ -1,4 +1,5 @@
 """tracker: disclosure requests, NPC/CPPCC items and the year-end report for a Chinese government agency."""
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .extensions import csrf, db, login_manager, migrate
     from .web import register_web
 
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
-                instance_path=os.environ.get("INSTANCE_PATH", str(ROOT / "instance")))
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=os.environ.get("INSTANCE_PATH", str(ROOT / "instance")),
+    )
     app.config.from_mapping(Config().as_dict())
     if overrides:
         app.config.update(overrides)
@@ -31,6 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     # Form messages in Chinese: WTForms' own zh catalogue (no Flask-Babel needed on an intranet).
     app.config.setdefault("WTF_I18N_ENABLED", False)
     from flask_wtf import FlaskForm
+
     FlaskForm.Meta.locales = ("zh",)
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]

@@ -1,4 +1,5 @@
 """Attachments: stored outside static under a random name, served only through a scoped view."""
+
 from __future__ import annotations
 
 import hashlib
@@ -76,18 +77,27 @@ def check_upload(upload: Upload | None) -> str | None:
     return None
 
 
-def new_attachment(actor, upload: Upload, *, agency_id: int, subject_type: str, subject_id: int,
-                   kind: str) -> Attachment:
+def new_attachment(
+    actor, upload: Upload, *, agency_id: int, subject_type: str, subject_id: int, kind: str
+) -> Attachment:
     """Check the file, store it under a random name and link it to its subject; the caller's transaction
     commits it and records the event. ServiceError (field "attachment") for a refused file."""
     from .errors import ServiceError
 
-    if (err := check_upload(upload)):
+    if err := check_upload(upload):
         raise ServiceError(err, "attachment")
     stored, digest = store_bytes(current_app.config["UPLOAD_FOLDER"], upload.data, upload.filename)
-    att = Attachment(agency_id=agency_id, subject_type=subject_type, subject_id=subject_id, kind=kind,
-                     original_name=upload.filename[:200], stored_name=stored,
-                     content_type=upload.content_type or "application/octet-stream", size=len(upload.data),
-                     sha256=digest, uploaded_by_id=getattr(actor, "id", None))
+    att = Attachment(
+        agency_id=agency_id,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        kind=kind,
+        original_name=upload.filename[:200],
+        stored_name=stored,
+        content_type=upload.content_type or "application/octet-stream",
+        size=len(upload.data),
+        sha256=digest,
+        uploaded_by_id=getattr(actor, "id", None),
+    )
     db.session.add(att)
     return att

@@ -1,4 +1,5 @@
 """The typed, append-only event log. Services write an event in the same transaction as the change."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -78,7 +79,9 @@ EVENT_LABELS: dict[str, str] = {
     "ledger.imported": "导入台账",
     "reminders.created": "生成期限提醒",
     "notification.read": "标记通知已读",
-    "review.imported": "从台账导入复议诉讼记录", "proposal.imported": "从台账导入建议提案", "register.imported": "从台账导入登记簿记录",  # noqa: E501
+    "review.imported": "从台账导入复议诉讼记录",
+    "proposal.imported": "从台账导入建议提案",
+    "register.imported": "从台账导入登记簿记录",  # noqa: E501
 }
 
 
@@ -121,15 +124,29 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def record(kind: str, *, subject_type: str, subject_id: int | None, actor=None, agency_id: int | None = None,
-           data: dict | None = None, note: str | None = None) -> Event:
+def record(
+    kind: str,
+    *,
+    subject_type: str,
+    subject_id: int | None,
+    actor=None,
+    agency_id: int | None = None,
+    data: dict | None = None,
+    note: str | None = None,
+) -> Event:
     """Add an event to the current session (committed with the change it describes)."""
     if kind not in EVENT_LABELS:
         raise KeyError(f"unknown event kind {kind!r}")
-    ev = Event(kind=kind, subject_type=subject_type, subject_id=subject_id,
-               actor_id=getattr(actor, "id", None),
-               agency_id=agency_id if agency_id is not None else getattr(actor, "agency_id", None),
-               data=_jsonable(data or {}), note=note, created_at=utcnow())
+    ev = Event(
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        actor_id=getattr(actor, "id", None),
+        agency_id=agency_id if agency_id is not None else getattr(actor, "agency_id", None),
+        data=_jsonable(data or {}),
+        note=note,
+        created_at=utcnow(),
+    )
     db.session.add(ev)
     return ev
 
@@ -147,6 +164,5 @@ def changes(obj: Any, new_values: dict[str, Any]) -> dict[str, list]:
 
 def timeline(subject_type: str, subject_id: int):
     return db.session.scalars(
-        db.select(Event).where(Event.subject_type == subject_type, Event.subject_id == subject_id)
-        .order_by(Event.id)
+        db.select(Event).where(Event.subject_type == subject_type, Event.subject_id == subject_id).order_by(Event.id)
     ).all()

@@ -1,4 +1,5 @@
 """Thin command-line commands; each calls a service. Capabilities add theirs in register_cli()."""
+
 from __future__ import annotations
 
 import sys
@@ -24,6 +25,7 @@ def fail(message: str) -> None:
 def create_section_cmd(name: str, agency_name: str | None):
     """创建科室。"""
     from .accounts import services
+
     try:
         section = services.create_section(name, agency=services.agency_by_name(agency_name))
     except ServiceError as e:
@@ -44,14 +46,22 @@ def create_section_cmd(name: str, agency_name: str | None):
 def create_user_cmd(username, role, section_name, email, display_name, password_stdin, agency_name):
     """创建用户；未指定密码时生成一个并只显示一次。"""
     from .accounts import services
+
     try:
         agency = services.agency_by_name(agency_name)
         section = services.section_by_name(agency, section_name) if section_name else None
         password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
         if password_stdin and not password:
             raise ServiceError("标准输入中没有读到密码。")
-        user, generated = services.create_user(username, role=role, password=password, email=email,
-                                               display_name=display_name, section=section, agency=agency)
+        user, generated = services.create_user(
+            username,
+            role=role,
+            password=password,
+            email=email,
+            display_name=display_name,
+            section=section,
+            agency=agency,
+        )
     except ServiceError as e:
         db.session.rollback()
         fail(e.message)
@@ -66,6 +76,7 @@ def create_user_cmd(username, role, section_name, email, display_name, password_
 def demo_data_cmd(seed: int):
     """填充示例机关（示例区发展和改革局）：科室、各角色用户和两年的申请。"""
     from .demo import load_demo
+
     try:
         logins = load_demo(seed=seed)
     except ServiceError as e:
@@ -81,7 +92,14 @@ def register_cli(app: Flask) -> None:
         app.cli.add_command(cmd)
     # Capabilities register their own command groups here (one line each).
     from .workcal.cli import register as register_calendar
+
     register_calendar(app)
-    from .reports.cli import register as register_report; register_report(app)  # noqa: E702, I001
-    from .ledger.cli import register as register_ledger; register_ledger(app)  # noqa: E702, I001
-    from .reminders.cli import register as register_reminders; register_reminders(app)  # noqa: E702, I001
+    from .reports.cli import register as register_report
+
+    register_report(app)  # noqa: E702, I001
+    from .ledger.cli import register as register_ledger
+
+    register_ledger(app)  # noqa: E702, I001
+    from .reminders.cli import register as register_reminders
+
+    register_reminders(app)  # noqa: E702, I001

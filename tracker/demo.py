@@ -2,6 +2,7 @@
 
 Everything is created through the same services the pages use, so the demo exercises real rules.
 """
+
 from __future__ import annotations
 
 import random
@@ -37,9 +38,13 @@ SUBJECTS = [
     ("征地拆迁", "某片区旧城改造项目的立项及资金来源"),
 ]
 NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "黄强", "赵敏", "周杰", "吴霞"]
-ORG_NAMES = {"commercial_enterprise": "某某建设有限公司", "research_institution": "某某规划研究院",
-             "public_interest_org": "某某环保公益基金会", "legal_service_org": "某某律师事务所",
-             "other_org": "某某村民委员会"}
+ORG_NAMES = {
+    "commercial_enterprise": "某某建设有限公司",
+    "research_institution": "某某规划研究院",
+    "public_interest_org": "某某环保公益基金会",
+    "legal_service_org": "某某律师事务所",
+    "other_org": "某某村民委员会",
+}
 
 
 def load_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
@@ -56,9 +61,15 @@ def load_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
     sections = {name: services.create_section(name, agency=agency) for name in SECTIONS}
     users = {}
     for username, role, section, display in USERS:
-        users[username], _ = services.create_user(username, role=role, password=DEMO_PASSWORD,
-                                                  display_name=display, section=sections.get(section),
-                                                  agency=agency, email=f"{username}@example.gov.cn")
+        users[username], _ = services.create_user(
+            username,
+            role=role,
+            password=DEMO_PASSWORD,
+            display_name=display,
+            section=sections.get(section),
+            agency=agency,
+            email=f"{username}@example.gov.cn",
+        )
     _demo_requests(rng, users["demo_office"])
     try:  # the handling workflow, when present, drives part of the cases to a conclusion
         from .disclosure.demo import advance_demo_cases
@@ -66,7 +77,9 @@ def load_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
         pass
     else:
         advance_demo_cases(rng, agency, users, sections)
-    from .proposals.demo import load_demo_proposals; load_demo_proposals(rng, agency, users, sections)  # noqa: E702, I001
+    from .proposals.demo import load_demo_proposals
+
+    load_demo_proposals(rng, agency, users, sections)  # noqa: E702, I001
     return [(u, DEMO_PASSWORD, f"{roles.role_label(r)}{'（' + s + '）' if s else ''}") for u, r, s, _ in USERS]
 
 
@@ -84,10 +97,21 @@ def _demo_requests(rng: random.Random, office_user) -> None:
         atype = rng.choices(type_ids, weights=[70, 12, 3, 3, 7, 5])[0]
         tag, subject = rng.choice(SUBJECTS)
         name = rng.choice(NAMES) if atype == "natural_person" else ORG_NAMES.get(atype, "某某单位")
-        register_request(office_user, {
-            "applicant_type": atype, "applicant_name": name, "id_type": "none",
-            "channel": rng.choice(["online", "post", "in_person", "email"]),
-            "sent_on": day - timedelta(days=rng.randint(0, 3)), "received_on": day,
-            "subject": subject[:60], "content": f"申请公开：{subject}。", "tags": tag,
-            "phone": "13800000000", "provision_form": "electronic", "obtain_way": "email",
-        }, today=today)
+        register_request(
+            office_user,
+            {
+                "applicant_type": atype,
+                "applicant_name": name,
+                "id_type": "none",
+                "channel": rng.choice(["online", "post", "in_person", "email"]),
+                "sent_on": day - timedelta(days=rng.randint(0, 3)),
+                "received_on": day,
+                "subject": subject[:60],
+                "content": f"申请公开：{subject}。",
+                "tags": tag,
+                "phone": "13800000000",
+                "provision_form": "electronic",
+                "obtain_way": "email",
+            },
+            today=today,
+        )

@@ -1,4 +1,5 @@
 """Import every model so that the metadata (and Flask-Migrate) sees the whole schema."""
+
 from .accounts.models import Agency, Section, User  # noqa: F401
 from .attachments import Attachment  # noqa: F401
 from .audit import Event  # noqa: F401

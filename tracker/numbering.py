@@ -1,4 +1,5 @@
 """Case numbers: unique per agency, kind and year, never reused, safe under concurrent registration."""
+
 from __future__ import annotations
 
 from sqlalchemy import select, update
@@ -39,5 +40,11 @@ def format_number(pattern: str, year: int, seq: int) -> str:
 
 
 def peek_last(agency_id: int, kind: str, year: int) -> int:
-    return db.session.scalar(select(CaseCounter.last_seq).where(
-        CaseCounter.agency_id == agency_id, CaseCounter.kind == kind, CaseCounter.year == year)) or 0
+    return (
+        db.session.scalar(
+            select(CaseCounter.last_seq).where(
+                CaseCounter.agency_id == agency_id, CaseCounter.kind == kind, CaseCounter.year == year
+            )
+        )
+        or 0
+    )

@@ -1,4 +1,5 @@
 """Web wiring: blueprints, login, error pages, security headers, template helpers."""
+
 from __future__ import annotations
 
 from flask import Flask, redirect, render_template, request, url_for
@@ -36,8 +37,10 @@ def id_arg(args, name: str) -> int | None:
     return value if value is not None and 0 < value <= MAX_ID else None
 
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 class IdConverter(IntegerConverter):
@@ -69,10 +72,18 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(disclosure_bp)
     app.register_blueprint(calendar_bp)
-    from .reports.views import bp as reports_bp; app.register_blueprint(reports_bp)  # noqa: E702, I001
-    from .proposals.views import bp as proposals_bp; app.register_blueprint(proposals_bp)  # noqa: E702, I001
-    from .ledger.views import bp as ledger_bp; app.register_blueprint(ledger_bp)  # noqa: E702, I001
-    from .reminders.views import bp as reminders_bp; app.register_blueprint(reminders_bp)  # noqa: E702, I001
+    from .reports.views import bp as reports_bp
+
+    app.register_blueprint(reports_bp)  # noqa: E702, I001
+    from .proposals.views import bp as proposals_bp
+
+    app.register_blueprint(proposals_bp)  # noqa: E702, I001
+    from .ledger.views import bp as ledger_bp
+
+    app.register_blueprint(ledger_bp)  # noqa: E702, I001
+    from .reminders.views import bp as reminders_bp
+
+    app.register_blueprint(reminders_bp)  # noqa: E702, I001
 
     @app.get("/")
     def index():
@@ -128,5 +139,9 @@ def register_web(app: Flask) -> None:
     @app.context_processor
     def globals_():
         from .accounts import roles
-        return {"roles": roles, "request_path": request.path,
-                "has_view": lambda endpoint: endpoint in app.view_functions}
+
+        return {
+            "roles": roles,
+            "request_path": request.path,
+            "has_view": lambda endpoint: endpoint in app.view_functions,
+        }

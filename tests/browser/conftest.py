@@ -3,6 +3,7 @@
 The app runs in a thread (werkzeug) on a free port against a fresh migrated SQLite database with the
 demo data; no browser is downloaded (executable_path=/usr/bin/chromium).
 """
+
 from __future__ import annotations
 
 import os
@@ -34,18 +35,35 @@ class Live:
 
     def flask(self, *args: str, timeout: int = 120) -> subprocess.CompletedProcess:
         """Runs `flask --app tracker ARGS` against the live database, as an operator would."""
-        return subprocess.run([sys.executable, "-m", "flask", "--app", "tracker", *args], cwd=ROOT, env=self.env,
-                              capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "tracker", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
 
 @pytest.fixture(scope="session")
 def live(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("live")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'live.db'}", "INSTANCE_PATH": str(tmp),
-           "UPLOAD_FOLDER": str(tmp / "uploads"), "SECRET_KEY": "browser-tests"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp / 'live.db'}",
+        "INSTANCE_PATH": str(tmp),
+        "UPLOAD_FOLDER": str(tmp / "uploads"),
+        "SECRET_KEY": "browser-tests",
+    }
     for args in (["db", "upgrade"], ["demo-data"]):
-        r = subprocess.run([sys.executable, "-m", "flask", "--app", "tracker", *args], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=300)
+        r = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "tracker", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert r.returncode == 0, r.stderr
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
@@ -53,6 +71,7 @@ def live(tmp_path_factory):
         from werkzeug.serving import make_server
 
         from tracker import create_app
+
         app = create_app()
     finally:
         for k, v in old.items():
@@ -76,10 +95,21 @@ def live_server(live):
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield b
         b.close()
 

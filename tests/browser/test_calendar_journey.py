@@ -1,4 +1,5 @@
 """The deadline calculator and the admin's entry of next year's holiday schedule, in the browser."""
+
 import re
 from datetime import date, timedelta
 

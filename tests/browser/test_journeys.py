@@ -1,4 +1,5 @@
 """End-to-end journeys in a real browser under the strict Content-Security-Policy."""
+
 from datetime import date
 
 from .conftest import login

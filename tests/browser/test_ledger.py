@@ -1,13 +1,16 @@
 """The ledger upload page in a real browser: the upload and processing progress bars are driven by
 static/js/ledger.js under the strict CSP, and the preview is followed by the confirmation."""
+
 from .conftest import login
 
 HEADER = "编号,收到日期,申请人类型,申请人,申请方式,申请内容,承办科室,办结日期,办理结果,备注"
 
 
 def test_upload_preview_confirm_with_progress(page, tmp_path):
-    rows = [f"BR-{i},2023-03-{1 + i % 28:02d},自然人,浏览器申请人{i},,内容{i},浏览器科,2023-04-03,予以公开,"
-            for i in range(1, 4001)]
+    rows = [
+        f"BR-{i},2023-03-{1 + i % 28:02d},自然人,浏览器申请人{i},,内容{i},浏览器科,2023-04-03,予以公开,"
+        for i in range(1, 4001)
+    ]
     path = tmp_path / "浏览器台账.csv"
     path.write_bytes(("\n".join([HEADER, *rows]) + "\n").encode("gb18030"))
     login(page, "demo_office")

@@ -1,5 +1,6 @@
 """Deadline reminders seen in the browser: after the operator's `flask remind`, the handler's navigation shows
 the unread count, and marking notifications read clears it."""
+
 import re
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ def _scan_moment(live) -> str:
     on working days only), as `remind --at` takes it."""
     with live.app.app_context():
         from tracker.workcal.service import current_calendar
+
         day = current_calendar().next_workday_on_or_after(today_cn())
     return f"{to_cn(utcnow()):%Y-%m-%dT%H:%M}" if day == today_cn() else f"{day.isoformat()}T09:00"
 

@@ -1,5 +1,6 @@
 """An NPC deputy's suggestion in the browser: the office registers it, the lead section contacts the deputy
 and replies, and the deputy's 不满意 sends it back for handling with a new deadline."""
+
 import re
 import time
 

@@ -1,4 +1,5 @@
 """The office reads last year's annual report in the browser and downloads it in its three formats."""
+
 import io
 import json
 
@@ -34,8 +35,13 @@ def test_last_years_report_shows_the_official_tables_and_downloads(user_page):
     register_request(office, "年报测试：上年收到的申请", "年报测试申请人", received_on=f"{year}-12-15")
     office.goto(f"/reports/{year}")
     body = office.inner_text("#report-body")
-    for heading in ("二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "（七）总计",
-                    "一、本年新收政府信息公开申请数量", "四、政府信息公开行政复议、行政诉讼情况"):
+    for heading in (
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "（七）总计",
+        "一、本年新收政府信息公开申请数量",
+        "四、政府信息公开行政复议、行政诉讼情况",
+    ):
         assert heading in body, heading
     shown = _figure(office, "table3/new/total")
     assert shown == before + 1

@@ -1,5 +1,6 @@
 """A disclosure request from registration to the answer letter, passed between the users who handle it,
 in a real browser under the strict CSP; and an extension approved by the leader."""
+
 import io
 import re
 from datetime import date
@@ -81,7 +82,8 @@ def test_request_from_registration_to_answer_letter(user_page):
     assert download.suggested_filename.endswith(".docx")
     doc = Document(io.BytesIO(open(download.path(), "rb").read()))
     text = "\n".join(p.text for p in doc.paragraphs) + "\n".join(
-        c.text for t in doc.tables for row in t.rows for c in row.cells)
+        c.text for t in doc.tables for row in t.rows for c in row.cells
+    )
     assert number in text, text[:800]
     assert "流程测试申请人" in text
 

@@ -1,5 +1,6 @@
 """A known set of NPC/CPPCC items, built through the services, whose yearly figures are worked out by hand
 in test_proposals_summary.py (see the table there)."""
+
 from datetime import date as D
 
 from tracker.proposals import services as svc
@@ -10,18 +11,36 @@ CPPCC_SESSION = "区政协十五届三次会议"
 
 def make_org(make_section, make_user):
     a, b, c = make_section("投资科"), make_section("价格科"), make_section("能源科")
-    return {"A": a, "B": b, "C": c, "office": make_user("office"), "leader": make_user("leader"),
-            "admin": make_user("admin"), "staff_A": make_user("staff", section=a),
-            "staff_B": make_user("staff", section=b), "staff_C": make_user("staff", section=c),
-            "head_A": make_user("section_head", section=a)}
+    return {
+        "A": a,
+        "B": b,
+        "C": c,
+        "office": make_user("office"),
+        "leader": make_user("leader"),
+        "admin": make_user("admin"),
+        "staff_A": make_user("staff", section=a),
+        "staff_B": make_user("staff", section=b),
+        "staff_C": make_user("staff", section=c),
+        "head_A": make_user("section_head", section=a),
+    }
 
 
 def register(org, kind, number, lead, assigned, cohandlers=(), title=None, author="张代表"):
     session = NPC_SESSION if kind == "npc" else CPPCC_SESSION
-    return svc.register_proposal(org["office"], {
-        "kind": kind, "session": session, "number": number, "title": title or f"{kind}第{number}号的标题",
-        "lead_author": author, "assigned_on": assigned, "lead_section_id": org[lead].id,
-        "assist_section_ids": [org[s].id for s in cohandlers]}, today=assigned)
+    return svc.register_proposal(
+        org["office"],
+        {
+            "kind": kind,
+            "session": session,
+            "number": number,
+            "title": title or f"{kind}第{number}号的标题",
+            "lead_author": author,
+            "assigned_on": assigned,
+            "lead_section_id": org[lead].id,
+            "assist_section_ids": [org[s].id for s in cohandlers],
+        },
+        today=assigned,
+    )
 
 
 def contact(org, p, on, who):
@@ -61,8 +80,9 @@ def known_items(org) -> dict:
     p = items[4] = register(org, "cppcc", "1", "B", D(2026, 3, 2), author="刘委员")
     contact(org, p, D(2026, 3, 15), "staff_B")
     reply(org, p, D(2026, 5, 30), "D", "staff_B")
-    svc.set_publication(org["staff_B"], p, {"published": True, "published_on": D(2026, 6, 3)}, version=p.version,
-                        today=D(2026, 6, 3))
+    svc.set_publication(
+        org["staff_B"], p, {"published": True, "published_on": D(2026, 6, 3)}, version=p.version, today=D(2026, 6, 3)
+    )
     # 5: open, no contact, due 2026-06-02: overdue. 价格科 co-handles it.
     items[5] = register(org, "cppcc", "2", "C", D(2026, 3, 2), cohandlers=["B"], author="刘委员")
     # 6: open, contacted, due 2027-01-11: pending on 2026-11-25.
@@ -83,16 +103,19 @@ class UserClient:
 
     def __init__(self, app, user, password: str = "password123"):
         from tests.conftest import csrf_token
+
         self.client = app.test_client()
         self.user = user
         page = self.get("/login").get_data(as_text=True)
-        resp = self.post("/login", data={"username": user.username, "password": password,
-                                         "csrf_token": csrf_token(page)})
+        resp = self.post(
+            "/login", data={"username": user.username, "password": password, "csrf_token": csrf_token(page)}
+        )
         assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
 
     @staticmethod
     def _fresh() -> None:
         from flask import g
+
         for key in ("_login_user", "csrf_token"):
             g.pop(key, None)
 
@@ -106,4 +129,5 @@ class UserClient:
 
     def token(self) -> str:
         from tests.conftest import csrf_token
+
         return csrf_token(self.get("/proposals/").get_data(as_text=True))

@@ -4,6 +4,7 @@ The world is the workflow tests' (tests/integration/workflow_fixtures.py: office
 staff of sections A and B) with an e-mail address for everyone. Test modules wrap smtp_server() and
 with_addresses() in their own fixtures.
 """
+
 from __future__ import annotations
 
 import email
@@ -103,17 +104,37 @@ def with_addresses(w):
 _seq = {"n": 0}
 
 
-def make_case(w, received: date, *, section="a", handler="staff_a", status="in_progress", subject="某项目立项批复",
-              actions: list[ClockAction] | None = None, pause_reason: str | None = None) -> DisclosureRequest:
+def make_case(
+    w,
+    received: date,
+    *,
+    section="a",
+    handler="staff_a",
+    status="in_progress",
+    subject="某项目立项批复",
+    actions: list[ClockAction] | None = None,
+    pause_reason: str | None = None,
+) -> DisclosureRequest:
     """A request as rows, its deadline computed by tracker.disclosure.clock.refresh."""
     _seq["n"] += 1
     n = _seq["n"]
     sec = {"a": w.sec_a, "b": w.sec_b, None: None}[section]
     req = DisclosureRequest(
-        agency_id=w.office.agency_id, year=received.year, seq=n, number=f"依申〔{received.year}〕第{n:04d}号",
-        applicant_type="natural_person", applicant_name="张三", channel="online", received_on=received,
-        subject=subject, content="请公开。", status=status, pause_reason=pause_reason,
-        section_id=sec.id if sec else None, handler_id=getattr(w, handler).id if handler else None)
+        agency_id=w.office.agency_id,
+        year=received.year,
+        seq=n,
+        number=f"依申〔{received.year}〕第{n:04d}号",
+        applicant_type="natural_person",
+        applicant_name="张三",
+        channel="online",
+        received_on=received,
+        subject=subject,
+        content="请公开。",
+        status=status,
+        pause_reason=pause_reason,
+        section_id=sec.id if sec else None,
+        handler_id=getattr(w, handler).id if handler else None,
+    )
     for a in actions or []:
         req.clock_actions.append(a)
     db.session.add(req)
@@ -122,12 +143,30 @@ def make_case(w, received: date, *, section="a", handler="staff_a", status="in_p
     return req
 
 
-def make_proposal(w, assigned: date, *, lead="a", handler=None, cohandlers=("b",), number="12",
-                  title="关于加快老旧小区改造的建议", kind="npc") -> Proposal:
+def make_proposal(
+    w,
+    assigned: date,
+    *,
+    lead="a",
+    handler=None,
+    cohandlers=("b",),
+    number="12",
+    title="关于加快老旧小区改造的建议",
+    kind="npc",
+) -> Proposal:
     sec = {"a": w.sec_a, "b": w.sec_b}
-    p = Proposal(agency_id=w.office.agency_id, kind=kind, session="区十九届人大三次会议", number=number, title=title,
-                 lead_author="张代表", assigned_on=assigned, lead_section_id=sec[lead].id,
-                 handler_id=getattr(w, handler).id if handler else None, status="assigned")
+    p = Proposal(
+        agency_id=w.office.agency_id,
+        kind=kind,
+        session="区十九届人大三次会议",
+        number=number,
+        title=title,
+        lead_author="张代表",
+        assigned_on=assigned,
+        lead_section_id=sec[lead].id,
+        handler_id=getattr(w, handler).id if handler else None,
+        status="assigned",
+    )
     for c in cohandlers:
         p.cohandlers.append(ProposalCohandler(section_id=sec[c].id, mode="assist"))
     db.session.add(p)
@@ -152,8 +191,9 @@ def reminders(**where) -> list[Reminder]:
 
 def notes_of(user) -> list[Notification]:
     db.session.expire_all()
-    return list(db.session.scalars(db.select(Notification).where(Notification.user_id == user.id)
-                                   .order_by(Notification.id)))
+    return list(
+        db.session.scalars(db.select(Notification).where(Notification.user_id == user.id).order_by(Notification.id))
+    )
 
 
 def recipients(rows) -> set[int]:

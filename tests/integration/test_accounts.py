@@ -1,4 +1,5 @@
 """Accounts: login, roles enforced in one place, admin pages, command line."""
+
 import os
 import subprocess
 import sys
@@ -21,6 +22,7 @@ def test_login_logout_and_wrong_password(client, make_user, login):
     user = make_user("office", username="office_a")
     page = client.get("/login").get_data(as_text=True)
     from tests.conftest import csrf_token
+
     bad = client.post("/login", data={"username": "office_a", "password": "wrong-pass", "csrf_token": csrf_token(page)})
     assert "用户名或密码不正确" in bad.get_data(as_text=True)
     login(user)
@@ -35,13 +37,15 @@ def test_inactive_user_cannot_log_in(client, make_user):
     user.active = False
     db.session.commit()
     from tests.conftest import csrf_token
+
     page = client.get("/login").get_data(as_text=True)
     resp = client.post("/login", data={"username": "gone", "password": "password123", "csrf_token": csrf_token(page)})
     assert resp.status_code == 200 and "已停用" in resp.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("role,status", [("admin", 200), ("office", 403), ("leader", 403), ("section_head", 403),
-                                         ("staff", 403)])
+@pytest.mark.parametrize(
+    "role,status", [("admin", 200), ("office", 403), ("leader", 403), ("section_head", 403), ("staff", 403)]
+)
 def test_admin_pages_only_for_admin(client, make_user, make_section, login, role, status):
     section = make_section("投资科")
     login(make_user(role, section=section if role in roles.SECTION_BOUND else None))
@@ -61,8 +65,18 @@ def test_only_registering_roles_see_intake_form(client, make_user, make_section,
 def test_section_users_see_only_their_section_and_strangers_get_404(client, make_user, make_section, login):
     a, b = make_section("投资科"), make_section("价格科")
     office = make_user("office")
-    req = register_request(office, {"applicant_type": "natural_person", "applicant_name": "甲", "id_type": "none",
-                                    "channel": "online", "received_on": today_cn(), "subject": "s", "content": "c"})
+    req = register_request(
+        office,
+        {
+            "applicant_type": "natural_person",
+            "applicant_name": "甲",
+            "id_type": "none",
+            "channel": "online",
+            "received_on": today_cn(),
+            "subject": "s",
+            "content": "c",
+        },
+    )
     req.section_id = a.id
     db.session.commit()
     staff_a, staff_b = make_user("staff", section=a), make_user("staff", section=b)
@@ -85,12 +99,16 @@ def test_admin_creates_section_and_user_through_forms(client, make_user, login, 
     dup = form_post("/admin/sections", {"name": "能源科"})
     assert "已存在" in dup.get_data(as_text=True)
     from tracker.accounts.models import Section
+
     sec = db.session.scalars(select(Section).where(Section.name == "能源科")).one()
-    missing_section = form_post("/admin/users", {"username": "staffx", "role": "staff", "section_id": "0",
-                                                 "display_name": "某人"})
+    missing_section = form_post(
+        "/admin/users", {"username": "staffx", "role": "staff", "section_id": "0", "display_name": "某人"}
+    )
     assert "必须指定所属科室" in missing_section.get_data(as_text=True)
-    ok = form_post("/admin/users", {"username": "staffx", "role": "staff", "section_id": str(sec.id),
-                                    "display_name": "某人", "password": ""})
+    ok = form_post(
+        "/admin/users",
+        {"username": "staffx", "role": "staff", "section_id": str(sec.id), "display_name": "某人", "password": ""},
+    )
     assert ok.status_code == 302
     page = client.get("/admin/users").get_data(as_text=True)
     assert "初始密码" in page
@@ -105,13 +123,24 @@ def test_permissions_table_is_the_single_source():
 
 
 def _cli(args, env, stdin=None):
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "tracker", *args], cwd=ROOT, env=env,
-                          input=stdin, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "tracker", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_command_line_creates_sections_and_users_and_rejects_bad_arguments(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "AGENCY_NAME": "命令行测试局",
-           "INSTANCE_PATH": str(tmp_path)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "AGENCY_NAME": "命令行测试局",
+        "INSTANCE_PATH": str(tmp_path),
+    }
     assert _cli(["db", "upgrade"], env).returncode == 0
     ok = _cli(["create-section", "投资科"], env)
     assert ok.returncode == 0 and "投资科" in ok.stdout

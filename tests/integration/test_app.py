@@ -1,4 +1,5 @@
 """The application shell: configuration, error pages, atomic saves."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -36,9 +37,17 @@ def test_failure_mid_save_leaves_no_half_written_case(app_ctx, make_user, monkey
 
     def broken_store(*a, **kw):
         raise OSError("disk full")
+
     monkeypatch.setattr(attachments, "store_bytes", broken_store)
-    data = {"applicant_type": "natural_person", "applicant_name": "甲", "id_type": "none", "channel": "online",
-            "received_on": today_cn(), "subject": "s", "content": "c"}
+    data = {
+        "applicant_type": "natural_person",
+        "applicant_name": "甲",
+        "id_type": "none",
+        "channel": "online",
+        "received_on": today_cn(),
+        "subject": "s",
+        "content": "c",
+    }
     with pytest.raises(OSError):
         intake.register_request(office, data, intake.Upload("scan.pdf", b"%PDF"))
     assert db.session.scalar(select(func.count()).select_from(DisclosureRequest)) == 0
@@ -54,6 +63,7 @@ def test_server_error_page_is_chinese_and_rolls_back(app_ctx, make_user, login, 
 
     def boom(*a, **kw):
         raise RuntimeError("boom")
+
     monkeypatch.setattr(views, "filtered_query", boom)
     try:
         resp = client.get("/requests/")

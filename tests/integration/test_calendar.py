@@ -1,5 +1,6 @@
 """The working-day calendar wired into the product: CLI import/show, `due-date`, recomputing open deadlines,
 and the calendar cache across processes. Runs on SQLite and PostgreSQL like every integration test."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -42,8 +43,9 @@ CSV_2027 = """date,kind,name
 
 
 def entered(year: int) -> dict[date, tuple[bool, str | None]]:
-    return {d.day: (d.is_workday, d.name)
-            for d in db.session.scalars(select(CalendarDay).where(CalendarDay.year == year))}
+    return {
+        d.day: (d.is_workday, d.name) for d in db.session.scalars(select(CalendarDay).where(CalendarDay.year == year))
+    }
 
 
 def count_events(kind: str) -> int:
@@ -60,6 +62,7 @@ def cli(app_ctx):
         assert result.exception is None or isinstance(result.exception, SystemExit), result.output
         assert "Traceback" not in result.output
         return result
+
     return run
 
 
@@ -70,6 +73,7 @@ def csv_file(tmp_path):
         data = text.encode("utf-8") if isinstance(text, str) else text
         path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
         return str(path)
+
     return write
 
 
@@ -116,8 +120,11 @@ def test_import_replaces_the_years_entered_data(cli, csv_file):
 
 BAD_FILES = {
     "mixed_years": ("date,kind,name\n2027-01-01,off,元旦\n2028-01-01,off,元旦\n", "第3行", "2028"),
-    "repeated_date": ("date,kind,name\n2027-01-01,off,元旦\n2027-02-05,off,春节\n2027-01-01,休,元旦\n",
-                      "第4行", "与第2行重复"),
+    "repeated_date": (
+        "date,kind,name\n2027-01-01,off,元旦\n2027-02-05,off,春节\n2027-01-01,休,元旦\n",
+        "第4行",
+        "与第2行重复",
+    ),
     "weekday_work": ("date,kind,name\n2027-01-01,off,元旦\n2027-02-03,work,调休\n", "第3行", "星期三"),
     "unknown_kind": ("date,kind,name\n2027-01-01,off,元旦\n2027-02-05,holiday,春节\n", "第3行", "holiday"),
     "bad_date": ("date,kind,name\n2027-02-30,off,春节\n", "第2行", "2027-02-30"),
@@ -186,8 +193,14 @@ def test_show_a_package_year(cli):
     assert "2026-10-07 星期三 国庆节" in out
     makeup = out.split("调休上班（", 1)[1]
     assert makeup.startswith("6天）")
-    for d in ("2026-01-04 星期日", "2026-02-14 星期六", "2026-02-28 星期六", "2026-05-09 星期六",
-              "2026-09-20 星期日", "2026-10-10 星期六"):
+    for d in (
+        "2026-01-04 星期日",
+        "2026-02-14 星期六",
+        "2026-02-28 星期六",
+        "2026-05-09 星期六",
+        "2026-09-20 星期日",
+        "2026-10-10 星期六",
+    ):
         assert d in makeup
 
 
@@ -228,26 +241,29 @@ def test_export_round_trips_through_import(cli, csv_file):
 # --- due-date -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("args, expected", [
-    # 20 working days after Monday 2026-03-02: the receipt day does not count.
-    (["2026-03-02"], "2026-03-30"),
-    # Across 国庆 2026 (Oct 1-7 off) and the make-up Saturday Oct 10.
-    (["2026-09-30", "--working-days", "7"], "2026-10-15"),
-    # A receipt on a holiday starts counting on the first working day after it.
-    (["2026-10-03", "--working-days", "1"], "2026-10-08"),
-    # Extension: 20 more working days after 03-30, over 清明 (Apr 4-6).
-    (["2026-03-02", "--extend", "20"], "2026-04-28"),
-    # A pause removes the working days after its start up to and including its end (Mar 6, 9, 10).
-    (["2026-03-02", "--pause", "2026-03-05", "2026-03-10"], "2026-04-02"),
-    # Two pauses (3 + 1 working days); the fifth day after 03-30 would be 04-07 because of 清明 (Apr 4-6).
-    (["2026-03-02", "--pause", "2026-03-05", "2026-03-10", "--pause", "2026-03-16", "2026-03-17"], "2026-04-03"),
-    (["2026-03-02", "--pause", "2026-03-05", "2026-03-10", "--pause", "2026-03-16", "2026-03-18"], "2026-04-07"),
-    # Months: the corresponding day, which here is the make-up Saturday 2026-02-28 (a working day).
-    (["2026-01-31", "--months", "1"], "2026-02-28"),
-    # Months: 2026-05-01 is 劳动节, so the next working day.
-    (["2026-02-01", "--months", "3"], "2026-05-06"),
-    (["2026-02-01", "--months", "1", "--extend", "2"], "2026-05-06"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        # 20 working days after Monday 2026-03-02: the receipt day does not count.
+        (["2026-03-02"], "2026-03-30"),
+        # Across 国庆 2026 (Oct 1-7 off) and the make-up Saturday Oct 10.
+        (["2026-09-30", "--working-days", "7"], "2026-10-15"),
+        # A receipt on a holiday starts counting on the first working day after it.
+        (["2026-10-03", "--working-days", "1"], "2026-10-08"),
+        # Extension: 20 more working days after 03-30, over 清明 (Apr 4-6).
+        (["2026-03-02", "--extend", "20"], "2026-04-28"),
+        # A pause removes the working days after its start up to and including its end (Mar 6, 9, 10).
+        (["2026-03-02", "--pause", "2026-03-05", "2026-03-10"], "2026-04-02"),
+        # Two pauses (3 + 1 working days); the fifth day after 03-30 would be 04-07 because of 清明 (Apr 4-6).
+        (["2026-03-02", "--pause", "2026-03-05", "2026-03-10", "--pause", "2026-03-16", "2026-03-17"], "2026-04-03"),
+        (["2026-03-02", "--pause", "2026-03-05", "2026-03-10", "--pause", "2026-03-16", "2026-03-18"], "2026-04-07"),
+        # Months: the corresponding day, which here is the make-up Saturday 2026-02-28 (a working day).
+        (["2026-01-31", "--months", "1"], "2026-02-28"),
+        # Months: 2026-05-01 is 劳动节, so the next working day.
+        (["2026-02-01", "--months", "3"], "2026-05-06"),
+        (["2026-02-01", "--months", "1", "--extend", "2"], "2026-05-06"),
+    ],
+)
 def test_due_date_prints_the_date_on_the_first_line(cli, args, expected):
     result = cli("due-date", *args)
     assert result.exit_code == 0, result.output
@@ -273,22 +289,25 @@ def test_due_date_into_a_provisional_year_says_so_until_the_year_is_entered(cli,
     assert cli("due-date", "2027-01-25").stdout.splitlines() == ["2027-02-26"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["2026-02-30"], "不是有效日期"),
-    (["26-3-2"], "YYYY-MM-DD"),
-    (["2026-03-02", "--working-days", "0"], "工作日天数"),
-    (["2026-03-02", "--working-days", "abc"], "工作日天数"),
-    (["2026-03-02", "--working-days", "5", "--months", "1"], "只能填写一种"),
-    (["2026-03-02", "--months", "0"], "月数"),
-    (["2026-03-02", "--months", "1", "--pause", "2026-03-05", "2026-03-10"], "不适用暂停"),
-    (["2026-03-02", "--extend", "-1"], "延期"),
-    (["2026-03-02", "--pause", "2026-03-10", "2026-03-05"], "早于开始日期"),
-    (["2026-03-02", "--pause", "2026-03-10"], "两个日期"),
-    (["2026-03-02", "--pause", "2026-03-10", "x"], "结束日期"),
-    ([], "缺少起算日期"),
-    (["2026-03-02", "--weeks", "2"], "没有选项"),
-    (["9999-12-31"], "2099"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["2026-02-30"], "不是有效日期"),
+        (["26-3-2"], "YYYY-MM-DD"),
+        (["2026-03-02", "--working-days", "0"], "工作日天数"),
+        (["2026-03-02", "--working-days", "abc"], "工作日天数"),
+        (["2026-03-02", "--working-days", "5", "--months", "1"], "只能填写一种"),
+        (["2026-03-02", "--months", "0"], "月数"),
+        (["2026-03-02", "--months", "1", "--pause", "2026-03-05", "2026-03-10"], "不适用暂停"),
+        (["2026-03-02", "--extend", "-1"], "延期"),
+        (["2026-03-02", "--pause", "2026-03-10", "2026-03-05"], "早于开始日期"),
+        (["2026-03-02", "--pause", "2026-03-10"], "两个日期"),
+        (["2026-03-02", "--pause", "2026-03-10", "x"], "结束日期"),
+        ([], "缺少起算日期"),
+        (["2026-03-02", "--weeks", "2"], "没有选项"),
+        (["9999-12-31"], "2099"),
+    ],
+)
 def test_due_date_refuses_bad_arguments_in_chinese(cli, args, message):
     result = cli("due-date", *args)
     assert result.exit_code != 0
@@ -300,15 +319,26 @@ def test_due_date_refuses_bad_arguments_in_chinese(cli, args, message):
 
 
 def register(office, received: date, name: str = "张三") -> DisclosureRequest:
-    data = {"applicant_type": "natural_person", "applicant_name": name, "id_type": "none", "channel": "in_person",
-            "sent_on": received, "received_on": received, "subject": "某项目批复", "content": "请公开某项目批复。",
-            "provision_form": "electronic"}
+    data = {
+        "applicant_type": "natural_person",
+        "applicant_name": name,
+        "id_type": "none",
+        "channel": "in_person",
+        "sent_on": received,
+        "received_on": received,
+        "subject": "某项目批复",
+        "content": "请公开某项目批复。",
+        "provision_form": "electronic",
+    }
     return intake.register_request(office, data, today=received)
 
 
 def recompute_events(req_id: int) -> list[Event]:
-    return db.session.scalars(select(Event).where(Event.subject_type == "request", Event.subject_id == req_id,
-                                                  Event.kind == "request.deadline_recomputed")).all()
+    return db.session.scalars(
+        select(Event).where(
+            Event.subject_type == "request", Event.subject_id == req_id, Event.kind == "request.deadline_recomputed"
+        )
+    ).all()
 
 
 @pytest.fixture()
@@ -316,8 +346,7 @@ def office(make_user):
     return make_user("office")
 
 
-def test_entering_2027_recomputes_open_deadlines_records_them_and_leaves_concluded_cases_alone(
-        cli, csv_file, office):
+def test_entering_2027_recomputes_open_deadlines_records_them_and_leaves_concluded_cases_alone(cli, csv_file, office):
     december = register(office, date(2026, 12, 10))
     january = register(office, date(2027, 1, 25), "李四")
     closed = register(office, date(2027, 1, 25), "王五")
@@ -381,18 +410,30 @@ def test_the_cached_calendar_follows_changes_committed_by_another_process(app_ct
     """
     now = utcnow()
     with db.engine.begin() as conn:  # "another process"
-        conn.execute(insert(CalendarYear), [
-            {"year": 2027, "confirmed": True, "updated_at": now - timedelta(hours=2), "revision": 1},
-            {"year": 2028, "confirmed": True, "updated_at": now, "revision": 1}])
-        conn.execute(insert(CalendarDay), [{"day": date(2027, 1, 4), "year": 2027, "is_workday": False},
-                                           {"day": date(2028, 1, 3), "year": 2028, "is_workday": False}])
+        conn.execute(
+            insert(CalendarYear),
+            [
+                {"year": 2027, "confirmed": True, "updated_at": now - timedelta(hours=2), "revision": 1},
+                {"year": 2028, "confirmed": True, "updated_at": now, "revision": 1},
+            ],
+        )
+        conn.execute(
+            insert(CalendarDay),
+            [
+                {"day": date(2027, 1, 4), "year": 2027, "is_workday": False},
+                {"day": date(2028, 1, 3), "year": 2028, "is_workday": False},
+            ],
+        )
     cal = service.current_calendar()
     assert cal.year_status(2027) == "confirmed" and not cal.is_workday(date(2027, 1, 4))
     assert service.current_calendar() is cal  # cached while nothing changes
 
     with db.engine.begin() as conn:
-        conn.execute(update(CalendarYear).where(CalendarYear.year == 2027)
-                     .values(revision=CalendarYear.revision + 1, updated_at=now - timedelta(hours=1)))
+        conn.execute(
+            update(CalendarYear)
+            .where(CalendarYear.year == 2027)
+            .values(revision=CalendarYear.revision + 1, updated_at=now - timedelta(hours=1))
+        )
         conn.execute(delete(CalendarDay).where(CalendarDay.year == 2027))
         conn.execute(insert(CalendarDay), [{"day": date(2027, 1, 5), "year": 2027, "is_workday": False}])
     db.session.rollback()  # end this session's transaction, as each web request does
@@ -403,6 +444,7 @@ def test_the_cached_calendar_follows_changes_committed_by_another_process(app_ct
 def test_a_rolled_back_change_does_not_leave_its_calendar_in_the_cache(app_ctx, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("recompute failed")
+
     monkeypatch.setattr(service, "recompute_open_deadlines", boom)
     with pytest.raises(RuntimeError):
         service.apply_year(2027, [(date(2027, 1, 4), False, "")])

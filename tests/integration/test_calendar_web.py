@@ -1,4 +1,5 @@
 """The 期限计算器 page and the administrator's calendar pages, through the real forms with CSRF on."""
+
 from __future__ import annotations
 
 import io
@@ -17,8 +18,10 @@ from tracker.workcal import service
 from tracker.workcal.models import CalendarDay, CalendarYear
 
 # A made-up 2027 arrangement (the real notice is not out yet).
-CSV_2027 = ("date,kind,name\n2027-01-01,off,元旦\n2027-02-05,休,春节\n2027-02-08,休,春节\n2027-02-09,休,春节\n"
-            "2027-02-10,休,春节\n2027-02-11,休,春节\n2027-02-20,班,春节调休上班\n")
+CSV_2027 = (
+    "date,kind,name\n2027-01-01,off,元旦\n2027-02-05,休,春节\n2027-02-08,休,春节\n2027-02-09,休,春节\n"
+    "2027-02-10,休,春节\n2027-02-11,休,春节\n2027-02-20,班,春节调休上班\n"
+)
 
 
 def text(resp) -> str:
@@ -71,19 +74,29 @@ def test_calculator_default_is_20_working_days_with_the_steps(client, staff):
     assert "暂定" not in page.split('id="due-date"', 1)[1]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ({"start": "2026-09-30", "n": "7", "mode": "workdays"}, "2026-10-15"),
-    ({"start": "2026-03-02", "extend": "20"}, "2026-04-28"),
-    ({"start": "2026-01-31", "n": "1", "mode": "months"}, "2026-02-28"),
-    ({"start": "2026-02-01", "n": "1", "mode": "months", "extend": "2"}, "2026-05-06"),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ({"start": "2026-09-30", "n": "7", "mode": "workdays"}, "2026-10-15"),
+        ({"start": "2026-03-02", "extend": "20"}, "2026-04-28"),
+        ({"start": "2026-01-31", "n": "1", "mode": "months"}, "2026-02-28"),
+        ({"start": "2026-02-01", "n": "1", "mode": "months", "extend": "2"}, "2026-05-06"),
+    ],
+)
 def test_calculator_working_days_months_and_extension(client, staff, query, expected):
     assert due_on(text(client.get("/calendar/calculator", query_string=query))) == expected
 
 
 def test_calculator_pauses_keep_their_rows_and_move_the_date(client, staff):
-    query = [("start", "2026-03-02"), ("pause_from", "2026-03-05"), ("pause_to", "2026-03-10"),
-             ("pause_from", ""), ("pause_to", ""), ("pause_from", "2026-03-16"), ("pause_to", "2026-03-17")]
+    query = [
+        ("start", "2026-03-02"),
+        ("pause_from", "2026-03-05"),
+        ("pause_to", "2026-03-10"),
+        ("pause_from", ""),
+        ("pause_to", ""),
+        ("pause_from", "2026-03-16"),
+        ("pause_to", "2026-03-17"),
+    ]
     page = text(client.get("/calendar/calculator", query_string=query))
     assert due_on(page) == "2026-04-03"
     assert "扣除3个工作日" in page and "扣除1个工作日" in page
@@ -97,17 +110,22 @@ def test_calculator_marks_a_provisional_result_with_its_reason(client, staff):
     assert "暂定" in result and "2027年的放假安排尚未确认" in result
 
 
-@pytest.mark.parametrize("query, message", [
-    ({"start": "2026-02-30"}, "不是有效日期"),
-    ({"start": ""}, "请填写起算日期"),
-    ({"start": "2026-03-02", "n": "abc"}, "工作日天数应为1到500之间的整数"),
-    ({"start": "2026-03-02", "mode": "months"}, "按月计算时请填写月数"),
-    ({"start": "2026-03-02", "n": "1", "mode": "months", "pause_from": "2026-03-05", "pause_to": "2026-03-06"},
-     "不适用暂停"),
-    ({"start": "2026-03-02", "pause_from": "2026-03-10", "pause_to": "2026-03-05"}, "早于开始日期"),
-    ({"start": "2026-03-02", "pause_from": "2026-03-10", "pause_to": ""}, "第1个暂停的结束日期"),
-    ({"start": "2026-03-02", "extend": "-3"}, "延期应为"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ({"start": "2026-02-30"}, "不是有效日期"),
+        ({"start": ""}, "请填写起算日期"),
+        ({"start": "2026-03-02", "n": "abc"}, "工作日天数应为1到500之间的整数"),
+        ({"start": "2026-03-02", "mode": "months"}, "按月计算时请填写月数"),
+        (
+            {"start": "2026-03-02", "n": "1", "mode": "months", "pause_from": "2026-03-05", "pause_to": "2026-03-06"},
+            "不适用暂停",
+        ),
+        ({"start": "2026-03-02", "pause_from": "2026-03-10", "pause_to": "2026-03-05"}, "早于开始日期"),
+        ({"start": "2026-03-02", "pause_from": "2026-03-10", "pause_to": ""}, "第1个暂停的结束日期"),
+        ({"start": "2026-03-02", "extend": "-3"}, "延期应为"),
+    ],
+)
 def test_calculator_explains_bad_input_without_a_date(client, staff, query, message):
     resp = client.get("/calendar/calculator", query_string=query)
     assert resp.status_code == 200
@@ -178,18 +196,30 @@ def test_csv_download_is_the_import_format_with_a_bom(client, admin):
 
 def test_paste_a_year_recomputes_open_deadlines_and_says_how_many(client, admin, form_post, make_user):
     office = make_user("office")
-    req = intake.register_request(office, {
-        "applicant_type": "natural_person", "applicant_name": "张三", "id_type": "none", "channel": "in_person",
-        "sent_on": date(2027, 1, 25), "received_on": date(2027, 1, 25), "subject": "批复", "content": "请公开批复。",
-        "provision_form": "electronic"}, today=date(2027, 1, 25))
+    req = intake.register_request(
+        office,
+        {
+            "applicant_type": "natural_person",
+            "applicant_name": "张三",
+            "id_type": "none",
+            "channel": "in_person",
+            "sent_on": date(2027, 1, 25),
+            "received_on": date(2027, 1, 25),
+            "subject": "批复",
+            "content": "请公开批复。",
+            "provision_form": "electronic",
+        },
+        today=date(2027, 1, 25),
+    )
     assert (req.due_date, req.due_provisional) == (date(2027, 2, 24), True)
     detail = text(client.get(f"/requests/{req.id}"))
     assert "暂定" in detail and "2027年放假安排尚未录入" in detail
     listing = text(client.get("/requests/"))
     assert "暂定" in listing and "所依据年度的国务院放假安排尚未录入" in listing
 
-    resp = form_post("/calendar/import", {"csv_text": CSV_2027, "year": "2027", "source": "测试用通知"},
-                     follow_redirects=True)
+    resp = form_post(
+        "/calendar/import", {"csv_text": CSV_2027, "year": "2027", "source": "测试用通知"}, follow_redirects=True
+    )
     page = text(resp)
     assert "已录入2027年放假安排" in page and "1件的期限发生变化" in page
     assert "已确认" in page and "测试用通知" in page
@@ -216,16 +246,21 @@ def test_upload_a_file(client, admin, form_post):
     assert calendar_rows() == 7
 
 
-@pytest.mark.parametrize("data, messages", [
-    ({"csv_text": "date,kind,name\n2027-01-01,off,元旦\n2027-02-03,work,\n2028-01-01,off,\n"},
-     ["第3行", "星期三", "第4行", "2028"]),
-    ({"csv_text": "date,kind,name\n2027-01-01,off,元旦\n2027-01-01,休,元旦\n"}, ["第3行", "与第2行重复"]),
-    ({"csv_text": "date,kind,name\n2027-01-01,vacation,元旦\n"}, ["第2行", "vacation"]),
-    ({"csv_text": CSV_2027, "year": "2028"}, ["第2行", "2028年的安排"]),
-    ({"csv_text": "date,kind,name\n"}, ["请上传CSV文件，或在文本框中"]),
-    ({"csv_text": ""}, ["请上传CSV文件，或在文本框中"]),
-    ({"csv_text": CSV_2027, "year": "abc"}, ["未导入"]),
-])
+@pytest.mark.parametrize(
+    "data, messages",
+    [
+        (
+            {"csv_text": "date,kind,name\n2027-01-01,off,元旦\n2027-02-03,work,\n2028-01-01,off,\n"},
+            ["第3行", "星期三", "第4行", "2028"],
+        ),
+        ({"csv_text": "date,kind,name\n2027-01-01,off,元旦\n2027-01-01,休,元旦\n"}, ["第3行", "与第2行重复"]),
+        ({"csv_text": "date,kind,name\n2027-01-01,vacation,元旦\n"}, ["第2行", "vacation"]),
+        ({"csv_text": CSV_2027, "year": "2028"}, ["第2行", "2028年的安排"]),
+        ({"csv_text": "date,kind,name\n"}, ["请上传CSV文件，或在文本框中"]),
+        ({"csv_text": ""}, ["请上传CSV文件，或在文本框中"]),
+        ({"csv_text": CSV_2027, "year": "abc"}, ["未导入"]),
+    ],
+)
 def test_paste_errors_are_listed_with_line_numbers_and_change_nothing(client, admin, form_post, data, messages):
     before = db.session.scalar(select(func.count()).select_from(Event))
     resp = form_post("/calendar/import", data)
@@ -238,11 +273,14 @@ def test_paste_errors_are_listed_with_line_numbers_and_change_nothing(client, ad
     assert db.session.scalar(select(func.count()).select_from(Event)) == before
 
 
-@pytest.mark.parametrize("upload, pasted, message", [
-    ((CSV_2027.encode("gbk"), "2027.csv"), "", "不是UTF-8编码"),
-    ((b"PK\x03\x04", "2027.xlsx"), "", "Excel工作簿"),
-    ((CSV_2027.encode("utf-8"), "2027.csv"), CSV_2027, "请只选择一种方式"),
-])
+@pytest.mark.parametrize(
+    "upload, pasted, message",
+    [
+        ((CSV_2027.encode("gbk"), "2027.csv"), "", "不是UTF-8编码"),
+        ((b"PK\x03\x04", "2027.xlsx"), "", "Excel工作簿"),
+        ((CSV_2027.encode("utf-8"), "2027.csv"), CSV_2027, "请只选择一种方式"),
+    ],
+)
 def test_upload_errors_change_nothing(client, admin, form_post, upload, pasted, message):
     data = {"csv_file": (io.BytesIO(upload[0]), upload[1]), "csv_text": pasted}
     resp = form_post("/calendar/import", data, content_type="multipart/form-data")

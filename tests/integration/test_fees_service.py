@@ -1,4 +1,5 @@
 """The fee calculator on real records: the month count in SQL, who counts as the same applicant, band edges."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -46,8 +47,9 @@ def test_split_request_counts_each_unit(app_ctx, w):
 
 
 def test_only_the_same_applicant_in_the_same_month_counts(app_ctx, w):
-    target = register_request(w.office, intake(received_on=date(2026, 3, 20), id_type="resident_id",
-                                               id_number=ID_A), today=date(2026, 4, 1))
+    target = register_request(
+        w.office, intake(received_on=date(2026, 3, 20), id_type="resident_id", id_number=ID_A), today=date(2026, 4, 1)
+    )
     series(w, 3, id_type="resident_id", id_number=ID_A, day=lambda i: date(2026, 3, 2 + i))  # counted
     series(w, 2, id_type="resident_id", id_number=ID_A, day=lambda i: date(2026, 2, 20 + i))  # other month
     series(w, 2, id_type="resident_id", id_number=ID_A, day=lambda i: date(2026, 3, 25 + i))  # later
@@ -61,8 +63,9 @@ def test_without_id_number_matches_name_and_applicant_type(app_ctx, w):
     series(w, 2, applicant_name="李四", day=lambda i: date(2026, 3, 2 + i))
     series(w, 1, applicant_name="李四", applicant_type="commercial_enterprise", day=lambda i: date(2026, 3, 3))
     series(w, 1, applicant_name="王五", day=lambda i: date(2026, 3, 3))
-    target = register_request(w.office, intake(applicant_name="李四", received_on=date(2026, 3, 10)),
-                              today=date(2026, 4, 1))
+    target = register_request(
+        w.office, intake(applicant_name="李四", received_on=date(2026, 3, 10)), today=date(2026, 4, 1)
+    )
     pos = fees.month_position(target)
     assert (pos.nth, pos.matched_by) == (3, "name")
 
@@ -72,20 +75,22 @@ def test_same_day_requests_are_ordered_by_registration(app_ctx, w):
     assert fees.month_position(first).nth == 1 and fees.month_position(second).nth == 2
 
 
-@pytest.mark.parametrize("pages,amount", [(0, 0), (30, 0), (31, 10), (100, 700), (101, 720), (200, 2700),
-                                          (201, 2740)])
+@pytest.mark.parametrize("pages,amount", [(0, 0), (30, 0), (31, 10), (100, 700), (101, 720), (200, 2700), (201, 2740)])
 def test_per_page_bands_at_their_edges(app_ctx, w, pages, amount):
     req = w.new_case()
     assert s.fee_quote(w.office, req, method="per_page", pages=pages).amount == amount
 
 
-@pytest.mark.parametrize("kw,field", [
-    ({"method": "per_page", "pages": -1}, "pages"),
-    ({"method": "per_page", "pages": "十"}, "pages"),
-    ({"method": "per_page", "pages": None}, "pages"),
-    ({"method": "per_request", "units": 0}, "units"),
-    ({"method": "by_weight"}, "method"),
-])
+@pytest.mark.parametrize(
+    "kw,field",
+    [
+        ({"method": "per_page", "pages": -1}, "pages"),
+        ({"method": "per_page", "pages": "十"}, "pages"),
+        ({"method": "per_page", "pages": None}, "pages"),
+        ({"method": "per_request", "units": 0}, "units"),
+        ({"method": "by_weight"}, "method"),
+    ],
+)
 def test_bad_fee_figures_have_chinese_messages(app_ctx, w, kw, field):
     req = w.new_case()
     with pytest.raises(s.Invalid) as e:

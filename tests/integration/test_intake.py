@@ -1,4 +1,5 @@
 """Registering a disclosure request through the real form, with CSRF on."""
+
 import io
 from datetime import date, timedelta
 
@@ -16,11 +17,24 @@ VALID_ID = "11010519491231002X"  # the GB 11643 example number
 def intake_data(**over):
     today = today_cn()
     data = {
-        "applicant_type": "natural_person", "applicant_name": "张三", "id_type": "resident_id",
-        "id_number": VALID_ID, "phone": "13800000000", "email": "zhang@example.com", "address": "某市某路1号",
-        "postcode": "255000", "channel": "in_person", "sent_on": (today - timedelta(days=1)).isoformat(),
-        "received_on": today.isoformat(), "subject": "某项目立项批复", "content": "请公开某项目的立项批复文件。",
-        "purpose": "", "provision_form": "electronic", "obtain_way": "", "tags": "项目立项，规划", "remarks": "",
+        "applicant_type": "natural_person",
+        "applicant_name": "张三",
+        "id_type": "resident_id",
+        "id_number": VALID_ID,
+        "phone": "13800000000",
+        "email": "zhang@example.com",
+        "address": "某市某路1号",
+        "postcode": "255000",
+        "channel": "in_person",
+        "sent_on": (today - timedelta(days=1)).isoformat(),
+        "received_on": today.isoformat(),
+        "subject": "某项目立项批复",
+        "content": "请公开某项目的立项批复文件。",
+        "purpose": "",
+        "provision_form": "electronic",
+        "obtain_way": "",
+        "tags": "项目立项，规划",
+        "remarks": "",
     }
     data.update(over)
     return data
@@ -60,19 +74,23 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(client, office):
     assert count_requests() == 0
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("id_number", "110105194912310021", "校验"),
-    ("received_on", (today_cn() + timedelta(days=1)).isoformat(), "今天"),
-    ("received_on", "", "收到申请之日"),
-    ("received_on", "2026-13-45", "日期格式不正确"),
-    ("applicant_type", "alien", "申请人类型"),
-    ("content", "", "申请内容"),
-    ("content", "长" * 5001, "不能超过5000个字"),
-    ("email", "not-an-email", "邮箱"),
-    ("postcode", "12", "邮政编码"),
-])
-def test_bad_input_is_refused_with_chinese_message_and_nothing_written(client, office, form_post, field, value,
-                                                                       message):
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("id_number", "110105194912310021", "校验"),
+        ("received_on", (today_cn() + timedelta(days=1)).isoformat(), "今天"),
+        ("received_on", "", "收到申请之日"),
+        ("received_on", "2026-13-45", "日期格式不正确"),
+        ("applicant_type", "alien", "申请人类型"),
+        ("content", "", "申请内容"),
+        ("content", "长" * 5001, "不能超过5000个字"),
+        ("email", "not-an-email", "邮箱"),
+        ("postcode", "12", "邮政编码"),
+    ],
+)
+def test_bad_input_is_refused_with_chinese_message_and_nothing_written(
+    client, office, form_post, field, value, message
+):
     resp = form_post("/requests/new", intake_data(**{field: value}))
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
@@ -82,18 +100,33 @@ def test_bad_input_is_refused_with_chinese_message_and_nothing_written(client, o
 
 def test_receipt_before_sending_date_is_refused(client, office, form_post):
     today = today_cn()
-    resp = form_post("/requests/new", intake_data(sent_on=today.isoformat(),
-                                                  received_on=(today - timedelta(days=2)).isoformat()))
+    resp = form_post(
+        "/requests/new", intake_data(sent_on=today.isoformat(), received_on=(today - timedelta(days=2)).isoformat())
+    )
     assert "早于" in resp.get_data(as_text=True)
     assert count_requests() == 0
 
 
 def test_uscc_checked_for_organisations(client, office, form_post):
-    bad = form_post("/requests/new", intake_data(applicant_type="commercial_enterprise", applicant_name="某公司",
-                                                 id_type="uscc", id_number="91350100M000100Y44"))
+    bad = form_post(
+        "/requests/new",
+        intake_data(
+            applicant_type="commercial_enterprise",
+            applicant_name="某公司",
+            id_type="uscc",
+            id_number="91350100M000100Y44",
+        ),
+    )
     assert count_requests() == 0 and "统一社会信用代码" in bad.get_data(as_text=True)
-    ok = form_post("/requests/new", intake_data(applicant_type="commercial_enterprise", applicant_name="某公司",
-                                                id_type="uscc", id_number="91350100M000100Y43"))
+    ok = form_post(
+        "/requests/new",
+        intake_data(
+            applicant_type="commercial_enterprise",
+            applicant_name="某公司",
+            id_type="uscc",
+            id_number="91350100M000100Y43",
+        ),
+    )
     assert ok.status_code == 302
     assert count_requests() == 1
 
@@ -112,6 +145,7 @@ def test_attachment_allowed_type_is_stored_outside_static_and_served_to_viewers(
     page = client.get(f"/requests/{req.id}").get_data(as_text=True)
     assert "申请书.pdf" in page
     from tracker.attachments import Attachment
+
     att = db.session.scalars(select(Attachment)).one()
     assert att.stored_name != "申请书.pdf" and att.stored_name.endswith(".pdf")
     assert "static" not in app_ctx.config["UPLOAD_FOLDER"]
@@ -141,11 +175,19 @@ def test_oversized_attachment_refused(client, office, form_post, app_ctx):
 
 def test_list_filters_search_and_pagination(client, office, form_post, app_ctx):
     from tracker.disclosure.intake import register_request
+
     today = today_cn()
     for i in range(25):
-        register_request(office, {**intake_data(), "received_on": today - timedelta(days=i), "sent_on": None,
-                                  "applicant_name": f"申请人{i:02d}",
-                                  "applicant_type": "natural_person" if i % 5 else "legal_service_org"})
+        register_request(
+            office,
+            {
+                **intake_data(),
+                "received_on": today - timedelta(days=i),
+                "sent_on": None,
+                "applicant_name": f"申请人{i:02d}",
+                "applicant_type": "natural_person" if i % 5 else "legal_service_org",
+            },
+        )
     page1 = client.get("/requests/?sort=received_asc").get_data(as_text=True)
     assert "共 25 件" in page1 and "申请人24" in page1 and "申请人00" not in page1
     found = client.get("/requests/?q=申请人07").get_data(as_text=True)
@@ -168,10 +210,12 @@ def test_provisional_deadline_is_said_on_registration(client, office, form_post,
     # A receipt in late December 2026 has its deadline in 2027, whose arrangement is not entered yet.
     import tracker.disclosure.intake as intake_mod
     from tracker.disclosure import views
+
     monkeypatch.setattr(intake_mod, "today_cn", lambda: date(2026, 12, 28))
     monkeypatch.setattr(views, "today_cn", lambda: date(2026, 12, 28))
-    resp = form_post("/requests/new", intake_data(sent_on="2026-12-25", received_on="2026-12-28"),
-                     follow_redirects=True)
+    resp = form_post(
+        "/requests/new", intake_data(sent_on="2026-12-25", received_on="2026-12-28"), follow_redirects=True
+    )
     html = resp.get_data(as_text=True)
     req = db.session.scalars(select(DisclosureRequest)).one()
     assert req.due_provisional and req.due_date.year == 2027

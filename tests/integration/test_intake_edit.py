@@ -1,4 +1,5 @@
 """Correcting registration data: deadline follows the receipt date, conflicts refused, reasons for closed cases."""
+
 from datetime import date
 
 import pytest
@@ -10,8 +11,16 @@ from tracker.extensions import db
 
 
 def base(**over):
-    d = {"applicant_type": "natural_person", "applicant_name": "张三", "id_type": "none", "channel": "online",
-         "received_on": date(2026, 3, 2), "subject": "立项批复", "content": "请公开立项批复。", "tags": "项目立项"}
+    d = {
+        "applicant_type": "natural_person",
+        "applicant_name": "张三",
+        "id_type": "none",
+        "channel": "online",
+        "received_on": date(2026, 3, 2),
+        "subject": "立项批复",
+        "content": "请公开立项批复。",
+        "tags": "项目立项",
+    }
     d.update(over)
     return d
 
@@ -21,8 +30,13 @@ def test_changing_receipt_date_recomputes_deadline_and_keeps_number(app_ctx, mak
     req = register_request(office, base(), today=date(2026, 3, 10))
     number, due = req.number, req.due_date
     assert due == date(2026, 3, 30)  # 20 working days after Mon 2 March 2026
-    diff = edit_intake(office, req, base(received_on=date(2026, 3, 3), tags="项目立项、规划"), version=req.version,
-                       today=date(2026, 3, 10))
+    diff = edit_intake(
+        office,
+        req,
+        base(received_on=date(2026, 3, 3), tags="项目立项、规划"),
+        version=req.version,
+        today=date(2026, 3, 10),
+    )
     assert req.number == number
     assert req.due_date == date(2026, 3, 31)
     assert diff["received_on"] == [date(2026, 3, 2), date(2026, 3, 3)] and "due_date" in diff
@@ -65,8 +79,15 @@ def test_edit_page_through_form(client, make_user, login, form_post):
     req = register_request(office, base(), today=date(2026, 3, 10))
     login(office)
     url = f"/requests/{req.id}/edit"
-    resp = form_post(url, {**{k: v for k, v in base().items()}, "received_on": "2026-03-02",
-                           "applicant_name": "张三丰", "version": str(req.version)})
+    resp = form_post(
+        url,
+        {
+            **{k: v for k, v in base().items()},
+            "received_on": "2026-03-02",
+            "applicant_name": "张三丰",
+            "version": str(req.version),
+        },
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)[-3000:]
     db.session.expire_all()
     assert req.applicant_name == "张三丰"

@@ -4,6 +4,7 @@ A user outside the case's sections (or agency) gets exactly the 404 of a case th
 co-handling section reads the case and gives its opinion, and gets 403 for everything else; nothing
 changes on any refused request.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,12 +33,19 @@ def setting(w, fast_user):
     s.assign_handler(w.head_a, req, version=req.version, handler_id=w.staff_a.id)
     s.add_cohandler(w.office, req, version=req.version, section_id=w.sec_b.id)
     from tracker.disclosure import letters
+
     att = letters.generate_letter(w.office, req, "receipt")
     other = Agency(name="另一机关", settings={})
     db.session.add(other)
     db.session.commit()
-    foreign = User(agency_id=other.id, username="foreign_office", display_name="外机关", password_hash=_HASH,
-                   role="office", active=True)
+    foreign = User(
+        agency_id=other.id,
+        username="foreign_office",
+        display_name="外机关",
+        password_hash=_HASH,
+        role="office",
+        active=True,
+    )
     db.session.add(foreign)
     db.session.commit()
     staff_c = fast_user("staff", section=w.sec_c)
@@ -46,8 +54,13 @@ def setting(w, fast_user):
 
 
 def case_urls(req, att) -> list[tuple[str, str]]:
-    urls = [("GET", f"/requests/{req.id}"), ("GET", f"/requests/{req.id}/edit"), ("POST", f"/requests/{req.id}/edit"),
-            ("GET", f"/requests/{req.id}/attachments/{att.id}"), ("POST", f"/requests/{req.id}/letters")]
+    urls = [
+        ("GET", f"/requests/{req.id}"),
+        ("GET", f"/requests/{req.id}/edit"),
+        ("POST", f"/requests/{req.id}/edit"),
+        ("GET", f"/requests/{req.id}/attachments/{att.id}"),
+        ("POST", f"/requests/{req.id}/letters"),
+    ]
     for action in PAGES:
         urls += [("GET", f"/requests/{req.id}/act/{action}"), ("POST", f"/requests/{req.id}/act/{action}")]
     return urls
@@ -55,16 +68,27 @@ def case_urls(req, att) -> list[tuple[str, str]]:
 
 def same_page(a, b) -> bool:
     """Equal apart from the per-request CSRF token of the logout form."""
+
     def norm(r):
         return re.sub(r'name="csrf_token" value="[^"]+"', "", r.get_data(as_text=True))
+
     return norm(a) == norm(b)
 
 
 def _call(client, method, url, token):
     if method == "GET":
         return client.get(url)
-    return client.post(url, data={"csrf_token": token, "version": "999", "reason": "x", "key": "receipt",
-                                  "section_id": "1", "opinion": "x"})
+    return client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "version": "999",
+            "reason": "x",
+            "key": "receipt",
+            "section_id": "1",
+            "opinion": "x",
+        },
+    )
 
 
 @pytest.mark.parametrize("who", ["staff_c", "head_c", "foreign"])
@@ -105,8 +129,10 @@ def test_cohandlers_read_and_give_an_opinion_only(app_ctx, w, setting, who):
         assert resp.status_code == 403, (who, method, url, resp.status_code)
     assert snapshot(req) == before
     html = client.get(f"/requests/{req.id}/act/submit_opinion").get_data(as_text=True)
-    resp = client.post(f"/requests/{req.id}/act/submit_opinion",
-                       data={"csrf_token": csrf_token(html), "version": str(req.version), "opinion": "同意公开"})
+    resp = client.post(
+        f"/requests/{req.id}/act/submit_opinion",
+        data={"csrf_token": csrf_token(html), "version": str(req.version), "opinion": "同意公开"},
+    )
     assert resp.status_code == 302
     db.session.expire_all()
     assert req.cohandlers[0].opinion == "同意公开"
@@ -128,9 +154,10 @@ def test_lead_and_agency_roles_get_exactly_what_the_table_allows(app_ctx, w, set
         else:
             expected = 200
         assert resp.status_code == expected, (who, action, resp.status_code)
-    letter = client.post(f"/requests/{req.id}/letters",
-                         data={"csrf_token": csrf_token(client.get(f"/requests/{req.id}").get_data(as_text=True)),
-                               "key": "receipt"})
+    letter = client.post(
+        f"/requests/{req.id}/letters",
+        data={"csrf_token": csrf_token(client.get(f"/requests/{req.id}").get_data(as_text=True)), "key": "receipt"},
+    )
     assert letter.status_code == (302 if user.can("request.letters") else 403)
 
 
@@ -140,8 +167,10 @@ def test_lead_staff_who_is_not_the_handler_cannot_post_handler_actions(app_ctx, 
     token = csrf_token(client.get("/requests/").get_data(as_text=True))
     before = snapshot(req)
     for action in ("submit_draft", "clarify", "consult", "request_extension"):
-        resp = client.post(f"/requests/{req.id}/act/{action}", data={"csrf_token": token, "version": str(req.version),
-                                                                     "outcome": "disclosed", "items": "x"})
+        resp = client.post(
+            f"/requests/{req.id}/act/{action}",
+            data={"csrf_token": token, "version": str(req.version), "outcome": "disclosed", "items": "x"},
+        )
         assert resp.status_code == 403, action
     assert snapshot(req) == before
 
@@ -150,6 +179,10 @@ def test_ids_beyond_the_integer_column_are_404_not_500(app_ctx, w, setting):
     req, att, _ = setting
     client = login_as(browser(app_ctx), w.office)
     huge = 2**31
-    for url in (f"/requests/{huge}", f"/requests/{huge}/act/conclude", f"/requests/{huge * 10**9}",
-                f"/requests/{req.id}/attachments/{huge}"):
+    for url in (
+        f"/requests/{huge}",
+        f"/requests/{huge}/act/conclude",
+        f"/requests/{huge * 10**9}",
+        f"/requests/{req.id}/attachments/{huge}",
+    ):
         assert client.get(url).status_code == 404, url

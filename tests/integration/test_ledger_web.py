@@ -1,5 +1,6 @@
 """Ledger pages: upload, preview, confirmation (CSRF), progress, templates, exports, their events, isolation,
 and the round trip: export, import into an empty database, same report."""
+
 from __future__ import annotations
 
 import io
@@ -25,7 +26,7 @@ TODAY = date(2024, 6, 30)
 REQ_HEADER = "编号,收到日期,申请人类型,申请人,申请方式,申请内容,承办科室,办结日期,办理结果,备注"
 REQ_ROWS = [
     "A-1,2023-01-05,自然人,张三,当面,某项目批复,综合科,2023/1/20,予以公开,",
-    "A-2,2023年2月1日,商业企业,=HYPERLINK(\"http://x\"),网上申请,某文件,规划科,2023-02-10,保护第三方合法权益,说明",
+    'A-2,2023年2月1日,商业企业,=HYPERLINK("http://x"),网上申请,某文件,规划科,2023-02-10,保护第三方合法权益,说明',
     "A-3,2024-06-03,科研机构,某所,,某数据,,,,",
     "A-4,2024-06-04,自然人,李四,邮寄,某通知,规划科,,,",
 ]
@@ -55,9 +56,12 @@ def logout(client) -> None:
 def upload(client, data: bytes, name: str = "台账.csv", kind: str = "", xhr: bool = False):
     page = client.get("/ledger/").get_data(as_text=True)
     headers = {"X-Requested-With": "XMLHttpRequest"} if xhr else {}
-    return client.post("/ledger/", data={"csrf_token": csrf_token(page), "kind": kind,
-                                         "file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data", headers=headers)
+    return client.post(
+        "/ledger/",
+        data={"csrf_token": csrf_token(page), "kind": kind, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+        headers=headers,
+    )
 
 
 # ---------------------------------------------------------------------------------------- upload page
@@ -100,8 +104,9 @@ def test_preview_then_confirm(client, login, office):
 
 def test_upload_without_csrf_is_refused(client, login, office):
     login(office)
-    resp = client.post("/ledger/", data={"file": (io.BytesIO(csv_bytes(REQ_ROWS)), "t.csv")},
-                       content_type="multipart/form-data")
+    resp = client.post(
+        "/ledger/", data={"file": (io.BytesIO(csv_bytes(REQ_ROWS)), "t.csv")}, content_type="multipart/form-data"
+    )
     assert resp.status_code == 400 and count(DisclosureRequest) == 0
 
 
@@ -111,16 +116,22 @@ def test_bad_file_lists_every_problem_and_offers_no_confirmation(client, login, 
     resp = upload(client, csv_bytes(rows))
     page = client.get(resp.location).get_data(as_text=True)
     assert "未导入，数据库没有任何改动。共发现 2 个问题" in page
-    assert "第6行 申请人类型: 无法识别“外星人”" in page and "第7行 办结日期: 办结日期2023-01-01早于收到日期2023-01-05" in page
+    assert (
+        "第6行 申请人类型: 无法识别“外星人”" in page
+        and "第7行 办结日期: 办结日期2023-01-01早于收到日期2023-01-05" in page
+    )
     assert "确认导入" not in page
     resp = client.post(resp.location + "/confirm", data={"csrf_token": csrf_token(page)})
     assert resp.status_code == 302 and count(DisclosureRequest) == 0
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("t.xls", b"x", "只能导入 .xlsx 或 .csv 文件"),
-    ("t.csv", b"", "上传的文件是空的"),
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("t.xls", b"x", "只能导入 .xlsx 或 .csv 文件"),
+        ("t.csv", b"", "上传的文件是空的"),
+    ],
+)
 def test_wrong_files_get_a_message(client, login, office, name, data, message):
     login(office)
     resp = upload(client, data, name=name)
@@ -154,8 +165,11 @@ def test_background_job_with_progress(client, login, office):
     assert seen[-1]["state"] == "checked" and seen[-1]["percent"] == 100
     page = client.get(urls["page_url"]).get_data(as_text=True)
     assert "将新增 3000 条" in page
-    resp = client.post(urls["page_url"] + "/confirm", data={"csrf_token": csrf_token(page)},
-                       headers={"X-Requested-With": "XMLHttpRequest"})
+    resp = client.post(
+        urls["page_url"] + "/confirm",
+        data={"csrf_token": csrf_token(page)},
+        headers={"X-Requested-With": "XMLHttpRequest"},
+    )
     assert resp.status_code == 200
     for _ in range(300):
         p = client.get(urls["progress_url"]).get_json()
@@ -176,12 +190,19 @@ def test_xhr_errors_are_json(client, login, office):
 # ------------------------------------------------------------------------------------------- templates
 
 
-@pytest.mark.parametrize("kind, sheet, values", [
-    ("requests", "依申请公开", ["自然人", "法律服务机构", "不予公开：保护第三方合法权益（或写表三的行名，或代码 withheld.third_party）"]),
-    ("reviews", "复议诉讼", ["行政复议", "复议后起诉", "纠正"]),
-    ("proposals", "建议提案", ["人大代表建议", "基本满意", "D"]),
-    ("register", "主动公开", ["规章", "行政事业性收费"]),
-])
+@pytest.mark.parametrize(
+    "kind, sheet, values",
+    [
+        (
+            "requests",
+            "依申请公开",
+            ["自然人", "法律服务机构", "不予公开：保护第三方合法权益（或写表三的行名，或代码 withheld.third_party）"],
+        ),
+        ("reviews", "复议诉讼", ["行政复议", "复议后起诉", "纠正"]),
+        ("proposals", "建议提案", ["人大代表建议", "基本满意", "D"]),
+        ("register", "主动公开", ["规章", "行政事业性收费"]),
+    ],
+)
 def test_templates_list_columns_and_allowed_values(client, login, office, kind, sheet, values):
     login(office)
     resp = client.get(f"/ledger/template/{kind}.xlsx")
@@ -189,6 +210,7 @@ def test_templates_list_columns_and_allowed_values(client, login, office, kind, 
     wb = workbook(resp.data)
     assert wb.sheetnames == [sheet, "填写说明"]
     from tracker.ledger.parse import SPECS
+
     assert [c.value for c in wb[sheet][1]] == SPECS[kind].headers
     listed = {row[0] for row in wb["填写说明"].iter_rows(values_only=True)}
     assert set(values) <= listed
@@ -230,6 +252,7 @@ def test_exported_text_is_never_a_formula(client, login, office):
 def test_section_user_exports_only_their_section(client, login, office, make_user):
     import_ledger(office, "t.csv", csv_bytes(REQ_ROWS), today=TODAY)
     from tracker.accounts.models import Section
+
     section = db.session.scalars(select(Section).where(Section.name == "规划科")).one()
     head = make_user("section_head", section=section)
     login(head)
@@ -246,9 +269,11 @@ def test_staff_cannot_export(client, login, make_user, make_section):
 
 
 PRO_HEADER = "类型,届次,编号,标题,领衔人,交办日期,主办科室,协办科室,答复日期,办理结果,满意度"
-PRO_ROWS = ["人大代表建议,十九届三次,101,关于甲的建议,张代表,2023-03-20,规划科,财务科、综合科,2023-06-01,A,满意",
-            "政协提案,十四届二次,7,关于乙的提案,李委员,2024-03-20,财务科,,,,",
-            "人大代表建议,十九届三次,102,关于丙的建议,王代表,2023-03-20,综合科,,2023-05-01,C,"]
+PRO_ROWS = [
+    "人大代表建议,十九届三次,101,关于甲的建议,张代表,2023-03-20,规划科,财务科、综合科,2023-06-01,A,满意",
+    "政协提案,十四届二次,7,关于乙的提案,李委员,2024-03-20,财务科,,,,",
+    "人大代表建议,十九届三次,102,关于丙的建议,王代表,2023-03-20,综合科,,2023-05-01,C,",
+]
 
 
 def test_proposal_export_round_trips_and_is_logged(client, login, office, make_user):
@@ -261,7 +286,13 @@ def test_proposal_export_round_trips_and_is_logged(client, login, office, make_u
     assert sorted(r[2] for r in rows[1:]) == ["101", "102"]
     r101 = next(r for r in rows[1:] if r[2] == "101")
     assert (r101[0], r101[6], r101[7], r101[9], r101[10], r101[11]) == (
-        "人大代表建议", "规划科", "财务科、综合科", "A", "满意", "已办结")
+        "人大代表建议",
+        "规划科",
+        "财务科、综合科",
+        "A",
+        "满意",
+        "已办结",
+    )
     ev = db.session.scalars(select(Event).where(Event.kind == "proposal.exported")).one()
     assert ev.data["count"] == 2 and ev.data["filters"] == {"kind": "npc"}
     # re-importing the export changes nothing
@@ -269,6 +300,7 @@ def test_proposal_export_round_trips_and_is_logged(client, login, office, make_u
     assert vars(summary.counts["proposals"]) == {"created": 0, "updated": 0, "unchanged": 2}
     # a co-handling section's head sees only the items of its sections
     from tracker.accounts.models import Section
+
     finance = db.session.scalars(select(Section).where(Section.name == "财务科")).one()
     logout(client)
     login(make_user("section_head", section=finance))
@@ -299,36 +331,71 @@ def _history_rows() -> list[str]:
                     concluded = "" if c > TODAY else c.isoformat()
                 outcome = code if concluded else ""
                 section = ("综合科", "规划科", "")[n % 3]
-                rows.append(f"H-{n},{received.isoformat()},{t.label},申请人{n},,内容{n},{section},{concluded},{outcome},")
+                rows.append(
+                    f"H-{n},{received.isoformat()},{t.label},申请人{n},,内容{n},{section},{concluded},{outcome},"
+                )
     return rows
 
 
 def _figures(agency_id: int) -> dict:
     from tracker.reports.derive import derive
+
     R = DisclosureRequest
     sql = db.session.execute(
         select(func.extract("year", R.received_on).label("y"), R.applicant_type, R.outcome, R.status, func.count())
-        .where(R.agency_id == agency_id).group_by("y", R.applicant_type, R.outcome, R.status)).all()
-    return {"sql": sorted((int(y), t, o or "", s, n) for y, t, o, s, n in sql),
-            "reviews": sorted(db.session.execute(
-                select(Review.kind, Review.result, func.count()).group_by(Review.kind, Review.result)).all(),
-                key=str),
-            "reports": {y: {k: derive(agency_id, y, today=TODAY)[k] for k in ("table3", "table4")}
-                        for y in (2022, 2023, 2024)}}
+        .where(R.agency_id == agency_id)
+        .group_by("y", R.applicant_type, R.outcome, R.status)
+    ).all()
+    return {
+        "sql": sorted((int(y), t, o or "", s, n) for y, t, o, s, n in sql),
+        "reviews": sorted(
+            db.session.execute(
+                select(Review.kind, Review.result, func.count()).group_by(Review.kind, Review.result)
+            ).all(),
+            key=str,
+        ),
+        "reports": {
+            y: {k: derive(agency_id, y, today=TODAY)[k] for k in ("table3", "table4")} for y in (2022, 2023, 2024)
+        },
+    }
 
 
 def test_round_trip_export_then_import_into_an_empty_database_gives_the_same_report(client, login, office, agency):
     from tracker.disclosure.intake import register_request
+
     rows = _history_rows()
     import_ledger(office, "history.csv", csv_bytes(rows), today=TODAY)
-    register_request(office, {"applicant_type": "public_interest_org", "applicant_name": "某协会", "channel": "email",
-                              "received_on": date(2024, 6, 3), "subject": "s", "content": "某规划"}, today=TODAY)
-    import_ledger(office, "reviews.csv", csv_bytes(
-        ["H-1,行政复议,2022-03-01,2022-04-01,维持", "H-1,复议后起诉,2022-05-01,,", "H-2,直接起诉,2023-01-10,2023-06-01,纠正"],
-        "编号,类型,提起日期,审结日期,结果"), today=TODAY)
+    register_request(
+        office,
+        {
+            "applicant_type": "public_interest_org",
+            "applicant_name": "某协会",
+            "channel": "email",
+            "received_on": date(2024, 6, 3),
+            "subject": "s",
+            "content": "某规划",
+        },
+        today=TODAY,
+    )
+    import_ledger(
+        office,
+        "reviews.csv",
+        csv_bytes(
+            [
+                "H-1,行政复议,2022-03-01,2022-04-01,维持",
+                "H-1,复议后起诉,2022-05-01,,",
+                "H-2,直接起诉,2023-01-10,2023-06-01,纠正",
+            ],
+            "编号,类型,提起日期,审结日期,结果",
+        ),
+        today=TODAY,
+    )
     before = _figures(agency.id)
     assert sum(before["reports"][2023]["table3"]["new"].values()) > 0
-    assert before["reports"][2023]["table3"]["total"]["total"] > 0 and before["reports"][2024]["table3"]["carried_out"]["total"] > 0
+    assert (
+        before["reports"][2023]["table3"]["total"]["total"] > 0
+        and before["reports"][2024]["table3"]["carried_out"]["total"] > 0
+    )
     login(office)
     exported = client.get("/ledger/export/requests.xlsx").data
 
@@ -339,6 +406,7 @@ def test_round_trip_export_then_import_into_an_empty_database_gives_the_same_rep
     db.session.expunge_all()
     from tracker.accounts.models import Agency
     from tracker.workcal.service import invalidate
+
     invalidate()
     fresh = Agency(name="测试区发展和改革局", settings={})
     db.session.add(fresh)
@@ -351,13 +419,16 @@ def test_round_trip_export_then_import_into_an_empty_database_gives_the_same_rep
 
 def test_a_job_whose_worker_stopped_is_reported_as_interrupted(client, login, office, app_ctx):
     import os
+
     login(office)
     job_url = upload(client, csv_bytes(REQ_ROWS)).location
     from pathlib import Path
 
     from tracker.ledger import jobs
+
     state_file = Path(app_ctx.config["UPLOAD_FOLDER"]) / "ledger_jobs" / job_url.rsplit("/", 1)[-1] / "state.json"
     import json
+
     state = json.loads(state_file.read_text(encoding="utf-8"))
     state["state"] = "importing"
     state_file.write_text(json.dumps(state), encoding="utf-8")
@@ -365,7 +436,12 @@ def test_a_job_whose_worker_stopped_is_reported_as_interrupted(client, login, of
     old = time.time() - jobs.STALE_SECONDS - 5
     os.utime(state_file, (old, old))
     assert client.get(job_url + "/progress").get_json() == {
-        "state": "failed", "stage": state["stage"], "done": state["done"], "total": state["total"], "percent": 100,
-        "running": False}
+        "state": "failed",
+        "stage": state["stage"],
+        "done": state["done"],
+        "total": state["total"],
+        "percent": 100,
+        "running": False,
+    }
     assert "处理中断" in client.get(job_url).get_data(as_text=True)
     assert count(DisclosureRequest) == 0

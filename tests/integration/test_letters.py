@@ -1,4 +1,5 @@
 """Letters (告知书): every kind generated from a real case, opened with python-docx and read back."""
+
 from __future__ import annotations
 
 import io
@@ -95,8 +96,15 @@ def test_extension_letter_states_old_and_new_deadline(app_ctx, w, case):
 
 
 def test_consultation_letter_is_addressed_to_the_party(app_ctx, w, case):
-    do(s.consult, w.staff_a, case, kind="consult_third_party", party="某建设有限公司", sent_on=date(2026, 3, 5),
-       matter="是否同意公开投标文件")
+    do(
+        s.consult,
+        w.staff_a,
+        case,
+        kind="consult_third_party",
+        party="某建设有限公司",
+        sent_on=date(2026, 3, 5),
+        matter="是否同意公开投标文件",
+    )
     key = next(a.key for a in letters.available_letters(case) if a.key.startswith("consultation"))
     text, document = generate(app_ctx, w, case, key)
     assert document.paragraphs[2].text == "某建设有限公司："
@@ -118,8 +126,9 @@ def _conclude(w, req, code, letter_kind):
     if code == outcomes.NO_CORRECTION:
         do(s.clarify, w.staff_a, req, notice_on=date(2026, 3, 3), items="x")
         day = req.clock_actions[0].window_end + timedelta(days=1)
-        return do(s.clarification_lapsed, w.office, req, today=day, answer_date=day, delivery_method="post",
-                  delivered_on=day)
+        return do(
+            s.clarification_lapsed, w.office, req, today=day, answer_date=day, delivery_method="post", delivered_on=day
+        )
     if code == outcomes.UNPAID_FEE:
         do(s.fee_notice, w.office, req, method="per_page", pages=40, confirm_amount=100, notice_on=date(2026, 3, 4))
         day = req.clock_actions[0].window_end + timedelta(days=1)
@@ -206,18 +215,22 @@ def test_edited_template_is_used_and_can_be_reset(app_ctx, w, case):
     assert document.paragraphs[0].text == "政府信息公开申请受理回执"
 
 
-@pytest.mark.parametrize("kind,body,message", [
-    ("receipt", "{{ applicant }}：{{ fee_amount }}", "不能用于"),
-    ("receipt", "{{ applicant }}：{{ nonsense }}", "nonsense"),
-    ("receipt", "{{ applicant ", "写法有误"),
-    ("receipt", "您好：已收到。", "{{ applicant }}"),
-    ("consultation", "{{ applicant }}：请回复。", "{{ party }}"),
-    ("answer_withhold", "{{ applicant }}：不予公开。", "{{ remedies }}"),
-    ("receipt", "{{ applicant.__class__.__mro__ }}", "无法生成"),
-    ("receipt", "", "请填写正文"),
-])
+@pytest.mark.parametrize(
+    "kind,body,message",
+    [
+        ("receipt", "{{ applicant }}：{{ fee_amount }}", "不能用于"),
+        ("receipt", "{{ applicant }}：{{ nonsense }}", "nonsense"),
+        ("receipt", "{{ applicant ", "写法有误"),
+        ("receipt", "您好：已收到。", "{{ applicant }}"),
+        ("consultation", "{{ applicant }}：请回复。", "{{ party }}"),
+        ("answer_withhold", "{{ applicant }}：不予公开。", "{{ remedies }}"),
+        ("receipt", "{{ applicant.__class__.__mro__ }}", "无法生成"),
+        ("receipt", "", "请填写正文"),
+    ],
+)
 def test_bad_templates_are_refused_and_nothing_saved(app_ctx, w, kind, body, message):
     from tracker.disclosure.models import LetterTemplate
+
     with pytest.raises(s.Invalid) as e:
         letters.save_template(w.office, kind, "标题", body)
     assert message in e.value.errors["body"], e.value.errors
@@ -233,11 +246,13 @@ def test_only_office_and_admin_edit_templates(app_ctx, w):
 
 def test_templates_are_per_agency(app_ctx, w, case):
     from tracker.accounts.models import Agency, User
+
     other = Agency(name="另一机关", settings={})
     db.session.add(other)
     db.session.commit()
-    foreign = User(agency_id=other.id, username="o_office", display_name="外", password_hash="x", role="office",
-                   active=True)
+    foreign = User(
+        agency_id=other.id, username="o_office", display_name="外", password_hash="x", role="office", active=True
+    )
     db.session.add(foreign)
     db.session.commit()
     letters.save_template(foreign, "receipt", "外机关回执", "{{ applicant }}：收到")

@@ -1,4 +1,5 @@
 """The migrations build exactly the schema of the models, on the engine under test."""
+
 import os
 import subprocess
 import sys
@@ -11,14 +12,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _flask(args, env):
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "tracker", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=240)
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "tracker", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
 
 
 @pytest.fixture()
 def fresh_db_url(tmp_path, database_url):
     if database_url.startswith("postgresql"):
         import psycopg
+
         base = database_url.rpartition("/")[0]
         name = f"tracker_mig_{uuid.uuid4().hex[:8]}"
         admin = base.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
@@ -40,6 +48,7 @@ def test_upgrade_builds_complete_schema_with_one_agency(fresh_db_url, tmp_path):
     assert "No new upgrade operations detected" in check.stdout + check.stderr
 
     from sqlalchemy import create_engine, text
+
     engine = create_engine(fresh_db_url)
     with engine.connect() as conn:
         names = [r[0] for r in conn.execute(text("select name from agency"))]

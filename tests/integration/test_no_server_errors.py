@@ -5,6 +5,7 @@ slips through), and a refused POST changes nothing: the row count of every table
 A POST may also succeed (a garbage note is still a note); then it must have recorded an Event, so a change
 without an event is caught as well.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -33,8 +34,10 @@ from .proposal_helpers import register as register_proposal
 from .workflow_fixtures import _HASH, PASSWORD, RECEIVED, do, intake
 
 MISSING = (999999, 2**40)
-ENGLISH = re.compile(r"This field is required|Not a valid|Invalid|Field must|is not a valid|Please (enter|select)"
-                     r"|must be|Error:|Traceback|Usage:")
+ENGLISH = re.compile(
+    r"This field is required|Not a valid|Invalid|Field must|is not a valid|Please (enter|select)"
+    r"|must be|Error:|Traceback|Usage:"
+)
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 NAME_RE = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"[^>]*>')
 FILE_RE = re.compile(r'<input\b[^>]*type="file"[^>]*name="([^"]+)"|<input\b[^>]*name="([^"]+)"[^>]*type="file"')
@@ -49,8 +52,9 @@ class Browser:
     def __init__(self, app, user):
         self.client = app.test_client()
         page = self.get("/login").get_data(as_text=True)
-        resp = self.post("/login", data={"username": user.username, "password": PASSWORD,
-                                         "csrf_token": csrf_token(page)})
+        resp = self.post(
+            "/login", data={"username": user.username, "password": PASSWORD, "csrf_token": csrf_token(page)}
+        )
         assert resp.status_code == 302
 
     def get(self, *a, **kw):
@@ -63,9 +67,15 @@ class Browser:
 
 
 def _user(agency, role, section=None, name=None):
-    user = User(agency_id=agency.id, username=name or f"x_{role}_{agency.id}_{section.id if section else 0}",
-                display_name=f"{role}用户", password_hash=_HASH, role=role,
-                section_id=section.id if section else None, active=True)
+    user = User(
+        agency_id=agency.id,
+        username=name or f"x_{role}_{agency.id}_{section.id if section else 0}",
+        display_name=f"{role}用户",
+        password_hash=_HASH,
+        role=role,
+        section_id=section.id if section else None,
+        active=True,
+    )
     db.session.add(user)
     db.session.commit()
     return user
@@ -88,10 +98,25 @@ def world(w):
     do(s.assign_section, w.office, in_b, section_id=w.sec_b.id)
     done = w.new_case(subject="已办结")
     do(s.assign_section, w.office, done, section_id=w.sec_a.id)
-    do(s.conclude, w.office, done, outcome="withheld.process_info", legal_ground="属于过程性信息。",
-       answer_date=date(2026, 3, 10), delivery_method="post", delivered_on=date(2026, 3, 10))
-    do(record_review, w.office, done, today=date(2026, 9, 1), kind="reconsideration", filed_on=date(2026, 4, 1),
-       body="区人民政府")
+    do(
+        s.conclude,
+        w.office,
+        done,
+        outcome="withheld.process_info",
+        legal_ground="属于过程性信息。",
+        answer_date=date(2026, 3, 10),
+        delivery_method="post",
+        delivered_on=date(2026, 3, 10),
+    )
+    do(
+        record_review,
+        w.office,
+        done,
+        today=date(2026, 9, 1),
+        kind="reconsideration",
+        filed_on=date(2026, 4, 1),
+        body="区人民政府",
+    )
     letter = letters.generate_letter(w.office, done, "answer", today=date(2026, 3, 10))
 
     other = Agency(name="另一机关", settings={})
@@ -105,9 +130,12 @@ def world(w):
     org = {"office": w.office, "A": w.sec_a, "B": w.sec_b}
     p_a = register_proposal(org, "npc", "1", "A", date(2026, 3, 2), cohandlers=["B"])
     p_b = register_proposal(org, "cppcc", "2", "B", date(2026, 3, 2))
-    entry = registers.add_entry(w.office, "document", {"entry_date": "2026-01-05", "category": "rules",
-                                                      "title": "某某办法", "doc_number": "某政规〔2026〕1号"},
-                                today=date(2026, 3, 10))
+    entry = registers.add_entry(
+        w.office,
+        "document",
+        {"entry_date": "2026-01-05", "category": "rules", "title": "某某办法", "doc_number": "某政规〔2026〕1号"},
+        today=date(2026, 3, 10),
+    )
     ids["request_id"] = [registered.id, in_a.id, paused.id, in_b.id, done.id, foreign.id, *MISSING]
     ids["attachment_id"] = [letter.id, *MISSING]
     ids["proposal_id"] = [p_a.id, p_b.id, *MISSING]
@@ -147,8 +175,9 @@ def _build(pattern: str, values: dict) -> str:
 def _counts() -> dict[str, int]:
     db.session.expire_all()
     tables = db.metadata.sorted_tables
-    row = db.session.execute(select(*[select(func.count()).select_from(t).scalar_subquery().label(t.name)
-                                      for t in tables])).one()
+    row = db.session.execute(
+        select(*[select(func.count()).select_from(t).scalar_subquery().label(t.name) for t in tables])
+    ).one()
     return dict(row._mapping)
 
 
@@ -157,7 +186,7 @@ def _check_text(resp, what: str) -> None:
     if resp.mimetype in ("text/html", "application/json", "text/plain"):
         text = resp.get_data(as_text=True)
         english = ENGLISH.search(text)
-        assert not english, (what, text[max(0, english.start() - 300): english.end() + 300])
+        assert not english, (what, text[max(0, english.start() - 300) : english.end() + 300])
         if resp.status_code >= 400:
             assert CHINESE.search(text), (what, resp.status_code, text[:500])
 
@@ -176,19 +205,22 @@ def _report(failures: list[str]) -> None:
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:40])
 
 
-LIST_QUERIES = ("?status=nope&section=abc&year=99999999999&applicant_type=x&due=x&q=" + "字" * 3000
-                + "&sort=x&page=-5&kind=x&result=x&satisfaction=x&lead=abc&view=current&show=unread",
-                "?page=99999999999999999999&year=-1&start=2026-02-30&n=-3&mode=months&extend=abc"
-                "&pause_from=9999-99-99&pause_to=x",
-                "?start=2026-01-05&n=99999999999&year=2026",
-                "?section=99999999999999999999&lead=99999999999999999999&assist=-99999999999999999999&year=2026")
+LIST_QUERIES = (
+    "?status=nope&section=abc&year=99999999999&applicant_type=x&due=x&q="
+    + "字" * 3000
+    + "&sort=x&page=-5&kind=x&result=x&satisfaction=x&lead=abc&view=current&show=unread",
+    "?page=99999999999999999999&year=-1&start=2026-02-30&n=-3&mode=months&extend=abc&pause_from=9999-99-99&pause_to=x",
+    "?start=2026-01-05&n=99999999999&year=2026",
+    "?section=99999999999999999999&lead=99999999999999999999&assist=-99999999999999999999&year=2026",
+)
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_every_role(app_ctx, world, role):
     w, ids = world
-    user = {"admin": w.admin, "office": w.office, "leader": w.leader, "section_head": w.head_a,
-            "staff": w.staff_a}[role]
+    user = {"admin": w.admin, "office": w.office, "leader": w.leader, "section_head": w.head_a, "staff": w.staff_a}[
+        role
+    ]
     browser = Browser(app_ctx, user)
     failures: list[str] = []
     for rule, url in _urls(app_ctx, ids):
@@ -221,15 +253,21 @@ def _payloads(names: set[str], dates: set[str], files: set[str]):
         yield value, {**{n: "1" for n in names - dates}, **{n: value for n in dates}}
     yield "stale", {**{n: "1" for n in names - dates}, **{n: today for n in dates}, "version": "0"}
     if files:
-        yield "bad_file", {**{n: "1" for n in names - dates},
-                           **{f: (io.BytesIO(b"\x00garbage" * 100), "garbage.xlsx") for f in files}}
+        yield (
+            "bad_file",
+            {
+                **{n: "1" for n in names - dates},
+                **{f: (io.BytesIO(b"\x00garbage" * 100), "garbage.xlsx") for f in files},
+            },
+        )
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_form_with_garbage(app_ctx, world, role):
     w, ids = world
-    user = {"admin": w.admin, "office": w.office, "leader": w.leader, "section_head": w.head_a,
-            "staff": w.staff_a}[role]
+    user = {"admin": w.admin, "office": w.office, "leader": w.leader, "section_head": w.head_a, "staff": w.staff_a}[
+        role
+    ]
     browser = Browser(app_ctx, user)
     token = csrf_token(browser.get("/requests/").get_data(as_text=True))
     known: set[str] = set()
@@ -258,8 +296,9 @@ def test_every_form_with_garbage(app_ctx, world, role):
             what = f"{role} POST {url} [{label}]"
             with _collect(failures, what):
                 before = _counts()
-                resp = browser.post(url, data={"csrf_token": token, **data}, content_type="multipart/form-data",
-                                    follow_redirects=True)
+                resp = browser.post(
+                    url, data={"csrf_token": token, **data}, content_type="multipart/form-data", follow_redirects=True
+                )
                 _check_text(resp, what)  # after a redirect: the page with the flashed message
                 after = _counts()
                 if not resp.history or after["event"] == before["event"]:

@@ -1,4 +1,5 @@
 """Case numbers under concurrency: every registration gets its own number, none is reused."""
+
 import threading
 from datetime import date
 
@@ -12,8 +13,15 @@ from tracker.rules.clock import today_cn
 
 
 def _data(received: date):
-    return {"applicant_type": "natural_person", "applicant_name": "并发测试", "id_type": "none",
-            "channel": "online", "received_on": received, "subject": "并发", "content": "并发登记"}
+    return {
+        "applicant_type": "natural_person",
+        "applicant_name": "并发测试",
+        "id_type": "none",
+        "channel": "online",
+        "received_on": received,
+        "subject": "并发",
+        "content": "并发登记",
+    }
 
 
 def test_concurrent_registrations_get_distinct_consecutive_numbers(app_ctx, make_user):
@@ -28,6 +36,7 @@ def test_concurrent_registrations_get_distinct_consecutive_numbers(app_ctx, make
         try:
             with app.app_context():
                 from tracker.accounts.models import User
+
                 user = db.session.get(User, office_id)
                 barrier.wait(timeout=30)
                 for _ in range(5):
@@ -63,6 +72,7 @@ def test_numbers_restart_per_year_and_are_never_reused_after_rollback(app_ctx, m
 
 def test_counter_is_per_agency(app_ctx, make_user, agency):
     from tracker.accounts.models import Agency
+
     other = Agency(name="另一机关", settings={})
     db.session.add(other)
     db.session.commit()

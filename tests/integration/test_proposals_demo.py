@@ -1,4 +1,5 @@
 """Demo items: two years, handled through the services, several replied, exactly one re-handled."""
+
 import random
 from datetime import date as D
 
@@ -11,10 +12,13 @@ from tracker.proposals.models import Proposal, ProposalExtension, ProposalReply
 
 def demo_people(make_section, make_user):
     sections = {name: make_section(name) for name in ["办公室", "规划科", "投资科", "价格科", "能源科"]}
-    users = {"demo_office": make_user("office"), "demo_leader": make_user("leader"),
-             "demo_staff": make_user("staff", section=sections["投资科"]),
-             "demo_staff2": make_user("staff", section=sections["价格科"]),
-             "demo_head": make_user("section_head", section=sections["投资科"])}
+    users = {
+        "demo_office": make_user("office"),
+        "demo_leader": make_user("leader"),
+        "demo_staff": make_user("staff", section=sections["投资科"]),
+        "demo_staff2": make_user("staff", section=sections["价格科"]),
+        "demo_head": make_user("section_head", section=sections["投资科"]),
+    }
     return sections, users
 
 
@@ -25,8 +29,12 @@ def test_demo_items_over_two_years(agency, make_section, make_user):
     assert n == 29 == db.session.scalar(select(func.count()).select_from(Proposal))
     # The three suggestions assigned in the autumn are still open; one waits for the leader's approval.
     assert db.session.scalar(select(func.count()).select_from(Proposal).where(Proposal.status == "assigned")) >= 3
-    assert db.session.scalar(select(func.count()).select_from(ProposalExtension)
-                             .where(ProposalExtension.state == "requested")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(ProposalExtension).where(ProposalExtension.state == "requested")
+        )
+        == 1
+    )
     sessions = set(db.session.scalars(select(Proposal.session)))
     assert sessions == {"区十九届人大二次会议", "区政协十五届二次会议", "区十九届人大三次会议", "区政协十五届三次会议"}
     replied = db.session.scalar(select(func.count()).select_from(Proposal).where(Proposal.reply_date.is_not(None)))

@@ -1,4 +1,5 @@
 """The handling services of NPC suggestions / CPPCC proposals: lifecycle, preconditions, locking, events."""
+
 from datetime import date as D
 
 import pytest
@@ -16,18 +17,33 @@ from tracker.proposals.models import Proposal, ProposalContact, ProposalReply
 def org(make_section, make_user):
     lead, co, other = make_section("投资科"), make_section("价格科"), make_section("能源科")
     return {
-        "lead": lead, "co": co, "other": other,
-        "office": make_user("office"), "leader": make_user("leader"), "admin": make_user("admin"),
-        "staff": make_user("staff", section=lead), "head": make_user("section_head", section=lead),
-        "co_staff": make_user("staff", section=co), "other_staff": make_user("staff", section=other),
+        "lead": lead,
+        "co": co,
+        "other": other,
+        "office": make_user("office"),
+        "leader": make_user("leader"),
+        "admin": make_user("admin"),
+        "staff": make_user("staff", section=lead),
+        "head": make_user("section_head", section=lead),
+        "co_staff": make_user("staff", section=co),
+        "other_staff": make_user("staff", section=other),
     }
 
 
 def reg_data(org, **over):
-    data = {"kind": "npc", "session": "区十九届人大三次会议", "number": "第0012号",
-            "title": "关于加快老旧小区改造的建议", "content": "建议加快……", "lead_author": "张代表",
-            "cosigners": "李代表、王代表", "assigned_on": D(2026, 3, 2), "lead_section_id": org["lead"].id,
-            "assist_section_ids": [org["co"].id], "joint_section_ids": []}
+    data = {
+        "kind": "npc",
+        "session": "区十九届人大三次会议",
+        "number": "第0012号",
+        "title": "关于加快老旧小区改造的建议",
+        "content": "建议加快……",
+        "lead_author": "张代表",
+        "cosigners": "李代表、王代表",
+        "assigned_on": D(2026, 3, 2),
+        "lead_section_id": org["lead"].id,
+        "assist_section_ids": [org["co"].id],
+        "joint_section_ids": [],
+    }
     data.update(over)
     return data
 
@@ -72,15 +88,18 @@ def test_assigned_on_month_end_and_holiday_edges(org):
     assert p.cohandlers[0].opinion_due == D(2026, 2, 2)
 
 
-@pytest.mark.parametrize("over,field,message", [
-    ({"kind": "other"}, "kind", "请选择类型"),
-    ({"title": "  "}, "title", "请填写标题"),
-    ({"assigned_on": D(2026, 3, 6)}, "assigned_on", "晚于今天"),
-    ({"assigned_on": None}, "assigned_on", "请填写交办日期"),
-    ({"lead_section_id": None}, "lead_section_id", "主办科室"),
-    ({"assist_section_ids": ["x"]}, "cohandlers", "无法识别"),
-    ({"title": "长" * 301}, "title", "不能超过300个字"),
-])
+@pytest.mark.parametrize(
+    "over,field,message",
+    [
+        ({"kind": "other"}, "kind", "请选择类型"),
+        ({"title": "  "}, "title", "请填写标题"),
+        ({"assigned_on": D(2026, 3, 6)}, "assigned_on", "晚于今天"),
+        ({"assigned_on": None}, "assigned_on", "请填写交办日期"),
+        ({"lead_section_id": None}, "lead_section_id", "主办科室"),
+        ({"assist_section_ids": ["x"]}, "cohandlers", "无法识别"),
+        ({"title": "长" * 301}, "title", "不能超过300个字"),
+    ],
+)
 def test_register_refuses_bad_input_and_writes_nothing(org, over, field, message):
     with pytest.raises(svc.ProposalInvalid) as e:
         register(org, **over)
@@ -114,13 +133,24 @@ def test_only_office_and_admin_register(org):
 
 
 def contact(org, p, on=D(2026, 3, 10), who="staff", form="phone", today=None):
-    return svc.record_contact(org[who], p, {"form": form, "contacted_on": on, "note": "电话沟通办理思路"},
-                              version=p.version, today=today or on)
+    return svc.record_contact(
+        org[who],
+        p,
+        {"form": form, "contacted_on": on, "note": "电话沟通办理思路"},
+        version=p.version,
+        today=today or on,
+    )
 
 
 def do_reply(org, p, on=D(2026, 5, 20), who="staff", result="B", today=None, upload=None):
-    return svc.reply(org[who], p, {"result_class": result, "reply_date": on, "summary": "已列入计划"}, upload,
-                     version=p.version, today=today or on)
+    return svc.reply(
+        org[who],
+        p,
+        {"result_class": result, "reply_date": on, "summary": "已列入计划"},
+        upload,
+        version=p.version,
+        today=today or on,
+    )
 
 
 def feedback(org, p, sat, on, who="office"):
@@ -129,16 +159,25 @@ def feedback(org, p, sat, on, who="office"):
 
 def test_full_lifecycle_with_rehandling_keeps_history(org):
     p = register(org)
-    svc.submit_opinion(org["co_staff"], p, {"opinion": "同意主办意见，价格方面无异议", "opinion_on": D(2026, 3, 20)},
-                       version=p.version, today=D(2026, 3, 20))
+    svc.submit_opinion(
+        org["co_staff"],
+        p,
+        {"opinion": "同意主办意见，价格方面无异议", "opinion_on": D(2026, 3, 20)},
+        version=p.version,
+        today=D(2026, 3, 20),
+    )
     contact(org, p)
     r1 = do_reply(org, p, upload=svc.Upload("答复.pdf", b"%PDF-1.4 reply", "application/pdf"))
     assert p.status == "replied" and p.reply_date == D(2026, 5, 20) and p.result_class == "B"
     assert r1.due_date == D(2026, 6, 2) and r1.on_time
     assert r1.document is not None and r1.document.subject_type == "proposal" and r1.document.kind == "reply"
-    svc.set_publication(org["staff"], p, {"published": True, "published_on": D(2026, 5, 25),
-                                          "publish_link": "https://www.example.gov.cn/jyta/12.html"},
-                        version=p.version, today=D(2026, 5, 26))
+    svc.set_publication(
+        org["staff"],
+        p,
+        {"published": True, "published_on": D(2026, 5, 25), "publish_link": "https://www.example.gov.cn/jyta/12.html"},
+        version=p.version,
+        today=D(2026, 5, 26),
+    )
     assert p.published and p.published_on == D(2026, 5, 25)
 
     status = feedback(org, p, "unsatisfied", D(2026, 6, 10))
@@ -159,12 +198,22 @@ def test_full_lifecycle_with_rehandling_keeps_history(org):
 
     replies = db.session.scalars(select(ProposalReply).order_by(ProposalReply.round)).all()
     assert [(r.round, r.result_class, r.satisfaction, r.published) for r in replies] == [
-        (1, "B", "unsatisfied", True), (2, "A", "satisfied", False)]
+        (1, "B", "unsatisfied", True),
+        (2, "A", "satisfied", False),
+    ]
     assert [c.round for c in db.session.scalars(select(ProposalContact).order_by(ProposalContact.id))] == [1, 2]
-    assert kinds(p) == ["proposal.registered", "proposal.opinion_submitted", "proposal.contact_recorded",
-                        "proposal.replied", "proposal.published", "proposal.feedback_recorded",
-                        "proposal.rehandling_started", "proposal.contact_recorded", "proposal.replied",
-                        "proposal.feedback_recorded"]
+    assert kinds(p) == [
+        "proposal.registered",
+        "proposal.opinion_submitted",
+        "proposal.contact_recorded",
+        "proposal.replied",
+        "proposal.published",
+        "proposal.feedback_recorded",
+        "proposal.rehandling_started",
+        "proposal.contact_recorded",
+        "proposal.replied",
+        "proposal.feedback_recorded",
+    ]
 
 
 def test_second_unsatisfied_closes_without_third_round(org):
@@ -196,12 +245,15 @@ def test_contact_must_precede_reply(org):
     assert "委员" in e.value.errors["reply_date"]
 
 
-@pytest.mark.parametrize("action,data,field,message", [
-    ("contact", {"form": "fax", "contacted_on": D(2026, 3, 10)}, "form", "沟通方式"),
-    ("contact", {"form": "phone", "contacted_on": D(2026, 3, 1)}, "contacted_on", "早于交办日期"),
-    ("contact", {"form": "phone", "contacted_on": D(2026, 3, 11)}, "contacted_on", "晚于今天"),
-    ("contact", {"form": "phone", "contacted_on": "2026-03-10"}, "contacted_on", "请填写沟通日期"),
-])
+@pytest.mark.parametrize(
+    "action,data,field,message",
+    [
+        ("contact", {"form": "fax", "contacted_on": D(2026, 3, 10)}, "form", "沟通方式"),
+        ("contact", {"form": "phone", "contacted_on": D(2026, 3, 1)}, "contacted_on", "早于交办日期"),
+        ("contact", {"form": "phone", "contacted_on": D(2026, 3, 11)}, "contacted_on", "晚于今天"),
+        ("contact", {"form": "phone", "contacted_on": "2026-03-10"}, "contacted_on", "请填写沟通日期"),
+    ],
+)
 def test_contact_bad_input(org, action, data, field, message):
     p = register(org)
     with pytest.raises(svc.ProposalInvalid) as e:
@@ -218,13 +270,22 @@ def test_reply_publication_and_feedback_dates_in_order(org):
     assert "请选择答复类别" in e.value.errors["result_class"] and "A类（所提问题已经解决或基本解决）" in e.value.message
     do_reply(org, p)
     with pytest.raises(svc.ProposalInvalid) as e:
-        svc.set_publication(org["staff"], p, {"published": True, "published_on": D(2026, 5, 19)},
-                            version=p.version, today=D(2026, 5, 30))
+        svc.set_publication(
+            org["staff"],
+            p,
+            {"published": True, "published_on": D(2026, 5, 19)},
+            version=p.version,
+            today=D(2026, 5, 30),
+        )
     assert "早于答复日期" in e.value.errors["published_on"]
     with pytest.raises(svc.ProposalInvalid) as e:
-        svc.set_publication(org["staff"], p, {"published": True, "published_on": D(2026, 5, 21),
-                                              "publish_link": "www.example.gov.cn"}, version=p.version,
-                            today=D(2026, 5, 30))
+        svc.set_publication(
+            org["staff"],
+            p,
+            {"published": True, "published_on": D(2026, 5, 21), "publish_link": "www.example.gov.cn"},
+            version=p.version,
+            today=D(2026, 5, 30),
+        )
     assert "http" in e.value.errors["publish_link"]
     with pytest.raises(svc.ProposalInvalid) as e:
         feedback(org, p, "satisfied", D(2026, 5, 19))
@@ -235,8 +296,16 @@ def test_reply_publication_and_feedback_dates_in_order(org):
     assert p.status == "replied" and p.satisfaction is None and not p.published
     # Setting “not published” clears date and link; an unchanged setting writes no event.
     before = len(kinds(p))
-    assert svc.set_publication(org["staff"], p, {"published": False, "published_on": D(2026, 5, 21)},
-                               version=p.version, today=D(2026, 5, 30)) == {}
+    assert (
+        svc.set_publication(
+            org["staff"],
+            p,
+            {"published": False, "published_on": D(2026, 5, 21)},
+            version=p.version,
+            today=D(2026, 5, 30),
+        )
+        == {}
+    )
     assert len(kinds(p)) == before
 
 
@@ -245,15 +314,21 @@ def test_state_preconditions(org):
     with pytest.raises(ServiceError, match="已答复、等待反馈"):
         feedback(org, p, "satisfied", D(2026, 3, 10))
     with pytest.raises(ServiceError, match="尚未答复"):
-        svc.set_publication(org["staff"], p, {"published": True, "published_on": D(2026, 3, 10)},
-                            version=p.version, today=D(2026, 3, 10))
+        svc.set_publication(
+            org["staff"],
+            p,
+            {"published": True, "published_on": D(2026, 3, 10)},
+            version=p.version,
+            today=D(2026, 3, 10),
+        )
     contact(org, p)
     do_reply(org, p)
     with pytest.raises(ServiceError, match="只有办理中的建议提案可以答复"):
         do_reply(org, p, on=D(2026, 5, 21))
     with pytest.raises(ServiceError, match="尚未答复"):
-        svc.request_extension(org["staff"], p, {"to_months": 4, "reason": "复杂"}, version=p.version,
-                              today=D(2026, 5, 21))
+        svc.request_extension(
+            org["staff"], p, {"to_months": 4, "reason": "复杂"}, version=p.version, today=D(2026, 5, 21)
+        )
     feedback(org, p, "basically", D(2026, 5, 25))
     with pytest.raises(ServiceError, match="当前状态为“已办结”"):
         contact(org, p, on=D(2026, 5, 26))
@@ -263,74 +338,93 @@ def test_cohandler_opinion_rules(org):
     p = register(org)
     # Not a co-handler of this item: refused (the view gives 404 before, the service refuses anyway).
     with pytest.raises(PermissionDenied):
-        svc.submit_opinion(org["other_staff"], p, {"opinion": "x", "opinion_on": D(2026, 3, 5)},
-                           version=p.version, today=D(2026, 3, 5))
+        svc.submit_opinion(
+            org["other_staff"], p, {"opinion": "x", "opinion_on": D(2026, 3, 5)}, version=p.version, today=D(2026, 3, 5)
+        )
     # Co-handlers read and give their opinion, nothing else.
     for action in (lambda: contact(org, p, who="co_staff"), lambda: do_reply(org, p, who="co_staff")):
         with pytest.raises(PermissionDenied):
             action()
     with pytest.raises(svc.ProposalInvalid) as e:
-        svc.submit_opinion(org["co_staff"], p, {"opinion": "", "opinion_on": D(2026, 3, 5)}, version=p.version,
-                           today=D(2026, 3, 5))
+        svc.submit_opinion(
+            org["co_staff"], p, {"opinion": "", "opinion_on": D(2026, 3, 5)}, version=p.version, today=D(2026, 3, 5)
+        )
     assert "请填写协办意见" in e.value.errors["opinion"]
-    row = svc.submit_opinion(org["co_staff"], p, {"opinion": "无异议", "opinion_on": D(2026, 4, 8)},
-                             version=p.version, today=D(2026, 4, 8))
+    row = svc.submit_opinion(
+        org["co_staff"], p, {"opinion": "无异议", "opinion_on": D(2026, 4, 8)}, version=p.version, today=D(2026, 4, 8)
+    )
     assert row.opinion_on == D(2026, 4, 8) and row.opinion_by_id == org["co_staff"].id
     assert timeline("proposal", p.id)[-1].data["late"] is True  # due 2026-04-02
     with pytest.raises(ServiceError, match="不能重复提交"):
-        svc.submit_opinion(org["co_staff"], p, {"opinion": "再补充", "opinion_on": D(2026, 4, 9)},
-                           version=p.version, today=D(2026, 4, 9))
+        svc.submit_opinion(
+            org["co_staff"],
+            p,
+            {"opinion": "再补充", "opinion_on": D(2026, 4, 9)},
+            version=p.version,
+            today=D(2026, 4, 9),
+        )
     # The office can record an opinion on a co-handler's behalf, naming the section.
     q = register(org, number="13", joint_section_ids=[org["other"].id])
     with pytest.raises(svc.ProposalInvalid):
-        svc.submit_opinion(org["office"], q, {"opinion": "x", "opinion_on": D(2026, 3, 5)}, version=q.version,
-                           today=D(2026, 3, 5))
-    row = svc.submit_opinion(org["office"], q, {"section_id": org["other"].id, "opinion": "会办意见",
-                                                "opinion_on": D(2026, 3, 5)}, version=q.version, today=D(2026, 3, 5))
+        svc.submit_opinion(
+            org["office"], q, {"opinion": "x", "opinion_on": D(2026, 3, 5)}, version=q.version, today=D(2026, 3, 5)
+        )
+    row = svc.submit_opinion(
+        org["office"],
+        q,
+        {"section_id": org["other"].id, "opinion": "会办意见", "opinion_on": D(2026, 3, 5)},
+        version=q.version,
+        today=D(2026, 3, 5),
+    )
     assert row.mode == "joint" and row.opinion == "会办意见"
 
 
 def test_extension_request_and_leader_approval(org):
     p = register(org)
     with pytest.raises(svc.ProposalInvalid) as e:
-        svc.request_extension(org["staff"], p, {"to_months": 7, "reason": "涉及多个部门"}, version=p.version,
-                              today=D(2026, 5, 1))
+        svc.request_extension(
+            org["staff"], p, {"to_months": 7, "reason": "涉及多个部门"}, version=p.version, today=D(2026, 5, 1)
+        )
     assert "最长为交办后6个月" in e.value.errors["to_months"]
     with pytest.raises(svc.ProposalInvalid) as e:
-        svc.request_extension(org["staff"], p, {"to_months": 3, "reason": "x"}, version=p.version,
-                              today=D(2026, 5, 1))
+        svc.request_extension(org["staff"], p, {"to_months": 3, "reason": "x"}, version=p.version, today=D(2026, 5, 1))
     assert "应长于原期限" in e.value.errors["to_months"]
     with pytest.raises(svc.ProposalInvalid) as e:
         svc.request_extension(org["staff"], p, {"to_months": 5, "reason": ""}, version=p.version, today=D(2026, 5, 1))
     assert "理由" in e.value.errors["reason"]
     with pytest.raises(ServiceError, match="届满"):
-        svc.request_extension(org["staff"], p, {"to_months": 5, "reason": "复杂"}, version=p.version,
-                              today=D(2026, 6, 3))
-    ext = svc.request_extension(org["staff"], p, {"to_months": 5, "reason": "需协调资金"}, version=p.version,
-                                today=D(2026, 5, 1))
+        svc.request_extension(
+            org["staff"], p, {"to_months": 5, "reason": "复杂"}, version=p.version, today=D(2026, 6, 3)
+        )
+    ext = svc.request_extension(
+        org["staff"], p, {"to_months": 5, "reason": "需协调资金"}, version=p.version, today=D(2026, 5, 1)
+    )
     with pytest.raises(ServiceError, match="等待领导审批"):
         svc.request_extension(org["staff"], p, {"to_months": 6, "reason": "x"}, version=p.version, today=D(2026, 5, 1))
     for who in ("staff", "office", "admin"):
         with pytest.raises(PermissionDenied):
             svc.decide_extension(org[who], p, ext.id, {"decision": "approve"}, version=p.version, today=D(2026, 5, 2))
     assert p.due_date == D(2026, 6, 2)
-    svc.decide_extension(org["leader"], p, ext.id, {"decision": "approve", "note": "同意"}, version=p.version,
-                         today=D(2026, 5, 2))
+    svc.decide_extension(
+        org["leader"], p, ext.id, {"decision": "approve", "note": "同意"}, version=p.version, today=D(2026, 5, 2)
+    )
     # 5 months after 2026-03-02: 2026-08-02 is a Sunday -> Monday 08-03.
     assert p.extended_months == 5 and p.due_date == D(2026, 8, 3) and ext.state == "approved"
     ev = timeline("proposal", p.id)[-1]
     assert ev.kind == "proposal.extension_approved" and ev.data["due_date"] == ["2026-06-02", "2026-08-03"]
     # A second extension up to the maximum of 6 months; a refusal needs a reason and moves nothing.
-    ext2 = svc.request_extension(org["head"], p, {"to_months": 6, "reason": "仍需协调"}, version=p.version,
-                                 today=D(2026, 7, 1))
+    ext2 = svc.request_extension(
+        org["head"], p, {"to_months": 6, "reason": "仍需协调"}, version=p.version, today=D(2026, 7, 1)
+    )
     with pytest.raises(svc.ProposalInvalid):
-        svc.decide_extension(org["leader"], p, ext2.id, {"decision": "refuse"}, version=p.version,
-                             today=D(2026, 7, 2))
-    svc.decide_extension(org["leader"], p, ext2.id, {"decision": "refuse", "note": "请按期办结"},
-                         version=p.version, today=D(2026, 7, 2))
+        svc.decide_extension(org["leader"], p, ext2.id, {"decision": "refuse"}, version=p.version, today=D(2026, 7, 2))
+    svc.decide_extension(
+        org["leader"], p, ext2.id, {"decision": "refuse", "note": "请按期办结"}, version=p.version, today=D(2026, 7, 2)
+    )
     assert p.extended_months == 5 and p.due_date == D(2026, 8, 3) and ext2.state == "refused"
-    ext3 = svc.request_extension(org["staff"], p, {"to_months": 6, "reason": "再次申请"}, version=p.version,
-                                 today=D(2026, 7, 3))
+    ext3 = svc.request_extension(
+        org["staff"], p, {"to_months": 6, "reason": "再次申请"}, version=p.version, today=D(2026, 7, 3)
+    )
     svc.decide_extension(org["leader"], p, ext3.id, {"decision": "approve"}, version=p.version, today=D(2026, 7, 3))
     assert p.due_date == D(2026, 9, 2)
     with pytest.raises(svc.ProposalInvalid) as e:
@@ -344,8 +438,9 @@ def test_optimistic_lock(org):
     contact(org, p)
     assert p.version > seen
     with pytest.raises(ConflictError, match="已被他人修改"):
-        svc.record_contact(org["staff"], p, {"form": "phone", "contacted_on": D(2026, 3, 10)}, version=seen,
-                           today=D(2026, 3, 10))
+        svc.record_contact(
+            org["staff"], p, {"form": "phone", "contacted_on": D(2026, 3, 10)}, version=seen, today=D(2026, 3, 10)
+        )
     assert count(ProposalContact) == 1
 
 
@@ -356,17 +451,28 @@ def test_concurrent_change_in_database_is_refused(org, app):
     with db.engine.begin() as conn:
         conn.execute(Proposal.__table__.update().where(Proposal.id == pid).values(version=v + 1))
     with pytest.raises(ConflictError, match="已被他人修改"):
-        svc.record_contact(org["staff"], p, {"form": "phone", "contacted_on": D(2026, 3, 10)}, version=v,
-                           today=D(2026, 3, 10))
+        svc.record_contact(
+            org["staff"], p, {"form": "phone", "contacted_on": D(2026, 3, 10)}, version=v, today=D(2026, 3, 10)
+        )
     assert count(ProposalContact) == 0
 
 
 def test_edit_registration(org):
     p = register(org)
-    diff = svc.edit_registration(org["office"], p, reg_data(org, title="关于老旧小区加装电梯的建议",
-                                                            assigned_on=D(2026, 3, 3), assist_section_ids=[],
-                                                            joint_section_ids=[org["other"].id]),
-                                 version=p.version, reason="交办单日期录错", today=D(2026, 3, 5))
+    diff = svc.edit_registration(
+        org["office"],
+        p,
+        reg_data(
+            org,
+            title="关于老旧小区加装电梯的建议",
+            assigned_on=D(2026, 3, 3),
+            assist_section_ids=[],
+            joint_section_ids=[org["other"].id],
+        ),
+        version=p.version,
+        reason="交办单日期录错",
+        today=D(2026, 3, 5),
+    )
     assert diff["title"][1] == "关于老旧小区加装电梯的建议"
     assert diff["cohandlers"] == [["价格科（协办）"], ["能源科（会办）"]]
     assert p.due_date == D(2026, 6, 3) and diff["due_date"] == [D(2026, 6, 2), D(2026, 6, 3)]
@@ -377,8 +483,9 @@ def test_edit_registration(org):
         svc.edit_registration(org["staff"], p, reg_data(org), version=p.version, today=D(2026, 3, 5))
     contact(org, p, on=D(2026, 3, 4), today=D(2026, 3, 5))
     with pytest.raises(svc.ProposalInvalid) as e:
-        svc.edit_registration(org["office"], p, reg_data(org, assigned_on=D(2026, 3, 5)), version=p.version,
-                              today=D(2026, 3, 5))
+        svc.edit_registration(
+            org["office"], p, reg_data(org, assigned_on=D(2026, 3, 5)), version=p.version, today=D(2026, 3, 5)
+        )
     assert "不能晚于已登记的办理步骤日期" in e.value.errors["assigned_on"]
 
 
@@ -407,5 +514,7 @@ def test_attachment_upload_checks(org):
     with pytest.raises(PermissionDenied):
         svc.add_attachment(org["co_staff"], p, svc.Upload("x.pdf", b"%PDF"), version=p.version)
     svc.add_attachment(org["staff"], p, svc.Upload("说明.pdf", b"%PDF-1.4"), "other", version=p.version)
-    assert db.session.scalar(select(func.count()).select_from(Attachment)
-                             .where(Attachment.subject_type == "proposal")) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(Attachment).where(Attachment.subject_type == "proposal"))
+        == 1
+    )

@@ -19,6 +19,7 @@ By lead section: 投资科 2 items (2 replied, 2 contacted, 1 on time, 1 late); 
 A staff member of 价格科 sees items 3, 4 (lead), 1 and 5 (co-handler): 4 items, npc 2, cppcc 2, on time 3
 (1, 3, 4), overdue 1 (5).
 """
+
 import io
 from datetime import date as D
 from datetime import datetime
@@ -84,12 +85,14 @@ def test_summary_is_scoped_to_what_the_user_sees(org, items):
 def test_summary_uses_sql_aggregates_only(org, items, app):
     """Five statements whatever the number of items: no row is loaded to be counted in Python."""
     from sqlalchemy import event
+
     statements = []
     user = org["office"]
     assert user.agency_id and user.role  # loaded before counting
 
     def count(conn, cursor, statement, *a):
         statements.append(statement)
+
     event.listen(db.engine, "before_cursor_execute", count)
     try:
         queries.summary(user, 2026, TODAY, DEFAULT_RESULT_LABELS)
@@ -115,8 +118,13 @@ def test_list_filters(app, org, items):
 
     def numbers(query):
         html = c.get("/proposals/?" + query).get_data(as_text=True)
-        return html.count('href="/proposals/') - html.count('href="/proposals/new') - html.count(
-            'href="/proposals/summary') - html.count('href="/proposals/export') - html.count('href="/proposals/settings')
+        return (
+            html.count('href="/proposals/')
+            - html.count('href="/proposals/new')
+            - html.count('href="/proposals/summary')
+            - html.count('href="/proposals/export')
+            - html.count('href="/proposals/settings')
+        )
 
     # Each item is linked twice per row (number and title) plus the nav link to the list itself.
     def rows(query):
@@ -148,8 +156,17 @@ def test_export_year_contents(app, org, items):
     assert wb.sheetnames == ["人大代表建议", "政协提案"]
     npc = [[cell.value for cell in row] for row in wb["人大代表建议"].iter_rows()]
     assert npc[0] == ["编号", "标题", "代表/委员", "主办", "协办", "交办日期", "答复日期", "类别", "满意度"]
-    assert npc[1] == ["1", "关于加快老旧小区改造的建议", "张代表", "投资科", "价格科", datetime(2026, 3, 2),
-                      datetime(2026, 5, 20), "A", "满意"]
+    assert npc[1] == [
+        "1",
+        "关于加快老旧小区改造的建议",
+        "张代表",
+        "投资科",
+        "价格科",
+        datetime(2026, 3, 2),
+        datetime(2026, 5, 20),
+        "A",
+        "满意",
+    ]
     assert [r[0] for r in npc[1:]] == ["1", "2", "3"]  # item 7 is from 2025
     assert npc[3][6:] == [datetime(2026, 6, 1), "B", "满意"]  # the re-handled item shows its latest reply
     cppcc = [[cell.value for cell in row] for row in wb["政协提案"].iter_rows()]

@@ -1,4 +1,5 @@
 """The proposals pages through real forms (CSRF on): registration, each action, errors, and isolation."""
+
 import io
 from datetime import timedelta
 
@@ -20,10 +21,19 @@ def org(make_section, make_user):
 
 
 def reg_form(org, **over):
-    data = {"kind": "npc", "session": "区十九届人大三次会议", "number": "0015", "title": "关于增设社区养老服务站的建议",
-            "content": "建议在各街道增设……", "lead_author": "王代表", "cosigners": "赵代表、钱代表",
-            "assigned_on": (today_cn() - timedelta(days=20)).isoformat(), "lead_section_id": str(org["A"].id),
-            "assist_section_ids": [str(org["B"].id)], "joint_section_ids": []}
+    data = {
+        "kind": "npc",
+        "session": "区十九届人大三次会议",
+        "number": "0015",
+        "title": "关于增设社区养老服务站的建议",
+        "content": "建议在各街道增设……",
+        "lead_author": "王代表",
+        "cosigners": "赵代表、钱代表",
+        "assigned_on": (today_cn() - timedelta(days=20)).isoformat(),
+        "lead_section_id": str(org["A"].id),
+        "assist_section_ids": [str(org["B"].id)],
+        "joint_section_ids": [],
+    }
     data.update(over)
     return data
 
@@ -33,16 +43,21 @@ def post(uc, url, data, **kw):
 
 
 def proposal_events(p):
-    return db.session.scalars(select(Event).where(Event.subject_type == "proposal", Event.subject_id == p.id)
-                              .order_by(Event.id)).all()
+    return db.session.scalars(
+        select(Event).where(Event.subject_type == "proposal", Event.subject_id == p.id).order_by(Event.id)
+    ).all()
 
 
 def test_register_through_the_form_with_attachment(app, org):
     office = UserClient(app, org["office"])
     page = office.get("/proposals/new").get_data(as_text=True)
     assert "登记人大代表建议" in page and "投资科" in page
-    resp = post(office, "/proposals/new", {**reg_form(org), "attachment": (io.BytesIO(b"%PDF-1.4 x"), "建议原件.pdf")},
-                content_type="multipart/form-data")
+    resp = post(
+        office,
+        "/proposals/new",
+        {**reg_form(org), "attachment": (io.BytesIO(b"%PDF-1.4 x"), "建议原件.pdf")},
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
     p = db.session.scalars(select(Proposal)).one()
     assert p.cosigners == "赵代表、钱代表" and [c.section_id for c in p.cohandlers] == [org["B"].id]
@@ -54,16 +69,19 @@ def test_register_through_the_form_with_attachment(app, org):
     assert "0015" in listing and 'href="/proposals/">建议提案</a>' in listing
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("assigned_on", (today_cn() + timedelta(days=1)).isoformat(), "晚于今天"),
-    ("assigned_on", "2026-13-40", "日期格式不正确"),
-    ("assigned_on", "", "请填写交办日期"),
-    ("title", "", "请填写标题"),
-    ("kind", "xyz", "请选择类型"),
-    ("lead_section_id", "", "请选择主办科室"),
-    ("lead_section_id", "abc", "请选择主办科室"),
-    ("session", "届" * 61, "不能超过60个字"),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("assigned_on", (today_cn() + timedelta(days=1)).isoformat(), "晚于今天"),
+        ("assigned_on", "2026-13-40", "日期格式不正确"),
+        ("assigned_on", "", "请填写交办日期"),
+        ("title", "", "请填写标题"),
+        ("kind", "xyz", "请选择类型"),
+        ("lead_section_id", "", "请选择主办科室"),
+        ("lead_section_id", "abc", "请选择主办科室"),
+        ("session", "届" * 61, "不能超过60个字"),
+    ],
+)
 def test_register_bad_input_shows_chinese_message_and_writes_nothing(app, org, field, value, message):
     office = UserClient(app, org["office"])
     resp = post(office, "/proposals/new", reg_form(org, **{field: value}))
@@ -83,9 +101,16 @@ def test_register_duplicate_and_cohandler_errors_on_the_form(app, org):
 
 
 def make_item(org, **over):
-    data = {"kind": "npc", "session": "区十九届人大三次会议", "number": "0020", "title": "关于规范停车收费的建议",
-            "lead_author": "孙代表", "assigned_on": today_cn() - timedelta(days=30), "lead_section_id": org["A"].id,
-            "assist_section_ids": [org["B"].id]}
+    data = {
+        "kind": "npc",
+        "session": "区十九届人大三次会议",
+        "number": "0020",
+        "title": "关于规范停车收费的建议",
+        "lead_author": "孙代表",
+        "assigned_on": today_cn() - timedelta(days=30),
+        "lead_section_id": org["A"].id,
+        "assist_section_ids": [org["B"].id],
+    }
     data.update(over)
     return svc.register_proposal(org["office"], data)
 
@@ -103,8 +128,11 @@ def test_handling_through_the_pages(app, org):
     # The co-handler sees the item and only the opinion form.
     html = co.get(url).get_data(as_text=True)
     assert "提交协办意见" in html and "登记第1次答复" not in html and "登记与代表的沟通情况" not in html
-    resp = post(co, f"{url}/opinion", {"version": p.version, "opinion": "同意", "opinion_on": today.isoformat(),
-                                       "opinion_section": ""})
+    resp = post(
+        co,
+        f"{url}/opinion",
+        {"version": p.version, "opinion": "同意", "opinion_on": today.isoformat(), "opinion_section": ""},
+    )
     assert resp.status_code == 302
     db.session.expire_all()
 
@@ -114,12 +142,21 @@ def test_handling_through_the_pages(app, org):
     assert db.session.scalar(select(func.count()).select_from(ProposalReply)) == 0
 
     # Stale version: refused with 已被他人修改.
-    resp = post(staff, f"{url}/contact", {"version": p.version - 1, "contact_form": "phone",
-                                          "contacted_on": today.isoformat()})
+    resp = post(
+        staff, f"{url}/contact", {"version": p.version - 1, "contact_form": "phone", "contacted_on": today.isoformat()}
+    )
     assert "已被他人修改" in resp.get_data(as_text=True)
     db.session.expire_all()
-    resp = post(staff, f"{url}/contact", {"version": p.version, "contact_form": "meeting",
-                                          "contacted_on": today.isoformat(), "contact_note": "当面听取意见"})
+    resp = post(
+        staff,
+        f"{url}/contact",
+        {
+            "version": p.version,
+            "contact_form": "meeting",
+            "contacted_on": today.isoformat(),
+            "contact_note": "当面听取意见",
+        },
+    )
     assert resp.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(ProposalContact)) == 1
 
@@ -138,20 +175,44 @@ def test_handling_through_the_pages(app, org):
     assert p.extended_months == 5
 
     # Reply with a document, publication, feedback 不满意 -> re-handling.
-    resp = post(staff, f"{url}/reply", {"version": p.version, "result_class": "B", "reply_date": today.isoformat(),
-                                        "reply_summary": "已列入明年计划",
-                                        "reply_document": (io.BytesIO(b"%PDF-1.4 r"), "答复函.pdf")},
-                content_type="multipart/form-data")
+    resp = post(
+        staff,
+        f"{url}/reply",
+        {
+            "version": p.version,
+            "result_class": "B",
+            "reply_date": today.isoformat(),
+            "reply_summary": "已列入明年计划",
+            "reply_document": (io.BytesIO(b"%PDF-1.4 r"), "答复函.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
     db.session.expire_all()
     p = db.session.get(Proposal, p.id)
-    resp = post(staff, f"{url}/publish", {"version": p.version, "published": "1", "published_on": today.isoformat(),
-                                          "publish_link": "https://www.example.gov.cn/jyta/20.html"})
+    resp = post(
+        staff,
+        f"{url}/publish",
+        {
+            "version": p.version,
+            "published": "1",
+            "published_on": today.isoformat(),
+            "publish_link": "https://www.example.gov.cn/jyta/20.html",
+        },
+    )
     assert resp.status_code == 302
     db.session.expire_all()
     p = db.session.get(Proposal, p.id)
-    resp = post(staff, f"{url}/feedback", {"version": p.version, "satisfaction": "unsatisfied",
-                                           "feedback_on": today.isoformat(), "feedback_note": "希望尽快实施"})
+    resp = post(
+        staff,
+        f"{url}/feedback",
+        {
+            "version": p.version,
+            "satisfaction": "unsatisfied",
+            "feedback_on": today.isoformat(),
+            "feedback_note": "希望尽快实施",
+        },
+    )
     assert resp.status_code == 302
     db.session.expire_all()
     p = db.session.get(Proposal, p.id)
@@ -160,19 +221,29 @@ def test_handling_through_the_pages(app, org):
     assert "第2轮办理" in html and "登记第2次答复" in html and "答复函.pdf" in html
     assert "https://www.example.gov.cn/jyta/20.html" in html and "不满意，重新办理" in html
     kinds = [e.kind for e in proposal_events(p)]
-    assert kinds == ["proposal.registered", "proposal.opinion_submitted", "proposal.contact_recorded",
-                     "proposal.extension_requested", "proposal.extension_approved", "proposal.replied",
-                     "proposal.published", "proposal.feedback_recorded", "proposal.rehandling_started"]
+    assert kinds == [
+        "proposal.registered",
+        "proposal.opinion_submitted",
+        "proposal.contact_recorded",
+        "proposal.extension_requested",
+        "proposal.extension_approved",
+        "proposal.replied",
+        "proposal.published",
+        "proposal.feedback_recorded",
+        "proposal.rehandling_started",
+    ]
 
 
 def test_bad_dates_on_action_forms(app, org):
     p = make_item(org)
     staff = UserClient(app, org["staff_A"])
     url = f"/proposals/{p.id}"
-    for data, message in [({"contacted_on": "31/12/2026"}, "日期格式不正确"),
-                          ({"contacted_on": (today_cn() + timedelta(days=2)).isoformat()}, "晚于今天"),
-                          ({"contacted_on": (p.assigned_on - timedelta(days=1)).isoformat()}, "早于交办日期"),
-                          ({"contacted_on": ""}, "请填写沟通日期")]:
+    for data, message in [
+        ({"contacted_on": "31/12/2026"}, "日期格式不正确"),
+        ({"contacted_on": (today_cn() + timedelta(days=2)).isoformat()}, "晚于今天"),
+        ({"contacted_on": (p.assigned_on - timedelta(days=1)).isoformat()}, "早于交办日期"),
+        ({"contacted_on": ""}, "请填写沟通日期"),
+    ]:
         resp = post(staff, f"{url}/contact", {"version": p.version, "contact_form": "phone", **data})
         assert resp.status_code == 200 and message in resp.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ProposalContact)) == 0
@@ -194,9 +265,17 @@ def test_result_label_settings_page(app, org):
 # --- isolation: every URL, every role -------------------------------------------------------
 
 ITEM_GETS = ["/proposals/{id}", "/proposals/{id}/edit", "/proposals/{id}/attachments/{att}"]
-ITEM_POSTS = ["/proposals/{id}/edit", "/proposals/{id}/contact", "/proposals/{id}/opinion", "/proposals/{id}/reply",
-              "/proposals/{id}/publish", "/proposals/{id}/feedback", "/proposals/{id}/extension",
-              "/proposals/{id}/extensions/{ext}/decide", "/proposals/{id}/attachments"]
+ITEM_POSTS = [
+    "/proposals/{id}/edit",
+    "/proposals/{id}/contact",
+    "/proposals/{id}/opinion",
+    "/proposals/{id}/reply",
+    "/proposals/{id}/publish",
+    "/proposals/{id}/feedback",
+    "/proposals/{id}/extension",
+    "/proposals/{id}/extensions/{ext}/decide",
+    "/proposals/{id}/attachments",
+]
 
 
 @pytest.fixture()
@@ -234,14 +313,22 @@ def test_users_who_cannot_see_the_item_get_exactly_what_a_missing_item_gives(app
             if url == "/proposals/{id}":
                 assert a.status_code == 404
         for url in ITEM_POSTS:
-            data = {"csrf_token": token, "version": str(p.version), "contact_form": "phone",
-                    "contacted_on": today_cn().isoformat(), "opinion": "x", "opinion_on": today_cn().isoformat(),
-                    "decision": "approve"}
+            data = {
+                "csrf_token": token,
+                "version": str(p.version),
+                "contact_form": "phone",
+                "contacted_on": today_cn().isoformat(),
+                "opinion": "x",
+                "opinion_on": today_cn().isoformat(),
+                "decision": "approve",
+            }
             a, b = uc.post(_fill(url, real), data=data), uc.post(_fill(url, missing), data=data)
             assert a.status_code == b.status_code and a.status_code in (403, 404), (user.username, url, a.status_code)
         # Lists, summary and export never show it.
         assert "0020" not in uc.get("/proposals/").get_data(as_text=True)
-        assert 'data-figure="total">0<' in uc.get(f"/proposals/summary?year={p.assigned_on.year}").get_data(as_text=True)
+        assert 'data-figure="total">0<' in uc.get(f"/proposals/summary?year={p.assigned_on.year}").get_data(
+            as_text=True
+        )
     db.session.expire_all()
     assert db.session.get(Proposal, p.id).version == version_before
     assert db.session.scalar(select(func.count()).select_from(ProposalContact)) == 0
@@ -268,19 +355,25 @@ def test_each_role_on_a_visible_item(app, org, isolated, who):
     assert uc.get(f"/proposals/{p.id}/attachments/{isolated['att']}").status_code == 200
     token = uc.token()
     today = today_cn().isoformat()
-    resp = uc.post(f"/proposals/{p.id}/contact", data={"csrf_token": token, "version": str(p.version),
-                                                       "contact_form": "phone", "contacted_on": today})
+    resp = uc.post(
+        f"/proposals/{p.id}/contact",
+        data={"csrf_token": token, "version": str(p.version), "contact_form": "phone", "contacted_on": today},
+    )
     assert resp.status_code == exp["contact"]
     db.session.expire_all()
     p = db.session.get(Proposal, p.id)
-    resp = uc.post(f"/proposals/{p.id}/extensions/{isolated['ext']}/decide",
-                   data={"csrf_token": token, "version": str(p.version), "decision": "approve"})
+    resp = uc.post(
+        f"/proposals/{p.id}/extensions/{isolated['ext']}/decide",
+        data={"csrf_token": token, "version": str(p.version), "decision": "approve"},
+    )
     assert resp.status_code == exp["decide"]
     # Everything only the lead section does is refused to the co-handler with 403, never done.
     if who == "staff_B":
         for action in ("reply", "publish", "feedback", "extension", "attachments"):
-            r = uc.post(f"/proposals/{p.id}/{action}", data={"csrf_token": token, "version": str(p.version),
-                                                             "result_class": "A", "reply_date": today})
+            r = uc.post(
+                f"/proposals/{p.id}/{action}",
+                data={"csrf_token": token, "version": str(p.version), "result_class": "A", "reply_date": today},
+            )
             assert r.status_code == 403, action
         assert db.session.scalar(select(func.count()).select_from(ProposalReply)) == 0
 
@@ -308,8 +401,7 @@ PAGES = {
 @pytest.mark.parametrize("who", list(PAGES))
 def test_pages_without_an_item_for_each_role(app, org, who):
     uc = UserClient(app, org[who])
-    urls = ["/proposals/new", "/proposals/settings", "/proposals/export?year=2026", "/proposals/summary",
-            "/proposals/"]
+    urls = ["/proposals/new", "/proposals/settings", "/proposals/export?year=2026", "/proposals/summary", "/proposals/"]
     assert tuple(uc.get(u).status_code for u in urls) == PAGES[who]
     token = uc.token()
     expected_post = 200 if PAGES[who][0] == 200 else 403  # an empty registration: refused with messages

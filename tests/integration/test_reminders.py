@@ -4,6 +4,7 @@ The 2026 calendar around National Day: Sep 25-27 中秋 off, Sep 28-30 working, 
 Oct 8-9 working, Oct 10 (Saturday) a make-up working day, Oct 11 Sunday, Oct 12 Monday.
 A request received on 2026-09-04 is due on 2026-10-09.
 """
+
 from __future__ import annotations
 
 import threading
@@ -94,9 +95,15 @@ def test_reminders_fall_on_the_right_working_days_around_national_day(people):
     assert [(r.run_on, r.recipient_id, r.deadline) for r in soon] == [(date(2026, 9, 29), w.staff_a.id, DUE)]
     over = reminders(kind="overdue")
     assert {(r.occurrence, r.recipient_id) for r in over} == {
-        (1, w.staff_a.id), (1, w.head_a.id),
-        (2, w.staff_a.id), (2, w.head_a.id), (2, w.office.id),
-        (3, w.staff_a.id), (3, w.head_a.id), (3, w.office.id)}
+        (1, w.staff_a.id),
+        (1, w.head_a.id),
+        (2, w.staff_a.id),
+        (2, w.head_a.id),
+        (2, w.office.id),
+        (3, w.staff_a.id),
+        (3, w.head_a.id),
+        (3, w.office.id),
+    }
     # Nobody else heard of it: not the other section, not the leader.
     everyone = recipients(reminders())
     assert everyone == {w.staff_a.id, w.head_a.id, w.office.id}
@@ -115,8 +122,8 @@ def test_due_soon_respects_the_configured_number_of_working_days(people, app, mo
 
 def test_one_digest_per_person_listing_all_their_cases(people, smtp):
     w = people
-    soon = make_case(w, RECEIVED)                                 # due Oct 9: 临期 on Sep 29
-    late = make_case(w, LATE_RECEIVED, subject="某规划文件")   # due Sep 28: overdue on Sep 29
+    soon = make_case(w, RECEIVED)  # due Oct 9: 临期 on Sep 29
+    late = make_case(w, LATE_RECEIVED, subject="某规划文件")  # due Sep 28: overdue on Sep 29
     other = make_case(w, LATE_RECEIVED, section="b", handler="staff_b", subject="价格文件")
     assert late.due_date == date(2026, 9, 28)
     result = run_at(date(2026, 9, 29))
@@ -189,7 +196,8 @@ def test_concurrent_runs_send_nothing_twice(people, smtp, app, monkeypatch, with
     assert sum(r.mails_sent for r in results) == 3
     assert len(smtp.messages) == 3
     assert sorted(rc[0] for rc, _ in smtp.messages) == sorted(
-        ["staff_a@example.gov.cn", "staff_b@example.gov.cn", "head_b@example.gov.cn"])
+        ["staff_a@example.gov.cn", "staff_b@example.gov.cn", "head_b@example.gov.cn"]
+    )
     assert all(c.number in smtp.body(smtp.to("staff_a@example.gov.cn")[0]) for c in cases[:3])
     assert len(reminders()) == 5
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 5
@@ -264,8 +272,16 @@ def test_reminders_follow_a_changed_deadline(people, app, monkeypatch, smtp):
     mail_down(app, monkeypatch)
     assert dict(run_at(date(2026, 9, 29)).created) == {"due_soon": 1}  # for Oct 9; mail fails
     # An extension of 5 working days is approved: Oct 10 (make-up Saturday), 12-15: the deadline moves to Oct 15.
-    req.clock_actions.append(ClockAction(kind="extension", state="approved", started_on=date(2026, 9, 29),
-                                         decided_on=date(2026, 9, 29), workdays=5, details={}))
+    req.clock_actions.append(
+        ClockAction(
+            kind="extension",
+            state="approved",
+            started_on=date(2026, 9, 29),
+            decided_on=date(2026, 9, 29),
+            workdays=5,
+            details={},
+        )
+    )
     refresh(req, current_calendar())
     db.session.commit()
     assert req.due_date == date(2026, 10, 15)
@@ -285,9 +301,22 @@ def test_reminders_follow_a_changed_deadline(people, app, monkeypatch, smtp):
 
 def test_no_answer_reminders_while_the_clock_is_stopped_or_after_conclusion(people):
     w = people
-    paused = make_case(w, LATE_RECEIVED, status="paused", pause_reason="consultation", actions=[
-        ClockAction(kind="consult_third_party", state="open", started_on=date(2026, 9, 1),
-                    window_end=date(2026, 11, 30), party="某公司", details={})])
+    paused = make_case(
+        w,
+        LATE_RECEIVED,
+        status="paused",
+        pause_reason="consultation",
+        actions=[
+            ClockAction(
+                kind="consult_third_party",
+                state="open",
+                started_on=date(2026, 9, 1),
+                window_end=date(2026, 11, 30),
+                party="某公司",
+                details={},
+            )
+        ],
+    )
     assert paused.due_date is None
     done = make_case(w, LATE_RECEIVED, status="concluded")
     assert done.due_date is not None
@@ -304,8 +333,10 @@ def test_escalation_reaches_the_right_people(people):
     inactive = make_case(w, LATE_RECEIVED, handler="staff_a2")
     db.session.commit()
     run_at(date(2026, 9, 29))  # day 1 late
-    day1 = {c.id: recipients(reminders(subject_id=c.id, occurrence=1))
-            for c in (no_handler, unassigned, moved, agency_wide, inactive)}
+    day1 = {
+        c.id: recipients(reminders(subject_id=c.id, occurrence=1))
+        for c in (no_handler, unassigned, moved, agency_wide, inactive)
+    }
     assert day1[no_handler.id] == {w.head_a.id}
     assert day1[unassigned.id] == {w.office.id}
     assert day1[moved.id] == {w.head_a.id}
@@ -336,9 +367,22 @@ def test_clarification_notice_limit(people):
     assert dict(run_at(date(2026, 10, 13)).created) == {}
     assert dict(run_at(date(2026, 10, 14)).created) == {}  # once the limit passed, nothing more
     # A case whose notice was already sent owes nothing.
-    sent = make_case(w, date(2026, 9, 28), status="paused", pause_reason="clarification", actions=[
-        ClockAction(kind="clarification", state="open", started_on=date(2026, 9, 29),
-                    window_end=date(2026, 11, 30), workdays=15, details={})])
+    sent = make_case(
+        w,
+        date(2026, 9, 28),
+        status="paused",
+        pause_reason="clarification",
+        actions=[
+            ClockAction(
+                kind="clarification",
+                state="open",
+                started_on=date(2026, 9, 29),
+                window_end=date(2026, 11, 30),
+                workdays=15,
+                details={},
+            )
+        ],
+    )
     run_at(date(2026, 10, 9), 10)
     assert reminders(subject_id=sent.id, kind="clarification_notice") == []
 
@@ -347,14 +391,45 @@ def test_clock_windows_before_and_after_their_end(people):
     w = people
     cal = current_calendar()
     fee_end = cal.add_workdays(date(2026, 9, 8), 20)
-    fee = make_case(w, date(2026, 9, 1), status="paused", pause_reason="fee", actions=[
-        ClockAction(kind="fee", state="open", started_on=date(2026, 9, 8), window_end=fee_end, details={})])
-    correction = make_case(w, date(2026, 9, 1), status="paused", pause_reason="clarification", actions=[
-        ClockAction(kind="clarification", state="open", started_on=date(2026, 9, 8), window_end=fee_end,
-                    workdays=20, details={})])
-    consult = make_case(w, date(2026, 9, 1), status="paused", pause_reason="consultation", actions=[
-        ClockAction(kind="consult_agency", state="open", started_on=date(2026, 9, 8), window_end=fee_end,
-                    party="市规划局", details={})])
+    fee = make_case(
+        w,
+        date(2026, 9, 1),
+        status="paused",
+        pause_reason="fee",
+        actions=[ClockAction(kind="fee", state="open", started_on=date(2026, 9, 8), window_end=fee_end, details={})],
+    )
+    correction = make_case(
+        w,
+        date(2026, 9, 1),
+        status="paused",
+        pause_reason="clarification",
+        actions=[
+            ClockAction(
+                kind="clarification",
+                state="open",
+                started_on=date(2026, 9, 8),
+                window_end=fee_end,
+                workdays=20,
+                details={},
+            )
+        ],
+    )
+    consult = make_case(
+        w,
+        date(2026, 9, 1),
+        status="paused",
+        pause_reason="consultation",
+        actions=[
+            ClockAction(
+                kind="consult_agency",
+                state="open",
+                started_on=date(2026, 9, 8),
+                window_end=fee_end,
+                party="市规划局",
+                details={},
+            )
+        ],
+    )
     assert fee_end == date(2026, 10, 12)
     # Oct 8: after it Oct 9, 10, 12 = 3 working days -> before the end, once.
     created = run_at(date(2026, 10, 8)).created
@@ -380,7 +455,10 @@ def test_in_app_only_without_mail_server_or_address(people, app, smtp, monkeypat
     make_case(w, LATE_RECEIVED)
     result = run_at(date(2026, 9, 29))
     assert result.mails_sent == 1
-    assert {r.recipient_id: r.mail_status for r in reminders()} == {w.staff_a.id: MAIL_SENT, w.head_a.id: MAIL_NO_ADDRESS}
+    assert {r.recipient_id: r.mail_status for r in reminders()} == {
+        w.staff_a.id: MAIL_SENT,
+        w.head_a.id: MAIL_NO_ADDRESS,
+    }
     monkeypatch.setitem(app.config, "MAIL_SERVER", "")
     result = run_at(date(2026, 9, 30))
     assert result.mails_sent == 0 and sum(result.created.values()) == 3
@@ -408,8 +486,12 @@ def test_scan_query_count_does_not_grow_with_cases(people, app):
     make_case(w, LATE_RECEIVED)
     few = queries()
     for i in range(15):
-        make_case(w, LATE_RECEIVED if i % 2 else RECEIVED, section="b" if i % 3 else "a",
-                  handler="staff_b" if i % 3 else "staff_a")
+        make_case(
+            w,
+            LATE_RECEIVED if i % 2 else RECEIVED,
+            section="b" if i % 3 else "a",
+            handler="staff_b" if i % 3 else "staff_a",
+        )
     assert queries() == few <= 8
 
 
@@ -464,6 +546,7 @@ def test_run_log_and_event(people, smtp):
     assert row.run_on == date(2026, 9, 29) and row.created == {"overdue": 2} and row.sent == {"overdue": 2}
     assert row.mails_sent == 2 and row.finished_at is not None and row.error is None
     from tracker.audit import Event
+
     ev = db.session.scalars(select(Event).where(Event.kind == "reminders.created")).all()
     assert len(ev) == 1 and ev[0].data["created"] == {"overdue": 2}
 
@@ -476,9 +559,19 @@ def test_unique_key_refuses_a_duplicate_row(people):
     make_case(w, LATE_RECEIVED)
     run_at(date(2026, 9, 29))
     r = reminders()[0]
-    dup = Reminder(agency_id=r.agency_id, kind=r.kind, subject_type=r.subject_type, subject_id=r.subject_id,
-                   deadline=r.deadline, occurrence=r.occurrence, recipient_id=r.recipient_id,
-                   case_type=r.case_type, case_id=r.case_id, run_on=r.run_on, mail_status="pending")
+    dup = Reminder(
+        agency_id=r.agency_id,
+        kind=r.kind,
+        subject_type=r.subject_type,
+        subject_id=r.subject_id,
+        deadline=r.deadline,
+        occurrence=r.occurrence,
+        recipient_id=r.recipient_id,
+        case_type=r.case_type,
+        case_id=r.case_id,
+        run_on=r.run_on,
+        mail_status="pending",
+    )
     db.session.add(dup)
     with pytest.raises(IntegrityError):
         db.session.commit()

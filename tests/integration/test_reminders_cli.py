@@ -1,4 +1,5 @@
 """`flask remind`, `flask scheduler` (built, not started), and the PostgreSQL run lock."""
+
 from __future__ import annotations
 
 import subprocess
@@ -103,13 +104,15 @@ def test_scheduler_job_runs_a_scan_and_survives_errors(app_ctx, people, monkeypa
     make_case(people, LATE_RECEIVED)
     calls = []
     real = service.run
-    monkeypatch.setattr(service, "run", lambda now=None: calls.append(1) or real(
-        datetime(2026, 9, 29, 8, 30, tzinfo=CHINA_TZ)))
+    monkeypatch.setattr(
+        service, "run", lambda now=None: calls.append(1) or real(datetime(2026, 9, 29, 8, 30, tzinfo=CHINA_TZ))
+    )
     scheduler.run_job(app_ctx)
     assert calls == [1] and len(reminders()) == 2
 
     def boom(now=None):
         raise RuntimeError("database unreachable")
+
     monkeypatch.setattr(service, "run", boom)
     scheduler.run_job(app_ctx)  # logged, not raised
     assert "提醒任务运行失败" in caplog.text
@@ -117,10 +120,12 @@ def test_scheduler_job_runs_a_scan_and_survives_errors(app_ctx, people, monkeypa
 
 def test_web_app_never_starts_a_scheduler():
     """Building the app (what every gunicorn worker does) does not even import APScheduler."""
-    code = ("from tracker import create_app; import sys, threading; "
-            "app = create_app({'SQLALCHEMY_DATABASE_URI': 'sqlite://', 'SECRET_KEY': 'x'}); "
-            "app.test_client().get('/login'); "
-            "print(any(m.startswith('apscheduler') for m in sys.modules), threading.active_count())")
+    code = (
+        "from tracker import create_app; import sys, threading; "
+        "app = create_app({'SQLALCHEMY_DATABASE_URI': 'sqlite://', 'SECRET_KEY': 'x'}); "
+        "app.test_client().get('/login'); "
+        "print(any(m.startswith('apscheduler') for m in sys.modules), threading.active_count())"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "1"]
@@ -128,9 +133,12 @@ def test_web_app_never_starts_a_scheduler():
 
 def test_postgresql_run_lock_makes_a_second_copy_skip(app_ctx, people):
     if db.engine.dialect.name != "postgresql":
-        pytest.skip("the advisory lock exists only on PostgreSQL; SQLite runs serialise on the write lock "
-                    "(test_concurrent_runs_send_nothing_twice)")
+        pytest.skip(
+            "the advisory lock exists only on PostgreSQL; SQLite runs serialise on the write lock "
+            "(test_concurrent_runs_send_nothing_twice)"
+        )
     from sqlalchemy import text
+
     make_case(people, LATE_RECEIVED)
     with db.engine.connect() as other:  # another scheduler, mid-run on another host
         other.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": service.ADVISORY_LOCK_KEY})

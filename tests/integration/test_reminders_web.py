@@ -1,4 +1,5 @@
 """The in-app notification centre: unread badge, list, mark read, mark all read, isolation."""
+
 from __future__ import annotations
 
 import re
@@ -167,8 +168,11 @@ def test_proposal_notification_links_to_the_item(app_ctx, client, people):
 def test_pagination(app_ctx, client, people):
     w = people
     for i in range(55):
-        db.session.add(Notification(agency_id=w.staff_a.agency_id, user_id=w.staff_a.id, kind="due_soon",
-                                    text=f"第{i}条测试通知", link=None))
+        db.session.add(
+            Notification(
+                agency_id=w.staff_a.agency_id, user_id=w.staff_a.id, kind="due_soon", text=f"第{i}条测试通知", link=None
+            )
+        )
     db.session.commit()
     client = login_as(app_ctx, w.staff_a)
     first = client.get("/notifications/").get_data(as_text=True)

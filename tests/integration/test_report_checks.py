@@ -1,4 +1,5 @@
 """Checks 1–6 on bad records: each fails, says why, and the report page lists the offending cases, linked."""
+
 from __future__ import annotations
 
 from datetime import date

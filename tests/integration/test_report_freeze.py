@@ -1,4 +1,5 @@
 """Narrative, publishing (freezing) and the differences between a frozen report and today's records."""
+
 from __future__ import annotations
 
 import json
@@ -18,9 +19,14 @@ from tracker.reports.models import ReportNarrative, ReportSnapshot
 from tracker.reports.structure import NARRATIVE_PART_IDS
 
 TODAY = date(2025, 3, 1)
-WRITTEN = {"overview": "本年度，我局认真贯彻《条例》。", "overview.management": "完善了工作制度。",
-           "overview.platform": "依托政府门户网站。", "overview.oversight": "加强监督。",
-           "problems": "一是流程仍需规范。", "other.more": "（三）无其他事项。"}
+WRITTEN = {
+    "overview": "本年度，我局认真贯彻《条例》。",
+    "overview.management": "完善了工作制度。",
+    "overview.platform": "依托政府门户网站。",
+    "overview.oversight": "加强监督。",
+    "problems": "一是流程仍需规范。",
+    "other.more": "（三）无其他事项。",
+}
 
 
 @pytest.fixture()
@@ -132,7 +138,8 @@ def test_later_edits_show_as_differences_never_change_the_frozen_report(office, 
     assert view.frozen and view.report["table3"] == EXPECTED_T3[2023]
     changed = {d.label: (d.frozen, d.current) for d in view.diffs}
     assert changed == {
-        "表三「（一）予以公开」自然人": (3, 2), "表三「（一）予以公开」总计": (4, 3),
+        "表三「（一）予以公开」自然人": (3, 2),
+        "表三「（一）予以公开」总计": (4, 3),
         "表三「（二）部分公开（区分处理的，只计这一情形，不计其他情形）」自然人": (1, 2),
         "表三「（二）部分公开（区分处理的，只计这一情形，不计其他情形）」总计": (2, 3),
     }
@@ -155,8 +162,13 @@ def test_cases_changed_after_publication_are_listed(office):
     snap = _publish_2023(office)
     case = db.session.scalars(select(DisclosureRequest).where(DisclosureRequest.received_on == date(2023, 2, 1))).one()
     case.outcome = "withheld.third_party"
-    audit.record("request.intake_edited", subject_type="request", subject_id=case.id, actor=office,
-                 data={"outcome": ["disclosed", "withheld.third_party"]})
+    audit.record(
+        "request.intake_edited",
+        subject_type="request",
+        subject_id=case.id,
+        actor=office,
+        data={"outcome": ["disclosed", "withheld.third_party"]},
+    )
     db.session.commit()
     changed = services.cases_changed_since(office.agency_id, 2023, snap.published_at)
     assert [c.request_id for c in changed] == [case.id]
@@ -171,8 +183,10 @@ def test_cross_year_check_against_the_frozen_year(office):
     checks = {c["id"]: c for c in derive(office.agency_id, 2024, today=TODAY)["checks"]}
     assert checks["carried_in_vs_previous"]["ok"]  # today's records agree with themselves
     assert not checks["carried_in_vs_frozen"]["ok"]
-    assert "「法人或其他组织（其他）」列：本年“二、上年结转”为0件，已发布的2023年度报告“四、结转下年度继续办理”为1件" \
+    assert (
+        "「法人或其他组织（其他）」列：本年“二、上年结转”为0件，已发布的2023年度报告“四、结转下年度继续办理”为1件"
         in checks["carried_in_vs_frozen"]["detail"]
+    )
     # and 2023 itself now differs from what was published
     view = services.year_report(office.agency_id, 2023, today=TODAY)
     assert {"表三「四、结转下年度继续办理」法人或其他组织（其他）"} <= {d.label for d in view.diffs}
@@ -195,4 +209,6 @@ def test_narrative_page_of_a_published_year_is_closed(office, login, client):
     _publish_2023(office)
     login(office)
     resp = client.get("/reports/2023/narrative", follow_redirects=True)
-    assert "文字已冻结，不能再修改" in resp.get_data(as_text=True) and 'name="part-problems"' not in resp.get_data(as_text=True)
+    assert "文字已冻结，不能再修改" in resp.get_data(as_text=True) and 'name="part-problems"' not in resp.get_data(
+        as_text=True
+    )

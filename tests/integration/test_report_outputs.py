@@ -1,4 +1,5 @@
 """The report as JSON, .xlsx and .docx, through the pages and the `flask report` command."""
+
 from __future__ import annotations
 
 import io
@@ -41,8 +42,14 @@ def test_json_has_exactly_the_form_of_report_format(office, client):
     data = json.loads(resp.get_data(as_text=True))
     assert list(data) == ["year", "agency", "table2", "table3", "table4", "summary", "other_matters", "checks"]
     assert data["year"] == 2023 and data["agency"] == {"name": "测试区发展和改革局"}
-    assert list(data["table2"]) == ["rules", "normative_documents", "administrative_licensing",
-                                    "administrative_penalty", "administrative_coercion", "administrative_fees"]
+    assert list(data["table2"]) == [
+        "rules",
+        "normative_documents",
+        "administrative_licensing",
+        "administrative_penalty",
+        "administrative_coercion",
+        "administrative_fees",
+    ]
     assert data["table2"]["rules"].keys() == {"issued", "abolished", "in_force"}
     assert data["table2"]["administrative_licensing"] == {"decisions": 16}
     assert data["table2"]["administrative_fees"] == {"amount_wan_yuan": 1.7}
@@ -53,10 +60,18 @@ def test_json_has_exactly_the_form_of_report_format(office, client):
     assert list(data["table4"]) == list(TABLE4_BLOCK_IDS)
     assert all(list(b) == list(TABLE4_COLUMN_IDS) for b in data["table4"].values())
     # the four keys of the form, then the main topics named in 一 (this project's addition, documented)
-    assert list(data["summary"]) == ["proactive_items", "proactive_by_category", "requests_received",
-                                     "requests_received_previous_year", "main_topics"]
-    assert data["other_matters"] == {"processing_fees": {"cases": 1, "amount_yuan": 120},
-                                     "npc_suggestions": 3, "cppcc_proposals": 4}
+    assert list(data["summary"]) == [
+        "proactive_items",
+        "proactive_by_category",
+        "requests_received",
+        "requests_received_previous_year",
+        "main_topics",
+    ]
+    assert data["other_matters"] == {
+        "processing_fees": {"cases": 1, "amount_yuan": 120},
+        "npc_suggestions": 3,
+        "cppcc_proposals": 4,
+    }
     assert all(set(c) == {"id", "ok", "detail"} and c["ok"] is True for c in data["checks"])
 
 
@@ -81,7 +96,13 @@ def test_xlsx_three_tables_with_official_labels_merges_and_figures(office, clien
     assert t3["A3"].value == "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
     assert t3["D3"].value == "申请人情况" and "D3:J3" in merged
     assert t3["E4"].value == "法人或其他组织" and "E4:I4" in merged
-    assert [t3.cell(5, c).value for c in range(5, 10)] == ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+    assert [t3.cell(5, c).value for c in range(5, 10)] == [
+        "商业企业",
+        "科研机构",
+        "社会公益组织",
+        "法律服务机构",
+        "其他",
+    ]
     by_label = {}
     for row in t3.iter_rows(min_row=6):
         labels = [c.value for c in row[:3] if isinstance(c.value, str)]
@@ -118,12 +139,25 @@ def test_docx_whole_report_in_official_order(office, client):
     doc = Document(io.BytesIO(resp.data))
     texts = [p.text for p in doc.paragraphs]
     assert texts[:2] == ["测试区发展和改革局", "2023年政府信息公开工作年度报告"]
-    headings = ["一、总体情况", "（一）主动公开", "（二）依申请公开", "（三）政府信息管理", "（四）政府信息公开平台建设",
-                "（五）监督保障", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-                "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+    headings = [
+        "一、总体情况",
+        "（一）主动公开",
+        "（二）依申请公开",
+        "（三）政府信息管理",
+        "（四）政府信息公开平台建设",
+        "（五）监督保障",
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "五、存在的主要问题及改进情况",
+        "六、其他需要报告的事项",
+    ]
     positions = [texts.index(h) for h in headings]
     assert positions == sorted(positions)
-    assert any(t.startswith("2023年度共收到政府信息公开申请28件，比上年增加22件，主要涉及项目立项、规划、价格。") for t in texts)
+    assert any(
+        t.startswith("2023年度共收到政府信息公开申请28件，比上年增加22件，主要涉及项目立项、规划、价格。")
+        for t in texts
+    )
     assert "2023年度，测试区发展和改革局共办理人大代表建议3件，政协提案4件。" in texts
 
     assert len(doc.tables) == 3
@@ -188,16 +222,19 @@ def test_command_files(history, cli, tmp_path):
     assert json.loads(out.read_text("utf-8"))["table3"] == EXPECTED_T3[2022]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["report"], "请给出四位数字的年份"),
-    (["report", "二〇二三"], "请给出四位数字的年份"),
-    (["report", "1999"], "年份应在2008年至"),
-    (["report", "2023", "--format", "pdf"], "格式应为 json、xlsx 或 docx 之一"),
-    (["report", "2023", "--format", "xlsx"], "请用 -o 指定输出文件"),
-    (["report", "2023", "--agency", "不存在的局"], "找不到名为“不存在的局”的机关"),
-    (["report", "2023", "--bogus"], "参数有误"),
-    (["report", "2023", "-o", "/nonexistent-dir/x.json"], "输出目录“/nonexistent-dir”不存在"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["report"], "请给出四位数字的年份"),
+        (["report", "二〇二三"], "请给出四位数字的年份"),
+        (["report", "1999"], "年份应在2008年至"),
+        (["report", "2023", "--format", "pdf"], "格式应为 json、xlsx 或 docx 之一"),
+        (["report", "2023", "--format", "xlsx"], "请用 -o 指定输出文件"),
+        (["report", "2023", "--agency", "不存在的局"], "找不到名为“不存在的局”的机关"),
+        (["report", "2023", "--bogus"], "参数有误"),
+        (["report", "2023", "-o", "/nonexistent-dir/x.json"], "输出目录“/nonexistent-dir”不存在"),
+    ],
+)
 def test_command_bad_arguments(history, cli, args, message):
     result = cli.invoke(args=args)
     assert result.exit_code != 0

@@ -1,4 +1,5 @@
 """The handling workflow through its services: every transition, every refusal, every outcome."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -22,8 +23,12 @@ ANSWER = {"answer_date": TODAY, "delivery_method": "email", "delivered_on": TODA
 
 def assigned(w, req, section=None, handler=None):
     do(s.assign_section, w.office, req, section_id=(section or w.sec_a).id)
-    do(s.assign_handler, w.head_a if section in (None, w.sec_a) else w.office, req,
-       handler_id=(handler or w.staff_a).id)
+    do(
+        s.assign_handler,
+        w.head_a if section in (None, w.sec_a) else w.office,
+        req,
+        handler_id=(handler or w.staff_a).id,
+    )
     return req
 
 
@@ -38,22 +43,44 @@ def test_assignment_draft_review_and_answer(app_ctx, w):
     req = w.new_case()
     assert workflow.status_label(req) == "待分办"
     do(s.assign_section, w.office, req, section_id=w.sec_a.id, instruction="请规划科依法办理。——李局长")
-    assert (req.status, req.section_id, req.leader_instruction) == ("in_progress", w.sec_a.id, "请规划科依法办理。——李局长")
+    assert (req.status, req.section_id, req.leader_instruction) == (
+        "in_progress",
+        w.sec_a.id,
+        "请规划科依法办理。——李局长",
+    )
     do(s.assign_handler, w.head_a, req, handler_id=w.staff_a.id)
     assert req.handler_id == w.staff_a.id
-    do(s.submit_draft, w.staff_a, req, outcome="partially_disclosed", legal_ground="涉及个人隐私的部分不予公开。",
-       answer_summary="公开批复，遮盖个人信息。")
+    do(
+        s.submit_draft,
+        w.staff_a,
+        req,
+        outcome="partially_disclosed",
+        legal_ground="涉及个人隐私的部分不予公开。",
+        answer_summary="公开批复，遮盖个人信息。",
+    )
     assert req.status == "in_review" and req.draft["outcome"] == "partially_disclosed"
     assert req.draft["letter_kind"] == "partial" and req.draft["approved"] is False
     do(s.approve_draft, w.leader, req, note="同意")
     assert req.status == "in_review" and req.draft["approved"] is True
-    done = do(s.conclude, w.office, req, outcome="partially_disclosed", legal_ground="涉及个人隐私的部分不予公开。",
-              **ANSWER)
+    done = do(
+        s.conclude, w.office, req, outcome="partially_disclosed", legal_ground="涉及个人隐私的部分不予公开。", **ANSWER
+    )
     assert "部分公开" in done.message and done.warnings == []
     assert (req.status, req.outcome, req.concluded_on, req.delivery_method, req.letter_kind) == (
-        "concluded", "partially_disclosed", TODAY, "email", "partial")
-    assert kinds(req) == ["request.registered", "request.assigned", "request.handler_assigned",
-                          "request.draft_submitted", "request.draft_approved", "request.concluded"]
+        "concluded",
+        "partially_disclosed",
+        TODAY,
+        "email",
+        "partial",
+    )
+    assert kinds(req) == [
+        "request.registered",
+        "request.assigned",
+        "request.handler_assigned",
+        "request.draft_submitted",
+        "request.draft_approved",
+        "request.concluded",
+    ]
 
 
 def test_returned_draft_goes_back_to_the_handler(app_ctx, w):
@@ -82,8 +109,14 @@ def test_conclude_from_review_needs_an_approved_draft(app_ctx, w):
 def test_office_may_answer_directly_from_registration(app_ctx, w):
     """E.g. a petition closed by the office at once, without a section."""
     req = w.new_case()
-    do(s.conclude, w.office, req, outcome="not_processed.petition", legal_ground=ground("not_processed.petition"),
-       **ANSWER)
+    do(
+        s.conclude,
+        w.office,
+        req,
+        outcome="not_processed.petition",
+        legal_ground=ground("not_processed.petition"),
+        **ANSWER,
+    )
     assert req.outcome == "not_processed.petition" and req.section_id is None
 
 
@@ -113,11 +146,13 @@ def test_cohandler_reads_and_gives_opinion_but_cannot_act(app_ctx, w):
         do(s.add_cohandler, w.office, req, section_id=w.sec_a.id)
     do(s.submit_opinion, w.staff_b, req, opinion="建议公开，无涉密内容。")
     assert req.cohandlers[0].opinion == "建议公开，无涉密内容。" and req.cohandlers[0].opinion_by_id == w.staff_b.id
-    for user, fn, kw in [(w.staff_b, s.submit_draft, {"outcome": "disclosed"}),
-                         (w.head_b, s.submit_draft, {"outcome": "disclosed"}),
-                         (w.head_b, s.assign_handler, {"handler_id": w.staff_b.id}),
-                         (w.head_b, s.add_cohandler, {"section_id": w.sec_c.id}),
-                         (w.staff_b, s.request_extension, {"workdays": 5, "reason": "x", "requested_on": TODAY})]:
+    for user, fn, kw in [
+        (w.staff_b, s.submit_draft, {"outcome": "disclosed"}),
+        (w.head_b, s.submit_draft, {"outcome": "disclosed"}),
+        (w.head_b, s.assign_handler, {"handler_id": w.staff_b.id}),
+        (w.head_b, s.add_cohandler, {"section_id": w.sec_c.id}),
+        (w.staff_b, s.request_extension, {"workdays": 5, "reason": "x", "requested_on": TODAY}),
+    ]:
         with pytest.raises(PermissionDenied, match="协办科室只能查看和提交协办意见"):
             do(fn, user, req, **kw)
     with pytest.raises(PermissionDenied):  # the lead section does not give a co-handler opinion
@@ -141,6 +176,7 @@ def test_submit_draft_needs_a_handler(app_ctx, w):
 def test_inactive_section_and_foreign_section_refused(app_ctx, w, make_section):
     from tracker.accounts.models import Agency
     from tracker.accounts.services import create_section
+
     req = w.new_case()
     w.sec_c.active = False
     db.session.commit()
@@ -206,17 +242,30 @@ def test_lapsed_clarification_concludes_no_correction_only_after_the_period(app_
     end = req.clock_actions[0].window_end
     before = snapshot(req)
     with pytest.raises(s.Invalid, match="期限届满后"):
-        do(s.clarification_lapsed, w.office, req, today=end, answer_date=end, delivery_method="post",
-           delivered_on=end)
+        do(s.clarification_lapsed, w.office, req, today=end, answer_date=end, delivery_method="post", delivered_on=end)
     assert snapshot(req) == before
     after = end + timedelta(days=1)
     while not current_calendar().is_workday(after):
         after += timedelta(days=1)
     with pytest.raises(PermissionDenied):  # staff may not conclude
-        do(s.clarification_lapsed, w.staff_a, req, today=after, answer_date=after, delivery_method="post",
-           delivered_on=after)
-    do(s.clarification_lapsed, w.office, req, today=after, answer_date=after, delivery_method="post",
-       delivered_on=after)
+        do(
+            s.clarification_lapsed,
+            w.staff_a,
+            req,
+            today=after,
+            answer_date=after,
+            delivery_method="post",
+            delivered_on=after,
+        )
+    do(
+        s.clarification_lapsed,
+        w.office,
+        req,
+        today=after,
+        answer_date=after,
+        delivery_method="post",
+        delivered_on=after,
+    )
     assert (req.status, req.outcome, req.concluded_on) == ("concluded", "other.no_correction", after)
     assert req.clock_actions[0].end_reason == "lapsed" and req.clock_actions[0].ended_on == end
 
@@ -238,13 +287,27 @@ def test_still_unclear_after_correction(app_ctx, w):
 def test_consultation_answer_moves_the_deadline(app_ctx, w):
     req = assigned(w, w.new_case())
     cal = current_calendar()
-    do(s.consult, w.staff_a, req, kind="consult_third_party", party="某建设有限公司", sent_on=date(2026, 3, 5),
-       matter="是否同意公开投标文件")
+    do(
+        s.consult,
+        w.staff_a,
+        req,
+        kind="consult_third_party",
+        party="某建设有限公司",
+        sent_on=date(2026, 3, 5),
+        matter="是否同意公开投标文件",
+    )
     assert (req.status, req.pause_reason, req.due_date) == ("paused", "consultation", None)
     act = req.clock_actions[0]
     assert act.window_end == cal.add_workdays(date(2026, 3, 5), 15)
-    do(s.consultation_closed, w.staff_a, req, clock_action_id=act.id, end_reason="answered",
-       ended_on=date(2026, 3, 9), opinion="不同意公开")
+    do(
+        s.consultation_closed,
+        w.staff_a,
+        req,
+        clock_action_id=act.id,
+        end_reason="answered",
+        ended_on=date(2026, 3, 9),
+        opinion="不同意公开",
+    )
     removed = cal.workdays_after_until(date(2026, 3, 5), date(2026, 3, 9))
     assert removed == 2
     assert req.status == "in_progress" and req.due_date == cal.add_workdays(date(2026, 3, 30), 2)
@@ -256,11 +319,23 @@ def test_two_consultations_keep_the_clock_stopped_until_both_end(app_ctx, w):
     do(s.consult, w.staff_a, req, kind="consult_third_party", party="甲公司", sent_on=date(2026, 3, 4))
     do(s.consult, w.staff_a, req, kind="consult_agency", party="区自然资源局", sent_on=date(2026, 3, 5))
     first, second = req.clock_actions
-    do(s.consultation_closed, w.staff_a, req, clock_action_id=first.id, end_reason="answered",
-       ended_on=date(2026, 3, 6))
+    do(
+        s.consultation_closed,
+        w.staff_a,
+        req,
+        clock_action_id=first.id,
+        end_reason="answered",
+        ended_on=date(2026, 3, 6),
+    )
     assert req.status == "paused" and req.due_date is None
-    do(s.consultation_closed, w.staff_a, req, clock_action_id=second.id, end_reason="answered",
-       ended_on=date(2026, 3, 10))
+    do(
+        s.consultation_closed,
+        w.staff_a,
+        req,
+        clock_action_id=second.id,
+        end_reason="answered",
+        ended_on=date(2026, 3, 10),
+    )
     assert req.status == "in_progress" and req.due_date is not None
 
 
@@ -269,12 +344,25 @@ def test_consultation_window_close_and_late_answer(app_ctx, w):
     do(s.consult, w.staff_a, req, kind="consult_third_party", party="甲公司", sent_on=date(2026, 3, 4))
     act = req.clock_actions[0]
     with pytest.raises(s.Invalid, match="尚未届满"):
-        do(s.consultation_closed, w.staff_a, req, clock_action_id=act.id, end_reason="window_closed",
-           today=act.window_end)
+        do(
+            s.consultation_closed,
+            w.staff_a,
+            req,
+            clock_action_id=act.id,
+            end_reason="window_closed",
+            today=act.window_end,
+        )
     later = act.window_end + timedelta(days=2)
     with pytest.raises(s.Invalid, match="期限届满未答复"):
-        do(s.consultation_closed, w.staff_a, req, clock_action_id=act.id, end_reason="answered", ended_on=later,
-           today=later)
+        do(
+            s.consultation_closed,
+            w.staff_a,
+            req,
+            clock_action_id=act.id,
+            end_reason="answered",
+            ended_on=later,
+            today=later,
+        )
     with pytest.raises(s.Invalid, match="请选择要处理的征求意见"):
         do(s.consultation_closed, w.staff_a, req, clock_action_id=999999, end_reason="window_closed", today=later)
     do(s.consultation_closed, w.staff_a, req, clock_action_id=act.id, end_reason="window_closed", today=later)
@@ -290,8 +378,15 @@ def test_fee_notice_payment_and_resume(app_ctx, w):
     assert calc.amount == 70 * 10 + 50 * 20
     with pytest.raises(s.Invalid, match="不一致"):
         do(s.fee_notice, w.office, req, method="per_page", pages=150, confirm_amount=100, notice_on=TODAY)
-    do(s.fee_notice, w.office, req, method="per_page", pages=150, confirm_amount=calc.amount,
-       notice_on=date(2026, 3, 6))
+    do(
+        s.fee_notice,
+        w.office,
+        req,
+        method="per_page",
+        pages=150,
+        confirm_amount=calc.amount,
+        notice_on=date(2026, 3, 6),
+    )
     assert (req.status, req.pause_reason, req.fee_amount, req.fee_method) == ("paused", "fee", 1700, "per_page")
     act = req.clock_actions[0]
     assert act.window_end == current_calendar().add_workdays(date(2026, 3, 6), 20)
@@ -300,7 +395,8 @@ def test_fee_notice_payment_and_resume(app_ctx, w):
     do(s.fee_paid, w.office, req, paid_on=TODAY, amount=1700)
     assert (req.status, req.fee_paid_on) == ("in_progress", TODAY)
     assert req.due_date == current_calendar().add_workdays(
-        date(2026, 3, 30), current_calendar().workdays_after_until(date(2026, 3, 6), TODAY))
+        date(2026, 3, 30), current_calendar().workdays_after_until(date(2026, 3, 6), TODAY)
+    )
     with pytest.raises(s.Invalid, match="只收取一次"):
         do(s.fee_notice, w.office, req, method="per_page", pages=150, confirm_amount=1700, notice_on=TODAY)
 
@@ -368,8 +464,12 @@ def test_extension_request_and_approval(app_ctx, w):
     ext2 = s.pending_extensions(req)[0]
     do(s.decide_extension, w.leader, req, clock_action_id=ext2.id, approve=False, decided_on=TODAY, note="不同意")
     assert ext2.state == "refused"
-    assert kinds(req)[-4:] == ["request.extension_requested", "request.extension_approved",
-                               "request.extension_requested", "request.extension_refused"]
+    assert kinds(req)[-4:] == [
+        "request.extension_requested",
+        "request.extension_approved",
+        "request.extension_requested",
+        "request.extension_refused",
+    ]
 
 
 def test_extension_only_before_the_deadline(app_ctx, w):
@@ -377,8 +477,15 @@ def test_extension_only_before_the_deadline(app_ctx, w):
     after = date(2026, 3, 31)
     with pytest.raises(s.Invalid, match="不能再延期"):
         do(s.request_extension, w.staff_a, req, workdays=5, reason="x", requested_on=after, today=after)
-    do(s.request_extension, w.staff_a, req, workdays=5, reason="x", requested_on=date(2026, 3, 27),
-       today=date(2026, 3, 27))
+    do(
+        s.request_extension,
+        w.staff_a,
+        req,
+        workdays=5,
+        reason="x",
+        requested_on=date(2026, 3, 27),
+        today=date(2026, 3, 27),
+    )
     ext = s.pending_extensions(req)[0]
     before = snapshot(req)
     with pytest.raises(s.Invalid, match="不能再延期"):  # the leader answers too late
@@ -400,8 +507,14 @@ def test_explicit_deadline_art35(app_ctx, w):
     assert set(e.value.errors) == {"reason", "due"}
     with pytest.raises(PermissionDenied):
         do(s.set_explicit_deadline, w.head_a, req, due=date(2026, 5, 29), reason="x", set_on=TODAY)
-    do(s.set_explicit_deadline, w.leader, req, due=date(2026, 5, 29), reason="申请涉及近十年全部项目，数量巨大。",
-       set_on=TODAY)
+    do(
+        s.set_explicit_deadline,
+        w.leader,
+        req,
+        due=date(2026, 5, 29),
+        reason="申请涉及近十年全部项目，数量巨大。",
+        set_on=TODAY,
+    )
     assert req.due_date == date(2026, 5, 29)
 
 
@@ -414,8 +527,9 @@ def _close_with(w, req, code):
     if code == outcomes.NO_CORRECTION:
         do(s.clarify, w.staff_a, req, notice_on=date(2026, 3, 3), items="x")
         day = req.clock_actions[0].window_end + timedelta(days=1)
-        return do(s.clarification_lapsed, w.office, req, today=day, answer_date=day, delivery_method="post",
-                  delivered_on=day)
+        return do(
+            s.clarification_lapsed, w.office, req, today=day, answer_date=day, delivery_method="post", delivered_on=day
+        )
     if code == outcomes.UNPAID_FEE:
         do(s.fee_notice, w.office, req, method="per_page", pages=40, confirm_amount=100, notice_on=date(2026, 3, 4))
         day = req.clock_actions[0].window_end + timedelta(days=1)
@@ -458,21 +572,24 @@ def test_outcome_needing_a_ground_is_refused_without_one(app_ctx, w, code):
         do(s.submit_draft, w.staff_a, req, outcome=code)
 
 
-@pytest.mark.parametrize("data,field,message", [
-    ({"outcome": "nonsense"}, "outcome", "请选择办理结果"),
-    ({"outcome": ""}, "outcome", "请选择办理结果"),
-    ({"outcome": "other.no_correction"}, "outcome", "逾期未补正，办结"),
-    ({"outcome": "other.unpaid_fee"}, "outcome", "逾期未缴费，办结"),
-    ({"outcome": "disclosed", "letter_kind": "withhold"}, "letter_kind", "只能是"),
-    ({"outcome": "other.other"}, "answer_summary", "其他处理"),
-    ({"outcome": "disclosed", "answer_date": date(2026, 3, 11)}, "answer_date", "将来"),
-    ({"outcome": "disclosed", "answer_date": date(2026, 3, 1)}, "answer_date", "早于收到申请之日"),
-    ({"outcome": "disclosed", "answer_date": None}, "answer_date", "请填写答复日期"),
-    ({"outcome": "disclosed", "delivered_on": date(2026, 3, 9)}, "delivered_on", "早于答复日期"),
-    ({"outcome": "disclosed", "delivered_on": date(2026, 3, 11)}, "delivered_on", "将来"),
-    ({"outcome": "disclosed", "delivery_method": "pigeon"}, "delivery_method", "送达方式"),
-    ({"outcome": "disclosed", "answer_summary": "长" * 5001}, "answer_summary", "5000"),
-])
+@pytest.mark.parametrize(
+    "data,field,message",
+    [
+        ({"outcome": "nonsense"}, "outcome", "请选择办理结果"),
+        ({"outcome": ""}, "outcome", "请选择办理结果"),
+        ({"outcome": "other.no_correction"}, "outcome", "逾期未补正，办结"),
+        ({"outcome": "other.unpaid_fee"}, "outcome", "逾期未缴费，办结"),
+        ({"outcome": "disclosed", "letter_kind": "withhold"}, "letter_kind", "只能是"),
+        ({"outcome": "other.other"}, "answer_summary", "其他处理"),
+        ({"outcome": "disclosed", "answer_date": date(2026, 3, 11)}, "answer_date", "将来"),
+        ({"outcome": "disclosed", "answer_date": date(2026, 3, 1)}, "answer_date", "早于收到申请之日"),
+        ({"outcome": "disclosed", "answer_date": None}, "answer_date", "请填写答复日期"),
+        ({"outcome": "disclosed", "delivered_on": date(2026, 3, 9)}, "delivered_on", "早于答复日期"),
+        ({"outcome": "disclosed", "delivered_on": date(2026, 3, 11)}, "delivered_on", "将来"),
+        ({"outcome": "disclosed", "delivery_method": "pigeon"}, "delivery_method", "送达方式"),
+        ({"outcome": "disclosed", "answer_summary": "长" * 5001}, "answer_summary", "5000"),
+    ],
+)
 def test_conclusion_refusals(app_ctx, w, data, field, message):
     req = assigned(w, w.new_case())
     before = snapshot(req)
@@ -485,19 +602,40 @@ def test_conclusion_refusals(app_ctx, w, data, field, message):
 def test_late_answer_is_recorded_with_a_warning(app_ctx, w):
     req = assigned(w, w.new_case())
     day = date(2026, 4, 2)
-    done = do(s.conclude, w.office, req, outcome="disclosed", today=day, answer_date=day, delivery_method="post",
-              delivered_on=day)
+    done = do(
+        s.conclude,
+        w.office,
+        req,
+        outcome="disclosed",
+        today=day,
+        answer_date=day,
+        delivery_method="post",
+        delivered_on=day,
+    )
     assert done.warnings and "晚于答复期限" in done.warnings[0]
 
 
 def test_answer_date_not_before_the_last_clock_action(app_ctx, w):
     req = assigned(w, w.new_case())
     do(s.consult, w.staff_a, req, kind="consult_agency", party="区财政局", sent_on=date(2026, 3, 5))
-    do(s.consultation_closed, w.staff_a, req, clock_action_id=req.clock_actions[0].id, end_reason="answered",
-       ended_on=date(2026, 3, 9))
+    do(
+        s.consultation_closed,
+        w.staff_a,
+        req,
+        clock_action_id=req.clock_actions[0].id,
+        end_reason="answered",
+        ended_on=date(2026, 3, 9),
+    )
     with pytest.raises(s.Invalid, match="最后一次计时操作"):
-        do(s.conclude, w.office, req, outcome="disclosed", answer_date=date(2026, 3, 6), delivery_method="post",
-           delivered_on=date(2026, 3, 6))
+        do(
+            s.conclude,
+            w.office,
+            req,
+            outcome="disclosed",
+            answer_date=date(2026, 3, 6),
+            delivery_method="post",
+            delivered_on=date(2026, 3, 6),
+        )
 
 
 @pytest.mark.parametrize("state", ["registered", "in_progress", "paused:consultation", "paused:fee", "in_review"])
@@ -532,6 +670,7 @@ def test_admin_reopens_with_a_reason(app_ctx, w):
     do(s.reopen, w.admin, req, reason="复议决定责令重新答复")
     assert (req.status, req.outcome, req.concluded_on, req.answer_date) == ("in_progress", None, None, None)
     from tracker.audit import timeline
+
     ev = timeline("request", req.id)[-1]
     assert ev.kind == "request.reopened" and ev.note == "复议决定责令重新答复"
     assert ev.data["outcome"] == ["disclosed", None]
@@ -544,8 +683,16 @@ def test_admin_reopens_with_a_reason(app_ctx, w):
 
 def _fake(state: str, agency_id: int, section_id: int | None, handler_id: int | None):
     status, _, reason = state.partition(":")
-    return SimpleNamespace(status=status, pause_reason=reason or None, agency_id=agency_id, section_id=section_id,
-                           handler_id=handler_id, cohandlers=[], outcome=None, withdrawn=False)
+    return SimpleNamespace(
+        status=status,
+        pause_reason=reason or None,
+        agency_id=agency_id,
+        section_id=section_id,
+        handler_id=handler_id,
+        cohandlers=[],
+        outcome=None,
+        withdrawn=False,
+    )
 
 
 def _holder(w, act):
@@ -591,15 +738,21 @@ def test_wrong_state_through_the_service_changes_nothing(app_ctx, w):
     assert snapshot(req) == before
 
 
-@pytest.mark.parametrize("fn,kw,field", [
-    (s.clarify, {"notice_on": date(2026, 3, 11), "items": "x"}, "notice_on"),
-    (s.consult, {"kind": "consult_agency", "party": "x", "sent_on": date(2026, 3, 11)}, "sent_on"),
-    (s.fee_notice, {"method": "per_page", "pages": 40, "confirm_amount": 100, "notice_on": date(2026, 3, 11)},
-     "notice_on"),
-    (s.request_extension, {"workdays": 3, "reason": "x", "requested_on": date(2026, 3, 11)}, "requested_on"),
-    (s.set_explicit_deadline, {"due": date(2026, 6, 1), "reason": "x", "set_on": date(2026, 3, 11)}, "set_on"),
-    (s.withdraw, {"withdrawn_on": date(2026, 3, 11)}, "withdrawn_on"),
-])
+@pytest.mark.parametrize(
+    "fn,kw,field",
+    [
+        (s.clarify, {"notice_on": date(2026, 3, 11), "items": "x"}, "notice_on"),
+        (s.consult, {"kind": "consult_agency", "party": "x", "sent_on": date(2026, 3, 11)}, "sent_on"),
+        (
+            s.fee_notice,
+            {"method": "per_page", "pages": 40, "confirm_amount": 100, "notice_on": date(2026, 3, 11)},
+            "notice_on",
+        ),
+        (s.request_extension, {"workdays": 3, "reason": "x", "requested_on": date(2026, 3, 11)}, "requested_on"),
+        (s.set_explicit_deadline, {"due": date(2026, 6, 1), "reason": "x", "set_on": date(2026, 3, 11)}, "set_on"),
+        (s.withdraw, {"withdrawn_on": date(2026, 3, 11)}, "withdrawn_on"),
+    ],
+)
 def test_future_dates_refused(app_ctx, w, fn, kw, field):
     req = assigned(w, w.new_case())
     user = w.office if fn in (s.fee_notice, s.set_explicit_deadline, s.withdraw) else w.staff_a
@@ -616,8 +769,14 @@ def test_dates_before_receipt_refused(app_ctx, w):
         do(s.consult, w.staff_a, req, kind="consult_agency", party="x", sent_on=date(2026, 2, 27))
     do(s.consult, w.staff_a, req, kind="consult_agency", party="x", sent_on=date(2026, 3, 5))
     with pytest.raises(s.Invalid, match="早于征求意见书发出日期"):
-        do(s.consultation_closed, w.staff_a, req, clock_action_id=req.clock_actions[0].id, end_reason="answered",
-           ended_on=date(2026, 3, 4))
+        do(
+            s.consultation_closed,
+            w.staff_a,
+            req,
+            clock_action_id=req.clock_actions[0].id,
+            end_reason="answered",
+            ended_on=date(2026, 3, 4),
+        )
 
 
 # --- optimistic locking ---------------------------------------------------------------------------
@@ -639,12 +798,13 @@ def test_concurrent_write_detected_by_the_version_counter(app_ctx, w):
     before_events = len(kinds(req))
     version = req.version  # loaded in our session; the other writer commits on its own connection
     with db.engine.begin() as other:
-        other.execute(text("UPDATE disclosure_request SET version = version + 1, remarks = 'other' WHERE id = :id"),
-                      {"id": req.id})
+        other.execute(
+            text("UPDATE disclosure_request SET version = version + 1, remarks = 'other' WHERE id = :id"),
+            {"id": req.id},
+        )
     assert req.version == version  # our session has not seen it: the form check passes
     with pytest.raises(ConflictError, match="已被他人修改"):
-        s.request_extension(w.staff_a, req, version=version, workdays=3, reason="x", requested_on=TODAY,
-                            today=TODAY)
+        s.request_extension(w.staff_a, req, version=version, workdays=3, reason="x", requested_on=TODAY, today=TODAY)
     db.session.expire_all()
     assert req.remarks == "other" and req.version == version + 1
     assert len(kinds(req)) == before_events and req.clock_actions == []
@@ -671,6 +831,7 @@ def test_reviews_are_recorded_on_the_case(app_ctx, w):
 
 def test_every_action_is_documented():
     from pathlib import Path
+
     doc = (Path(__file__).resolve().parents[2] / "docs" / "workflow.md").read_text(encoding="utf-8")
     for action_id in workflow.ACTION_IDS:
         assert f"`{action_id}`" in doc, action_id

@@ -1,4 +1,5 @@
 """The demo's cases are driven through the real services to a realistic spread of states and outcomes."""
+
 from __future__ import annotations
 
 import random
@@ -24,10 +25,13 @@ def test_demo_cases_reach_realistic_conclusions(agency, fast_user):
         sections[name] = Section(agency_id=agency.id, name=name)
         db.session.add(sections[name])
     db.session.commit()
-    users = {"demo_office": fast_user("office"), "demo_leader": fast_user("leader"),
-             "demo_head": fast_user("section_head", section=sections["投资科"]),
-             "demo_staff": fast_user("staff", section=sections["投资科"]),
-             "demo_staff2": fast_user("staff", section=sections["价格科"])}
+    users = {
+        "demo_office": fast_user("office"),
+        "demo_leader": fast_user("leader"),
+        "demo_head": fast_user("section_head", section=sections["投资科"]),
+        "demo_staff": fast_user("staff", section=sections["投资科"]),
+        "demo_staff2": fast_user("staff", section=sections["价格科"]),
+    }
     day = date(2025, 9, 1)
     while day <= TODAY - timedelta(days=2):
         register_request(users["demo_office"], intake(received_on=day, applicant_name=f"申请人{day}"), today=TODAY)
@@ -46,8 +50,9 @@ def test_demo_cases_reach_realistic_conclusions(agency, fast_user):
     assert count(DisclosureRequest.status == "concluded", DisclosureRequest.concluded_on.is_(None)) == 0
     assert count(DisclosureRequest.concluded_on < DisclosureRequest.received_on) == 0
     assert count(DisclosureRequest.concluded_on > TODAY) == 0
-    assert count(DisclosureRequest.received_on >= TODAY - timedelta(days=20),
-                 DisclosureRequest.status == "concluded") < count(DisclosureRequest.received_on >= TODAY - timedelta(days=20))
+    assert count(
+        DisclosureRequest.received_on >= TODAY - timedelta(days=20), DisclosureRequest.status == "concluded"
+    ) < count(DisclosureRequest.received_on >= TODAY - timedelta(days=20))
     kinds = {(k, st) for k, st in db.session.execute(select(ClockAction.kind, ClockAction.state))}
     assert ("extension", "approved") in kinds and ("clarification", "closed") in kinds and ("fee", "closed") in kinds
     assert ("consult_third_party", "closed") in kinds

@@ -1,4 +1,5 @@
 """The workflow through its pages: forms with CSRF, messages in Chinese, letters downloadable, edit conflicts."""
+
 from __future__ import annotations
 
 import io
@@ -47,8 +48,7 @@ def browser(app):
 
 def login_as(client, user):
     page = client.get("/login").get_data(as_text=True)
-    resp = client.post("/login", data={"username": user.username, "password": PASSWORD,
-                                       "csrf_token": csrf_token(page)})
+    resp = client.post("/login", data={"username": user.username, "password": PASSWORD, "csrf_token": csrf_token(page)})
     assert resp.status_code == 302
     return client
 
@@ -91,17 +91,33 @@ def test_the_whole_path_through_the_pages(app_ctx, w, case):
 
     r = post_action(staff, case, "submit_draft", {"outcome": "withheld.internal_affairs", "legal_ground": ""})
     assert r.status_code == 200 and "须写明法律依据和理由" in r.get_data(as_text=True)
-    assert post_action(staff, case, "submit_draft", {"outcome": "withheld.internal_affairs",
-                                                     "legal_ground": "属于内部管理信息。"}).status_code == 302
+    assert (
+        post_action(
+            staff, case, "submit_draft", {"outcome": "withheld.internal_affairs", "legal_ground": "属于内部管理信息。"}
+        ).status_code
+        == 302
+    )
 
     page = leader.get(f"/requests/{case.id}").get_data(as_text=True)
     assert "审核通过答复稿" in panel(page) and "属于内部管理信息。" in page
     assert post_action(leader, case, "approve_draft", {"note": "同意"}).status_code == 302
 
     conclude_page = office.get(f"/requests/{case.id}/act/conclude").get_data(as_text=True)
-    assert re.search(r"<option selected value=\"withheld.internal_affairs\">", conclude_page), re.findall(r"<option[^>]*selected[^>]*>", conclude_page)
-    r = post_action(office, case, "conclude", {"outcome": "withheld.internal_affairs", "legal_ground": "属于内部管理信息。",
-                                               "answer_date": today, "delivery_method": "email", "delivered_on": today})
+    assert re.search(r"<option selected value=\"withheld.internal_affairs\">", conclude_page), re.findall(
+        r"<option[^>]*selected[^>]*>", conclude_page
+    )
+    r = post_action(
+        office,
+        case,
+        "conclude",
+        {
+            "outcome": "withheld.internal_affairs",
+            "legal_ground": "属于内部管理信息。",
+            "answer_date": today,
+            "delivery_method": "email",
+            "delivered_on": today,
+        },
+    )
     assert r.status_code == 302
     page = office.get(f"/requests/{case.id}").get_data(as_text=True)
     assert "已办结" in page and "不予公开：内部事务信息" in page
@@ -138,21 +154,44 @@ def test_edit_conflict_second_save_refused_nothing_lost(app_ctx, w, case):
     url = f"/requests/{case.id}/act/assign_section"
     pages = [c.get(url).get_data(as_text=True) for c in (first, second)]
     version = re.search(r'name="version" type="hidden" value="(\d+)"', pages[0]).group(1)
-    r1 = first.post(url, data={"csrf_token": csrf_token(pages[0]), "version": version,
-                               "section_id": str(w.sec_a.id), "instruction": "第一人"})
+    r1 = first.post(
+        url,
+        data={
+            "csrf_token": csrf_token(pages[0]),
+            "version": version,
+            "section_id": str(w.sec_a.id),
+            "instruction": "第一人",
+        },
+    )
     assert r1.status_code == 302
-    r2 = second.post(url, data={"csrf_token": csrf_token(pages[1]), "version": version,
-                                "section_id": str(w.sec_b.id), "instruction": "第二人的批示"})
+    r2 = second.post(
+        url,
+        data={
+            "csrf_token": csrf_token(pages[1]),
+            "version": version,
+            "section_id": str(w.sec_b.id),
+            "instruction": "第二人的批示",
+        },
+    )
     # the state moved on, so this is refused before the version check; try an action still allowed
     assert r2.status_code == 302 and "不能进行" in second.get(r2.headers["Location"]).get_data(as_text=True)
     url = f"/requests/{case.id}/act/withdraw"
     pages = [c.get(url).get_data(as_text=True) for c in (first, second)]
     version = re.search(r'name="version" type="hidden" value="(\d+)"', pages[0]).group(1)
-    r1 = first.post(url.replace("withdraw", "add_cohandler"),
-                    data={"csrf_token": csrf_token(pages[0]), "version": version, "section_id": str(w.sec_b.id)})
+    r1 = first.post(
+        url.replace("withdraw", "add_cohandler"),
+        data={"csrf_token": csrf_token(pages[0]), "version": version, "section_id": str(w.sec_b.id)},
+    )
     assert r1.status_code == 302
-    r2 = second.post(url, data={"csrf_token": csrf_token(pages[1]), "version": version,
-                                "withdrawn_on": today_cn().isoformat(), "reason": "第二人填写的撤回说明"})
+    r2 = second.post(
+        url,
+        data={
+            "csrf_token": csrf_token(pages[1]),
+            "version": version,
+            "withdrawn_on": today_cn().isoformat(),
+            "reason": "第二人填写的撤回说明",
+        },
+    )
     html = r2.get_data(as_text=True)
     assert r2.status_code == 409 and "已被他人修改，请刷新后重试" in html and "第二人填写的撤回说明" in html
     db.session.expire_all()
@@ -166,8 +205,13 @@ def test_fee_notice_two_steps(app_ctx, w, case, client):
     url = f"/requests/{case.id}/act/fee_notice"
     html = client.get(url).get_data(as_text=True)
     version = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
-    base = {"csrf_token": csrf_token(html), "version": version, "method": "per_page", "pages": "120",
-            "notice_on": today_cn().isoformat()}
+    base = {
+        "csrf_token": csrf_token(html),
+        "version": version,
+        "method": "per_page",
+        "pages": "120",
+        "notice_on": today_cn().isoformat(),
+    }
     r = client.post(url, data={**base, "step": "quote"})
     html = r.get_data(as_text=True)
     assert "核算结果：1100元" in html and "确认1100元并发出收费通知" in html
@@ -191,6 +235,7 @@ def test_wrong_state_redirects_with_the_reason(app_ctx, w, case, client):
 
 def test_panel_shows_only_allowed_actions(app_ctx, w, case, client):
     from tracker.disclosure import services as s
+
     login_as(client, w.leader)
     html = panel(client.get(f"/requests/{case.id}").get_data(as_text=True))
     assert "分办至科室" not in html and "办结（答复申请人）" not in html
@@ -203,6 +248,7 @@ def test_panel_shows_only_allowed_actions(app_ctx, w, case, client):
 
 def test_panel_offers_the_draft_only_once_a_handler_is_assigned(app_ctx, w, case, client):
     from tracker.disclosure import services as s
+
     s.assign_section(w.office, case, version=case.version, section_id=w.sec_a.id)
     login_as(client, w.head_a)
     assert "提交答复稿审核" not in panel(client.get(f"/requests/{case.id}").get_data(as_text=True))
@@ -242,6 +288,7 @@ def test_no_inline_script_on_workflow_pages(app_ctx, w, case, client):
 def test_list_filters_by_pause_reason_due_status_and_withdrawal(app_ctx, w, client):
     from tracker.disclosure import services as s
     from tracker.workcal.service import current_calendar
+
     today = today_cn()
     cal = current_calendar()
     login_as(client, w.office)
@@ -283,6 +330,7 @@ def test_list_filters_by_pause_reason_due_status_and_withdrawal(app_ctx, w, clie
 
 def test_list_badges_cost_no_query_per_row(app_ctx, w, client):
     from sqlalchemy import event
+
     today = today_cn()
     for i in range(3):
         register_request(w.office, intake(received_on=today - timedelta(days=i)), today=today)
@@ -309,6 +357,7 @@ def test_list_badges_cost_no_query_per_row(app_ctx, w, client):
 def test_case_page_renders_in_every_state(app_ctx, w, case, client):
     from tracker.disclosure import services as s
     from tracker.disclosure.reviews import record_review
+
     today = today_cn()
     login_as(client, w.office)
 
@@ -329,8 +378,14 @@ def test_case_page_renders_in_every_state(app_ctx, w, case, client):
     do(s.assign_handler, w.head_a, handler_id=w.staff_a.id)
     do(s.consult, w.staff_a, kind="consult_agency", party="区财政局", sent_on=today)
     assert "暂停（征求意见中）" in page() and "区财政局" in page()
-    do(s.consultation_closed, w.staff_a, clock_action_id=case.clock_actions[-1].id, end_reason="answered",
-       ended_on=today, opinion="同意公开")
+    do(
+        s.consultation_closed,
+        w.staff_a,
+        clock_action_id=case.clock_actions[-1].id,
+        end_reason="answered",
+        ended_on=today,
+        opinion="同意公开",
+    )
     do(s.request_extension, w.staff_a, workdays=5, reason="档案调取", requested_on=today)
     assert "待审批" in page()
     do(s.decide_extension, w.leader, clock_action_id=s.pending_extensions(case)[0].id, approve=True, decided_on=today)
@@ -340,8 +395,15 @@ def test_case_page_renders_in_every_state(app_ctx, w, case, client):
     do(s.submit_draft, w.staff_a, outcome="not_processed.repeat", legal_ground="重复申请")
     assert "待审核" in page() and "答复稿" in page()
     do(s.approve_draft, w.office)
-    do(s.conclude, w.office, outcome="not_processed.repeat", legal_ground="重复申请", answer_date=today,
-       delivery_method="online", delivered_on=today)
+    do(
+        s.conclude,
+        w.office,
+        outcome="not_processed.repeat",
+        legal_ground="重复申请",
+        answer_date=today,
+        delivery_method="online",
+        delivered_on=today,
+    )
     html = page()
     assert "不予处理：重复申请" in html and "网络平台送达" in html
     do(record_review, w.office, kind="litigation_direct", filed_on=today, body="区人民法院")

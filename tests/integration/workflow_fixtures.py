@@ -1,4 +1,5 @@
 """Shared set-up for the workflow tests: one agency, two sections, one user per role and a registered case."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,9 +21,17 @@ TODAY = date(2026, 3, 10)
 
 
 def intake(**over) -> dict:
-    d = {"applicant_type": "natural_person", "applicant_name": "张三", "id_type": "none", "channel": "online",
-         "received_on": RECEIVED, "subject": "某项目立项批复", "content": "请公开某项目的立项批复文件。",
-         "tags": "项目立项", "address": "某市某路1号"}
+    d = {
+        "applicant_type": "natural_person",
+        "applicant_name": "张三",
+        "id_type": "none",
+        "channel": "online",
+        "received_on": RECEIVED,
+        "subject": "某项目立项批复",
+        "content": "请公开某项目的立项批复文件。",
+        "tags": "项目立项",
+        "address": "某市某路1号",
+    }
     d.update(over)
     return d
 
@@ -56,11 +65,19 @@ def fast_user(agency):
 
     def make(role: str, section=None):
         counter["n"] += 1
-        user = User(agency_id=agency.id, username=f"{role}_{counter['n']}", display_name=f"{role}用户{counter['n']}",
-                    password_hash=_HASH, role=role, section_id=section.id if section else None, active=True)
+        user = User(
+            agency_id=agency.id,
+            username=f"{role}_{counter['n']}",
+            display_name=f"{role}用户{counter['n']}",
+            password_hash=_HASH,
+            role=role,
+            section_id=section.id if section else None,
+            active=True,
+        )
         db.session.add(user)
         db.session.commit()
         return user
+
     return make
 
 
@@ -69,10 +86,19 @@ def w(fast_user, agency):
     a, b, c = (Section(agency_id=agency.id, name=n) for n in ("规划科", "投资科", "价格科"))
     db.session.add_all([a, b, c])
     db.session.commit()
-    return World(office=fast_user("office"), leader=fast_user("leader"), admin=fast_user("admin"),
-                 head_a=fast_user("section_head", section=a), staff_a=fast_user("staff", section=a),
-                 staff_a2=fast_user("staff", section=a), head_b=fast_user("section_head", section=b),
-                 staff_b=fast_user("staff", section=b), sec_a=a, sec_b=b, sec_c=c)
+    return World(
+        office=fast_user("office"),
+        leader=fast_user("leader"),
+        admin=fast_user("admin"),
+        head_a=fast_user("section_head", section=a),
+        staff_a=fast_user("staff", section=a),
+        staff_a2=fast_user("staff", section=a),
+        head_b=fast_user("section_head", section=b),
+        staff_b=fast_user("staff", section=b),
+        sec_a=a,
+        sec_b=b,
+        sec_c=c,
+    )
 
 
 def snapshot(req: DisclosureRequest) -> tuple:
@@ -80,8 +106,11 @@ def snapshot(req: DisclosureRequest) -> tuple:
     db.session.expire_all()
     row = {c.name: getattr(req, c.name) for c in DisclosureRequest.__table__.columns}
     events = db.session.scalar(select(func.count()).select_from(Event).where(Event.subject_id == req.id))
-    actions = db.session.execute(select(ClockAction.id, ClockAction.state, ClockAction.ended_on)
-                                 .where(ClockAction.request_id == req.id).order_by(ClockAction.id)).all()
+    actions = db.session.execute(
+        select(ClockAction.id, ClockAction.state, ClockAction.ended_on)
+        .where(ClockAction.request_id == req.id)
+        .order_by(ClockAction.id)
+    ).all()
     cohandlers = [(c.section_id, c.opinion) for c in req.cohandlers]
     reviews = [(r.id, r.kind, r.filed_on, r.concluded_on, r.result) for r in req.reviews]
     return row, events, actions, cohandlers, reviews
@@ -94,4 +123,5 @@ def do(fn, user, req, today: date = TODAY, **kw):
 
 def kinds(req) -> list[str]:
     from tracker.audit import timeline
+
     return [e.kind for e in timeline("request", req.id)]

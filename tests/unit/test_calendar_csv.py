@@ -1,4 +1,5 @@
 """The calendar CSV format: one year, all or nothing, every error with its line number."""
+
 from __future__ import annotations
 
 from datetime import date

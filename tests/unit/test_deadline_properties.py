@@ -1,4 +1,5 @@
 """Invariants of the calendar and the deadline engine, over real and randomly entered calendars."""
+
 from __future__ import annotations
 
 import random
@@ -35,9 +36,7 @@ positive = st.integers(min_value=1, max_value=260)
 def calendars(draw) -> WorkCalendar:
     """Random administrator entries (including weekday make-up days the CSV would refuse)."""
     entered = draw(
-        st.dictionaries(
-            st.dates(min_value=date(2025, 6, 1), max_value=date(2028, 6, 30)), st.booleans(), max_size=80
-        )
+        st.dictionaries(st.dates(min_value=date(2025, 6, 1), max_value=date(2028, 6, 30)), st.booleans(), max_size=80)
     )
     confirmed = draw(st.sets(st.sampled_from([2025, 2026, 2027, 2028]), max_size=2))
     return WorkCalendar(entries=entered, confirmed_years=confirmed, use_package=draw(st.booleans()))
@@ -113,9 +112,7 @@ def cases(draw):
     pauses = draw(st.lists(closed_pauses(receipt), max_size=4))
     extensions = [
         Extension(k, receipt + timedelta(days=off))
-        for k, off in draw(
-            st.lists(st.tuples(st.integers(1, 10), st.integers(0, 40)), max_size=2)
-        )
+        for k, off in draw(st.lists(st.tuples(st.integers(1, 10), st.integers(0, 40)), max_size=2))
     ]
     return receipt, pauses, extensions
 

@@ -1,5 +1,6 @@
 """Deadline rules at their edges. Every expected date was counted by hand on the official calendars
 (2024-2026: see test_workdays.OFFICIAL; 2027: weekends plus the statutory days, 除夕 2027-02-05)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -124,9 +125,7 @@ def test_confirming_2027_removes_the_flag_and_uses_the_entered_days() -> None:
 
 
 def test_pause_into_a_provisional_year_makes_the_result_provisional() -> None:
-    r = answer_deadline(
-        D(2026, 11, 2), pauses=[Pause(D(2026, 11, 20), D(2027, 1, 8), "third_party")], calendar=CAL
-    )
+    r = answer_deadline(D(2026, 11, 2), pauses=[Pause(D(2026, 11, 20), D(2027, 1, 8), "third_party")], calendar=CAL)
     assert r.provisional_years == (2027,)
 
 
@@ -136,9 +135,7 @@ def test_pause_into_a_provisional_year_makes_the_result_provisional() -> None:
 def test_pause_spanning_holidays() -> None:
     # Receipt Mon 2026-09-14: base Oct 16 (Sep 20 Sunday and Oct 10 Saturday work).
     assert due(D(2026, 9, 14)) == D(2026, 10, 16)
-    r = answer_deadline(
-        D(2026, 9, 14), pauses=[Pause(D(2026, 9, 24), D(2026, 10, 9), "third_party")], calendar=CAL
-    )
+    r = answer_deadline(D(2026, 9, 14), pauses=[Pause(D(2026, 9, 24), D(2026, 10, 9), "third_party")], calendar=CAL)
     # Working days in (Sep 24, Oct 9]: Sep 28, 29, 30, Oct 8, 9 -> 5; Oct 16 + 5 = Oct 23
     assert r.due == D(2026, 10, 23)
     assert "扣除5个工作日" in r.explanation[1]
@@ -166,9 +163,7 @@ def test_overlapping_pauses_count_each_day_once() -> None:
 
 
 def test_open_pause_stops_the_clock() -> None:
-    r = answer_deadline(
-        D(2026, 3, 2), pauses=[Pause(D(2026, 3, 20), None, "fee")], calendar=CAL, today=D(2026, 3, 27)
-    )
+    r = answer_deadline(D(2026, 3, 2), pauses=[Pause(D(2026, 3, 20), None, "fee")], calendar=CAL, today=D(2026, 3, 27))
     assert r.due is None and r.paused
     assert r.base_due == D(2026, 3, 30)
     assert r.paused_since == D(2026, 3, 20)
@@ -186,17 +181,13 @@ def test_open_pause_without_today_still_gives_the_base_date() -> None:
 
 
 def test_pause_after_the_deadline_is_still_applied_with_a_warning() -> None:
-    r = answer_deadline(
-        D(2026, 3, 2), pauses=[Pause(D(2026, 4, 1), D(2026, 4, 3), "third_party")], calendar=CAL
-    )
+    r = answer_deadline(D(2026, 3, 2), pauses=[Pause(D(2026, 4, 1), D(2026, 4, 3), "third_party")], calendar=CAL)
     assert r.due == D(2026, 4, 1)  # Mar 30 + (Apr 2, Apr 3)
     assert any("晚于当时的答复期限2026-03-30" in w for w in r.warnings)
 
 
 def test_pause_before_receipt_only_removes_days_after_receipt() -> None:
-    r = answer_deadline(
-        D(2026, 3, 2), pauses=[Pause(D(2026, 2, 25), D(2026, 3, 4), "fee")], calendar=CAL
-    )
+    r = answer_deadline(D(2026, 3, 2), pauses=[Pause(D(2026, 2, 25), D(2026, 3, 4), "fee")], calendar=CAL)
     assert r.due == D(2026, 4, 1)  # only Mar 3, 4 removed
     assert r.warnings
 
@@ -443,7 +434,9 @@ def test_pause_starting_during_an_open_pause_removes_nothing_more() -> None:
 
 def test_pause_starting_on_the_restart_day_counts() -> None:
     r = answer_deadline(
-        D(2026, 3, 2), pauses=[Pause(D(2026, 3, 16), D(2026, 3, 18), "third_party")], restart=D(2026, 3, 16),
+        D(2026, 3, 2),
+        pauses=[Pause(D(2026, 3, 16), D(2026, 3, 18), "third_party")],
+        restart=D(2026, 3, 16),
         calendar=CAL,
     )
     assert r.due == D(2026, 4, 16)  # Apr 14 + (Mar 17, 18)

@@ -141,8 +141,10 @@ def test_uscc_errors(code, fragment):
     assert "请" in message
 
 
-@given(body=st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=17, max_size=17),
-       wrong=st.sampled_from("0123456789ABCDEFGHJKLMNPQRTUWXY"))
+@given(
+    body=st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=17, max_size=17),
+    wrong=st.sampled_from("0123456789ABCDEFGHJKLMNPQRTUWXY"),
+)
 def test_property_uscc(body, wrong):
     right = uscc_check_char(body)
     assert uscc_error(body + right) is None
@@ -159,8 +161,14 @@ def test_check_char_helpers_refuse_bad_input():
 
 def test_id_types():
     assert list(ID_TYPES) == [
-        "resident_id", "uscc", "passport", "hk_macao_permit", "taiwan_permit",
-        "foreign_permanent_resident", "other", "none",
+        "resident_id",
+        "uscc",
+        "passport",
+        "hk_macao_permit",
+        "taiwan_permit",
+        "foreign_permanent_resident",
+        "other",
+        "none",
     ]
     assert ID_TYPES["resident_id"] == "居民身份证"
     assert ID_TYPES["uscc"] == "统一社会信用代码"

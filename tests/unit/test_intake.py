@@ -18,8 +18,13 @@ TODAY = date(2026, 3, 2)
 
 def test_channels():
     assert [(c.id, c.label) for c in CHANNELS] == [
-        ("in_person", "当面"), ("post", "邮寄"), ("letter", "平信"), ("online", "网络平台"),
-        ("email", "电子邮件"), ("fax", "传真"), ("other", "其他"),
+        ("in_person", "当面"),
+        ("post", "邮寄"),
+        ("letter", "平信"),
+        ("online", "网络平台"),
+        ("email", "电子邮件"),
+        ("fax", "传真"),
+        ("other", "其他"),
     ]
     assert intake.channel_ids() == ("in_person", "post", "letter", "online", "email", "fax", "other")
     assert intake.channel("fax").label == "传真"
@@ -60,12 +65,14 @@ def test_receipt_date_required():
 
 def test_receipt_date_not_in_the_future():
     assert receipt_date_error(None, TODAY + timedelta(days=1), TODAY) == (
-        "收到申请之日2026年3月3日晚于今天（2026年3月2日），不能是将来的日期，请核对")
+        "收到申请之日2026年3月3日晚于今天（2026年3月2日），不能是将来的日期，请核对"
+    )
 
 
 def test_receipt_date_not_before_sent():
     assert receipt_date_error(date(2026, 2, 27), date(2026, 2, 26), TODAY) == (
-        "收到申请之日2026年2月26日早于申请人提交（寄出）日期2026年2月27日，收到日期不能早于提交日期，请核对这两个日期")
+        "收到申请之日2026年2月26日早于申请人提交（寄出）日期2026年2月27日，收到日期不能早于提交日期，请核对这两个日期"
+    )
 
 
 def test_sent_date_not_in_the_future():

@@ -122,7 +122,7 @@ def test_every_code_round_trips(code):
         # spellings seen in ledgers and exports of the official table
         (" 2、重复申请 ", "not_processed.repeat"),
         ("（1）重复申请", "not_processed.repeat"),
-        ("３．危及\"三安全一稳定\"", "withheld.three_safety_one_stability"),
+        ('３．危及"三安全一稳定"', "withheld.three_safety_one_stability"),
         ("危及三安全一稳定", "withheld.three_safety_one_stability"),
         ("5.要求行政机关确认或重新\n出具已获取信息", "not_processed.confirm_or_reissue"),
         ("(二)部分公开(区分处理的,只计这一情形,不计其他情形)", "partially_disclosed"),
@@ -136,7 +136,9 @@ def test_label_to_code_short_forms(text, code):
     assert label_to_code(text) == code
 
 
-@pytest.mark.parametrize("text", [None, "", "   ", "不予公开", "无法提供", "不予处理", "xyz", "1.", "不予公开—重复申请"])
+@pytest.mark.parametrize(
+    "text", [None, "", "   ", "不予公开", "无法提供", "不予处理", "xyz", "1.", "不予公开—重复申请"]
+)
 def test_label_to_code_unknown_or_ambiguous(text):
     assert label_to_code(text) is None
 
@@ -150,8 +152,15 @@ def test_legal_ground_and_agency_flags():
 
 
 def test_letter_kinds():
-    assert set(LETTER_KINDS.values()) >= {"予以公开", "部分公开", "不予公开", "信息不存在", "非本机关政府信息",
-                                         "不予处理", "已主动公开"}
+    assert set(LETTER_KINDS.values()) >= {
+        "予以公开",
+        "部分公开",
+        "不予公开",
+        "信息不存在",
+        "非本机关政府信息",
+        "不予处理",
+        "已主动公开",
+    }
     for o in OUTCOMES:
         assert o.letter_kinds and all(k in LETTER_KINDS for k in o.letter_kinds)
     assert outcome("disclosed").letter_kinds == ("disclose", "already_public")

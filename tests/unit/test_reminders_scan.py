@@ -1,4 +1,5 @@
 """The pure part of the reminder scan: stages, recipients and escalation, without a database."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -30,16 +31,30 @@ SEC_A, SEC_B, SEC_EMPTY = 10, 20, 30
 
 
 def directory(*, without: tuple[int, ...] = ()) -> Directory:
-    people = [Person(OFFICE, 1, None, "office", "公开办"), Person(LEADER, 1, None, "leader", "领导"),
-              Person(HEAD_A, 1, SEC_A, "section_head", "甲科长"), Person(STAFF_A, 1, SEC_A, "staff", "甲科员"),
-              Person(STAFF_A2, 1, SEC_A, "staff", "甲科员二"), Person(HEAD_B, 1, SEC_B, "section_head", "乙科长"),
-              Person(STAFF_B, 1, SEC_B, "staff", "乙科员"), Person(OTHER_OFFICE, 2, None, "office", "他机关")]
+    people = [
+        Person(OFFICE, 1, None, "office", "公开办"),
+        Person(LEADER, 1, None, "leader", "领导"),
+        Person(HEAD_A, 1, SEC_A, "section_head", "甲科长"),
+        Person(STAFF_A, 1, SEC_A, "staff", "甲科员"),
+        Person(STAFF_A2, 1, SEC_A, "staff", "甲科员二"),
+        Person(HEAD_B, 1, SEC_B, "section_head", "乙科长"),
+        Person(STAFF_B, 1, SEC_B, "staff", "乙科员"),
+        Person(OTHER_OFFICE, 2, None, "office", "他机关"),
+    ]
     return Directory([p for p in people if p.id not in without], {SEC_A: "规划科", SEC_B: "投资科"})
 
 
 def case(**over) -> Case:
-    d = {"id": 1, "agency_id": 1, "number": "依申〔2026〕第0001号", "subject": "某项目立项批复", "section_id": SEC_A,
-         "handler_id": STAFF_A, "due_date": DUE, "clarification_due": None}
+    d = {
+        "id": 1,
+        "agency_id": 1,
+        "number": "依申〔2026〕第0001号",
+        "subject": "某项目立项批复",
+        "section_id": SEC_A,
+        "handler_id": STAFF_A,
+        "due_date": DUE,
+        "clarification_due": None,
+    }
     d.update(over)
     return Case(**d)
 
@@ -48,15 +63,18 @@ def who(owed) -> set[int]:
     return {o.recipient_id for o in owed}
 
 
-@pytest.mark.parametrize("today, kind, occurrence", [
-    (date(2026, 9, 28), None, None),          # 4 working days left
-    (date(2026, 9, 29), "due_soon", 0),       # Sep 30, Oct 8, Oct 9
-    (date(2026, 10, 8), "due_soon", 0),
-    (date(2026, 10, 9), "due_today", 0),
-    (date(2026, 10, 10), "overdue", 1),       # make-up Saturday
-    (date(2026, 10, 11), "overdue", 1),       # Sunday: still the 1st working day late (same key as Sat)
-    (date(2026, 10, 12), "overdue", 2),
-])
+@pytest.mark.parametrize(
+    "today, kind, occurrence",
+    [
+        (date(2026, 9, 28), None, None),  # 4 working days left
+        (date(2026, 9, 29), "due_soon", 0),  # Sep 30, Oct 8, Oct 9
+        (date(2026, 10, 8), "due_soon", 0),
+        (date(2026, 10, 9), "due_today", 0),
+        (date(2026, 10, 10), "overdue", 1),  # make-up Saturday
+        (date(2026, 10, 11), "overdue", 1),  # Sunday: still the 1st working day late (same key as Sat)
+        (date(2026, 10, 12), "overdue", 2),
+    ],
+)
 def test_answer_stages(today, kind, occurrence):
     owed = answer_owed(case(), today, CAL, Policy(), directory())
     assert [(o.kind, o.occurrence) for o in owed][:1] == ([(kind, occurrence)] if kind else [])
@@ -115,19 +133,23 @@ def test_clarification_notice_only_ahead_of_the_limit():
     assert clarification_owed(c, date(2026, 10, 14), CAL, Policy(), people) == []
 
 
-@pytest.mark.parametrize("kind, before, after", [
-    ("fee", {OFFICE, STAFF_A}, {OFFICE, STAFF_A}),
-    ("clarification", {STAFF_A}, {STAFF_A, OFFICE}),
-    ("consult_third_party", {STAFF_A}, {STAFF_A}),
-    ("consult_agency", {STAFF_A}, {STAFF_A}),
-])
+@pytest.mark.parametrize(
+    "kind, before, after",
+    [
+        ("fee", {OFFICE, STAFF_A}, {OFFICE, STAFF_A}),
+        ("clarification", {STAFF_A}, {STAFF_A, OFFICE}),
+        ("consult_third_party", {STAFF_A}, {STAFF_A}),
+        ("consult_agency", {STAFF_A}, {STAFF_A}),
+    ],
+)
 def test_window_stages_and_recipients(kind, before, after):
     people = directory()
     win = Window(7, kind, date(2026, 10, 12), "某公司", case(due_date=None))
     assert window_owed(win, date(2026, 9, 30), CAL, Policy(), people) == []
     b = window_owed(win, date(2026, 10, 8), CAL, Policy(), people)
     assert who(b) == before and {(o.occurrence, o.subject_type, o.subject_id, o.case_id) for o in b} == {
-        (0, "clock_action", 7, 1)}
+        (0, "clock_action", 7, 1)
+    }
     a = window_owed(win, date(2026, 10, 13), CAL, Policy(), people)
     assert who(a) == after and {o.occurrence for o in a} == {1} and all("届满" in o.text for o in a)
     # Still passed a week later: the same key, so nothing new would be recorded.
@@ -140,8 +162,16 @@ def test_extension_and_other_clock_actions_owe_nothing():
 
 
 def item(**over) -> Item:
-    d = {"id": 5, "agency_id": 1, "kind": "cppcc", "number": "88", "title": "关于公交线路优化的提案",
-         "lead_section_id": SEC_A, "handler_id": None, "due_date": date(2026, 9, 30)}
+    d = {
+        "id": 5,
+        "agency_id": 1,
+        "kind": "cppcc",
+        "number": "88",
+        "title": "关于公交线路优化的提案",
+        "lead_section_id": SEC_A,
+        "handler_id": None,
+        "due_date": date(2026, 9, 30),
+    }
     d.update(over)
     return Item(**d)
 
@@ -149,9 +179,14 @@ def item(**over) -> Item:
 def test_proposal_reply_and_opinion():
     people = directory()
     soon = item_owed(item(), date(2026, 9, 24), CAL, Policy(), people)
-    assert who(soon) == {HEAD_A} and soon[0].text.startswith("临期：政协提案88号《关于公交线路优化的提案》的办理期限为2026-09-30")
+    assert who(soon) == {HEAD_A} and soon[0].text.startswith(
+        "临期：政协提案88号《关于公交线路优化的提案》的办理期限为2026-09-30"
+    )
     assert who(item_owed(item(handler_id=STAFF_A), date(2026, 10, 9), CAL, Policy(), people)) == {
-        STAFF_A, HEAD_A, OFFICE}
+        STAFF_A,
+        HEAD_A,
+        OFFICE,
+    }
     op = Opinions(item(), date(2026, 7, 30), ((SEC_B, "assist"),))
     assert who(opinions_owed(op, date(2026, 7, 27), CAL, Policy(), people)) == {HEAD_B}
     late = opinions_owed(op, date(2026, 7, 31), CAL, Policy(), people)

@@ -18,16 +18,31 @@ from tracker.rules.report_layout import (
 
 # Copied from report-format.md, independently of the modules under test.
 ROW_IDS = [
-    "new", "carried_in",
-    "disclosed", "partially_disclosed",
-    "withheld.state_secret", "withheld.law_prohibited", "withheld.three_safety_one_stability",
-    "withheld.third_party", "withheld.internal_affairs", "withheld.process_info",
-    "withheld.enforcement_file", "withheld.query_matter",
-    "unavailable.not_held", "unavailable.needs_creation", "unavailable.unclear_after_correction",
-    "not_processed.petition", "not_processed.repeat", "not_processed.publication",
-    "not_processed.excessive", "not_processed.confirm_or_reissue",
-    "other.no_correction", "other.unpaid_fee", "other.other",
-    "total", "carried_out",
+    "new",
+    "carried_in",
+    "disclosed",
+    "partially_disclosed",
+    "withheld.state_secret",
+    "withheld.law_prohibited",
+    "withheld.three_safety_one_stability",
+    "withheld.third_party",
+    "withheld.internal_affairs",
+    "withheld.process_info",
+    "withheld.enforcement_file",
+    "withheld.query_matter",
+    "unavailable.not_held",
+    "unavailable.needs_creation",
+    "unavailable.unclear_after_correction",
+    "not_processed.petition",
+    "not_processed.repeat",
+    "not_processed.publication",
+    "not_processed.excessive",
+    "not_processed.confirm_or_reissue",
+    "other.no_correction",
+    "other.unpaid_fee",
+    "other.other",
+    "total",
+    "carried_out",
 ]
 RESULT_ROWS = ROW_IDS[2:-2]
 COLUMNS = [
@@ -65,6 +80,7 @@ def test_row_labels_as_printed():
 
 def test_result_rows_come_from_outcomes():
     from tracker.rules.outcomes import OUTCOMES
+
     by_id = {r.id: r for r in TABLE3_ROWS}
     for o in OUTCOMES:
         assert by_id[o.code].label == o.official_label
@@ -100,8 +116,11 @@ def test_table2_and_table4_definitions():
         ("litigation_after_reconsideration", "复议后起诉", "行政诉讼"),
     ]
     assert [(c.id, c.label) for c in TABLE4_COLUMNS] == [
-        ("upheld", "结果维持"), ("corrected", "结果纠正"), ("other", "其他结果"),
-        ("pending", "尚未审结"), ("total", "总计"),
+        ("upheld", "结果维持"),
+        ("corrected", "结果纠正"),
+        ("other", "其他结果"),
+        ("pending", "尚未审结"),
+        ("total", "总计"),
     ]
 
 
@@ -121,12 +140,22 @@ def test_skeleton_has_the_json_form():
     for row in ROW_IDS:
         assert report["table3"][row] == {c: 0 for c, _ in COLUMNS}
     five = {"upheld": 0, "corrected": 0, "other": 0, "pending": 0, "total": 0}
-    assert report["table4"] == {"reconsideration": five, "litigation_direct": five,
-                                "litigation_after_reconsideration": five}
-    assert report["summary"] == {"proactive_items": 0, "proactive_by_category": {}, "requests_received": 0,
-                                 "requests_received_previous_year": 0}
-    assert report["other_matters"] == {"processing_fees": {"cases": 0, "amount_yuan": 0},
-                                       "npc_suggestions": 0, "cppcc_proposals": 0}
+    assert report["table4"] == {
+        "reconsideration": five,
+        "litigation_direct": five,
+        "litigation_after_reconsideration": five,
+    }
+    assert report["summary"] == {
+        "proactive_items": 0,
+        "proactive_by_category": {},
+        "requests_received": 0,
+        "requests_received_previous_year": 0,
+    }
+    assert report["other_matters"] == {
+        "processing_fees": {"cases": 0, "amount_yuan": 0},
+        "npc_suggestions": 0,
+        "cppcc_proposals": 0,
+    }
     assert report["checks"] == []
     # rows are independent dicts, so filling one cell cannot leak into another
     report["table3"]["new"]["total"] = 1
@@ -169,8 +198,11 @@ def test_table3_layout_matches_the_official_merges():
     grid = layout("table3")
     assert (grid[0][0].text, grid[0][0].rowspan, grid[0][0].colspan) == (TABLE3_NOTE, 3, 3)
     assert (grid[0][1].text, grid[0][1].colspan) == ("申请人情况", 7)
-    assert [(c.text, c.rowspan, c.colspan) for c in grid[1]] == [("自然人", 2, 1), ("法人或其他组织", 1, 5),
-                                                                ("总计", 2, 1)]
+    assert [(c.text, c.rowspan, c.colspan) for c in grid[1]] == [
+        ("自然人", 2, 1),
+        ("法人或其他组织", 1, 5),
+        ("总计", 2, 1),
+    ]
     assert [c.text for c in grid[2]] == ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
     headers = [[(c.text, c.rowspan, c.colspan) for c in row if c.is_header] for row in grid[3:]]
     assert headers[0] == [("一、本年新收政府信息公开申请数量", 1, 3)]
@@ -187,12 +219,12 @@ def test_table3_layout_matches_the_official_merges():
 def test_table4_layout_matches_the_official_merges():
     grid = layout("table4")
     assert [(c.text, c.colspan) for c in grid[0]] == [("行政复议", 5), ("行政诉讼", 10)]
-    assert [(c.text, c.rowspan, c.colspan) for c in grid[1]][-2:] == [("未经复议直接起诉", 1, 5),
-                                                                     ("复议后起诉", 1, 5)]
+    assert [(c.text, c.rowspan, c.colspan) for c in grid[1]][-2:] == [("未经复议直接起诉", 1, 5), ("复议后起诉", 1, 5)]
     assert len(grid[2]) == 10 and len(grid[3]) == 15
 
 
 # ---------------------------------------------------------------- checks
+
 
 def consistent_report():
     """A hand-built year: every identity holds."""
@@ -231,12 +263,24 @@ def by_id(results):
 
 def test_consistent_report_passes_every_check():
     report = consistent_report()
-    assert report["table3"]["carried_out"] == {"natural_person": 2, "commercial_enterprise": 1,
-                                               "research_institution": 0, "public_interest_org": 0,
-                                               "legal_service_org": 0, "other_org": 0, "total": 3}
+    assert report["table3"]["carried_out"] == {
+        "natural_person": 2,
+        "commercial_enterprise": 1,
+        "research_institution": 0,
+        "public_interest_org": 0,
+        "legal_service_org": 0,
+        "other_org": 0,
+        "total": 3,
+    }
     results = run_checks(report, previous_of(report), previous_of(report))
-    assert [r["id"] for r in results] == ["table3_column_balance", "table3_row_totals", "table3_total_row",
-                                          "table4_totals", "carried_in_vs_previous", "carried_in_vs_frozen"]
+    assert [r["id"] for r in results] == [
+        "table3_column_balance",
+        "table3_row_totals",
+        "table3_total_row",
+        "table4_totals",
+        "carried_in_vs_previous",
+        "carried_in_vs_frozen",
+    ]
     assert all(r["ok"] for r in results), results
     assert all(r["detail"] for r in results)
     assert all(r["id"] in rl.CHECK_TITLES for r in results)
@@ -301,8 +345,10 @@ def test_check5_against_computed_and_frozen_previous_year():
     assert checks["carried_in_vs_previous"]["ok"]
     bad = checks["carried_in_vs_frozen"]
     assert not bad["ok"]
-    assert "「法人或其他组织（其他）」列：本年“二、上年结转”为1件，已发布的2023年度报告“四、结转下年度继续办理”为0件" \
+    assert (
+        "「法人或其他组织（其他）」列：本年“二、上年结转”为1件，已发布的2023年度报告“四、结转下年度继续办理”为0件"
         in bad["detail"]
+    )
     assert "「总计」列" in bad["detail"]
 
     computed["table3"]["carried_out"]["natural_person"] = 5

@@ -1,4 +1,5 @@
 """tracker.rules.proposals (vocabulary and order of steps) and the month periods it relies on."""
+
 from datetime import date as D
 from datetime import timedelta
 
@@ -61,10 +62,16 @@ def test_feedback_reopens_once():
     assert r.status_after_feedback("unsatisfied", 2, max_rounds=3) == r.REHANDLING
 
 
-@pytest.mark.parametrize("action,allowed", [
-    ("contact", {"assigned", "rehandling"}), ("reply", {"assigned", "rehandling"}),
-    ("opinion", {"assigned", "rehandling"}), ("extension", {"assigned"}), ("feedback", {"replied"}),
-])
+@pytest.mark.parametrize(
+    "action,allowed",
+    [
+        ("contact", {"assigned", "rehandling"}),
+        ("reply", {"assigned", "rehandling"}),
+        ("opinion", {"assigned", "rehandling"}),
+        ("extension", {"assigned"}),
+        ("feedback", {"replied"}),
+    ],
+)
 def test_state_error(action, allowed):
     for status in r.STATUSES:
         err = r.state_error(action, status)
@@ -98,15 +105,18 @@ def test_rate():
 # --- the month periods as the proposals use them ----------------------------------------------
 
 
-@pytest.mark.parametrize("assigned,due", [
-    (D(2025, 11, 30), D(2026, 2, 28)),  # no Feb 30 -> last day; a make-up working Saturday in 2026
-    (D(2023, 11, 30), D(2024, 2, 29)),  # leap year
-    (D(2025, 11, 29), D(2026, 2, 28)),  # no Feb 29 in 2026 either -> Feb 28
-    (D(2026, 11, 30), D(2027, 3, 1)),   # 2027-02-28 is a Sunday (estimated year) -> Monday
-    (D(2025, 7, 1), D(2025, 10, 9)),    # 10-01 to 10-08 National Day and Mid-autumn -> 10-09
-    (D(2025, 10, 31), D(2026, 2, 2)),   # Jan 31 2026 is a Saturday -> Monday
-    (D(2026, 3, 2), D(2026, 6, 2)),
-])
+@pytest.mark.parametrize(
+    "assigned,due",
+    [
+        (D(2025, 11, 30), D(2026, 2, 28)),  # no Feb 30 -> last day; a make-up working Saturday in 2026
+        (D(2023, 11, 30), D(2024, 2, 29)),  # leap year
+        (D(2025, 11, 29), D(2026, 2, 28)),  # no Feb 29 in 2026 either -> Feb 28
+        (D(2026, 11, 30), D(2027, 3, 1)),  # 2027-02-28 is a Sunday (estimated year) -> Monday
+        (D(2025, 7, 1), D(2025, 10, 9)),  # 10-01 to 10-08 National Day and Mid-autumn -> 10-09
+        (D(2025, 10, 31), D(2026, 2, 2)),  # Jan 31 2026 is a Saturday -> Monday
+        (D(2026, 3, 2), D(2026, 6, 2)),
+    ],
+)
 def test_reply_deadline_edges(assigned, due):
     assert proposal_deadline(assigned, calendar=CAL).due == due
 

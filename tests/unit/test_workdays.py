@@ -1,4 +1,5 @@
 """The working-day calendar against the State Council's notices, written out here independently."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -33,8 +34,16 @@ OFFICIAL: dict[int, tuple[list[date], list[date]]] = {
         + [D(2024, 6, 10)]
         + span(D(2024, 9, 15), D(2024, 9, 17))
         + span(D(2024, 10, 1), D(2024, 10, 7)),
-        [D(2024, 2, 4), D(2024, 2, 18), D(2024, 4, 7), D(2024, 4, 28), D(2024, 5, 11),
-         D(2024, 9, 14), D(2024, 9, 29), D(2024, 10, 12)],
+        [
+            D(2024, 2, 4),
+            D(2024, 2, 18),
+            D(2024, 4, 7),
+            D(2024, 4, 28),
+            D(2024, 5, 11),
+            D(2024, 9, 14),
+            D(2024, 9, 29),
+            D(2024, 10, 12),
+        ],
     ),
     2025: (
         [D(2025, 1, 1)]
@@ -166,8 +175,15 @@ def test_computed_statutory_days_are_off_in_the_official_data(year: int) -> None
 
 @pytest.mark.parametrize(
     ("year", "qingming"),
-    [(2024, D(2024, 4, 4)), (2025, D(2025, 4, 4)), (2026, D(2026, 4, 5)), (2027, D(2027, 4, 5)),
-     (2028, D(2028, 4, 4)), (2029, D(2029, 4, 4)), (2030, D(2030, 4, 5))],
+    [
+        (2024, D(2024, 4, 4)),
+        (2025, D(2025, 4, 4)),
+        (2026, D(2026, 4, 5)),
+        (2027, D(2027, 4, 5)),
+        (2028, D(2028, 4, 4)),
+        (2029, D(2029, 4, 4)),
+        (2030, D(2030, 4, 5)),
+    ],
 )
 def test_qingming_dates(year: int, qingming: date) -> None:
     assert statutory_holidays(year)[qingming] == "清明节"

@@ -1,4 +1,5 @@
 """The one scoped query: what a user may see. Every case lookup goes through here."""
+
 from __future__ import annotations
 
 from sqlalchemy import Select, exists, or_, select
@@ -15,8 +16,9 @@ def visible_requests(user) -> Select:
     if user.role in roles.AGENCY_WIDE:
         return q
     if user.role in roles.SECTION_BOUND and user.section_id is not None:
-        cohandled = exists().where(RequestCohandler.request_id == DisclosureRequest.id,
-                                   RequestCohandler.section_id == user.section_id)
+        cohandled = exists().where(
+            RequestCohandler.request_id == DisclosureRequest.id, RequestCohandler.section_id == user.section_id
+        )
         return q.where(or_(DisclosureRequest.section_id == user.section_id, cohandled))
     return q.where(False)
 
@@ -38,8 +40,11 @@ def get_request_for(user, request_id: int):
 
     # An id beyond the INTEGER column (e.g. a typed URL) would be a database error on PostgreSQL.
     in_range = isinstance(request_id, int) and 0 < request_id <= MAX_ID
-    req = db.session.scalars(visible_requests(user).where(DisclosureRequest.id == request_id)).first() \
-        if in_range else None
+    req = (
+        db.session.scalars(visible_requests(user).where(DisclosureRequest.id == request_id)).first()
+        if in_range
+        else None
+    )
     if req is None:
         raise NotFound("案件不存在或您无权查看。")
     return req
@@ -54,8 +59,9 @@ def visible_proposals(user) -> Select:
     if user.role in roles.AGENCY_WIDE:
         return q
     if user.role in roles.SECTION_BOUND and user.section_id is not None:
-        cohandled = exists().where(ProposalCohandler.proposal_id == Proposal.id,
-                                   ProposalCohandler.section_id == user.section_id)
+        cohandled = exists().where(
+            ProposalCohandler.proposal_id == Proposal.id, ProposalCohandler.section_id == user.section_id
+        )
         return q.where(or_(Proposal.lead_section_id == user.section_id, cohandled))
     return q.where(False)
 

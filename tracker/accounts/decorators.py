@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 def permission_required(permission: str):
     """Login plus one permission from tracker.accounts.roles; 403 otherwise."""
+
     def wrap(view):
         @wraps(view)
         @login_required
@@ -13,5 +14,7 @@ def permission_required(permission: str):
             if not current_user.can(permission):
                 abort(403)
             return view(*args, **kwargs)
+
         return inner
+
     return wrap

@@ -11,12 +11,16 @@ class LoginForm(FlaskForm):
 
 
 class SectionForm(FlaskForm):
-    name = StringField("科室名称", validators=[DataRequired("请输入科室名称。"), Length(max=60, message="科室名称不能超过60个字。")])
+    name = StringField(
+        "科室名称", validators=[DataRequired("请输入科室名称。"), Length(max=60, message="科室名称不能超过60个字。")]
+    )
     active = BooleanField("启用", default=True)
 
 
 class AgencyForm(FlaskForm):
-    name = StringField("机关名称", validators=[DataRequired("请输入机关名称。"), Length(max=100, message="机关名称不能超过100个字。")])
+    name = StringField(
+        "机关名称", validators=[DataRequired("请输入机关名称。"), Length(max=100, message="机关名称不能超过100个字。")]
+    )
 
 
 class UserForm(FlaskForm):

@@ -1,4 +1,5 @@
 """Roles and what each may do: the one place permissions are decided (pure, no Flask)."""
+
 from __future__ import annotations
 
 ADMIN = "admin"

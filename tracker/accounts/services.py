@@ -1,4 +1,5 @@
 """Account services: every change checks permission, records an event and commits once."""
+
 from __future__ import annotations
 
 import re
@@ -60,8 +61,14 @@ def create_section(name: str, *, agency: Agency | None = None, actor=None) -> Se
     section = Section(agency_id=agency.id, name=name)
     db.session.add(section)
     db.session.flush()
-    audit.record("section.created", subject_type="section", subject_id=section.id, actor=actor,
-                 agency_id=agency.id, data={"name": name})
+    audit.record(
+        "section.created",
+        subject_type="section",
+        subject_id=section.id,
+        actor=actor,
+        agency_id=agency.id,
+        data={"name": name},
+    )
     db.session.commit()
     return section
 
@@ -71,8 +78,9 @@ def rename_section(section: Section, name: str, active: bool, *, actor) -> None:
     name = (name or "").strip()
     if not name or len(name) > 60:
         raise ServiceError("科室名称不能为空，且不能超过60个字。", "name")
-    clash = db.session.scalars(select(Section).where(Section.agency_id == section.agency_id,
-                                                     Section.name == name, Section.id != section.id)).first()
+    clash = db.session.scalars(
+        select(Section).where(Section.agency_id == section.agency_id, Section.name == name, Section.id != section.id)
+    ).first()
     if clash:
         raise ServiceError(f"科室“{name}”已存在。", "name")
     diff = audit.changes(section, {"name": name, "active": active})
@@ -82,19 +90,19 @@ def rename_section(section: Section, name: str, active: bool, *, actor) -> None:
 
 
 def section_by_name(agency: Agency, name: str) -> Section:
-    section = db.session.scalars(select(Section).where(Section.agency_id == agency.id,
-                                                       Section.name == name)).first()
+    section = db.session.scalars(select(Section).where(Section.agency_id == agency.id, Section.name == name)).first()
     if section is None:
         raise ServiceError(f"找不到科室“{name}”，请先创建该科室或检查名称。", "section")
     return section
 
 
-def _validate_user_fields(agency: Agency, username: str, role: str, section: Section | None,
-                          email: str | None) -> None:
+def _validate_user_fields(agency: Agency, username: str, role: str, section: Section | None, email: str | None) -> None:
     if not USERNAME_RE.match(username or ""):
         raise ServiceError("用户名只能包含字母、数字、下划线、点和短横线，长度2到40个字符。", "username")
     if role not in roles.ROLES:
-        raise ServiceError(f"未知角色“{role}”，可选：{'、'.join(f'{k}（{v}）' for k, v in roles.ROLES.items())}。", "role")
+        raise ServiceError(
+            f"未知角色“{role}”，可选：{'、'.join(f'{k}（{v}）' for k, v in roles.ROLES.items())}。", "role"
+        )
     if role in roles.NEEDS_SECTION and section is None:
         raise ServiceError(f"角色“{roles.role_label(role)}”必须指定所属科室。", "section")
     if section is not None and section.agency_id != agency.id:
@@ -103,9 +111,17 @@ def _validate_user_fields(agency: Agency, username: str, role: str, section: Sec
         raise ServiceError("电子邮箱格式不正确，例如 name@example.gov.cn。", "email")
 
 
-def create_user(username: str, *, role: str, password: str | None = None, display_name: str | None = None,
-                email: str | None = None, section: Section | None = None, agency: Agency | None = None,
-                actor=None) -> tuple[User, str | None]:
+def create_user(
+    username: str,
+    *,
+    role: str,
+    password: str | None = None,
+    display_name: str | None = None,
+    email: str | None = None,
+    section: Section | None = None,
+    agency: Agency | None = None,
+    actor=None,
+) -> tuple[User, str | None]:
     """Create a user. Returns (user, generated_password) — the password only when one was generated."""
     _require(actor, "admin.manage")
     agency = agency or (actor.agency if actor else default_agency())
@@ -117,21 +133,43 @@ def create_user(username: str, *, role: str, password: str | None = None, displa
     generated = None
     if password is None or password == "":
         password = generated = generate_password()
-    elif (err := password_error(password)):
+    elif err := password_error(password):
         raise ServiceError(err, "password")
-    user = User(agency_id=agency.id, username=username, display_name=(display_name or username).strip()[:60],
-                email=email, role=role, section_id=section.id if section else None, active=True)
+    user = User(
+        agency_id=agency.id,
+        username=username,
+        display_name=(display_name or username).strip()[:60],
+        email=email,
+        role=role,
+        section_id=section.id if section else None,
+        active=True,
+    )
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    audit.record("user.created", subject_type="user", subject_id=user.id, actor=actor, agency_id=agency.id,
-                 data={"username": username, "role": role, "section": section.name if section else None})
+    audit.record(
+        "user.created",
+        subject_type="user",
+        subject_id=user.id,
+        actor=actor,
+        agency_id=agency.id,
+        data={"username": username, "role": role, "section": section.name if section else None},
+    )
     db.session.commit()
     return user, generated
 
 
-def update_user(user: User, *, actor, display_name: str, role: str, section: Section | None,
-                email: str | None, active: bool, password: str | None = None) -> None:
+def update_user(
+    user: User,
+    *,
+    actor,
+    display_name: str,
+    role: str,
+    section: Section | None,
+    email: str | None,
+    active: bool,
+    password: str | None = None,
+) -> None:
     _require(actor, "admin.manage")
     if user.agency_id != actor.agency_id:
         raise PermissionDenied("不能修改其他机关的用户。")
@@ -139,11 +177,18 @@ def update_user(user: User, *, actor, display_name: str, role: str, section: Sec
     _validate_user_fields(actor.agency, user.username, role, section, email)
     if user.id == actor.id and (not active or role != roles.ADMIN):
         raise ServiceError("不能停用自己或取消自己的管理员角色，以免无人管理系统。", "role")
-    diff = audit.changes(user, {"display_name": (display_name or user.username).strip()[:60], "role": role,
-                                "section_id": section.id if section else None, "email": email,
-                                "active": active})
+    diff = audit.changes(
+        user,
+        {
+            "display_name": (display_name or user.username).strip()[:60],
+            "role": role,
+            "section_id": section.id if section else None,
+            "email": email,
+            "active": active,
+        },
+    )
     if password:
-        if (err := password_error(password)):
+        if err := password_error(password):
             raise ServiceError(err, "password")
         user.set_password(password)
         diff["password"] = ["***", "***"]
@@ -166,8 +211,7 @@ def rename_agency(agency: Agency, name: str, *, actor) -> None:
 
 
 def authenticate(username: str, password: str) -> User | None:
-    user = db.session.scalars(select(User).where(func.lower(User.username) == (username or "").strip().lower())
-                              ).first()
+    user = db.session.scalars(select(User).where(func.lower(User.username) == (username or "").strip().lower())).first()
     if user is None or not user.active or not user.check_password(password or ""):
         return None
     return user

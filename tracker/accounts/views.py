@@ -80,8 +80,9 @@ def sections():
         except ServiceError as e:
             db.session.rollback()
             form.name.errors.append(e.message)
-    rows = db.session.scalars(select(Section).where(Section.agency_id == current_user.agency_id)
-                              .order_by(Section.name)).all()
+    rows = db.session.scalars(
+        select(Section).where(Section.agency_id == current_user.agency_id).order_by(Section.name)
+    ).all()
     return render_template("admin/sections.html", form=form, sections=rows)
 
 
@@ -104,8 +105,11 @@ def edit_section(section_id: int):
 
 
 def _section_choices():
-    rows = db.session.scalars(select(Section).where(Section.agency_id == current_user.agency_id,
-                                                    Section.active.is_(True)).order_by(Section.name)).all()
+    rows = db.session.scalars(
+        select(Section)
+        .where(Section.agency_id == current_user.agency_id, Section.active.is_(True))
+        .order_by(Section.name)
+    ).all()
     return [(0, "（无）")] + [(s.id, s.name) for s in rows]
 
 
@@ -127,9 +131,14 @@ def users():
     if form.validate_on_submit():
         try:
             user, generated = services.create_user(
-                form.username.data, role=form.role.data, password=form.password.data or None,
-                display_name=form.display_name.data, email=form.email.data,
-                section=_section_or_none(form.section_id.data), actor=current_user)
+                form.username.data,
+                role=form.role.data,
+                password=form.password.data or None,
+                display_name=form.display_name.data,
+                email=form.email.data,
+                section=_section_or_none(form.section_id.data),
+                actor=current_user,
+            )
             flash(f"已创建用户“{user.username}”。", "success")
             if generated:
                 flash(f"自动生成的初始密码（只显示这一次，请转告本人并要求修改）：{generated}", "warning")
@@ -137,8 +146,9 @@ def users():
         except ServiceError as e:
             db.session.rollback()
             getattr(form, e.field if e.field in form else "username").errors.append(e.message)
-    rows = db.session.scalars(select(User).where(User.agency_id == current_user.agency_id)
-                              .order_by(User.username)).all()
+    rows = db.session.scalars(
+        select(User).where(User.agency_id == current_user.agency_id).order_by(User.username)
+    ).all()
     return render_template("admin/users.html", form=form, users=rows)
 
 
@@ -154,10 +164,16 @@ def edit_user(user_id: int):
         form.section_id.data = user.section_id or 0
     if form.validate_on_submit():
         try:
-            services.update_user(user, actor=current_user, display_name=form.display_name.data,
-                                 role=form.role.data, section=_section_or_none(form.section_id.data),
-                                 email=form.email.data, active=form.active.data,
-                                 password=form.password.data or None)
+            services.update_user(
+                user,
+                actor=current_user,
+                display_name=form.display_name.data,
+                role=form.role.data,
+                section=_section_or_none(form.section_id.data),
+                email=form.email.data,
+                active=form.active.data,
+                password=form.password.data or None,
+            )
             flash("用户已保存。", "success")
             return redirect(url_for("admin.users"))
         except ServiceError as e:

@@ -6,6 +6,7 @@ back to the case with the reason for the wrong state), and passes the form to th
 Refusals show the service's Chinese messages next to the fields and keep what the user typed; a
 stale form (someone else saved first) is answered with 409 and the same kept input.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -183,8 +184,9 @@ class LetterForm(ActionForm):
 
 
 def _sections(req, exclude: set[int]) -> list[tuple[str, str]]:
-    rows = db.session.scalars(select(Section).where(Section.agency_id == req.agency_id, Section.active.is_(True))
-                              .order_by(Section.name)).all()
+    rows = db.session.scalars(
+        select(Section).where(Section.agency_id == req.agency_id, Section.active.is_(True)).order_by(Section.name)
+    ).all()
     return [("", "请选择")] + [(str(s.id), s.name) for s in rows if s.id not in exclude]
 
 
@@ -229,6 +231,7 @@ def _prepare_today(*names: str) -> Callable:
         if request.method == "GET":
             for name in names:
                 getattr(form, name).data = today_cn()
+
     return prepare
 
 
@@ -248,8 +251,9 @@ def _prepare_cohandler(form, req):
 def _prepare_clarify(form, req):
     _prepare_today("notice_on")(form, req)
     if request.method == "GET":
-        form.period_workdays.data = str(current_app.config.get("CORRECTION_PERIOD_WORKDAYS",
-                                                               deadlines.CORRECTION_PERIOD_WORKDAYS))
+        form.period_workdays.data = str(
+            current_app.config.get("CORRECTION_PERIOD_WORKDAYS", deadlines.CORRECTION_PERIOD_WORKDAYS)
+        )
 
 
 def _prepare_consult(form, req):
@@ -258,8 +262,10 @@ def _prepare_consult(form, req):
 
 
 def _prepare_consult_closed(form, req):
-    form.clock_action_id.choices = [(str(a.id), f"{a.party}（{a.started_on}发出，{a.window_end}前答复）")
-                                    for a in services.open_clock_actions(req, *services.CONSULT_KINDS)]
+    form.clock_action_id.choices = [
+        (str(a.id), f"{a.party}（{a.started_on}发出，{a.window_end}前答复）")
+        for a in services.open_clock_actions(req, *services.CONSULT_KINDS)
+    ]
     form.end_reason.choices = [("answered", "已收到答复"), ("window_closed", "期限届满未答复")]
     _prepare_today("ended_on")(form, req)
 
@@ -276,8 +282,10 @@ def _prepare_fee_paid(form, req):
 
 
 def _prepare_decide(form, req):
-    form.clock_action_id.choices = [(str(a.id), f"延期{a.workdays}个工作日（{a.started_on}申请：{a.reason}）")
-                                    for a in services.pending_extensions(req)]
+    form.clock_action_id.choices = [
+        (str(a.id), f"延期{a.workdays}个工作日（{a.started_on}申请：{a.reason}）")
+        for a in services.pending_extensions(req)
+    ]
     form.decision.choices = [("approve", "批准"), ("refuse", "不批准")]
     _prepare_today("decided_on")(form, req)
 
@@ -321,73 +329,169 @@ def _v(form) -> str | None:
 
 
 PAGES: dict[str, Page] = {
-    "assign_section": Page(AssignSectionForm, lambda u, r, f: services.assign_section(
-        u, r, version=_v(f), **_fields(f, "section_id", "instruction")), _prepare_assign,
-        "请示领导后分办至承办科室；领导批示记入办理记录。"),
-    "reassign_section": Page(ReassignSectionForm, lambda u, r, f: services.reassign_section(
-        u, r, version=_v(f), **_fields(f, "section_id", "reason", "instruction")), _prepare_assign,
-        "改派后原承办人取消，由新科室负责人重新指定承办人。改派原因必填。"),
-    "assign_handler": Page(AssignHandlerForm, lambda u, r, f: services.assign_handler(
-        u, r, version=_v(f), handler_id=f.handler_id.data), _prepare_handler, "承办人须为承办科室的工作人员。"),
-    "add_cohandler": Page(AddCohandlerForm, lambda u, r, f: services.add_cohandler(
-        u, r, version=_v(f), section_id=f.section_id.data), _prepare_cohandler,
-        "协办科室可以查看本案件并提交协办意见，不能办理其他操作。"),
-    "submit_opinion": Page(OpinionForm, lambda u, r, f: services.submit_opinion(
-        u, r, version=_v(f), opinion=f.opinion.data), None, "协办意见提交后承办科室可见；再次提交将替换此前的意见。"),
-    "submit_draft": Page(AnswerContentForm, lambda u, r, f: services.submit_draft(
-        u, r, version=_v(f), **_fields(f, *ANSWER)), lambda f, r: _answer_choices(f, r, r.draft),
-        "提交后由政务公开办或领导审核。部分公开及各类不予公开、无法提供、不予处理须写明法律依据和理由。"),
-    "approve_draft": Page(NoteForm, lambda u, r, f: services.approve_draft(u, r, version=_v(f), note=f.note.data),
-                          None, "审核通过后由政务公开办发出答复并办结。"),
-    "return_draft": Page(ReasonForm, lambda u, r, f: services.return_draft(u, r, version=_v(f), reason=f.reason.data),
-                         None, "退回后案件回到办理中，由承办人修改后重新提交。", danger=True),
-    "clarify": Page(ClarifyForm, lambda u, r, f: services.clarify(
-        u, r, version=_v(f), **_fields(f, "notice_on", "items", "period_workdays")), _prepare_clarify,
-        "补正告知应在收到申请后7个工作日内一次性发出（条例第三十条），发出后暂停计算答复期限，"
-        "收到补正材料后重新计算。"),
-    "clarification_received": Page(ClarificationReceivedForm, lambda u, r, f: services.clarification_received(
-        u, r, version=_v(f), **_fields(f, "received_on", "note")), _prepare_today("received_on"),
-        "答复期限自收到补正材料之日起重新计算20个工作日。"),
-    "clarification_lapsed": Page(DeliveryForm, lambda u, r, f: services.clarification_lapsed(
-        u, r, version=_v(f), **_fields(f, *DELIVERY)), _prepare_lapse,
-        "补正期限届满后，按“申请人无正当理由逾期不补正”办结，并告知申请人。", danger=True),
-    "consult": Page(ConsultForm, lambda u, r, f: services.consult(
-        u, r, version=_v(f), **_fields(f, "kind", "party", "sent_on", "matter")), _prepare_consult,
-        "征求意见期间不计入答复期限；第三方或其他机关应在15个工作日内答复（条例第三十二条、第三十四条）。"),
-    "consultation_closed": Page(ConsultationClosedForm, lambda u, r, f: services.consultation_closed(
-        u, r, version=_v(f), **_fields(f, "clock_action_id", "end_reason", "ended_on", "opinion")),
-        _prepare_consult_closed, "收到答复或15个工作日届满后，答复期限继续计算。"),
-    "fee_notice": Page(FeeNoticeForm, None, _prepare_fee,  # two steps, see fee_notice_page
-                       "先核算金额，核对后再确认发出收费通知。缴费期间不计入答复期限；申请人应在收到通知后20个工作日内缴纳。"),
-    "fee_paid": Page(FeePaidForm, lambda u, r, f: services.fee_paid(
-        u, r, version=_v(f), **_fields(f, "paid_on", "amount", "note")), _prepare_fee_paid, "缴费后答复期限继续计算。"),
-    "fee_lapsed": Page(DeliveryForm, lambda u, r, f: services.fee_lapsed(
-        u, r, version=_v(f), **_fields(f, *DELIVERY)), _prepare_lapse,
-        "缴费期限届满未缴纳的，按“申请人逾期未缴纳费用”办结，并告知申请人。", danger=True),
-    "request_extension": Page(ExtensionForm, lambda u, r, f: services.request_extension(
-        u, r, version=_v(f), **_fields(f, "workdays", "reason", "requested_on")), _prepare_today("requested_on"),
-        "延期须在答复期限届满前经批准，累计不超过20个工作日（条例第三十三条）。"),
-    "decide_extension": Page(DecideExtensionForm, lambda u, r, f: services.decide_extension(
-        u, r, version=_v(f), clock_action_id=f.clock_action_id.data, approve=f.decision.data == "approve",
-        decided_on=f.decided_on.data, note=f.note.data), _prepare_decide,
-        "批准须在答复期限届满前作出；批准后请生成并送达延期答复告知书。"),
-    "set_explicit_deadline": Page(ExplicitDeadlineForm, lambda u, r, f: services.set_explicit_deadline(
-        u, r, version=_v(f), **_fields(f, "due", "reason", "set_on")), _prepare_today("set_on"),
-        "申请数量、频次明显超过合理范围但理由合理、无法在期限内答复的，可以确定延迟答复的合理期限（条例第三十五条）。"),
-    "conclude": Page(ConcludeForm, lambda u, r, f: services.conclude(
-        u, r, version=_v(f), **_fields(f, *ANSWER, *DELIVERY)), _prepare_conclude,
-        "办结须选择一种办理结果（年度报告表三），记录答复日期、送达方式和日期。"),
-    "withdraw": Page(WithdrawForm, lambda u, r, f: services.withdraw(
-        u, r, version=_v(f), **_fields(f, "withdrawn_on", "reason")), _prepare_today("withdrawn_on"),
-        "申请人撤回申请的，案件按“其他处理”办结，显示为已撤回。", danger=True),
-    "reopen": Page(ReasonForm, lambda u, r, f: services.reopen(u, r, version=_v(f), reason=f.reason.data), None,
-                   "重新办理会清除办结信息（原信息保留在办理记录中），可能影响已发布的年度报告数字。", danger=True),
-    "record_review": Page(ReviewForm, lambda u, r, f: record_review(
-        u, r, version=_v(f), **_fields(f, *REVIEW)), _review_choices,
-        "登记针对本申请的行政复议或行政诉讼（年度报告表四）。尚未审结的，结果留空。"),
-    "update_review": Page(UpdateReviewForm, lambda u, r, f: update_review(
-        u, r, version=_v(f), review_id=f.review_id.data, **_fields(f, *REVIEW)), _prepare_update_review,
-        "审结后填写审结日期和结果。"),
+    "assign_section": Page(
+        AssignSectionForm,
+        lambda u, r, f: services.assign_section(u, r, version=_v(f), **_fields(f, "section_id", "instruction")),
+        _prepare_assign,
+        "请示领导后分办至承办科室；领导批示记入办理记录。",
+    ),
+    "reassign_section": Page(
+        ReassignSectionForm,
+        lambda u, r, f: services.reassign_section(
+            u, r, version=_v(f), **_fields(f, "section_id", "reason", "instruction")
+        ),
+        _prepare_assign,
+        "改派后原承办人取消，由新科室负责人重新指定承办人。改派原因必填。",
+    ),
+    "assign_handler": Page(
+        AssignHandlerForm,
+        lambda u, r, f: services.assign_handler(u, r, version=_v(f), handler_id=f.handler_id.data),
+        _prepare_handler,
+        "承办人须为承办科室的工作人员。",
+    ),
+    "add_cohandler": Page(
+        AddCohandlerForm,
+        lambda u, r, f: services.add_cohandler(u, r, version=_v(f), section_id=f.section_id.data),
+        _prepare_cohandler,
+        "协办科室可以查看本案件并提交协办意见，不能办理其他操作。",
+    ),
+    "submit_opinion": Page(
+        OpinionForm,
+        lambda u, r, f: services.submit_opinion(u, r, version=_v(f), opinion=f.opinion.data),
+        None,
+        "协办意见提交后承办科室可见；再次提交将替换此前的意见。",
+    ),
+    "submit_draft": Page(
+        AnswerContentForm,
+        lambda u, r, f: services.submit_draft(u, r, version=_v(f), **_fields(f, *ANSWER)),
+        lambda f, r: _answer_choices(f, r, r.draft),
+        "提交后由政务公开办或领导审核。部分公开及各类不予公开、无法提供、不予处理须写明法律依据和理由。",
+    ),
+    "approve_draft": Page(
+        NoteForm,
+        lambda u, r, f: services.approve_draft(u, r, version=_v(f), note=f.note.data),
+        None,
+        "审核通过后由政务公开办发出答复并办结。",
+    ),
+    "return_draft": Page(
+        ReasonForm,
+        lambda u, r, f: services.return_draft(u, r, version=_v(f), reason=f.reason.data),
+        None,
+        "退回后案件回到办理中，由承办人修改后重新提交。",
+        danger=True,
+    ),
+    "clarify": Page(
+        ClarifyForm,
+        lambda u, r, f: services.clarify(u, r, version=_v(f), **_fields(f, "notice_on", "items", "period_workdays")),
+        _prepare_clarify,
+        "补正告知应在收到申请后7个工作日内一次性发出（条例第三十条），发出后暂停计算答复期限，收到补正材料后重新计算。",
+    ),
+    "clarification_received": Page(
+        ClarificationReceivedForm,
+        lambda u, r, f: services.clarification_received(u, r, version=_v(f), **_fields(f, "received_on", "note")),
+        _prepare_today("received_on"),
+        "答复期限自收到补正材料之日起重新计算20个工作日。",
+    ),
+    "clarification_lapsed": Page(
+        DeliveryForm,
+        lambda u, r, f: services.clarification_lapsed(u, r, version=_v(f), **_fields(f, *DELIVERY)),
+        _prepare_lapse,
+        "补正期限届满后，按“申请人无正当理由逾期不补正”办结，并告知申请人。",
+        danger=True,
+    ),
+    "consult": Page(
+        ConsultForm,
+        lambda u, r, f: services.consult(u, r, version=_v(f), **_fields(f, "kind", "party", "sent_on", "matter")),
+        _prepare_consult,
+        "征求意见期间不计入答复期限；第三方或其他机关应在15个工作日内答复（条例第三十二条、第三十四条）。",
+    ),
+    "consultation_closed": Page(
+        ConsultationClosedForm,
+        lambda u, r, f: services.consultation_closed(
+            u, r, version=_v(f), **_fields(f, "clock_action_id", "end_reason", "ended_on", "opinion")
+        ),
+        _prepare_consult_closed,
+        "收到答复或15个工作日届满后，答复期限继续计算。",
+    ),
+    "fee_notice": Page(
+        FeeNoticeForm,
+        None,
+        _prepare_fee,  # two steps, see fee_notice_page
+        "先核算金额，核对后再确认发出收费通知。缴费期间不计入答复期限；申请人应在收到通知后20个工作日内缴纳。",
+    ),
+    "fee_paid": Page(
+        FeePaidForm,
+        lambda u, r, f: services.fee_paid(u, r, version=_v(f), **_fields(f, "paid_on", "amount", "note")),
+        _prepare_fee_paid,
+        "缴费后答复期限继续计算。",
+    ),
+    "fee_lapsed": Page(
+        DeliveryForm,
+        lambda u, r, f: services.fee_lapsed(u, r, version=_v(f), **_fields(f, *DELIVERY)),
+        _prepare_lapse,
+        "缴费期限届满未缴纳的，按“申请人逾期未缴纳费用”办结，并告知申请人。",
+        danger=True,
+    ),
+    "request_extension": Page(
+        ExtensionForm,
+        lambda u, r, f: services.request_extension(
+            u, r, version=_v(f), **_fields(f, "workdays", "reason", "requested_on")
+        ),
+        _prepare_today("requested_on"),
+        "延期须在答复期限届满前经批准，累计不超过20个工作日（条例第三十三条）。",
+    ),
+    "decide_extension": Page(
+        DecideExtensionForm,
+        lambda u, r, f: services.decide_extension(
+            u,
+            r,
+            version=_v(f),
+            clock_action_id=f.clock_action_id.data,
+            approve=f.decision.data == "approve",
+            decided_on=f.decided_on.data,
+            note=f.note.data,
+        ),
+        _prepare_decide,
+        "批准须在答复期限届满前作出；批准后请生成并送达延期答复告知书。",
+    ),
+    "set_explicit_deadline": Page(
+        ExplicitDeadlineForm,
+        lambda u, r, f: services.set_explicit_deadline(u, r, version=_v(f), **_fields(f, "due", "reason", "set_on")),
+        _prepare_today("set_on"),
+        "申请数量、频次明显超过合理范围但理由合理、无法在期限内答复的，可以确定延迟答复的合理期限（条例第三十五条）。",
+    ),
+    "conclude": Page(
+        ConcludeForm,
+        lambda u, r, f: services.conclude(u, r, version=_v(f), **_fields(f, *ANSWER, *DELIVERY)),
+        _prepare_conclude,
+        "办结须选择一种办理结果（年度报告表三），记录答复日期、送达方式和日期。",
+    ),
+    "withdraw": Page(
+        WithdrawForm,
+        lambda u, r, f: services.withdraw(u, r, version=_v(f), **_fields(f, "withdrawn_on", "reason")),
+        _prepare_today("withdrawn_on"),
+        "申请人撤回申请的，案件按“其他处理”办结，显示为已撤回。",
+        danger=True,
+    ),
+    "reopen": Page(
+        ReasonForm,
+        lambda u, r, f: services.reopen(u, r, version=_v(f), reason=f.reason.data),
+        None,
+        "重新办理会清除办结信息（原信息保留在办理记录中），可能影响已发布的年度报告数字。",
+        danger=True,
+    ),
+    "record_review": Page(
+        ReviewForm,
+        lambda u, r, f: record_review(u, r, version=_v(f), **_fields(f, *REVIEW)),
+        _review_choices,
+        "登记针对本申请的行政复议或行政诉讼（年度报告表四）。尚未审结的，结果留空。",
+    ),
+    "update_review": Page(
+        UpdateReviewForm,
+        lambda u, r, f: update_review(u, r, version=_v(f), review_id=f.review_id.data, **_fields(f, *REVIEW)),
+        _prepare_update_review,
+        "审结后填写审结日期和结果。",
+    ),
 }
 
 
@@ -402,8 +506,15 @@ def _case(request_id: int):
 
 
 def _render(req, act, page, form, status: int = 200, **extra):
-    return render_template("disclosure/action.html", req=req, act=act, page=page, form=form,
-                           date_fields=[n for n, f in form._fields.items() if f.type == "DateField"], **extra), status
+    return render_template(
+        "disclosure/action.html",
+        req=req,
+        act=act,
+        page=page,
+        form=form,
+        date_fields=[n for n, f in form._fields.items() if f.type == "DateField"],
+        **extra,
+    ), status
 
 
 def _show_errors(form, e: ServiceError) -> None:
@@ -480,13 +591,24 @@ def _fee_notice(req, act, page, form):
     calc = None
     if request.method == "POST" and _form_ok(form):
         try:
-            calc = services.fee_quote(current_user, req, method=form.method.data, pages=form.pages.data,
-                                      units=form.units.data)
+            calc = services.fee_quote(
+                current_user, req, method=form.method.data, pages=form.pages.data, units=form.units.data
+            )
             if request.form.get("step") == "confirm":
-                return _done(req, services.fee_notice(
-                    current_user, req, version=_v(form), method=form.method.data, pages=form.pages.data,
-                    units=form.units.data, confirm_amount=form.confirm_amount.data, notice_on=form.notice_on.data,
-                    served_on=form.served_on.data))
+                return _done(
+                    req,
+                    services.fee_notice(
+                        current_user,
+                        req,
+                        version=_v(form),
+                        method=form.method.data,
+                        pages=form.pages.data,
+                        units=form.units.data,
+                        confirm_amount=form.confirm_amount.data,
+                        notice_on=form.notice_on.data,
+                        served_on=form.served_on.data,
+                    ),
+                )
             form.confirm_amount.data = str(calc.amount)
         except PermissionDenied:
             abort(403)
@@ -524,9 +646,13 @@ def generate_letter(request_id: int):
 # --- the case page's helpers ------------------------------------------------------------------------
 
 
-DUE_BADGES = {deadlines.OK: "text-bg-success", deadlines.DUE_SOON: "text-bg-warning",
-              deadlines.DUE_TODAY: "text-bg-warning", deadlines.OVERDUE: "text-bg-danger",
-              deadlines.PAUSED: "text-bg-secondary"}
+DUE_BADGES = {
+    deadlines.OK: "text-bg-success",
+    deadlines.DUE_SOON: "text-bg-warning",
+    deadlines.DUE_TODAY: "text-bg-warning",
+    deadlines.OVERDUE: "text-bg-danger",
+    deadlines.PAUSED: "text-bg-secondary",
+}
 
 
 def _request_calendar():
@@ -542,8 +668,12 @@ def due_badge(req, today: date | None = None) -> tuple[str, str] | None:
     """(label, css class) of the case's deadline status, None for a concluded case."""
     if not req.is_open:
         return None
-    status = deadlines.due_status(req.due_date, today or today_cn(), _request_calendar(),
-                                  current_app.config.get("DUE_SOON_WORKDAYS", deadlines.DUE_SOON_WORKDAYS))
+    status = deadlines.due_status(
+        req.due_date,
+        today or today_cn(),
+        _request_calendar(),
+        current_app.config.get("DUE_SOON_WORKDAYS", deadlines.DUE_SOON_WORKDAYS),
+    )
     return deadlines.STATUS_LABELS[status], DUE_BADGES[status]
 
 
@@ -562,30 +692,82 @@ def _panel(req) -> dict:
     if any(a.id == "generate_letter" for a in acts):
         letter_form = LetterForm()
         _prepare_letter(letter_form, req)
-    return {"actions": [a for a in acts if not a.record and a.id in PAGES],
-            "records": [a for a in acts if a.record and a.id in PAGES], "letter_form": letter_form}
+    return {
+        "actions": [a for a in acts if not a.record and a.id in PAGES],
+        "records": [a for a in acts if a.record and a.id in PAGES],
+        "letter_form": letter_form,
+    }
 
 
 # How the case log shows the data of an event: field labels, and which ids it leaves out (their names
 # are recorded next to them).
 EVENT_FIELD_LABELS: dict[str, str] = {
-    "status": "状态", "pause_reason": "暂停原因", "section": "承办科室", "handler": "承办人",
-    "leader_instruction": "领导批示", "cohandler": "协办科室", "cohandler_removed": "取消协办科室",
-    "draft_outcome": "答复稿办理结果", "draft_approved": "答复稿审核通过", "correction_due": "补正期限",
-    "restart_on": "重新起算日", "party": "征求意见对象", "window_end": "答复截止日", "end_reason": "结果",
-    "ended_on": "结束日期", "fee_method": "计收方式", "fee_amount": "信息处理费（元）", "payment_due": "缴费期限",
-    "fee_paid_on": "缴费日期", "workdays": "延期工作日", "decided_on": "审批日期", "explicit_due": "另行确定的期限",
-    "outcome": "办理结果", "concluded_on": "办结日期", "answer_date": "答复日期", "delivery_method": "送达方式",
-    "delivered_on": "送达日期", "legal_ground": "依据和理由", "responsible_agency": "负责公开的机关",
-    "answer_summary": "答复要点", "letter_kind": "答复书类型", "withdrawn": "撤回", "due_date": "答复期限",
-    "due_provisional": "期限暂定", "clarification_due": "补正告知期限", "number": "编号", "received_on": "收到申请之日",
-    "letter": "告知书", "file": "文件", "kind": "类型", "filed_on": "申请（起诉）日期", "result": "审结结果",
-    "body": "复议机关或法院", "note": "备注", "opinion": "协办意见", "name": "文件名", "tags": "主题标签",
+    "status": "状态",
+    "pause_reason": "暂停原因",
+    "section": "承办科室",
+    "handler": "承办人",
+    "leader_instruction": "领导批示",
+    "cohandler": "协办科室",
+    "cohandler_removed": "取消协办科室",
+    "draft_outcome": "答复稿办理结果",
+    "draft_approved": "答复稿审核通过",
+    "correction_due": "补正期限",
+    "restart_on": "重新起算日",
+    "party": "征求意见对象",
+    "window_end": "答复截止日",
+    "end_reason": "结果",
+    "ended_on": "结束日期",
+    "fee_method": "计收方式",
+    "fee_amount": "信息处理费（元）",
+    "payment_due": "缴费期限",
+    "fee_paid_on": "缴费日期",
+    "workdays": "延期工作日",
+    "decided_on": "审批日期",
+    "explicit_due": "另行确定的期限",
+    "outcome": "办理结果",
+    "concluded_on": "办结日期",
+    "answer_date": "答复日期",
+    "delivery_method": "送达方式",
+    "delivered_on": "送达日期",
+    "legal_ground": "依据和理由",
+    "responsible_agency": "负责公开的机关",
+    "answer_summary": "答复要点",
+    "letter_kind": "答复书类型",
+    "withdrawn": "撤回",
+    "due_date": "答复期限",
+    "due_provisional": "期限暂定",
+    "clarification_due": "补正告知期限",
+    "number": "编号",
+    "received_on": "收到申请之日",
+    "letter": "告知书",
+    "file": "文件",
+    "kind": "类型",
+    "filed_on": "申请（起诉）日期",
+    "result": "审结结果",
+    "body": "复议机关或法院",
+    "note": "备注",
+    "opinion": "协办意见",
+    "name": "文件名",
+    "tags": "主题标签",
 }
-HIDDEN_EVENT_FIELDS = {"section_id", "handler_id", "paused_from", "draft", "attachment_id", "review_id",
-                       "opinion_at", "opinion_by_id"}
-_END_REASONS = {"corrected": "已补正", "lapsed": "逾期", "answered": "已答复", "window_closed": "期限届满未答复",
-                "paid": "已缴费", "withdrawn": "申请撤回"}
+HIDDEN_EVENT_FIELDS = {
+    "section_id",
+    "handler_id",
+    "paused_from",
+    "draft",
+    "attachment_id",
+    "review_id",
+    "opinion_at",
+    "opinion_by_id",
+}
+_END_REASONS = {
+    "corrected": "已补正",
+    "lapsed": "逾期",
+    "answered": "已答复",
+    "window_closed": "期限届满未答复",
+    "paid": "已缴费",
+    "withdrawn": "申请撤回",
+}
 
 
 def _event_value(field: str, value) -> str:
@@ -593,10 +775,15 @@ def _event_value(field: str, value) -> str:
         return "空"
     if isinstance(value, bool):
         return "是" if value else "否"
-    vocab = {"status": workflow.STATUS_LABELS, "pause_reason": workflow.PAUSE_REASON_LABELS,
-             "delivery_method": workflow.DELIVERY_METHODS, "letter_kind": outcomes.LETTER_KINDS,
-             "end_reason": _END_REASONS, "fee_method": {m.value: m.label for m in FeeMethod},
-             "result": REVIEW_RESULTS}.get(field)
+    vocab = {
+        "status": workflow.STATUS_LABELS,
+        "pause_reason": workflow.PAUSE_REASON_LABELS,
+        "delivery_method": workflow.DELIVERY_METHODS,
+        "letter_kind": outcomes.LETTER_KINDS,
+        "end_reason": _END_REASONS,
+        "fee_method": {m.value: m.label for m in FeeMethod},
+        "result": REVIEW_RESULTS,
+    }.get(field)
     if field == "outcome" and outcomes.is_valid(value):
         return outcomes.outcome(value).short_label
     if vocab and isinstance(value, str):
@@ -609,6 +796,7 @@ def _event_value(field: str, value) -> str:
 def event_rows(event) -> list[tuple[str, str]]:
     """(label, text) lines of an event's data for the case log."""
     from .intake import FIELD_LABELS as INTAKE_LABELS
+
     rows = []
     for field, value in (event.data or {}).items():
         if field in HIDDEN_EVENT_FIELDS:
@@ -627,11 +815,19 @@ def workflow_helpers():
     def outcome_label(code):
         return outcomes.outcome(code).short_label if outcomes.is_valid(code) else (code or "")
 
-    return {"case_panel": _panel, "due_badge": due_badge, "outcome_label": outcome_label, "event_rows": event_rows,
-            "delivery_labels": workflow.DELIVERY_METHODS, "letter_kind_labels": outcomes.LETTER_KINDS,
-            "review_kinds": REVIEW_KINDS, "review_results": REVIEW_RESULTS,
-            "consult_kinds": services.CONSULT_KINDS, "pause_reasons": workflow.PAUSE_REASON_LABELS,
-            "legal_bases": {o.code: o.legal_basis_for() or "" for o in outcomes.OUTCOMES if o.needs_legal_ground}}
+    return {
+        "case_panel": _panel,
+        "due_badge": due_badge,
+        "outcome_label": outcome_label,
+        "event_rows": event_rows,
+        "delivery_labels": workflow.DELIVERY_METHODS,
+        "letter_kind_labels": outcomes.LETTER_KINDS,
+        "review_kinds": REVIEW_KINDS,
+        "review_results": REVIEW_RESULTS,
+        "consult_kinds": services.CONSULT_KINDS,
+        "pause_reasons": workflow.PAUSE_REASON_LABELS,
+        "legal_bases": {o.code: o.legal_basis_for() or "" for o in outcomes.OUTCOMES if o.needs_legal_ground},
+    }
 
 
 # --- letter templates ------------------------------------------------------------------------------
@@ -648,8 +844,15 @@ def letter_templates():
     rows = []
     for kind, label in letters.workflow_kinds():
         title, _, row = letters.current_template(current_user.agency_id, kind)
-        rows.append({"kind": kind, "label": label, "title": title, "custom": row is not None,
-                     "updated_at": row.updated_at if row else None})
+        rows.append(
+            {
+                "kind": kind,
+                "label": label,
+                "title": title,
+                "custom": row is not None,
+                "updated_at": row.updated_at if row else None,
+            }
+        )
     return render_template("disclosure/letter_templates.html", rows=rows)
 
 
@@ -676,8 +879,9 @@ def letter_template(kind: str):
             preview = letters._env.from_string(form.body.data or "").render(**letters.sample_context(kind))
         except Exception:  # the form shows the error on save; the preview is only a help
             preview = None
-    return render_template("disclosure/letter_template.html", form=form, spec=spec, custom=row is not None,
-                           preview=preview)
+    return render_template(
+        "disclosure/letter_template.html", form=form, spec=spec, custom=row is not None, preview=preview
+    )
 
 
 @bp.post("/letter-templates/<kind>/reset")

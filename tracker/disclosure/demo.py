@@ -5,6 +5,7 @@ action (dates, states, limits). A step that would fall after today is not taken:
 open at whatever point they reached, older ones end with a realistic spread of outcomes, with some
 clarifications, consultations, fees, extensions, a withdrawal, a late answer and a few reviews.
 """
+
 from __future__ import annotations
 
 import random
@@ -22,10 +23,18 @@ from .reviews import record_review, update_review
 
 # (outcome, weight); withdrawal and the two lapses are produced by their own paths below.
 OUTCOME_WEIGHTS: tuple[tuple[str, int], ...] = (
-    ("disclosed", 50), ("partially_disclosed", 10), ("withheld.third_party", 3), ("withheld.process_info", 3),
-    ("withheld.internal_affairs", 2), ("withheld.state_secret", 1), ("withheld.query_matter", 1),
-    ("unavailable.not_held", 12), ("unavailable.needs_creation", 3), ("not_processed.petition", 3),
-    ("not_processed.repeat", 2), ("not_processed.publication", 1),
+    ("disclosed", 50),
+    ("partially_disclosed", 10),
+    ("withheld.third_party", 3),
+    ("withheld.process_info", 3),
+    ("withheld.internal_affairs", 2),
+    ("withheld.state_secret", 1),
+    ("withheld.query_matter", 1),
+    ("unavailable.not_held", 12),
+    ("unavailable.needs_creation", 3),
+    ("not_processed.petition", 3),
+    ("not_processed.repeat", 2),
+    ("not_processed.publication", 1),
 )
 GROUNDS = {
     "partially_disclosed": "申请公开的文件中涉及个人信息的部分，公开会对第三方合法权益造成损害，已作区分处理。",
@@ -78,14 +87,27 @@ def advance_demo_cases(rng: random.Random, agency, users: dict, sections: dict, 
     staff, staff2 = users["demo_staff"], users["demo_staff2"]
     today = today or today_cn()
     cal = current_calendar()
-    reqs = list(db.session.scalars(
-        select(DisclosureRequest).where(DisclosureRequest.agency_id == agency.id)
-        .order_by(DisclosureRequest.received_on, DisclosureRequest.id)))
+    reqs = list(
+        db.session.scalars(
+            select(DisclosureRequest)
+            .where(DisclosureRequest.agency_id == agency.id)
+            .order_by(DisclosureRequest.received_on, DisclosureRequest.id)
+        )
+    )
     # Who handles: 投资科 has a head and staff, 价格科 only staff (the office names the handler), the
     # other sections have no users here, so the office answers their cases itself.
     routes = [("投资科", head, staff), ("价格科", office, staff2), ("规划科", None, None), ("能源科", None, None)]
-    specials = {"clarification": 3, "lapsed_clarification": 1, "consultation": 3, "fee": 2, "lapsed_fee": 1,
-                "withdrawal": 2, "extension": 5, "late": 1, "review": 3}
+    specials = {
+        "clarification": 3,
+        "lapsed_clarification": 1,
+        "consultation": 3,
+        "fee": 2,
+        "lapsed_fee": 1,
+        "withdrawal": 2,
+        "extension": 5,
+        "late": 1,
+        "review": 3,
+    }
     for i, req in enumerate(reqs):
         case = _Case(req, cal, today)
         section, assigner, handler = rng.choices(routes, weights=[6, 3, 1, 1])[0]
@@ -113,8 +135,9 @@ def _drive(c: _Case, rng, office, leader, assigner, handler, section, special, s
         c.next_day(2)
         c.do(s.withdraw, office, withdrawn_on=c.day, reason="申请人来电表示已通过其他途径获得信息，书面撤回申请。")
         return
-    c.do(s.assign_section, office, section_id=section.id,
-         instruction="请按规定时限办理。" if rng.random() < 0.3 else "")
+    c.do(
+        s.assign_section, office, section_id=section.id, instruction="请按规定时限办理。" if rng.random() < 0.3 else ""
+    )
     if handler is not None:
         c.do(s.assign_handler, assigner, handler_id=handler.id)
     actor = handler or office  # who drafts
@@ -122,8 +145,14 @@ def _drive(c: _Case, rng, office, leader, assigner, handler, section, special, s
         raise _Stop
     if stop == "consulting":
         c.next_day(rng.randint(1, 3))
-        c.do(s.consult, actor, kind="consult_agency", party="区自然资源局", sent_on=c.day,
-             matter="申请公开的规划图是否由贵局制作，是否同意公开？")
+        c.do(
+            s.consult,
+            actor,
+            kind="consult_agency",
+            party="区自然资源局",
+            sent_on=c.day,
+            matter="申请公开的规划图是否由贵局制作，是否同意公开？",
+        )
         raise _Stop
     if special in ("clarification", "lapsed_clarification"):
         c.next_day(rng.randint(2, 5))
@@ -138,12 +167,24 @@ def _drive(c: _Case, rng, office, leader, assigner, handler, section, special, s
         c.do(s.clarification_received, actor, received_on=c.day)
     if special == "consultation":
         c.next_day(rng.randint(2, 5))
-        c.do(s.consult, actor, kind="consult_third_party", party="某某建设有限公司", sent_on=c.day,
-             matter="申请公开的材料中含有贵公司的投标报价，是否同意公开？")
+        c.do(
+            s.consult,
+            actor,
+            kind="consult_third_party",
+            party="某某建设有限公司",
+            sent_on=c.day,
+            matter="申请公开的材料中含有贵公司的投标报价，是否同意公开？",
+        )
         act = c.req.clock_actions[-1]
         c.next_day(rng.randint(4, 10))
-        c.do(s.consultation_closed, actor, clock_action_id=act.id, end_reason="answered", ended_on=c.day,
-             opinion="不同意公开投标报价部分。")
+        c.do(
+            s.consultation_closed,
+            actor,
+            clock_action_id=act.id,
+            end_reason="answered",
+            ended_on=c.day,
+            opinion="不同意公开投标报价部分。",
+        )
     if special in ("fee", "lapsed_fee"):
         c.next_day(rng.randint(3, 6))
         pages = rng.randint(60, 160)
@@ -161,10 +202,21 @@ def _drive(c: _Case, rng, office, leader, assigner, handler, section, special, s
         c.day = max(c.day, _workdays_before(c.cal, c.req.due_date, 3) if c.req.due_date else c.day)
         c.next_day(1)
         days = rng.choice([10, 15, 20])
-        c.do(s.request_extension, actor, workdays=days, reason="申请涉及多个年度的档案，需要调取和审核。",
-             requested_on=c.day)
-        c.do(s.decide_extension, leader, clock_action_id=s.pending_extensions(c.req)[0].id, approve=True,
-             decided_on=c.day, note="同意延期。")
+        c.do(
+            s.request_extension,
+            actor,
+            workdays=days,
+            reason="申请涉及多个年度的档案，需要调取和审核。",
+            requested_on=c.day,
+        )
+        c.do(
+            s.decide_extension,
+            leader,
+            clock_action_id=s.pending_extensions(c.req)[0].id,
+            approve=True,
+            decided_on=c.day,
+            note="同意延期。",
+        )
     if special == "withdrawal":
         c.next_day(3)
         c.do(s.withdraw, office, withdrawn_on=c.day, reason="申请人书面撤回申请。")
@@ -178,9 +230,13 @@ def _drive(c: _Case, rng, office, leader, assigner, handler, section, special, s
         code = rng.choice(["withheld.process_info", "unavailable.not_held", "partially_disclosed"])
     o = outcomes.outcome(code)
     kind = rng.choice(o.letter_kinds)
-    content = {"outcome": code, "letter_kind": kind, "legal_ground": GROUNDS.get(code),
-               "responsible_agency": "区自然资源局" if kind == "not_ours" else None,
-               "answer_summary": "已通过电子邮件提供相关文件。" if code == "disclosed" else None}
+    content = {
+        "outcome": code,
+        "letter_kind": kind,
+        "legal_ground": GROUNDS.get(code),
+        "responsible_agency": "区自然资源局" if kind == "not_ours" else None,
+        "answer_summary": "已通过电子邮件提供相关文件。" if code == "disclosed" else None,
+    }
     # Answer some working days before the deadline (one case late), never before the last action.
     due = c.req.due_date
     target = c.cal.add_workdays(due, 2) if special == "late" else _workdays_before(c.cal, due, rng.randint(1, 8))
@@ -195,8 +251,14 @@ def _drive(c: _Case, rng, office, leader, assigner, handler, section, special, s
         c.do(s.approve_draft, rng.choice([leader, office]), note="同意。")
     if c.day > c.today:
         raise _Stop
-    c.do(s.conclude, office, **content, answer_date=c.day, delivery_method=rng.choice(["email", "post", "online"]),
-         delivered_on=c.day)
+    c.do(
+        s.conclude,
+        office,
+        **content,
+        answer_date=c.day,
+        delivery_method=rng.choice(["email", "post", "online"]),
+        delivered_on=c.day,
+    )
     if special == "review" and o.states_remedies:
         c.day = c.day + timedelta(days=rng.randint(20, 50))
         if c.day > c.today:
@@ -206,5 +268,13 @@ def _drive(c: _Case, rng, office, leader, assigner, handler, section, special, s
         if end <= c.today and rng.random() < 0.7:
             review = c.req.reviews[-1]
             c.day = end
-            c.do(update_review, office, review_id=review.id, kind="reconsideration", filed_on=review.filed_on,
-                 concluded_on=end, result=rng.choice(["upheld", "upheld", "corrected"]), body="区人民政府")
+            c.do(
+                update_review,
+                office,
+                review_id=review.id,
+                kind="reconsideration",
+                filed_on=review.filed_on,
+                concluded_on=end,
+                result=rng.choice(["upheld", "upheld", "corrected"]),
+                body="区人民政府",
+            )

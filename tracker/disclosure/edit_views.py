@@ -1,4 +1,5 @@
 """Correcting a case's registration data (登记信息更正)."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -39,8 +40,9 @@ def edit_request(request_id: int):
                     getattr(form, name).errors[:] = [IntakeForm.DATE_MESSAGE]
         else:
             try:
-                diff = intake.edit_intake(current_user, req, form.data_dict(),
-                                          version=form.version.data, reason=form.reason.data)
+                diff = intake.edit_intake(
+                    current_user, req, form.data_dict(), version=form.version.data, reason=form.reason.data
+                )
                 flash("登记信息已更正。" if diff else "没有修改任何内容。", "success" if diff else "info")
                 return redirect(url_for("disclosure.detail", request_id=req.id))
             except intake.IntakeInvalid as e:

@@ -11,6 +11,7 @@ The amounts come from tracker.rules.fees only; this module supplies the figures 
   amount (services.fee_notice refuses an amount that differs from the calculation).
 - 按量计收 (per page): the page count the office enters.
 """
+
 from __future__ import annotations
 
 import calendar as _gregorian
@@ -53,16 +54,24 @@ class FeeCalculation:
     def details(self) -> dict:
         """What the fee notice's clock action stores (JSON)."""
         pos = self.position
-        return {"method": self.quote.method.value, "amount": self.amount, "pages": self.pages, "units": self.units,
-                "nth": pos.nth if pos else None, "matched_by": pos.matched_by if pos else None,
-                "earlier": pos.earlier_numbers if pos else [], "explanation": list(self.quote.explanation)}
+        return {
+            "method": self.quote.method.value,
+            "amount": self.amount,
+            "pages": self.pages,
+            "units": self.units,
+            "nth": pos.nth if pos else None,
+            "matched_by": pos.matched_by if pos else None,
+            "earlier": pos.earlier_numbers if pos else [],
+            "explanation": list(self.quote.explanation),
+        }
 
 
 def _same_applicant(req: DisclosureRequest):
     if req.id_number:
         return DisclosureRequest.id_number == req.id_number, "id_number"
-    return and_(DisclosureRequest.applicant_name == req.applicant_name,
-                DisclosureRequest.applicant_type == req.applicant_type), "name"
+    return and_(
+        DisclosureRequest.applicant_name == req.applicant_name, DisclosureRequest.applicant_type == req.applicant_type
+    ), "name"
 
 
 def month_position(req: DisclosureRequest) -> MonthPosition:
@@ -71,16 +80,28 @@ def month_position(req: DisclosureRequest) -> MonthPosition:
     start = date(r.year, r.month, 1)
     end = date(r.year, r.month, _gregorian.monthrange(r.year, r.month)[1])
     same, how = _same_applicant(req)
-    before = or_(DisclosureRequest.received_on < r,
-                 and_(DisclosureRequest.received_on == r, DisclosureRequest.id < req.id))
-    where = (DisclosureRequest.agency_id == req.agency_id, DisclosureRequest.received_on >= start,
-             DisclosureRequest.received_on <= end, same, before)
+    before = or_(
+        DisclosureRequest.received_on < r, and_(DisclosureRequest.received_on == r, DisclosureRequest.id < req.id)
+    )
+    where = (
+        DisclosureRequest.agency_id == req.agency_id,
+        DisclosureRequest.received_on >= start,
+        DisclosureRequest.received_on <= end,
+        same,
+        before,
+    )
     earlier_count = db.session.scalar(select(func.count()).select_from(DisclosureRequest).where(*where))
-    numbers = list(db.session.scalars(select(DisclosureRequest.number).where(*where)
-                                      .order_by(DisclosureRequest.received_on, DisclosureRequest.id)
-                                      .limit(SHOWN_MATCHES)))
-    return MonthPosition(nth=earlier_count + 1, matched_by=how, month_start=start, month_end=end,
-                         earlier_numbers=numbers)
+    numbers = list(
+        db.session.scalars(
+            select(DisclosureRequest.number)
+            .where(*where)
+            .order_by(DisclosureRequest.received_on, DisclosureRequest.id)
+            .limit(SHOWN_MATCHES)
+        )
+    )
+    return MonthPosition(
+        nth=earlier_count + 1, matched_by=how, month_start=start, month_end=end, earlier_numbers=numbers
+    )
 
 
 def calculate(req: DisclosureRequest, method: str, *, pages: int | None = None, units: int = 1) -> FeeCalculation:

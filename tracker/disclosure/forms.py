@@ -33,8 +33,7 @@ class IntakeForm(FlaskForm):
     address = StringField("通讯地址")
     postcode = StringField("邮政编码")
     channel = SelectField(validate_choice=False, label="申请方式", choices=[])
-    sent_on = DateField("申请日期（寄出/提交日期）", validators=[Optional()],
-                        render_kw={"type": "date"})
+    sent_on = DateField("申请日期（寄出/提交日期）", validators=[Optional()], render_kw={"type": "date"})
     received_on = DateField("收到申请之日", validators=[Optional()], render_kw={"type": "date"})
     subject = StringField("申请内容摘要")
     content = TextAreaField("申请内容（所需政府信息的名称、文号或便于查询的其他特征性描述）")

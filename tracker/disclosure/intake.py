@@ -1,4 +1,5 @@
 """Registering a disclosure request (收文登记): validate everything, then write everything in one transaction."""
+
 from __future__ import annotations
 
 import re
@@ -19,11 +20,32 @@ from ..workcal.service import current_calendar
 from . import clock
 from .models import DisclosureRequest, RequestTag
 
-LIMITS = {"applicant_name": 200, "contact_person": 60, "phone": 40, "address": 200, "postcode": 10,
-          "email": 120, "subject": 200, "content": 5000, "purpose": 2000, "remarks": 2000, "id_number": 50}
-FIELD_LABELS = {"applicant_name": "申请人姓名/名称", "contact_person": "联系人", "phone": "联系电话",
-                "address": "通讯地址", "postcode": "邮政编码", "email": "电子邮箱", "subject": "申请内容摘要",
-                "content": "申请内容", "purpose": "用途说明", "remarks": "备注", "id_number": "证件号码"}
+LIMITS = {
+    "applicant_name": 200,
+    "contact_person": 60,
+    "phone": 40,
+    "address": 200,
+    "postcode": 10,
+    "email": 120,
+    "subject": 200,
+    "content": 5000,
+    "purpose": 2000,
+    "remarks": 2000,
+    "id_number": 50,
+}
+FIELD_LABELS = {
+    "applicant_name": "申请人姓名/名称",
+    "contact_person": "联系人",
+    "phone": "联系电话",
+    "address": "通讯地址",
+    "postcode": "邮政编码",
+    "email": "电子邮箱",
+    "subject": "申请内容摘要",
+    "content": "申请内容",
+    "purpose": "用途说明",
+    "remarks": "备注",
+    "id_number": "证件号码",
+}
 MAX_TAGS = 10
 CONFLICT = "该案件已被他人修改，请刷新页面查看最新内容后重试。"
 
@@ -60,9 +82,9 @@ def validate(data: dict, today: date) -> dict[str, str]:
     id_type = data.get("id_type") or "none"
     if id_type not in ids.ID_TYPES:
         errors["id_type"] = "请选择证件类型。"
-    elif (err := ids.id_number_error(id_type, (data.get("id_number") or "").strip())):
+    elif err := ids.id_number_error(id_type, (data.get("id_number") or "").strip()):
         errors["id_number"] = err
-    if (err := intake.receipt_date_error(data.get("sent_on"), data.get("received_on"), today)):
+    if err := intake.receipt_date_error(data.get("sent_on"), data.get("received_on"), today):
         errors["received_on"] = err
     if data.get("provision_form") and data["provision_form"] not in intake.provision_form_ids():
         errors["provision_form"] = "请选择信息提供形式（纸质或电子）。"
@@ -84,14 +106,15 @@ def case_pattern(agency) -> str:
     return (agency.settings or {}).get("case_number_pattern") or current_app.config["CASE_NUMBER_PATTERN"]
 
 
-def register_request(actor, data: dict, upload: Upload | None = None, *, today: date | None = None,
-                     commit: bool = True) -> DisclosureRequest:
+def register_request(
+    actor, data: dict, upload: Upload | None = None, *, today: date | None = None, commit: bool = True
+) -> DisclosureRequest:
     """Validate and register one request with its number, deadline, tags, scan and event, atomically."""
     if actor is None or not actor.can("request.register"):
         raise PermissionDenied("只有政务公开办可以登记申请。")
     today = today or today_cn()
     errors = validate(data, today)
-    if (err := check_upload(upload)):
+    if err := check_upload(upload):
         errors["attachment"] = err
     if errors:
         raise IntakeInvalid(errors)
@@ -101,27 +124,42 @@ def register_request(actor, data: dict, upload: Upload | None = None, *, today: 
     try:
         seq = next_seq(agency.id, "request", received.year)
         req = DisclosureRequest(
-            agency_id=agency.id, year=received.year, seq=seq,
+            agency_id=agency.id,
+            year=received.year,
+            seq=seq,
             number=format_number(case_pattern(agency), received.year, seq),
-            applicant_type=data["applicant_type"], applicant_name=data["applicant_name"].strip(),
+            applicant_type=data["applicant_type"],
+            applicant_name=data["applicant_name"].strip(),
             contact_person=(data.get("contact_person") or "").strip() or None,
             id_type=data.get("id_type") or "none",
             id_number=ids.normalize_id(data["id_number"]) if data.get("id_number") else None,
-            phone=(data.get("phone") or "").strip() or None, address=(data.get("address") or "").strip() or None,
-            postcode=(data.get("postcode") or "").strip() or None, email=(data.get("email") or "").strip() or None,
-            channel=data["channel"], sent_on=data.get("sent_on"), received_on=received,
-            subject=data["subject"].strip(), content=data["content"].strip(),
+            phone=(data.get("phone") or "").strip() or None,
+            address=(data.get("address") or "").strip() or None,
+            postcode=(data.get("postcode") or "").strip() or None,
+            email=(data.get("email") or "").strip() or None,
+            channel=data["channel"],
+            sent_on=data.get("sent_on"),
+            received_on=received,
+            subject=data["subject"].strip(),
+            content=data["content"].strip(),
             purpose=(data.get("purpose") or "").strip() or None,
-            provision_form=data.get("provision_form") or None, obtain_way=data.get("obtain_way") or None,
-            remarks=(data.get("remarks") or "").strip() or None, created_by_id=actor.id,
+            provision_form=data.get("provision_form") or None,
+            obtain_way=data.get("obtain_way") or None,
+            remarks=(data.get("remarks") or "").strip() or None,
+            created_by_id=actor.id,
             source=data.get("source") or "manual",
         )
         req.tags = [RequestTag(tag=t) for t in parse_tags(data.get("tags"))]
         db.session.add(req)
         clock.refresh(req, current_calendar())
         db.session.flush()
-        audit.record("request.registered", subject_type="request", subject_id=req.id, actor=actor,
-                     data={"number": req.number, "received_on": received, "due_date": req.due_date})
+        audit.record(
+            "request.registered",
+            subject_type="request",
+            subject_id=req.id,
+            actor=actor,
+            data={"number": req.number, "received_on": received, "due_date": req.due_date},
+        )
         if upload is not None:
             add_attachment(actor, req, upload, kind="application", record_event=False)
         if commit:
@@ -132,24 +170,47 @@ def register_request(actor, data: dict, upload: Upload | None = None, *, today: 
         raise
 
 
-def add_attachment(actor, req: DisclosureRequest, upload: Upload, *, kind: str = "other",
-                   record_event: bool = True) -> Attachment:
+def add_attachment(
+    actor, req: DisclosureRequest, upload: Upload, *, kind: str = "other", record_event: bool = True
+) -> Attachment:
     """Store the file under a random name and link it; the caller's transaction commits it."""
-    att = new_attachment(actor, upload, agency_id=req.agency_id, subject_type="request", subject_id=req.id,
-                         kind=kind)
+    att = new_attachment(actor, upload, agency_id=req.agency_id, subject_type="request", subject_id=req.id, kind=kind)
     if record_event:
-        audit.record("request.attachment_added", subject_type="request", subject_id=req.id, actor=actor,
-                     data={"name": att.original_name, "kind": kind})
+        audit.record(
+            "request.attachment_added",
+            subject_type="request",
+            subject_id=req.id,
+            actor=actor,
+            data={"name": att.original_name, "kind": kind},
+        )
     return att
 
 
-EDITABLE = ("applicant_type", "applicant_name", "contact_person", "id_type", "id_number", "phone", "address",
-            "postcode", "email", "channel", "sent_on", "received_on", "subject", "content", "purpose",
-            "provision_form", "obtain_way", "remarks")
+EDITABLE = (
+    "applicant_type",
+    "applicant_name",
+    "contact_person",
+    "id_type",
+    "id_number",
+    "phone",
+    "address",
+    "postcode",
+    "email",
+    "channel",
+    "sent_on",
+    "received_on",
+    "subject",
+    "content",
+    "purpose",
+    "provision_form",
+    "obtain_way",
+    "remarks",
+)
 
 
-def edit_intake(actor, req: DisclosureRequest, data: dict, *, version: int, reason: str = "",
-                today: date | None = None) -> dict:
+def edit_intake(
+    actor, req: DisclosureRequest, data: dict, *, version: int, reason: str = "", today: date | None = None
+) -> dict:
     """Correct the registration data of a case. Returns {field: [old, new]}.
 
     The case number never changes. A changed receipt date recomputes the deadline. Correcting a concluded
@@ -182,8 +243,14 @@ def edit_intake(actor, req: DisclosureRequest, data: dict, *, version: int, reas
             return {}
         if "received_on" in diff and req.is_open:
             diff.update(clock.refresh(req, current_calendar()))
-        audit.record("request.intake_edited", subject_type="request", subject_id=req.id, actor=actor,
-                     data=diff, note=(reason or "").strip() or None)
+        audit.record(
+            "request.intake_edited",
+            subject_type="request",
+            subject_id=req.id,
+            actor=actor,
+            data=diff,
+            note=(reason or "").strip() or None,
+        )
         db.session.commit()
         return diff
     except StaleDataError:

@@ -12,6 +12,7 @@ which outcomes state remedies).
 A generated letter is stored as an Attachment (kind "letter") of the case, downloadable from the
 case page, and recorded in the case's log.
 """
+
 from __future__ import annotations
 
 import io
@@ -53,18 +54,36 @@ COMMON_FIELDS: dict[str, str] = {
 }
 KIND_FIELDS: dict[str, dict[str, str]] = {
     "receipt": {"due_date": "答复期限"},
-    "clarification": {"items": "需要补正的事项", "correction_due": "补正期限届满日", "correction_days": "补正期限（工作日）"},
-    "extension": {"extension_days": "延长的工作日数", "extension_reason": "延期理由", "old_due": "原答复期限",
-                  "new_due": "延长后的答复期限"},
+    "clarification": {
+        "items": "需要补正的事项",
+        "correction_due": "补正期限届满日",
+        "correction_days": "补正期限（工作日）",
+    },
+    "extension": {
+        "extension_days": "延长的工作日数",
+        "extension_reason": "延期理由",
+        "old_due": "原答复期限",
+        "new_due": "延长后的答复期限",
+    },
     "consultation": {"party": "被征求意见的第三方或机关", "matter": "征求意见事项", "window_end": "答复截止日"},
-    "fee": {"fee_amount": "应缴金额（元）", "fee_method": "计收方式", "fee_explanation": "计费明细（每项一行）",
-            "fee_due": "缴费截止日"},
+    "fee": {
+        "fee_amount": "应缴金额（元）",
+        "fee_method": "计收方式",
+        "fee_explanation": "计费明细（每项一行）",
+        "fee_due": "缴费截止日",
+    },
 }
 ANSWER_FIELDS: dict[str, str] = {
-    "outcome_label": "办理结果", "legal_ground": "理由", "answer_summary": "答复要点",
-    "responsible_agency_text": "负责公开的机关（非本机关信息）", "remedies": "救济途径（复议、诉讼）",
-    "clarification_date": "补正告知日期", "correction_due": "补正期限届满日",
-    "fee_notice_date": "收费通知日期", "fee_due": "缴费截止日", "fee_amount": "应缴金额（元）",
+    "outcome_label": "办理结果",
+    "legal_ground": "理由",
+    "answer_summary": "答复要点",
+    "responsible_agency_text": "负责公开的机关（非本机关信息）",
+    "remedies": "救济途径（复议、诉讼）",
+    "clarification_date": "补正告知日期",
+    "correction_due": "补正期限届满日",
+    "fee_notice_date": "收费通知日期",
+    "fee_due": "缴费截止日",
+    "fee_amount": "应缴金额（元）",
 }
 
 
@@ -87,98 +106,169 @@ _INTRO = "本机关于{{ received_on }}收到您（单位）提出的政府信�
 _ANSWER_TITLE = "政府信息公开申请答复书"
 
 SPECS: tuple[Spec, ...] = (
-    Spec("receipt", "受理回执", "政府信息公开申请受理回执",
-         "{{ applicant }}：\n"
-         "本机关于{{ received_on }}收到您（单位）提出的政府信息公开申请，申请内容为：“{{ subject }}”。\n"
-         "根据{{ legal_basis }}的规定，本机关已受理该申请，将于{{ due_date }}前作出答复。"
-         "如需您补正申请、征求第三方意见或者依法延长答复期限，本机关将另行书面告知。\n"
-         "特此回执。"),
-    Spec("clarification", "补正告知书", "补正申请告知书",
-         "{{ applicant }}：\n" + _INTRO + "\n"
-         "经审查，您的申请内容不明确。根据{{ legal_basis }}的规定，请您对以下内容作出补正：\n"
-         "{{ items }}\n"
-         "请于{{ correction_due }}前（{{ correction_days }}个工作日内）向本机关提交补正后的申请，答复期限自本机关收到补正后的申请之日起计算。"
-         "无正当理由逾期不补正的，视为放弃申请，本机关不再处理该政府信息公开申请。\n"
-         "特此告知。"),
-    Spec("extension", "延期答复告知书", "延期答复告知书",
-         "{{ applicant }}：\n" + _INTRO + "\n"
-         "因{{ extension_reason }}，本机关不能在{{ old_due }}前作出答复。根据{{ legal_basis }}的规定，"
-         "经本机关政府信息公开工作机构负责人同意，答复期限延长{{ extension_days }}个工作日，"
-         "本机关将于{{ new_due }}前作出答复。\n"
-         "特此告知。"),
-    Spec("consultation", "征求意见书", "政府信息公开征求意见书",
-         "{{ party }}：\n"
-         "本机关于{{ received_on }}收到{{ applicant }}提出的政府信息公开申请，申请获取“{{ subject }}”。"
-         "该信息的公开可能涉及你方，根据{{ legal_basis }}的规定，现书面征求你方意见。\n"
-         "征求意见事项：{{ matter }}\n"
-         "请于{{ window_end }}前将书面意见反馈本机关。逾期未提出意见的，由本机关依照"
-         "《中华人民共和国政府信息公开条例》的规定决定是否公开。", addressee="party"),
-    Spec("fee", "收费通知书", "信息处理费收费通知书",
-         "{{ applicant }}：\n" + _INTRO + "\n"
-         "根据{{ legal_basis }}的规定，本机关对您的申请收取信息处理费，计收方式为{{ fee_method }}，明细如下：\n"
-         "{{ fee_explanation }}\n"
-         "应缴金额：{{ fee_amount }}元。请于{{ fee_due }}前缴纳。等待缴费期间不计算在答复期限内；"
-         "逾期未缴纳的，视为放弃申请，本机关不再处理该政府信息公开申请。\n"
-         "特此通知。"),
-    Spec("answer_disclose", "答复书（予以公开）", _ANSWER_TITLE,
-         "{{ applicant }}：\n" + _INTRO + "\n"
-         "经审查，您申请获取的信息属于可以公开的政府信息。根据{{ legal_basis }}的规定，本机关决定予以公开。"
-         "{{ answer_summary }}\n"
-         "特此告知。"),
-    Spec("answer_already_public", "答复书（已主动公开）", _ANSWER_TITLE,
-         "{{ applicant }}：\n" + _INTRO + "\n"
-         "经查，您申请获取的信息本机关已经主动公开。根据{{ legal_basis }}的规定，现告知您获取该信息的方式和途径："
-         "{{ answer_summary }}\n"
-         "特此告知。"),
-    Spec("answer_partial", "答复书（部分公开）", _ANSWER_TITLE,
-         "{{ applicant }}：\n" + _INTRO + "\n"
-         "经审查，您申请获取的信息中部分内容不能公开。理由：{{ legal_ground }}。根据{{ legal_basis }}的规定，"
-         "本机关对可以公开的部分予以公开，对不能公开的部分不予公开。{{ answer_summary }}\n"
-         "{{ remedies }}\n"
-         "特此告知。", remedies=True),
-    Spec("answer_withhold", "答复书（不予公开）", _ANSWER_TITLE,
-         "{{ applicant }}：\n" + _INTRO + "\n"
-         "经审查，您申请获取的信息不予公开（{{ outcome_label }}）。理由：{{ legal_ground }}。"
-         "根据{{ legal_basis }}的规定，本机关决定不予公开。\n"
-         "{{ remedies }}\n"
-         "特此告知。", remedies=True),
-    Spec("answer_not_exist", "答复书（信息不存在）", _ANSWER_TITLE,
-         "{{ applicant }}：\n" + _INTRO + "\n"
-         "经查，本机关未制作或者获取您申请的政府信息，该政府信息不存在。{{ legal_ground }}。"
-         "根据{{ legal_basis }}的规定，特此告知。\n"
-         "{{ remedies }}", remedies=True),
-    Spec("answer_not_ours", "答复书（非本机关政府信息）", _ANSWER_TITLE,
-         "{{ applicant }}：\n" + _INTRO + "\n"
-         "经查，您申请获取的信息不属于本机关负责公开的政府信息。{{ legal_ground }}。根据{{ legal_basis }}的规定，"
-         "{{ responsible_agency_text }}。\n"
-         "{{ remedies }}\n"
-         "特此告知。", remedies=True),
-    Spec("answer_cannot_provide", "答复书（无法提供）", _ANSWER_TITLE,
-         "{{ applicant }}：\n" + _INTRO + "\n"
-         "经审查，本机关无法提供您申请获取的信息（{{ outcome_label }}）。理由：{{ legal_ground }}。"
-         "根据{{ legal_basis }}的规定，特此告知。\n"
-         "{{ remedies }}", remedies=True),
-    Spec("answer_not_processed", "答复书（不予处理）", _ANSWER_TITLE,
-         "{{ applicant }}：\n" + _INTRO + "\n"
-         "经审查，本机关对您的申请不予处理（{{ outcome_label }}）。理由：{{ legal_ground }}。"
-         "根据{{ legal_basis }}的规定，特此告知。\n"
-         "{{ remedies }}", remedies=True),
-    Spec("answer_no_correction", "告知书（逾期不补正）", "政府信息公开申请不予处理告知书",
-         "{{ applicant }}：\n" + _INTRO + "\n"
-         "本机关于{{ clarification_date }}向您发出补正申请告知书，请您于{{ correction_due }}前补正。"
-         "截至补正期限届满，您未补正且无正当理由。根据{{ legal_basis }}的规定，视为您放弃申请，"
-         "本机关不再处理该政府信息公开申请。\n"
-         "{{ remedies }}", remedies=True),
-    Spec("answer_unpaid_fee", "告知书（逾期未缴费）", "政府信息公开申请不予处理告知书",
-         "{{ applicant }}：\n" + _INTRO + "\n"
-         "本机关于{{ fee_notice_date }}向您发出收费通知书，请您于{{ fee_due }}前缴纳信息处理费{{ fee_amount }}元。"
-         "截至缴费期限届满，您未缴纳。根据{{ legal_basis }}的规定，视为您放弃申请，"
-         "本机关不再处理该政府信息公开申请。\n"
-         "{{ remedies }}", remedies=True),
-    Spec("answer_other", "告知书（其他处理）", "政府信息公开申请告知书",
-         "{{ applicant }}：\n" + _INTRO + "\n"
-         "经研究，对您的申请处理如下：{{ answer_summary }}\n"
-         "特此告知。"),
+    Spec(
+        "receipt",
+        "受理回执",
+        "政府信息公开申请受理回执",
+        "{{ applicant }}：\n"
+        "本机关于{{ received_on }}收到您（单位）提出的政府信息公开申请，申请内容为：“{{ subject }}”。\n"
+        "根据{{ legal_basis }}的规定，本机关已受理该申请，将于{{ due_date }}前作出答复。"
+        "如需您补正申请、征求第三方意见或者依法延长答复期限，本机关将另行书面告知。\n"
+        "特此回执。",
+    ),
+    Spec(
+        "clarification",
+        "补正告知书",
+        "补正申请告知书",
+        "{{ applicant }}：\n" + _INTRO + "\n"
+        "经审查，您的申请内容不明确。根据{{ legal_basis }}的规定，请您对以下内容作出补正：\n"
+        "{{ items }}\n"
+        "请于{{ correction_due }}前（{{ correction_days }}个工作日内）向本机关提交补正后的申请，答复期限自本机关收到补正后的申请之日起计算。"
+        "无正当理由逾期不补正的，视为放弃申请，本机关不再处理该政府信息公开申请。\n"
+        "特此告知。",
+    ),
+    Spec(
+        "extension",
+        "延期答复告知书",
+        "延期答复告知书",
+        "{{ applicant }}：\n" + _INTRO + "\n"
+        "因{{ extension_reason }}，本机关不能在{{ old_due }}前作出答复。根据{{ legal_basis }}的规定，"
+        "经本机关政府信息公开工作机构负责人同意，答复期限延长{{ extension_days }}个工作日，"
+        "本机关将于{{ new_due }}前作出答复。\n"
+        "特此告知。",
+    ),
+    Spec(
+        "consultation",
+        "征求意见书",
+        "政府信息公开征求意见书",
+        "{{ party }}：\n"
+        "本机关于{{ received_on }}收到{{ applicant }}提出的政府信息公开申请，申请获取“{{ subject }}”。"
+        "该信息的公开可能涉及你方，根据{{ legal_basis }}的规定，现书面征求你方意见。\n"
+        "征求意见事项：{{ matter }}\n"
+        "请于{{ window_end }}前将书面意见反馈本机关。逾期未提出意见的，由本机关依照"
+        "《中华人民共和国政府信息公开条例》的规定决定是否公开。",
+        addressee="party",
+    ),
+    Spec(
+        "fee",
+        "收费通知书",
+        "信息处理费收费通知书",
+        "{{ applicant }}：\n" + _INTRO + "\n"
+        "根据{{ legal_basis }}的规定，本机关对您的申请收取信息处理费，计收方式为{{ fee_method }}，明细如下：\n"
+        "{{ fee_explanation }}\n"
+        "应缴金额：{{ fee_amount }}元。请于{{ fee_due }}前缴纳。等待缴费期间不计算在答复期限内；"
+        "逾期未缴纳的，视为放弃申请，本机关不再处理该政府信息公开申请。\n"
+        "特此通知。",
+    ),
+    Spec(
+        "answer_disclose",
+        "答复书（予以公开）",
+        _ANSWER_TITLE,
+        "{{ applicant }}：\n" + _INTRO + "\n"
+        "经审查，您申请获取的信息属于可以公开的政府信息。根据{{ legal_basis }}的规定，本机关决定予以公开。"
+        "{{ answer_summary }}\n"
+        "特此告知。",
+    ),
+    Spec(
+        "answer_already_public",
+        "答复书（已主动公开）",
+        _ANSWER_TITLE,
+        "{{ applicant }}：\n" + _INTRO + "\n"
+        "经查，您申请获取的信息本机关已经主动公开。根据{{ legal_basis }}的规定，现告知您获取该信息的方式和途径："
+        "{{ answer_summary }}\n"
+        "特此告知。",
+    ),
+    Spec(
+        "answer_partial",
+        "答复书（部分公开）",
+        _ANSWER_TITLE,
+        "{{ applicant }}：\n" + _INTRO + "\n"
+        "经审查，您申请获取的信息中部分内容不能公开。理由：{{ legal_ground }}。根据{{ legal_basis }}的规定，"
+        "本机关对可以公开的部分予以公开，对不能公开的部分不予公开。{{ answer_summary }}\n"
+        "{{ remedies }}\n"
+        "特此告知。",
+        remedies=True,
+    ),
+    Spec(
+        "answer_withhold",
+        "答复书（不予公开）",
+        _ANSWER_TITLE,
+        "{{ applicant }}：\n" + _INTRO + "\n"
+        "经审查，您申请获取的信息不予公开（{{ outcome_label }}）。理由：{{ legal_ground }}。"
+        "根据{{ legal_basis }}的规定，本机关决定不予公开。\n"
+        "{{ remedies }}\n"
+        "特此告知。",
+        remedies=True,
+    ),
+    Spec(
+        "answer_not_exist",
+        "答复书（信息不存在）",
+        _ANSWER_TITLE,
+        "{{ applicant }}：\n" + _INTRO + "\n"
+        "经查，本机关未制作或者获取您申请的政府信息，该政府信息不存在。{{ legal_ground }}。"
+        "根据{{ legal_basis }}的规定，特此告知。\n"
+        "{{ remedies }}",
+        remedies=True,
+    ),
+    Spec(
+        "answer_not_ours",
+        "答复书（非本机关政府信息）",
+        _ANSWER_TITLE,
+        "{{ applicant }}：\n" + _INTRO + "\n"
+        "经查，您申请获取的信息不属于本机关负责公开的政府信息。{{ legal_ground }}。根据{{ legal_basis }}的规定，"
+        "{{ responsible_agency_text }}。\n"
+        "{{ remedies }}\n"
+        "特此告知。",
+        remedies=True,
+    ),
+    Spec(
+        "answer_cannot_provide",
+        "答复书（无法提供）",
+        _ANSWER_TITLE,
+        "{{ applicant }}：\n" + _INTRO + "\n"
+        "经审查，本机关无法提供您申请获取的信息（{{ outcome_label }}）。理由：{{ legal_ground }}。"
+        "根据{{ legal_basis }}的规定，特此告知。\n"
+        "{{ remedies }}",
+        remedies=True,
+    ),
+    Spec(
+        "answer_not_processed",
+        "答复书（不予处理）",
+        _ANSWER_TITLE,
+        "{{ applicant }}：\n" + _INTRO + "\n"
+        "经审查，本机关对您的申请不予处理（{{ outcome_label }}）。理由：{{ legal_ground }}。"
+        "根据{{ legal_basis }}的规定，特此告知。\n"
+        "{{ remedies }}",
+        remedies=True,
+    ),
+    Spec(
+        "answer_no_correction",
+        "告知书（逾期不补正）",
+        "政府信息公开申请不予处理告知书",
+        "{{ applicant }}：\n" + _INTRO + "\n"
+        "本机关于{{ clarification_date }}向您发出补正申请告知书，请您于{{ correction_due }}前补正。"
+        "截至补正期限届满，您未补正且无正当理由。根据{{ legal_basis }}的规定，视为您放弃申请，"
+        "本机关不再处理该政府信息公开申请。\n"
+        "{{ remedies }}",
+        remedies=True,
+    ),
+    Spec(
+        "answer_unpaid_fee",
+        "告知书（逾期未缴费）",
+        "政府信息公开申请不予处理告知书",
+        "{{ applicant }}：\n" + _INTRO + "\n"
+        "本机关于{{ fee_notice_date }}向您发出收费通知书，请您于{{ fee_due }}前缴纳信息处理费{{ fee_amount }}元。"
+        "截至缴费期限届满，您未缴纳。根据{{ legal_basis }}的规定，视为您放弃申请，"
+        "本机关不再处理该政府信息公开申请。\n"
+        "{{ remedies }}",
+        remedies=True,
+    ),
+    Spec(
+        "answer_other",
+        "告知书（其他处理）",
+        "政府信息公开申请告知书",
+        "{{ applicant }}：\n" + _INTRO + "\n经研究，对您的申请处理如下：{{ answer_summary }}\n特此告知。",
+    ),
 )
 _SPECS = {spec.kind: spec for spec in SPECS}
 KINDS: tuple[str, ...] = tuple(_SPECS)
@@ -207,8 +297,9 @@ def answer_kind(code: str, letter_kind: str) -> str:
 
 def current_template(agency_id: int, kind: str) -> tuple[str, str, LetterTemplate | None]:
     """(title, body, the agency's row or None when the default applies)."""
-    row = db.session.scalars(select(LetterTemplate).where(LetterTemplate.agency_id == agency_id,
-                                                          LetterTemplate.kind == kind)).first()
+    row = db.session.scalars(
+        select(LetterTemplate).where(LetterTemplate.agency_id == agency_id, LetterTemplate.kind == kind)
+    ).first()
     if row is not None:
         return row.title, row.body, row
     s = spec(kind)
@@ -218,17 +309,36 @@ def current_template(agency_id: int, kind: str) -> tuple[str, str, LetterTemplat
 def sample_context(kind: str) -> dict[str, str]:
     """Plausible values for every field of a kind, to check and preview a template."""
     values = {
-        "agency": "示例区发展和改革局", "number": "依申〔2026〕第0001号", "applicant": "张三",
-        "subject": "某项目的立项批复文件", "content": "请公开某项目的立项批复文件。", "received_on": "2026年3月2日",
-        "date": "2026年3月10日", "legal_basis": f"{_R}第三十三条", "due_date": "2026年3月30日",
-        "items": "请写明所需信息的名称、文号或者便于查询的其他特征性描述。", "correction_due": "2026年3月24日",
-        "correction_days": "15", "extension_days": "15", "extension_reason": "需要调取档案", "old_due": "2026年3月30日",
-        "new_due": "2026年4月21日", "party": "某建设有限公司", "matter": "是否同意公开投标文件",
-        "window_end": "2026年3月26日", "fee_amount": "1700", "fee_method": "按量计收",
-        "fee_explanation": "第1—30页：免费\n第31—100页：70页×10元=700元", "fee_due": "2026年4月3日",
-        "outcome_label": "属于国家秘密", "legal_ground": "该信息已依法确定为国家秘密",
-        "answer_summary": "相关文件见附件。", "responsible_agency_text": "负责公开该信息的行政机关为区自然资源局，请您向该机关申请",
-        "remedies": outcomes.REMEDIES_TEXT, "clarification_date": "2026年3月5日", "fee_notice_date": "2026年3月6日",
+        "agency": "示例区发展和改革局",
+        "number": "依申〔2026〕第0001号",
+        "applicant": "张三",
+        "subject": "某项目的立项批复文件",
+        "content": "请公开某项目的立项批复文件。",
+        "received_on": "2026年3月2日",
+        "date": "2026年3月10日",
+        "legal_basis": f"{_R}第三十三条",
+        "due_date": "2026年3月30日",
+        "items": "请写明所需信息的名称、文号或者便于查询的其他特征性描述。",
+        "correction_due": "2026年3月24日",
+        "correction_days": "15",
+        "extension_days": "15",
+        "extension_reason": "需要调取档案",
+        "old_due": "2026年3月30日",
+        "new_due": "2026年4月21日",
+        "party": "某建设有限公司",
+        "matter": "是否同意公开投标文件",
+        "window_end": "2026年3月26日",
+        "fee_amount": "1700",
+        "fee_method": "按量计收",
+        "fee_explanation": "第1—30页：免费\n第31—100页：70页×10元=700元",
+        "fee_due": "2026年4月3日",
+        "outcome_label": "属于国家秘密",
+        "legal_ground": "该信息已依法确定为国家秘密",
+        "answer_summary": "相关文件见附件。",
+        "responsible_agency_text": "负责公开该信息的行政机关为区自然资源局，请您向该机关申请",
+        "remedies": outcomes.REMEDIES_TEXT,
+        "clarification_date": "2026年3月5日",
+        "fee_notice_date": "2026年3月6日",
     }
     return {k: values[k] for k in spec(kind).fields}
 
@@ -252,18 +362,24 @@ def template_errors(kind: str, title: str, body: str) -> dict[str, str]:
     try:
         used = meta.find_undeclared_variables(_env.parse(body))
     except TemplateSyntaxError as e:
-        errors["body"] = (f"正文第{e.lineno}行的占位符写法有误（{e.message}）。占位符应写成 {{{{ 名称 }}}}，"
-                          "例如 {{ applicant }}。")
+        errors["body"] = (
+            f"正文第{e.lineno}行的占位符写法有误（{e.message}）。占位符应写成 {{{{ 名称 }}}}，"
+            "例如 {{ applicant }}。"
+        )
         return errors
     unknown = sorted(used - set(s.fields))
     if unknown:
-        errors["body"] = (f"正文中的占位符 {'、'.join(unknown)} 不能用于“{s.label}”。可用的占位符："
-                          f"{'、'.join(s.fields)}。")
+        errors["body"] = (
+            f"正文中的占位符 {'、'.join(unknown)} 不能用于“{s.label}”。可用的占位符：{'、'.join(s.fields)}。"
+        )
         return errors
     missing = [f for f in ([s.addressee] + (["remedies"] if s.remedies else [])) if f not in used]
     if missing:
-        what = {"applicant": "称呼申请人的 {{ applicant }}", "party": "称呼被征求意见方的 {{ party }}",
-                "remedies": "告知申请复议或提起诉讼权利的 {{ remedies }}"}
+        what = {
+            "applicant": "称呼申请人的 {{ applicant }}",
+            "party": "称呼被征求意见方的 {{ party }}",
+            "remedies": "告知申请复议或提起诉讼权利的 {{ remedies }}",
+        }
         errors["body"] = f"正文必须保留{'、'.join(what[m] for m in missing)}。"
         return errors
     try:
@@ -280,6 +396,7 @@ def save_template(actor, kind: str, title: str, body: str) -> None:
     errors = template_errors(kind, title, body)
     if errors:
         from .services import Invalid
+
         raise Invalid(errors)
     try:
         _, _, row = current_template(actor.agency_id, kind)
@@ -291,8 +408,13 @@ def save_template(actor, kind: str, title: str, body: str) -> None:
             diff = audit.changes(row, {"title": title.strip(), "body": body})
         row.updated_by_id = actor.id
         db.session.flush()
-        audit.record("letter_template.saved", subject_type="letter_template", subject_id=row.id, actor=actor,
-                     data={"kind": kind, **diff})
+        audit.record(
+            "letter_template.saved",
+            subject_type="letter_template",
+            subject_id=row.id,
+            actor=actor,
+            data={"kind": kind, **diff},
+        )
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -308,8 +430,13 @@ def reset_template(actor, kind: str) -> bool:
     if row is None:
         return False
     try:
-        audit.record("letter_template.reset", subject_type="letter_template", subject_id=row.id, actor=actor,
-                     data={"kind": kind, "title": [row.title, None], "body": [row.body, None]})
+        audit.record(
+            "letter_template.reset",
+            subject_type="letter_template",
+            subject_id=row.id,
+            actor=actor,
+            data={"kind": kind, "title": [row.title, None], "body": [row.body, None]},
+        )
         db.session.delete(row)
         db.session.commit()
     except Exception:
@@ -362,25 +489,41 @@ def _clock(req: DisclosureRequest, key: str, kind: str) -> ClockAction:
 def _answer_context(req: DisclosureRequest, today: date) -> tuple[str, dict, date]:
     if req.status == "in_review" and req.draft:
         d = req.draft
-        code, kind, ground, agency, summary = (d["outcome"], d["letter_kind"], d.get("legal_ground"),
-                                               d.get("responsible_agency"), d.get("answer_summary"))
+        code, kind, ground, agency, summary = (
+            d["outcome"],
+            d["letter_kind"],
+            d.get("legal_ground"),
+            d.get("responsible_agency"),
+            d.get("answer_summary"),
+        )
         when = today
     else:
-        code, kind, ground, agency, summary = (req.outcome, req.letter_kind or outcomes.outcome(req.outcome).letter_kind,
-                                               req.legal_ground, req.responsible_agency, req.answer_summary)
+        code, kind, ground, agency, summary = (
+            req.outcome,
+            req.letter_kind or outcomes.outcome(req.outcome).letter_kind,
+            req.legal_ground,
+            req.responsible_agency,
+            req.answer_summary,
+        )
         when = req.answer_date or req.concluded_on or today
     o = outcomes.outcome(code)
     clar = next((a for a in req.clock_actions if a.kind == "clarification"), None)
     fee = next((a for a in req.clock_actions if a.kind == "fee"), None)
     ctx = {
-        "outcome_label": o.label, "legal_ground": _strip_end(ground) or o.short_label,
+        "outcome_label": o.label,
+        "legal_ground": _strip_end(ground) or o.short_label,
         "answer_summary": (summary or "").strip(),
         "legal_basis": o.legal_basis_for(kind) or _strip_end(ground) or _R,
-        "responsible_agency_text": (f"负责公开该信息的行政机关为{agency}，请您向该机关申请" if agency
-                                    else "本机关无法确定负责公开该信息的行政机关"),
+        "responsible_agency_text": (
+            f"负责公开该信息的行政机关为{agency}，请您向该机关申请"
+            if agency
+            else "本机关无法确定负责公开该信息的行政机关"
+        ),
         "remedies": outcomes.REMEDIES_TEXT if o.states_remedies else "",
-        "clarification_date": cn(clar.started_on) if clar else "", "correction_due": cn(clar.window_end) if clar else "",
-        "fee_notice_date": cn(fee.started_on) if fee else "", "fee_due": cn(fee.window_end) if fee else "",
+        "clarification_date": cn(clar.started_on) if clar else "",
+        "correction_due": cn(clar.window_end) if clar else "",
+        "fee_notice_date": cn(fee.started_on) if fee else "",
+        "fee_due": cn(fee.window_end) if fee else "",
         "fee_amount": str(req.fee_amount or ""),
     }
     return answer_kind(code, kind), ctx, when
@@ -389,16 +532,31 @@ def _answer_context(req: DisclosureRequest, today: date) -> tuple[str, dict, dat
 def letter_context(req: DisclosureRequest, key: str, today: date | None = None) -> tuple[str, dict, date]:
     """(template kind, placeholder values, letter date) of the letter `key` of this case."""
     today = today or today_cn()
-    base = {"agency": req.agency.name, "number": req.number, "applicant": req.applicant_name,
-            "subject": req.subject, "content": req.content, "received_on": cn(req.received_on)}
+    base = {
+        "agency": req.agency.name,
+        "number": req.number,
+        "applicant": req.applicant_name,
+        "subject": req.subject,
+        "content": req.content,
+        "received_on": cn(req.received_on),
+    }
     name, _, _ = (key or "").partition(":")  # no choice sent: "请选择" below
     if name == "receipt":
         due = f"{cn(req.due_date)}" if req.due_date else "法定期限届满"
         return "receipt", {**base, "legal_basis": f"{_R}第三十一条、第三十三条", "due_date": due}, req.received_on
     if name == "clarification":
         a = _clock(req, key, "clarification")
-        return "clarification", {**base, "legal_basis": f"{_R}第三十条", "items": a.reason or "",
-                                 "correction_due": cn(a.window_end), "correction_days": str(a.workdays)}, a.started_on
+        return (
+            "clarification",
+            {
+                **base,
+                "legal_basis": f"{_R}第三十条",
+                "items": a.reason or "",
+                "correction_due": cn(a.window_end),
+                "correction_days": str(a.workdays),
+            },
+            a.started_on,
+        )
     if name == "extension":
         a = _clock(req, key, "extension")
         if a.state != "approved":
@@ -406,25 +564,53 @@ def letter_context(req: DisclosureRequest, key: str, today: date | None = None) 
         details = a.details or {}
         old = date.fromisoformat(details["old_due"]) if details.get("old_due") else None
         new = date.fromisoformat(details["new_due"]) if details.get("new_due") else None
-        return "extension", {**base, "legal_basis": f"{_R}第三十三条第二款", "extension_days": str(a.workdays),
-                             "extension_reason": _strip_end(a.reason), "old_due": cn(old) if old else "原答复期限",
-                             "new_due": cn(new) if new else "延长后的答复期限"}, a.decided_on or a.started_on
+        return (
+            "extension",
+            {
+                **base,
+                "legal_basis": f"{_R}第三十三条第二款",
+                "extension_days": str(a.workdays),
+                "extension_reason": _strip_end(a.reason),
+                "old_due": cn(old) if old else "原答复期限",
+                "new_due": cn(new) if new else "延长后的答复期限",
+            },
+            a.decided_on or a.started_on,
+        )
     if name == "consultation":
         a = _clock(req, key, "consultation")
         basis = f"{_R}第三十二条" if a.kind == "consult_third_party" else f"{_R}第三十四条"
-        return "consultation", {**base, "legal_basis": basis, "party": a.party or "", "matter": a.reason or "是否同意公开",
-                                "window_end": cn(a.window_end)}, a.started_on
+        return (
+            "consultation",
+            {
+                **base,
+                "legal_basis": basis,
+                "party": a.party or "",
+                "matter": a.reason or "是否同意公开",
+                "window_end": cn(a.window_end),
+            },
+            a.started_on,
+        )
     if name == "fee":
         a = _clock(req, key, "fee")
         d = a.details or {}
         method = fee_rules.FeeMethod(d.get("method", req.fee_method)).label
-        return "fee", {**base, "legal_basis": f"{_R}第四十二条、{outcomes.FEE_MEASURES}",
-                       "fee_amount": str(d.get("amount", req.fee_amount)), "fee_method": method,
-                       "fee_explanation": "\n".join(d.get("explanation") or []),
-                       "fee_due": cn(a.window_end)}, a.started_on
+        return (
+            "fee",
+            {
+                **base,
+                "legal_basis": f"{_R}第四十二条、{outcomes.FEE_MEASURES}",
+                "fee_amount": str(d.get("amount", req.fee_amount)),
+                "fee_method": method,
+                "fee_explanation": "\n".join(d.get("explanation") or []),
+                "fee_due": cn(a.window_end),
+            },
+            a.started_on,
+        )
     if name == "answer":
-        if not ((req.status == "concluded" and req.outcome and not req.withdrawn) or
-                (req.status == "in_review" and req.draft)):
+        if not (
+            (req.status == "concluded" and req.outcome and not req.withdrawn)
+            or (req.status == "in_review" and req.draft)
+        ):
             raise ServiceError("本案件尚未办结，也没有待审核的答复稿，不能生成答复书。")
         kind, ctx, when = _answer_context(req, today)
         return kind, {**base, **ctx}, when
@@ -446,8 +632,17 @@ def _font(run, east_asia: str, size: float, bold: bool = False) -> None:
     rfonts.set(qn("w:eastAsia"), east_asia)  # Word uses this one for Chinese characters
 
 
-def _paragraph(doc, text: str, *, size: float = 16, font: str = BODY_FONT, bold: bool = False,
-               align=None, indent: bool = True, space_after: float = 0):
+def _paragraph(
+    doc,
+    text: str,
+    *,
+    size: float = 16,
+    font: str = BODY_FONT,
+    bold: bool = False,
+    align=None,
+    indent: bool = True,
+    space_after: float = 0,
+):
     p = doc.add_paragraph()
     if align is not None:
         p.alignment = align
@@ -470,8 +665,9 @@ def render_docx(title: str, lines: list[str], number: str, agency: str, when: da
     normal.font.size = Pt(16)
     normal.font.name = BODY_FONT
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
-    _paragraph(doc, title, size=22, font=TITLE_FONT, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
-               space_after=12)
+    _paragraph(
+        doc, title, size=22, font=TITLE_FONT, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=12
+    )
     _paragraph(doc, number, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False, space_after=12)
     for i, line in enumerate(lines):
         salutation = i == 0 and line.endswith("：")
@@ -508,9 +704,14 @@ def generate_letter(actor, req: DisclosureRequest, key: str, *, today: date | No
     try:
         att = add_attachment(actor, req, Upload(filename, data, DOCX_MIME), kind="letter", record_event=False)
         db.session.flush()
-        audit.record("request.letter_generated", subject_type="request", subject_id=req.id, actor=actor,
-                     agency_id=req.agency_id, data={"letter": spec(kind).label + draft, "file": filename,
-                                                    "attachment_id": att.id})
+        audit.record(
+            "request.letter_generated",
+            subject_type="request",
+            subject_id=req.id,
+            actor=actor,
+            agency_id=req.agency_id,
+            data={"letter": spec(kind).label + draft, "file": filename, "attachment_id": att.id},
+        )
         db.session.commit()
         return att
     except Exception:

@@ -11,11 +11,11 @@ from ..rules.clock import utcnow
 from ..types import UTCDateTime
 
 # Status ids; the workflow module owns the transitions between them.
-REGISTERED = "registered"      # 待分办
-IN_PROGRESS = "in_progress"    # 办理中
-PAUSED = "paused"              # 暂停 (pause_reason says why)
-IN_REVIEW = "in_review"        # 待审核
-CONCLUDED = "concluded"        # 已办结 (incl. withdrawn: outcome other.other)
+REGISTERED = "registered"  # 待分办
+IN_PROGRESS = "in_progress"  # 办理中
+PAUSED = "paused"  # 暂停 (pause_reason says why)
+IN_REVIEW = "in_review"  # 待审核
+CONCLUDED = "concluded"  # 已办结 (incl. withdrawn: outcome other.other)
 
 
 class DisclosureRequest(db.Model):

@@ -6,6 +6,7 @@ conclusion is not before the filing; a result needs a conclusion date and a conc
 result; a lawsuit after reconsideration needs the reconsideration of this request recorded and
 concluded on or before the lawsuit's filing date.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -31,13 +32,14 @@ def review_errors(req: DisclosureRequest, data: dict, today: date, *, review: Re
     if kind not in REVIEW_KINDS:
         errors["kind"] = "请选择类型：行政复议、未经复议直接起诉或复议后起诉。"
     filed = data.get("filed_on")
-    if (err := _date_error("申请（起诉）日期", filed, today, (req.received_on, "收到政府信息公开申请之日"))):
+    if err := _date_error("申请（起诉）日期", filed, today, (req.received_on, "收到政府信息公开申请之日")):
         errors["filed_on"] = err
     concluded = data.get("concluded_on")
     result = data.get("result") or None
     if concluded not in (None, ""):
-        if (err := _date_error("审结日期", concluded, today,
-                               (filed if isinstance(filed, date) else None, "申请（起诉）日期"))):
+        if err := _date_error(
+            "审结日期", concluded, today, (filed if isinstance(filed, date) else None, "申请（起诉）日期")
+        ):
             errors["concluded_on"] = err
         elif result is None:
             errors["result"] = "已填写审结日期，请选择审结结果（维持、纠正或其他）。"
@@ -47,19 +49,31 @@ def review_errors(req: DisclosureRequest, data: dict, today: date, *, review: Re
         elif concluded in (None, ""):
             errors["result"] = "尚未审结的不能填写结果：请同时填写审结日期，或把结果留空（尚未审结）。"
     if kind == "litigation_after_reconsideration" and isinstance(filed, date) and "filed_on" not in errors:
-        prior = [r for r in req.reviews if r.kind == "reconsideration" and r is not review
-                 and r.concluded_on is not None and r.concluded_on <= filed]
+        prior = [
+            r
+            for r in req.reviews
+            if r.kind == "reconsideration"
+            and r is not review
+            and r.concluded_on is not None
+            and r.concluded_on <= filed
+        ]
         if not prior:
-            errors["kind"] = (f"“复议后起诉”须先登记本申请的行政复议，并且复议已在起诉日期（{cn(filed)}）或之前审结；"
-                              "未经复议的请选择“未经复议直接起诉”。")
+            errors["kind"] = (
+                f"“复议后起诉”须先登记本申请的行政复议，并且复议已在起诉日期（{cn(filed)}）或之前审结；"
+                "未经复议的请选择“未经复议直接起诉”。"
+            )
     return errors
 
 
 def _clean(data: dict, errors: dict) -> dict[str, Any]:
-    return {"kind": data.get("kind"), "filed_on": data.get("filed_on"),
-            "concluded_on": data.get("concluded_on") or None, "result": data.get("result") or None,
-            "body": _text(errors, "body", data.get("body"), "复议机关或法院", limit=200),
-            "note": _text(errors, "note", data.get("note"), "备注")}
+    return {
+        "kind": data.get("kind"),
+        "filed_on": data.get("filed_on"),
+        "concluded_on": data.get("concluded_on") or None,
+        "result": data.get("result") or None,
+        "body": _text(errors, "body", data.get("body"), "复议机关或法院", limit=200),
+        "note": _text(errors, "note", data.get("note"), "备注"),
+    }
 
 
 def record_review(actor, req: DisclosureRequest, *, version, today: date | None = None, **data) -> Done:
@@ -73,9 +87,17 @@ def record_review(actor, req: DisclosureRequest, *, version, today: date | None 
         review = Review(agency_id=req.agency_id, **clean)
         req.reviews.append(review)
         # A review does not touch the clock; a concluded case's deadline stays as it was answered.
-        _finish(actor, req, "review.recorded", {"kind": REVIEW_KINDS[clean["kind"]], "filed_on": clean["filed_on"],
-                                                "result": REVIEW_RESULTS.get(clean["result"] or "")},
-                refresh=req.is_open)
+        _finish(
+            actor,
+            req,
+            "review.recorded",
+            {
+                "kind": REVIEW_KINDS[clean["kind"]],
+                "filed_on": clean["filed_on"],
+                "result": REVIEW_RESULTS.get(clean["result"] or ""),
+            },
+            refresh=req.is_open,
+        )
         return Done(f"已登记{REVIEW_KINDS[clean['kind']]}。")
 
 

@@ -13,6 +13,7 @@ Legal dates are China dates (``today`` defaults to tracker.rules.clock.today_cn(
 pass it). Each function returns ``Done`` with a Chinese message for the page, plus warnings for facts
 that are recorded but deserve attention (a late clarification notice, an answer after the deadline).
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -46,10 +47,16 @@ from .models import (
 
 CONFLICT = "该案件已被他人修改，请刷新后重试：您这次填写的内容没有保存，请刷新页面查看最新情况后重新提交。"
 
-CONSULT_KINDS: dict[str, str] = {"consult_third_party": "征求第三方意见（条例第三十二条）",
-                                 "consult_agency": "征求其他机关意见（条例第三十四条）"}
-PAUSE_KIND_REASON = {"clarification": workflow.CLARIFICATION, "consult_third_party": workflow.CONSULTATION,
-                     "consult_agency": workflow.CONSULTATION, "fee": workflow.FEE}
+CONSULT_KINDS: dict[str, str] = {
+    "consult_third_party": "征求第三方意见（条例第三十二条）",
+    "consult_agency": "征求其他机关意见（条例第三十四条）",
+}
+PAUSE_KIND_REASON = {
+    "clarification": workflow.CLARIFICATION,
+    "consult_third_party": workflow.CONSULTATION,
+    "consult_agency": workflow.CONSULTATION,
+    "fee": workflow.FEE,
+}
 LAPSE_CODES = {outcomes.NO_CORRECTION: "逾期未补正，办结", outcomes.UNPAID_FEE: "逾期未缴费，办结"}
 MAX_CORRECTION_PERIOD = 60
 TEXT_LIMIT = 5000
@@ -85,14 +92,22 @@ def _start(actor, req: DisclosureRequest, action_id: str, version) -> workflow.A
     return act
 
 
-def _finish(actor, req: DisclosureRequest, kind: str, data: dict, note: str | None = None, *,
-            refresh: bool = True) -> None:
+def _finish(
+    actor, req: DisclosureRequest, kind: str, data: dict, note: str | None = None, *, refresh: bool = True
+) -> None:
     if refresh:
         data.update(clock.refresh(req, current_calendar()))
     # Every action updates the case row, so its version moves and a stale form elsewhere is refused.
     req.updated_at = utcnow()
-    audit.record(kind, subject_type="request", subject_id=req.id, actor=actor, agency_id=req.agency_id,
-                 data=data, note=note or None)
+    audit.record(
+        kind,
+        subject_type="request",
+        subject_id=req.id,
+        actor=actor,
+        agency_id=req.agency_id,
+        data=data,
+        note=note or None,
+    )
     db.session.commit()
 
 
@@ -115,8 +130,9 @@ def _date_error(label: str, d: Any, today: date, *after: tuple[date | None, str]
     return None
 
 
-def _text(errors: dict, name: str, value: Any, label: str, *, required: bool = False,
-          limit: int = TEXT_LIMIT) -> str | None:
+def _text(
+    errors: dict, name: str, value: Any, label: str, *, required: bool = False, limit: int = TEXT_LIMIT
+) -> str | None:
     text = (value or "").strip() if isinstance(value, str) else ("" if value is None else str(value).strip())
     if required and not text:
         errors[name] = f"请填写{label}。"
@@ -156,8 +172,9 @@ def _actions(req: DisclosureRequest, *kinds: str, state: str | None = None) -> l
     return [a for a in req.clock_actions if a.kind in kinds and (state is None or a.state == state)]
 
 
-def _open_clock_action(req: DisclosureRequest, action_id: Any, kinds: tuple[str, ...], state: str,
-                       what: str) -> ClockAction:
+def _open_clock_action(
+    req: DisclosureRequest, action_id: Any, kinds: tuple[str, ...], state: str, what: str
+) -> ClockAction:
     for a in _actions(req, *kinds, state=state):
         if str(a.id) == str(action_id):
             return a
@@ -175,8 +192,9 @@ def _pause(req: DisclosureRequest, reason: str) -> dict:
 def _resume_if_no_open_pause(req: DisclosureRequest) -> dict:
     """Back to the status before the pause once no pause is open any more."""
     if any(a.kind in PAUSE_KIND_REASON and a.state == "open" for a in req.clock_actions):
-        reasons = {PAUSE_KIND_REASON[a.kind] for a in req.clock_actions
-                   if a.kind in PAUSE_KIND_REASON and a.state == "open"}
+        reasons = {
+            PAUSE_KIND_REASON[a.kind] for a in req.clock_actions if a.kind in PAUSE_KIND_REASON and a.state == "open"
+        }
         if req.pause_reason not in reasons:  # e.g. two consultations: keep the reason of one still open
             req.pause_reason = sorted(reasons)[0]
         return {}
@@ -208,7 +226,8 @@ def _answer_content(req: DisclosureRequest, data: dict, errors: dict, *, lapse: 
     if lapse is None and code in LAPSE_CODES:
         errors["outcome"] = f"“{o.short_label}”请使用“{LAPSE_CODES[code]}”操作（它会核对期限是否已届满）。"
     if code == "unavailable.unclear_after_correction" and not any(
-            a.end_reason == "corrected" for a in _actions(req, "clarification")):
+        a.end_reason == "corrected" for a in _actions(req, "clarification")
+    ):
         errors["outcome"] = "“补正后申请内容仍不明确”只适用于已发出补正告知且已收到补正材料的申请。"
     kind = (data.get("letter_kind") or "").strip() or o.letter_kind
     if kind not in o.letter_kinds:
@@ -218,8 +237,10 @@ def _answer_content(req: DisclosureRequest, data: dict, errors: dict, *, lapse: 
     clean["letter_kind"] = kind
     ground = _text(errors, "legal_ground", data.get("legal_ground"), "法律依据和理由")
     if o.needs_legal_ground and not ground:
-        errors["legal_ground"] = (f"办理结果“{o.short_label}”须写明法律依据和理由"
-                                  f"{'（可参考：' + o.legal_basis_for(kind) + '）' if o.legal_basis_for(kind) else ''}。")
+        errors["legal_ground"] = (
+            f"办理结果“{o.short_label}”须写明法律依据和理由"
+            f"{'（可参考：' + o.legal_basis_for(kind) + '）' if o.legal_basis_for(kind) else ''}。"
+        )
     clean["legal_ground"] = ground
     agency = _text(errors, "responsible_agency", data.get("responsible_agency"), "负责公开的机关", limit=200)
     clean["responsible_agency"] = agency if kind == "not_ours" else None
@@ -230,19 +251,22 @@ def _answer_content(req: DisclosureRequest, data: dict, errors: dict, *, lapse: 
     return clean
 
 
-def _delivery(req: DisclosureRequest, data: dict, errors: dict, today: date, *,
-              after: tuple[date | None, str] = (None, "")) -> dict:
+def _delivery(
+    req: DisclosureRequest, data: dict, errors: dict, today: date, *, after: tuple[date | None, str] = (None, "")
+) -> dict:
     answer_date = data.get("answer_date")
     last = max((d for a in req.clock_actions for d in (a.started_on, a.ended_on, a.decided_on) if d), default=None)
-    if (err := _date_error("答复日期", answer_date, today, (req.received_on, "收到申请之日"),
-                           (last, "本案最后一次计时操作的日期"), after)):
+    if err := _date_error(
+        "答复日期", answer_date, today, (req.received_on, "收到申请之日"), (last, "本案最后一次计时操作的日期"), after
+    ):
         errors["answer_date"] = err
     method = data.get("delivery_method") or ""
     if method not in workflow.DELIVERY_METHODS:
         errors["delivery_method"] = "请选择答复送达方式（邮寄、电子邮件、网络平台、当面送达等）。"
     delivered = data.get("delivered_on")
-    if (err := _date_error("送达（发出）日期", delivered, today,
-                           (answer_date if isinstance(answer_date, date) else None, "答复日期"))):
+    if err := _date_error(
+        "送达（发出）日期", delivered, today, (answer_date if isinstance(answer_date, date) else None, "答复日期")
+    ):
         errors["delivered_on"] = err
     return {"answer_date": answer_date, "delivery_method": method, "delivered_on": delivered}
 
@@ -255,18 +279,26 @@ def _conclude(req: DisclosureRequest, content: dict, delivery: dict) -> tuple[di
         warnings.append(f"答复日期{cn(delivery['answer_date'])}晚于答复期限{cn(due)}，本案已按超期办结记录。")
     for a in _actions(req, "extension", state="requested"):
         a.state = "cancelled"
-    diff = audit.changes(req, {
-        "status": CONCLUDED, "pause_reason": None, "paused_from": None, "concluded_on": delivery["answer_date"],
-        **content, **delivery,
-    })
+    diff = audit.changes(
+        req,
+        {
+            "status": CONCLUDED,
+            "pause_reason": None,
+            "paused_from": None,
+            "concluded_on": delivery["answer_date"],
+            **content,
+            **delivery,
+        },
+    )
     return diff, warnings
 
 
 # --- assignment --------------------------------------------------------------------------------
 
 
-def assign_section(actor, req: DisclosureRequest, *, version, section_id, instruction: str = "",
-                   today: date | None = None) -> Done:
+def assign_section(
+    actor, req: DisclosureRequest, *, version, section_id, instruction: str = "", today: date | None = None
+) -> Done:
     """The office assigns the request to a section (分办), optionally with the leader's instruction (领导批示)."""
     with _transaction():
         _start(actor, req, "assign_section", version)
@@ -290,8 +322,9 @@ def _drop_cohandler(req: DisclosureRequest, section_id: int, diff: dict) -> None
             diff["cohandler_removed"] = c.section.name if c.section else section_id
 
 
-def reassign_section(actor, req: DisclosureRequest, *, version, section_id, reason: str,
-                     instruction: str = "", today: date | None = None) -> Done:
+def reassign_section(
+    actor, req: DisclosureRequest, *, version, section_id, reason: str, instruction: str = "", today: date | None = None
+) -> Done:
     """The office sends the case to another section; the reason is recorded; the handler is cleared."""
     with _transaction():
         _start(actor, req, "reassign_section", version)
@@ -358,9 +391,15 @@ def submit_opinion(actor, req: DisclosureRequest, *, version, opinion: str, toda
         _raise(errors)
         row = next(c for c in req.cohandlers if c.section_id == actor.section_id)
         diff = audit.changes(row, {"opinion": text, "opinion_at": utcnow(), "opinion_by_id": actor.id})
-        _finish(actor, req, "request.opinion_submitted",
-                {"section": row.section.name if row.section else actor.section_id,
-                 "opinion": [diff.get("opinion", [None, text])[0], text]})
+        _finish(
+            actor,
+            req,
+            "request.opinion_submitted",
+            {
+                "section": row.section.name if row.section else actor.section_id,
+                "opinion": [diff.get("opinion", [None, text])[0], text],
+            },
+        )
         return Done("协办意见已提交，承办科室可在案件页面查看。")
 
 
@@ -377,8 +416,13 @@ def submit_draft(actor, req: DisclosureRequest, *, version, today: date | None =
         errors: dict[str, str] = {}
         content = _answer_content(req, data, errors)
         _raise(errors)
-        req.draft = {**content, "submitted_by": actor.id, "submitted_by_name": _user_name(actor),
-                     "submitted_on": today.isoformat(), "approved": False}
+        req.draft = {
+            **content,
+            "submitted_by": actor.id,
+            "submitted_by_name": _user_name(actor),
+            "submitted_on": today.isoformat(),
+            "approved": False,
+        }
         diff = audit.changes(req, {"status": IN_REVIEW})
         diff["draft_outcome"] = outcomes.outcome(content["outcome"]).short_label
         _finish(actor, req, "request.draft_submitted", diff)
@@ -396,8 +440,13 @@ def approve_draft(actor, req: DisclosureRequest, *, version, note: str = "", tod
         errors: dict[str, str] = {}
         text = _text(errors, "note", note, "审核意见")
         _raise(errors)
-        req.draft = {**req.draft, "approved": True, "approved_by": actor.id, "approved_by_name": _user_name(actor),
-                     "approved_on": today.isoformat()}
+        req.draft = {
+            **req.draft,
+            "approved": True,
+            "approved_by": actor.id,
+            "approved_by_name": _user_name(actor),
+            "approved_on": today.isoformat(),
+        }
         _finish(actor, req, "request.draft_approved", {"draft_approved": [False, True]}, note=text)
         return Done("答复稿已审核通过，请政务公开办发出答复并办结。")
 
@@ -408,8 +457,12 @@ def return_draft(actor, req: DisclosureRequest, *, version, reason: str, today: 
         errors: dict[str, str] = {}
         why = _text(errors, "reason", reason, "退回原因", required=True)
         _raise(errors)
-        req.draft = {**(req.draft or {}), "approved": False, "returned_reason": why,
-                     "returned_by_name": _user_name(actor)}
+        req.draft = {
+            **(req.draft or {}),
+            "approved": False,
+            "returned_reason": why,
+            "returned_by_name": _user_name(actor),
+        }
         diff = audit.changes(req, {"status": IN_PROGRESS})
         _finish(actor, req, "request.draft_returned", diff, note=why)
         return Done("答复稿已退回承办人修改。")
@@ -418,8 +471,9 @@ def return_draft(actor, req: DisclosureRequest, *, version, reason: str, today: 
 # --- clarification (补正, Art. 30) ------------------------------------------------------------------
 
 
-def clarify(actor, req: DisclosureRequest, *, version, notice_on, items: str, period_workdays=None,
-            today: date | None = None) -> Done:
+def clarify(
+    actor, req: DisclosureRequest, *, version, notice_on, items: str, period_workdays=None, today: date | None = None
+) -> Done:
     """Send the one-time clarification notice; the clock stops until the corrected request arrives.
 
     A notice later than 7 working days after receipt is recorded, not refused: the request still has
@@ -431,55 +485,86 @@ def clarify(actor, req: DisclosureRequest, *, version, notice_on, items: str, pe
         errors: dict[str, str] = {}
         if _actions(req, "clarification"):
             raise Invalid({"items": "补正告知只能发出一次（条例第三十条：一次性告知），本申请已经发出过。"})
-        if (err := _date_error("补正告知日期", notice_on, today, (req.received_on, "收到申请之日"))):
+        if err := _date_error("补正告知日期", notice_on, today, (req.received_on, "收到申请之日")):
             errors["notice_on"] = err
         what = _text(errors, "items", items, "需要补正的事项", required=True)
         default = current_app.config.get("CORRECTION_PERIOD_WORKDAYS", deadlines.CORRECTION_PERIOD_WORKDAYS)
-        period = default if period_workdays in (None, "") else _int(
-            errors, "period_workdays", period_workdays, "补正期限（工作日）", 1, MAX_CORRECTION_PERIOD)
+        period = (
+            default
+            if period_workdays in (None, "")
+            else _int(errors, "period_workdays", period_workdays, "补正期限（工作日）", 1, MAX_CORRECTION_PERIOD)
+        )
         _raise(errors)
         cal = current_calendar()
         limit = deadlines.clarification_notice_deadline(req.received_on, cal)
         warnings = []
         if notice_on > limit:
-            warnings.append(f"补正告知应在收到申请后7个工作日内（{cn(limit)}前）发出，本次于{cn(notice_on)}发出，"
-                            "已逾期，已如实记录。")
+            warnings.append(
+                f"补正告知应在收到申请后7个工作日内（{cn(limit)}前）发出，本次于{cn(notice_on)}发出，"
+                "已逾期，已如实记录。"
+            )
         window = deadlines.correction_period_end(notice_on, cal, period)
-        req.clock_actions.append(ClockAction(
-            kind="clarification", state="open", started_on=notice_on, window_end=window, workdays=period,
-            reason=what, details={"late_notice": notice_on > limit, "notice_limit": limit.isoformat()},
-            created_by_id=actor.id))
+        req.clock_actions.append(
+            ClockAction(
+                kind="clarification",
+                state="open",
+                started_on=notice_on,
+                window_end=window,
+                workdays=period,
+                reason=what,
+                details={"late_notice": notice_on > limit, "notice_limit": limit.isoformat()},
+                created_by_id=actor.id,
+            )
+        )
         diff = _pause(req, workflow.CLARIFICATION)
         diff["correction_due"] = window
         _finish(actor, req, "request.clarification_sent", diff, note=warnings[0] if warnings else None)
         return Done(f"已记录补正告知，申请人应于{cn(window)}前补正；期间暂停计算答复期限。", warnings)
 
 
-def clarification_received(actor, req: DisclosureRequest, *, version, received_on, note: str = "",
-                           today: date | None = None) -> Done:
+def clarification_received(
+    actor, req: DisclosureRequest, *, version, received_on, note: str = "", today: date | None = None
+) -> Done:
     """The corrected request arrived: the answer period starts afresh from that day."""
     today = _today(today)
     with _transaction():
         _start(actor, req, "clarification_received", version)
         act = _actions(req, "clarification", state="open")[0]
         errors: dict[str, str] = {}
-        if (err := _date_error("收到补正材料日期", received_on, today, (act.started_on, "补正告知日期"))):
+        if err := _date_error("收到补正材料日期", received_on, today, (act.started_on, "补正告知日期")):
             errors["received_on"] = err
         why = _text(errors, "note", note, "说明")
         if not errors and received_on > act.window_end and not why:
-            errors["note"] = (f"补正期限已于{cn(act.window_end)}届满。如申请人有正当理由逾期补正，请在说明中写明理由；"
-                              "否则请选择“逾期未补正，办结”。")
+            errors["note"] = (
+                f"补正期限已于{cn(act.window_end)}届满。如申请人有正当理由逾期补正，请在说明中写明理由；"
+                "否则请选择“逾期未补正，办结”。"
+            )
         _raise(errors)
         act.state, act.ended_on, act.end_reason = "closed", received_on, "corrected"
         diff = _resume_if_no_open_pause(req)
         diff["restart_on"] = received_on
         _finish(actor, req, "request.clarification_received", diff, note=why)
-        return Done(f"已收到补正材料，答复期限自{cn(received_on)}起重新计算，至{cn(req.due_date)}。"
-                    if req.due_date else "已收到补正材料，答复期限重新计算。")
+        return Done(
+            f"已收到补正材料，答复期限自{cn(received_on)}起重新计算，至{cn(req.due_date)}。"
+            if req.due_date
+            else "已收到补正材料，答复期限重新计算。"
+        )
 
 
-def _conclude_on_lapse(actor, req: DisclosureRequest, version, today: date | None, data: dict, *, action: str,
-                      clock_kind: str, code: str, window: str, event: str, done: str) -> Done:
+def _conclude_on_lapse(
+    actor,
+    req: DisclosureRequest,
+    version,
+    today: date | None,
+    data: dict,
+    *,
+    action: str,
+    clock_kind: str,
+    code: str,
+    window: str,
+    event: str,
+    done: str,
+) -> Done:
     """A waiting period ran out (correction or fee): close the clock action and conclude with the lapse code."""
     today = _today(today)
     with _transaction():
@@ -502,16 +587,35 @@ def _conclude_on_lapse(actor, req: DisclosureRequest, version, today: date | Non
 
 def clarification_lapsed(actor, req: DisclosureRequest, *, version, today: date | None = None, **data) -> Done:
     """The correction period ran out: conclude as other.no_correction with the letter's date and delivery."""
-    return _conclude_on_lapse(actor, req, version, today, data, action="clarification_lapsed",
-                              clock_kind="clarification", code=outcomes.NO_CORRECTION, window="补正期限",
-                              event="request.clarification_lapsed", done="申请人逾期不补正")
+    return _conclude_on_lapse(
+        actor,
+        req,
+        version,
+        today,
+        data,
+        action="clarification_lapsed",
+        clock_kind="clarification",
+        code=outcomes.NO_CORRECTION,
+        window="补正期限",
+        event="request.clarification_lapsed",
+        done="申请人逾期不补正",
+    )
 
 
 # --- consultation (Art. 32 / 34) ------------------------------------------------------------------
 
 
-def consult(actor, req: DisclosureRequest, *, version, kind: str, party: str, sent_on, matter: str = "",
-            today: date | None = None) -> Done:
+def consult(
+    actor,
+    req: DisclosureRequest,
+    *,
+    version,
+    kind: str,
+    party: str,
+    sent_on,
+    matter: str = "",
+    today: date | None = None,
+) -> Done:
     """Send a consultation letter to a third party or another agency; the clock stops meanwhile."""
     today = _today(today)
     with _transaction():
@@ -520,21 +624,40 @@ def consult(actor, req: DisclosureRequest, *, version, kind: str, party: str, se
         if kind not in CONSULT_KINDS:
             errors["kind"] = "请选择征求意见的对象类型（第三方或其他机关）。"
         who = _text(errors, "party", party, "征求意见对象", required=True, limit=200)
-        if (err := _date_error("征求意见书发出日期", sent_on, today, (req.received_on, "收到申请之日"))):
+        if err := _date_error("征求意见书发出日期", sent_on, today, (req.received_on, "收到申请之日")):
             errors["sent_on"] = err
         what = _text(errors, "matter", matter, "征求意见事项")
         _raise(errors)
         window = deadlines.consultation_window_end(sent_on, current_calendar())
-        req.clock_actions.append(ClockAction(kind=kind, state="open", started_on=sent_on, window_end=window,
-                                             party=who, reason=what, details={}, created_by_id=actor.id))
+        req.clock_actions.append(
+            ClockAction(
+                kind=kind,
+                state="open",
+                started_on=sent_on,
+                window_end=window,
+                party=who,
+                reason=what,
+                details={},
+                created_by_id=actor.id,
+            )
+        )
         diff = _pause(req, workflow.CONSULTATION)
         diff.update({"party": who, "window_end": window})
         _finish(actor, req, "request.consultation_sent", diff)
         return Done(f"已记录征求意见书，{who}应于{cn(window)}前答复；征求意见期间不计入答复期限。")
 
 
-def consultation_closed(actor, req: DisclosureRequest, *, version, clock_action_id, end_reason: str,
-                        ended_on=None, opinion: str = "", today: date | None = None) -> Done:
+def consultation_closed(
+    actor,
+    req: DisclosureRequest,
+    *,
+    version,
+    clock_action_id,
+    end_reason: str,
+    ended_on=None,
+    opinion: str = "",
+    today: date | None = None,
+) -> Done:
     """The consulted party answered, or its 15-working-day window closed without an answer."""
     today = _today(today)
     with _transaction():
@@ -543,11 +666,13 @@ def consultation_closed(actor, req: DisclosureRequest, *, version, clock_action_
         errors: dict[str, str] = {}
         text = _text(errors, "opinion", opinion, "答复意见")
         if end_reason == "answered":
-            if (err := _date_error("收到答复日期", ended_on, today, (act.started_on, "征求意见书发出日期"))):
+            if err := _date_error("收到答复日期", ended_on, today, (act.started_on, "征求意见书发出日期")):
                 errors["ended_on"] = err
             elif ended_on > act.window_end:
-                errors["ended_on"] = (f"征求意见期限已于{cn(act.window_end)}届满，此后的时间计入答复期限："
-                                      "请选择“期限届满未答复”（答复内容可写在答复意见中）。")
+                errors["ended_on"] = (
+                    f"征求意见期限已于{cn(act.window_end)}届满，此后的时间计入答复期限："
+                    "请选择“期限届满未答复”（答复内容可写在答复意见中）。"
+                )
         elif end_reason == "window_closed":
             if today <= act.window_end:
                 errors["end_reason"] = f"征求意见期限至{cn(act.window_end)}，尚未届满。"
@@ -560,8 +685,11 @@ def consultation_closed(actor, req: DisclosureRequest, *, version, clock_action_
         diff = _resume_if_no_open_pause(req)
         diff.update({"party": act.party, "end_reason": end_reason, "ended_on": ended_on})
         _finish(actor, req, "request.consultation_closed", diff, note=text)
-        return Done("征求意见已结束，答复期限已顺延。" if req.status != PAUSED
-                    else "征求意见已结束；仍有其他征求意见未结束，答复期限继续暂停。")
+        return Done(
+            "征求意见已结束，答复期限已顺延。"
+            if req.status != PAUSED
+            else "征求意见已结束；仍有其他征求意见未结束，答复期限继续暂停。"
+        )
 
 
 # --- information processing fee (109号) -------------------------------------------------------------
@@ -569,7 +697,7 @@ def consultation_closed(actor, req: DisclosureRequest, *, version, clock_action_
 
 def fee_quote(actor, req: DisclosureRequest, *, method: str, pages=None, units=1) -> fees.FeeCalculation:
     """The fee calculation the office checks before confirming (no change, no event, any state)."""
-    if (msg := workflow.permission_error(actor, req, workflow.action("fee_notice"))):
+    if msg := workflow.permission_error(actor, req, workflow.action("fee_notice")):
         raise PermissionDenied(msg)
     errors: dict[str, str] = {}
     return _calculate(req, method, pages, units, errors)
@@ -587,8 +715,19 @@ def _calculate(req, method, pages, units, errors) -> fees.FeeCalculation:
         raise Invalid({"method": str(e)}) from None
 
 
-def fee_notice(actor, req: DisclosureRequest, *, version, method: str, confirm_amount, notice_on,
-               pages=None, units=1, served_on=None, today: date | None = None) -> Done:
+def fee_notice(
+    actor,
+    req: DisclosureRequest,
+    *,
+    version,
+    method: str,
+    confirm_amount,
+    notice_on,
+    pages=None,
+    units=1,
+    served_on=None,
+    today: date | None = None,
+) -> Done:
     """Issue the fee notice for the amount the office confirmed; the clock stops until payment."""
     today = _today(today)
     with _transaction():
@@ -598,13 +737,19 @@ def fee_notice(actor, req: DisclosureRequest, *, version, method: str, confirm_a
         errors: dict[str, str] = {}
         calc = _calculate(req, method, pages, units, errors)
         if calc.amount == 0:
-            raise Invalid({"method": f"{calc.quote.method.label}核算，本申请不收费（{calc.quote.explanation[-1]}），"
-                                     "无需发出收费通知。"})
+            raise Invalid(
+                {
+                    "method": f"{calc.quote.method.label}核算，本申请不收费（{calc.quote.explanation[-1]}），"
+                    "无需发出收费通知。"
+                }
+            )
         confirmed = _int(errors, "confirm_amount", confirm_amount, "确认金额（元）", 0)
         if confirmed is not None and confirmed != calc.amount:
-            errors["confirm_amount"] = (f"核算金额为{calc.amount}元，与确认的{confirmed}元不一致："
-                                        "申请记录可能已变化，请重新核算并核对后再确认。")
-        if (err := _date_error("收费通知发出日期", notice_on, today, (req.received_on, "收到申请之日"))):
+            errors["confirm_amount"] = (
+                f"核算金额为{calc.amount}元，与确认的{confirmed}元不一致："
+                "申请记录可能已变化，请重新核算并核对后再确认。"
+            )
+        if err := _date_error("收费通知发出日期", notice_on, today, (req.received_on, "收到申请之日")):
             errors["notice_on"] = err
         served = served_on or notice_on
         if not errors and (err := _date_error("申请人收到通知日期", served, today, (notice_on, "收费通知发出日期"))):
@@ -615,9 +760,16 @@ def fee_notice(actor, req: DisclosureRequest, *, version, method: str, confirm_a
                 errors["notice_on"] = f"收费通知应在答复期限（{cn(due)}）内发出，本案答复期限已过。"
         _raise(errors)
         window = deadlines.fee_payment_deadline(served, current_calendar())
-        req.clock_actions.append(ClockAction(
-            kind="fee", state="open", started_on=notice_on, window_end=window,
-            details={**calc.details(), "served_on": served.isoformat()}, created_by_id=actor.id))
+        req.clock_actions.append(
+            ClockAction(
+                kind="fee",
+                state="open",
+                started_on=notice_on,
+                window_end=window,
+                details={**calc.details(), "served_on": served.isoformat()},
+                created_by_id=actor.id,
+            )
+        )
         diff = audit.changes(req, {"fee_method": calc.quote.method.value, "fee_amount": calc.amount})
         diff.update(_pause(req, workflow.FEE))
         diff["payment_due"] = window
@@ -625,22 +777,25 @@ def fee_notice(actor, req: DisclosureRequest, *, version, method: str, confirm_a
         return Done(f"已发出收费通知：{calc.amount}元，申请人应于{cn(window)}前缴纳；等待缴费期间不计入答复期限。")
 
 
-def fee_paid(actor, req: DisclosureRequest, *, version, paid_on, amount, note: str = "",
-             today: date | None = None) -> Done:
+def fee_paid(
+    actor, req: DisclosureRequest, *, version, paid_on, amount, note: str = "", today: date | None = None
+) -> Done:
     today = _today(today)
     with _transaction():
         _start(actor, req, "fee_paid", version)
         act = _actions(req, "fee", state="open")[0]
         errors: dict[str, str] = {}
-        if (err := _date_error("缴费日期", paid_on, today, (act.started_on, "收费通知发出日期"))):
+        if err := _date_error("缴费日期", paid_on, today, (act.started_on, "收费通知发出日期")):
             errors["paid_on"] = err
         paid = _int(errors, "amount", amount, "缴费金额（元）", 0)
         if paid is not None and paid != req.fee_amount:
             errors["amount"] = f"缴费金额应与收费通知一致（{req.fee_amount}元），请核对。"
         why = _text(errors, "note", note, "说明")
         if not errors and paid_on > act.window_end and not why:
-            errors["note"] = (f"缴费期限已于{cn(act.window_end)}届满。如接受逾期缴费，请在说明中写明正当理由；"
-                              "否则请选择“逾期未缴费，办结”。")
+            errors["note"] = (
+                f"缴费期限已于{cn(act.window_end)}届满。如接受逾期缴费，请在说明中写明正当理由；"
+                "否则请选择“逾期未缴费，办结”。"
+            )
         _raise(errors)
         act.state, act.ended_on, act.end_reason = "closed", paid_on, "paid"
         diff = audit.changes(req, {"fee_paid_on": paid_on})
@@ -651,16 +806,27 @@ def fee_paid(actor, req: DisclosureRequest, *, version, paid_on, amount, note: s
 
 def fee_lapsed(actor, req: DisclosureRequest, *, version, today: date | None = None, **data) -> Done:
     """The payment period ran out: conclude as other.unpaid_fee."""
-    return _conclude_on_lapse(actor, req, version, today, data, action="fee_lapsed", clock_kind="fee",
-                              code=outcomes.UNPAID_FEE, window="缴费期限", event="request.fee_lapsed",
-                              done="申请人逾期未缴纳费用")
+    return _conclude_on_lapse(
+        actor,
+        req,
+        version,
+        today,
+        data,
+        action="fee_lapsed",
+        clock_kind="fee",
+        code=outcomes.UNPAID_FEE,
+        window="缴费期限",
+        event="request.fee_lapsed",
+        done="申请人逾期未缴纳费用",
+    )
 
 
 # --- extension (Art. 33) and Art. 35 -----------------------------------------------------------------
 
 
-def request_extension(actor, req: DisclosureRequest, *, version, workdays, reason: str, requested_on,
-                      today: date | None = None) -> Done:
+def request_extension(
+    actor, req: DisclosureRequest, *, version, workdays, reason: str, requested_on, today: date | None = None
+) -> Done:
     today = _today(today)
     with _transaction():
         _start(actor, req, "request_extension", version)
@@ -669,33 +835,51 @@ def request_extension(actor, req: DisclosureRequest, *, version, workdays, reaso
         errors: dict[str, str] = {}
         days = _int(errors, "workdays", workdays, "延期天数（工作日）", 1, deadlines.MAX_EXTENSION_WORKDAYS)
         why = _text(errors, "reason", reason, "延期理由", required=True)
-        if (err := _date_error("申请日期", requested_on, today, (req.received_on, "收到申请之日"))):
+        if err := _date_error("申请日期", requested_on, today, (req.received_on, "收到申请之日")):
             errors["requested_on"] = err
         if not errors:
             current = _current_deadline(req)
-            if (err := deadlines.extension_check(current.due, current.extension_total, days, requested_on)):
+            if err := deadlines.extension_check(current.due, current.extension_total, days, requested_on):
                 errors["workdays"] = err
         _raise(errors)
-        req.clock_actions.append(ClockAction(kind="extension", state="requested", started_on=requested_on,
-                                             workdays=days, reason=why, details={}, created_by_id=actor.id))
+        req.clock_actions.append(
+            ClockAction(
+                kind="extension",
+                state="requested",
+                started_on=requested_on,
+                workdays=days,
+                reason=why,
+                details={},
+                created_by_id=actor.id,
+            )
+        )
         _finish(actor, req, "request.extension_requested", {"workdays": days}, note=why)
         return Done(f"已提交延期{days}个工作日的申请，等待领导审批。")
 
 
-def decide_extension(actor, req: DisclosureRequest, *, version, clock_action_id, approve: bool, decided_on,
-                     note: str = "", today: date | None = None) -> Done:
+def decide_extension(
+    actor,
+    req: DisclosureRequest,
+    *,
+    version,
+    clock_action_id,
+    approve: bool,
+    decided_on,
+    note: str = "",
+    today: date | None = None,
+) -> Done:
     """A leader approves (before the deadline, at most 20 working days in total) or refuses an extension."""
     today = _today(today)
     with _transaction():
         _start(actor, req, "decide_extension", version)
         act = _open_clock_action(req, clock_action_id, ("extension",), "requested", "延期申请")
         errors: dict[str, str] = {}
-        if (err := _date_error("审批日期", decided_on, today, (act.started_on, "延期申请日期"))):
+        if err := _date_error("审批日期", decided_on, today, (act.started_on, "延期申请日期")):
             errors["decided_on"] = err
         text = _text(errors, "note", note, "审批意见")
         if not errors and approve:
             current = _current_deadline(req)
-            if (err := deadlines.extension_check(current.due, current.extension_total, act.workdays, decided_on)):
+            if err := deadlines.extension_check(current.due, current.extension_total, act.workdays, decided_on):
                 errors["decided_on"] = err
         _raise(errors)
         old_due = _current_deadline(req).due
@@ -704,26 +888,36 @@ def decide_extension(actor, req: DisclosureRequest, *, version, clock_action_id,
         details = {**(act.details or {}), "note": text}
         if approve:  # the letter (延期答复告知书) states the old and the new deadline
             new_due = _current_deadline(req).due
-            details.update(old_due=old_due.isoformat() if old_due else None,
-                           new_due=new_due.isoformat() if new_due else None)
+            details.update(
+                old_due=old_due.isoformat() if old_due else None, new_due=new_due.isoformat() if new_due else None
+            )
         act.details = details
-        _finish(actor, req, "request.extension_approved" if approve else "request.extension_refused",
-                {"workdays": act.workdays, "decided_on": decided_on}, note=text)
+        _finish(
+            actor,
+            req,
+            "request.extension_approved" if approve else "request.extension_refused",
+            {"workdays": act.workdays, "decided_on": decided_on},
+            note=text,
+        )
         if not approve:
             return Done("已不批准延期，答复期限不变。")
-        return Done(f"已批准延期{act.workdays}个工作日，答复期限延至{cn(req.due_date)}。" if req.due_date
-                    else f"已批准延期{act.workdays}个工作日（目前暂停计时，恢复后顺延）。")
+        return Done(
+            f"已批准延期{act.workdays}个工作日，答复期限延至{cn(req.due_date)}。"
+            if req.due_date
+            else f"已批准延期{act.workdays}个工作日（目前暂停计时，恢复后顺延）。"
+        )
 
 
-def set_explicit_deadline(actor, req: DisclosureRequest, *, version, due, reason: str, set_on,
-                          today: date | None = None) -> Done:
+def set_explicit_deadline(
+    actor, req: DisclosureRequest, *, version, due, reason: str, set_on, today: date | None = None
+) -> Done:
     """Art. 35: a reasonable but large request gets a later deadline set by the agency, with its reason."""
     today = _today(today)
     with _transaction():
         _start(actor, req, "set_explicit_deadline", version)
         errors: dict[str, str] = {}
         why = _text(errors, "reason", reason, "理由", required=True)
-        if (err := _date_error("确定日期", set_on, today, (req.received_on, "收到申请之日"))):
+        if err := _date_error("确定日期", set_on, today, (req.received_on, "收到申请之日")):
             errors["set_on"] = err
         if not isinstance(due, date):
             errors["due"] = "请填写另行确定的答复期限（年-月-日）。"
@@ -732,8 +926,17 @@ def set_explicit_deadline(actor, req: DisclosureRequest, *, version, due, reason
         elif (current := _current_deadline(req).due) is not None and due <= current:
             errors["due"] = f"另行确定的答复期限应晚于当前答复期限（{cn(current)}）。"
         _raise(errors)
-        req.clock_actions.append(ClockAction(kind="excessive", state="closed", started_on=set_on, explicit_due=due,
-                                             reason=why, details={}, created_by_id=actor.id))
+        req.clock_actions.append(
+            ClockAction(
+                kind="excessive",
+                state="closed",
+                started_on=set_on,
+                explicit_due=due,
+                reason=why,
+                details={},
+                created_by_id=actor.id,
+            )
+        )
         _finish(actor, req, "request.excessive_deadline_set", {"explicit_due": due}, note=why)
         return Done(f"答复期限已另行确定为{cn(due)}。")
 
@@ -757,16 +960,18 @@ def conclude(actor, req: DisclosureRequest, *, version, today: date | None = Non
         return Done(f"已办结：{outcomes.outcome(content['outcome']).short_label}。", warnings)
 
 
-def withdraw(actor, req: DisclosureRequest, *, version, withdrawn_on, reason: str = "",
-             today: date | None = None) -> Done:
+def withdraw(
+    actor, req: DisclosureRequest, *, version, withdrawn_on, reason: str = "", today: date | None = None
+) -> Done:
     """The applicant withdrew the request: concluded as other.other, shown as 已撤回."""
     today = _today(today)
     with _transaction():
         _start(actor, req, "withdraw", version)
         errors: dict[str, str] = {}
         last = max((a.started_on for a in req.clock_actions if a.state == "open"), default=None)
-        if (err := _date_error("撤回日期", withdrawn_on, today, (req.received_on, "收到申请之日"),
-                               (last, "尚未结束的暂停开始日期"))):
+        if err := _date_error(
+            "撤回日期", withdrawn_on, today, (req.received_on, "收到申请之日"), (last, "尚未结束的暂停开始日期")
+        ):
             errors["withdrawn_on"] = err
         why = _text(errors, "reason", reason, "撤回说明")
         _raise(errors)
@@ -775,15 +980,33 @@ def withdraw(actor, req: DisclosureRequest, *, version, withdrawn_on, reason: st
                 a.state, a.ended_on, a.end_reason = "closed", withdrawn_on, "withdrawn"
             elif a.state == "requested":
                 a.state = "cancelled"
-        diff = audit.changes(req, {"status": CONCLUDED, "pause_reason": None, "paused_from": None,
-                                   "outcome": outcomes.WITHDRAWN, "withdrawn": True, "concluded_on": withdrawn_on,
-                                   "letter_kind": None})
+        diff = audit.changes(
+            req,
+            {
+                "status": CONCLUDED,
+                "pause_reason": None,
+                "paused_from": None,
+                "outcome": outcomes.WITHDRAWN,
+                "withdrawn": True,
+                "concluded_on": withdrawn_on,
+                "letter_kind": None,
+            },
+        )
         _finish(actor, req, "request.withdrawn", diff, note=why)
         return Done("已记录申请人撤回申请，案件办结（其他处理）。")
 
 
-CONCLUSION_FIELDS = ("outcome", "concluded_on", "answer_date", "delivery_method", "delivered_on", "legal_ground",
-                     "responsible_agency", "answer_summary", "letter_kind")
+CONCLUSION_FIELDS = (
+    "outcome",
+    "concluded_on",
+    "answer_date",
+    "delivery_method",
+    "delivered_on",
+    "legal_ground",
+    "responsible_agency",
+    "answer_summary",
+    "letter_kind",
+)
 
 
 def reopen(actor, req: DisclosureRequest, *, version, reason: str, today: date | None = None) -> Done:
@@ -813,6 +1036,9 @@ def section_handlers(req: DisclosureRequest) -> list[User]:
     """Active users of the case's section who can handle cases (candidates for assign_handler)."""
     if req.section_id is None:
         return []
-    users = db.session.scalars(select(User).where(User.agency_id == req.agency_id, User.section_id == req.section_id,
-                                                  User.active.is_(True)).order_by(User.display_name)).all()
+    users = db.session.scalars(
+        select(User)
+        .where(User.agency_id == req.agency_id, User.section_id == req.section_id, User.active.is_(True))
+        .order_by(User.display_name)
+    ).all()
     return [u for u in users if u.can("request.handle")]

@@ -23,20 +23,26 @@ from .workflow import PAUSE_REASON_LABELS, STATUS_LABELS, status_label
 
 bp = Blueprint("disclosure", __name__, url_prefix="/requests")
 
-SORTS = {"received_desc": (DisclosureRequest.received_on.desc(), DisclosureRequest.id.desc()),
-         "received_asc": (DisclosureRequest.received_on.asc(), DisclosureRequest.id.asc()),
-         "due_asc": (DisclosureRequest.due_date.asc(), DisclosureRequest.id.asc())}
+SORTS = {
+    "received_desc": (DisclosureRequest.received_on.desc(), DisclosureRequest.id.desc()),
+    "received_asc": (DisclosureRequest.received_on.asc(), DisclosureRequest.id.asc()),
+    "due_asc": (DisclosureRequest.due_date.asc(), DisclosureRequest.id.asc()),
+}
 
 
 @bp.app_context_processor
 def helpers():
     from ..rules import ids
     from ..rules import intake as intake_rules
-    return {"status_label": status_label,
-            "applicant_type_labels": {t.id: applicant_type_label(t.id) for t in APPLICANT_TYPES},
-            "id_type_labels": ids.ID_TYPES,
-            "channel_labels": {c.id: c.label for c in intake_rules.CHANNELS},
-            "provision_form_labels": intake_rules.PROVISION_FORMS, "obtain_way_labels": intake_rules.OBTAIN_WAYS}
+
+    return {
+        "status_label": status_label,
+        "applicant_type_labels": {t.id: applicant_type_label(t.id) for t in APPLICANT_TYPES},
+        "id_type_labels": ids.ID_TYPES,
+        "channel_labels": {c.id: c.label for c in intake_rules.CHANNELS},
+        "provision_form_labels": intake_rules.PROVISION_FORMS,
+        "obtain_way_labels": intake_rules.OBTAIN_WAYS,
+    }
 
 
 def filtered_query(user, args):
@@ -66,15 +72,24 @@ def filtered_query(user, args):
         q = q.where(DisclosureRequest.status != "concluded", DisclosureRequest.due_date < today)
     elif due == "soon":  # 临期 and 今日到期, as rules.deadlines.due_status counts them
         soon = current_app.config.get("DUE_SOON_WORKDAYS", 3)
-        q = q.where(DisclosureRequest.status != "concluded", DisclosureRequest.due_date >= today,
-                    DisclosureRequest.due_date < current_calendar().add_workdays(today, soon + 1))
+        q = q.where(
+            DisclosureRequest.status != "concluded",
+            DisclosureRequest.due_date >= today,
+            DisclosureRequest.due_date < current_calendar().add_workdays(today, soon + 1),
+        )
     elif due == "paused":
         q = q.where(DisclosureRequest.status != "concluded", DisclosureRequest.due_date.is_(None))
     text = (args.get("q") or "").strip()
     if text:
         like = f"%{text}%"
-        q = q.where(or_(DisclosureRequest.number.like(like), DisclosureRequest.applicant_name.like(like),
-                        DisclosureRequest.subject.like(like), DisclosureRequest.content.like(like)))
+        q = q.where(
+            or_(
+                DisclosureRequest.number.like(like),
+                DisclosureRequest.applicant_name.like(like),
+                DisclosureRequest.subject.like(like),
+                DisclosureRequest.content.like(like),
+            )
+        )
     sort = args.get("sort") if args.get("sort") in SORTS else "received_desc"
     return q.order_by(*SORTS[sort]), sort
 
@@ -87,13 +102,25 @@ def list_requests():
     per = current_app.config["PAGE_SIZE"]
     total = db.session.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
     # the section is shown on every row: load it with the rows, not one query per row
-    rows = db.session.scalars(q.options(joinedload(DisclosureRequest.section))
-                              .limit(per).offset((page - 1) * per)).all()
-    sections = db.session.scalars(select(Section).where(Section.agency_id == current_user.agency_id)
-                                  .order_by(Section.name)).all()
+    rows = db.session.scalars(
+        q.options(joinedload(DisclosureRequest.section)).limit(per).offset((page - 1) * per)
+    ).all()
+    sections = db.session.scalars(
+        select(Section).where(Section.agency_id == current_user.agency_id).order_by(Section.name)
+    ).all()
     pages = max((total + per - 1) // per, 1)
-    return render_template("disclosure/list.html", rows=rows, total=total, page=page, pages=pages, sort=sort,
-                           sections=sections, statuses=STATUS_LABELS, args=request.args, today=today_cn())
+    return render_template(
+        "disclosure/list.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        sort=sort,
+        sections=sections,
+        statuses=STATUS_LABELS,
+        args=request.args,
+        today=today_cn(),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -124,6 +151,7 @@ def new_request():
                 flash(e.message, "danger")
         flash("登记未保存：请按红色提示修改后重新提交。", "danger")
     from ..rules import intake as intake_rules
+
     return render_template("disclosure/new.html", form=form, channel_rules=intake_rules.channel_rules())
 
 
@@ -135,13 +163,15 @@ def detail(request_id: int):
     except NotFound:
         abort(404)
     events = audit.timeline("request", req.id)
-    attachments = db.session.scalars(select(Attachment).where(Attachment.subject_type == "request",
-                                                              Attachment.subject_id == req.id)
-                                     .order_by(Attachment.id)).all()
+    attachments = db.session.scalars(
+        select(Attachment)
+        .where(Attachment.subject_type == "request", Attachment.subject_id == req.id)
+        .order_by(Attachment.id)
+    ).all()
     from . import clock
+
     deadline = clock.compute(req, current_calendar())
-    return render_template("disclosure/detail.html", req=req, events=events, attachments=attachments,
-                           deadline=deadline)
+    return render_template("disclosure/detail.html", req=req, events=events, attachments=attachments, deadline=deadline)
 
 
 @bp.get("/<int:request_id>/attachments/<int:attachment_id>")
@@ -154,8 +184,13 @@ def attachment(request_id: int, attachment_id: int):
     att = db.session.get(Attachment, attachment_id) if attachment_id <= 2**31 - 1 else None
     if att is None or att.subject_type != "request" or att.subject_id != req.id:
         abort(404)
-    return send_from_directory(current_app.config["UPLOAD_FOLDER"], att.stored_name, as_attachment=True,
-                               download_name=att.original_name, mimetype=att.content_type)
+    return send_from_directory(
+        current_app.config["UPLOAD_FOLDER"],
+        att.stored_name,
+        as_attachment=True,
+        download_name=att.original_name,
+        mimetype=att.content_type,
+    )
 
 
 from . import actions, edit_views  # noqa: E402,F401  (routes on this blueprint: workflow pages, intake edits)

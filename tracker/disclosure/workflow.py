@@ -14,6 +14,7 @@ Scopes:
 ``handler_bound``: a user without ``request.act_unassigned`` (i.e. section staff) must also be the
 case's assigned handler.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -92,23 +93,33 @@ ACTIONS: tuple[Action, ...] = (
     _a("reassign_section", "改派科室", "request.assign_section", {IN_PROGRESS} | PAUSED_STATES, SAME),
     _a("assign_handler", "指定承办人", "request.assign_handler", {IN_PROGRESS, IN_REVIEW} | PAUSED_STATES, SAME),
     _a("add_cohandler", "增加协办科室", "request.cohandle", {IN_PROGRESS, IN_REVIEW} | PAUSED_STATES, SAME),
-    _a("submit_opinion", "提交协办意见", "request.opinion", {IN_PROGRESS, IN_REVIEW} | PAUSED_STATES, SAME,
-       scope=COHANDLER),
+    _a(
+        "submit_opinion",
+        "提交协办意见",
+        "request.opinion",
+        {IN_PROGRESS, IN_REVIEW} | PAUSED_STATES,
+        SAME,
+        scope=COHANDLER,
+    ),
     _a("submit_draft", "提交答复稿审核", "request.handle", {IN_PROGRESS}, IN_REVIEW, handler_bound=True),
     _a("approve_draft", "审核通过答复稿", "request.review_draft", {IN_REVIEW}, SAME),
     _a("return_draft", "退回答复稿", "request.review_draft", {IN_REVIEW}, IN_PROGRESS),
-    _a("clarify", "发出补正告知", "request.clock", {REGISTERED, IN_PROGRESS}, P_CLARIFICATION,
-       handler_bound=True),
+    _a("clarify", "发出补正告知", "request.clock", {REGISTERED, IN_PROGRESS}, P_CLARIFICATION, handler_bound=True),
     _a("clarification_received", "收到补正材料", "request.clock", {P_CLARIFICATION}, RESUME, handler_bound=True),
     _a("clarification_lapsed", "逾期未补正，办结", "request.conclude", {P_CLARIFICATION}, CONCLUDED),
-    _a("consult", "发出征求意见书", "request.clock", {IN_PROGRESS, P_CONSULTATION}, P_CONSULTATION,
-       handler_bound=True),
+    _a("consult", "发出征求意见书", "request.clock", {IN_PROGRESS, P_CONSULTATION}, P_CONSULTATION, handler_bound=True),
     _a("consultation_closed", "征求意见结束", "request.clock", {P_CONSULTATION}, RESUME, handler_bound=True),
     _a("fee_notice", "核算费用并发出收费通知", "request.fee", {IN_PROGRESS, IN_REVIEW}, P_FEE),
     _a("fee_paid", "登记缴费", "request.fee", {P_FEE}, RESUME),
     _a("fee_lapsed", "逾期未缴费，办结", "request.conclude", {P_FEE}, CONCLUDED),
-    _a("request_extension", "申请延期", "request.clock", {IN_PROGRESS, IN_REVIEW} | PAUSED_STATES, SAME,
-       handler_bound=True),
+    _a(
+        "request_extension",
+        "申请延期",
+        "request.clock",
+        {IN_PROGRESS, IN_REVIEW} | PAUSED_STATES,
+        SAME,
+        handler_bound=True,
+    ),
     _a("decide_extension", "审批延期", "request.approve", OPEN_STATES, SAME),
     _a("set_explicit_deadline", "另行确定答复期限（第三十五条）", "request.deadline_explicit", OPEN_STATES, SAME),
     _a("conclude", "办结（答复申请人）", "request.conclude", {REGISTERED, IN_PROGRESS, IN_REVIEW}, CONCLUDED),
@@ -189,9 +200,9 @@ def _state_order(key: str) -> int:
 def check(user, req, action_id: str) -> Action:
     """The action if the user may take it now; PermissionDenied (who) or StateError (when) otherwise."""
     act = action(action_id)
-    if (msg := permission_error(user, req, act)):
+    if msg := permission_error(user, req, act):
         raise PermissionDenied(msg)
-    if (msg := state_error(req, act)):
+    if msg := state_error(req, act):
         raise StateError(msg)
     return act
 

@@ -1,4 +1,5 @@
 """`flask import-ledger FILE`: the ledger import from the command line (the same service as the upload page)."""
+
 from __future__ import annotations
 
 import getpass
@@ -27,8 +28,7 @@ def problem_lines(problems) -> list[str]:
 
 @click.command("import-ledger")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--kind", type=click.Choice(list(SPECS)), default=None,
-              help="台账类型；不指定时按工作表名称或表头识别")
+@click.option("--kind", type=click.Choice(list(SPECS)), default=None, help="台账类型；不指定时按工作表名称或表头识别")
 @click.option("--agency", "agency_name", default=None, help="机关名称（默认第一个机关）")
 @click.option("--dry-run", is_flag=True, help="只检查并显示将导入的内容，不写入数据库")
 @with_appcontext

@@ -4,6 +4,7 @@ Exports use the import's own columns (tracker.ledger.parse.SPECS) and sheet name
 so an exported file imports again unchanged: export, then import into an empty database, gives the same
 report. Rows stream from the database in batches into a write-only workbook; memory stays flat.
 """
+
 from __future__ import annotations
 
 import io
@@ -30,8 +31,18 @@ from . import parse
 COMPUTED = ("状态", "答复期限")
 _APPLICANT_LABELS = {t.id: t.label for t in APPLICANT_TYPES}
 _CHANNEL_LABELS = {c.id: c.label for c in intake_rules.CHANNELS}
-_WIDTHS = {"申请内容": 48, "标题": 40, "申请人": 20, "编号": 22, "届次": 22, "备注": 24, "承办科室": 14,
-           "协办科室": 20, "办理结果": 28, "状态": 14}
+_WIDTHS = {
+    "申请内容": 48,
+    "标题": 40,
+    "申请人": 20,
+    "编号": 22,
+    "届次": 22,
+    "备注": 24,
+    "承办科室": 14,
+    "协办科室": 20,
+    "办理结果": 28,
+    "状态": 14,
+}
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BATCH = 2000
 
@@ -81,33 +92,77 @@ def requests_workbook(query) -> tuple[bytes, int]:
     """The requests of ``query`` (a select of DisclosureRequest, already scoped and ordered) and their
     reviews, as a workbook with the sheets 依申请公开 and 复议诉讼; returns (bytes, number of requests)."""
     R = DisclosureRequest
-    stmt = (query.outerjoin(Section, Section.id == R.section_id)
-            .with_only_columns(R.id, R.number, R.received_on, R.applicant_type, R.applicant_name, R.channel,
-                               R.content, Section.name.label("section"), R.concluded_on, R.outcome, R.remarks,
-                               R.status, R.pause_reason, R.withdrawn, R.due_date, R.due_provisional))
+    stmt = query.outerjoin(Section, Section.id == R.section_id).with_only_columns(
+        R.id,
+        R.number,
+        R.received_on,
+        R.applicant_type,
+        R.applicant_name,
+        R.channel,
+        R.content,
+        Section.name.label("section"),
+        R.concluded_on,
+        R.outcome,
+        R.remarks,
+        R.status,
+        R.pause_reason,
+        R.withdrawn,
+        R.due_date,
+        R.due_provisional,
+    )
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(parse.SPECS[parse.REQUESTS].sheet)
     _header(ws, request_columns())
     count = 0
     for r in db.session.execute(stmt.execution_options(yield_per=BATCH)):
-        due = "" if r.status == "concluded" or r.due_date is None else (
-            f"{r.due_date.isoformat()}（暂定）" if r.due_provisional else r.due_date)
-        ws.append([_cell(ws, v) for v in (
-            r.number, r.received_on, _APPLICANT_LABELS.get(r.applicant_type, r.applicant_type), r.applicant_name,
-            _CHANNEL_LABELS.get(r.channel, r.channel), r.content, r.section or "", r.concluded_on,
-            outcome_of(r.outcome).short_label if r.outcome else "", r.remarks or "", status_label(r), due)])
+        due = (
+            ""
+            if r.status == "concluded" or r.due_date is None
+            else (f"{r.due_date.isoformat()}（暂定）" if r.due_provisional else r.due_date)
+        )
+        ws.append(
+            [
+                _cell(ws, v)
+                for v in (
+                    r.number,
+                    r.received_on,
+                    _APPLICANT_LABELS.get(r.applicant_type, r.applicant_type),
+                    r.applicant_name,
+                    _CHANNEL_LABELS.get(r.channel, r.channel),
+                    r.content,
+                    r.section or "",
+                    r.concluded_on,
+                    outcome_of(r.outcome).short_label if r.outcome else "",
+                    r.remarks or "",
+                    status_label(r),
+                    due,
+                )
+            ]
+        )
         count += 1
 
     reviews = db.session.execute(
         select(R.number, Review.kind, Review.filed_on, Review.concluded_on, Review.result)
         .join(R, Review.request_id == R.id)
         .where(Review.request_id.in_(query.order_by(None).with_only_columns(R.id).scalar_subquery()))
-        .order_by(R.number, Review.filed_on, Review.id).execution_options(yield_per=BATCH))
+        .order_by(R.number, Review.filed_on, Review.id)
+        .execution_options(yield_per=BATCH)
+    )
     ws2 = wb.create_sheet(parse.SPECS[parse.REVIEWS].sheet)
     _header(ws2, parse.SPECS[parse.REVIEWS].headers)
     for number, kind, filed, concluded, result in reviews:
-        ws2.append([_cell(ws2, v) for v in (number, parse.REVIEW_KIND_LABELS.get(kind, kind), filed, concluded,
-                                             parse.REVIEW_RESULT_LABELS.get(result or "", ""))])
+        ws2.append(
+            [
+                _cell(ws2, v)
+                for v in (
+                    number,
+                    parse.REVIEW_KIND_LABELS.get(kind, kind),
+                    filed,
+                    concluded,
+                    parse.REVIEW_RESULT_LABELS.get(result or "", ""),
+                )
+            ]
+        )
     return _save(wb), count
 
 
@@ -127,17 +182,34 @@ def proposals_workbook(query) -> tuple[bytes, int]:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(parse.SPECS[parse.PROPOSALS].sheet)
     _header(ws, proposal_columns())
-    items = db.session.scalars(query.options(
-        joinedload(Proposal.lead_section),
-        selectinload(Proposal.cohandlers).joinedload(ProposalCohandler.section))).unique()
+    items = db.session.scalars(
+        query.options(
+            joinedload(Proposal.lead_section), selectinload(Proposal.cohandlers).joinedload(ProposalCohandler.section)
+        )
+    ).unique()
     count = 0
     for p in items:
         due = "" if p.due_date is None else (f"{p.due_date.isoformat()}（暂定）" if p.due_provisional else p.due_date)
-        ws.append([_cell(ws, v) for v in (
-            proposal_rules.kind_label(p.kind), p.session, p.number, p.title, p.lead_author, p.assigned_on,
-            p.lead_section.name if p.lead_section else "", "、".join(c.section.name for c in p.cohandlers),
-            p.reply_date, p.result_class or "", proposal_rules.SATISFACTION.get(p.satisfaction or "", ""),
-            proposal_rules.status_label(p.status), due)])
+        ws.append(
+            [
+                _cell(ws, v)
+                for v in (
+                    proposal_rules.kind_label(p.kind),
+                    p.session,
+                    p.number,
+                    p.title,
+                    p.lead_author,
+                    p.assigned_on,
+                    p.lead_section.name if p.lead_section else "",
+                    "、".join(c.section.name for c in p.cohandlers),
+                    p.reply_date,
+                    p.result_class or "",
+                    proposal_rules.SATISFACTION.get(p.satisfaction or "", ""),
+                    proposal_rules.status_label(p.status),
+                    due,
+                )
+            ]
+        )
         count += 1
     return _save(wb), count
 
@@ -172,8 +244,12 @@ def template_workbook(kind: str) -> bytes:
     help_ws = wb.create_sheet("填写说明")
     help_ws.append([f"{spec.label}台账填写说明"])
     help_ws["A1"].font = Font(bold=True, size=13)
-    help_ws.append(["第一行为表头（列的顺序可以调整，红色为必填列），从第二行起每行一条记录。"
-                    "导入时先检查整个文件，有任何问题则全部不导入，并逐行列出问题。"])
+    help_ws.append(
+        [
+            "第一行为表头（列的顺序可以调整，红色为必填列），从第二行起每行一条记录。"
+            "导入时先检查整个文件，有任何问题则全部不导入，并逐行列出问题。"
+        ]
+    )
     help_ws.append([])
     help_ws.append(["列名", "是否必填", "说明"])
     for cell in help_ws[help_ws.max_row]:

@@ -5,6 +5,7 @@ atomically (write, then rename), so the progress endpoint of any worker process 
 Checking and importing run in a background thread when the page asks for it (the browser then polls
 the progress), or within the request otherwise; both call tracker.ledger.service.import_ledger.
 """
+
 from __future__ import annotations
 
 import json
@@ -82,8 +83,20 @@ def create(user, filename: str, data: bytes, kind: str | None) -> str:
     path.mkdir()
     suffix = ".csv" if filename.lower().endswith(".csv") else ".xlsx"
     (path / f"file{suffix}").write_bytes(data)
-    _write(path, {"id": job_id, "user_id": user.id, "filename": filename, "kind": kind, "state": "checking",
-                  "stage": "等待开始", "done": 0, "total": 0, "created": time.time()})
+    _write(
+        path,
+        {
+            "id": job_id,
+            "user_id": user.id,
+            "filename": filename,
+            "kind": kind,
+            "state": "checking",
+            "stage": "等待开始",
+            "done": 0,
+            "total": 0,
+            "created": time.time(),
+        },
+    )
     return job_id
 
 
@@ -107,14 +120,19 @@ def _run(app, job_id: str, user_id: int, dry_run: bool) -> None:
         file = next(path.glob("file.*"))
         try:
             user = db.session.get(User, user_id)
-            summary = import_ledger(user, state["filename"], str(file), kind=state.get("kind"), dry_run=dry_run,
-                                    progress=progress)
-            state.update(state="checked" if dry_run else "imported", summary=summary.lines(),
-                         counts={k: vars(c) for k, c in summary.counts.items()})
+            summary = import_ledger(
+                user, state["filename"], str(file), kind=state.get("kind"), dry_run=dry_run, progress=progress
+            )
+            state.update(
+                state="checked" if dry_run else "imported",
+                summary=summary.lines(),
+                counts={k: vars(c) for k, c in summary.counts.items()},
+            )
         except LedgerInvalid as e:
             db.session.rollback()
-            problems = [str(p) if not p.sheet or p.sheet == state["filename"] else f"【{p.sheet}】{p}"
-                        for p in e.problems]
+            problems = [
+                str(p) if not p.sheet or p.sheet == state["filename"] else f"【{p.sheet}】{p}" for p in e.problems
+            ]
             state.update(state="invalid", problems=problems[:MAX_PROBLEMS_SHOWN], problem_count=len(problems))
         except ServiceError as e:
             db.session.rollback()
@@ -140,7 +158,8 @@ def start(job_id: str, user, *, dry_run: bool, background: bool) -> None:
     _write(path, state)
     app = current_app._get_current_object()
     if background:
-        threading.Thread(target=_run, args=(app, job_id, user.id, dry_run), daemon=True,
-                         name=f"ledger-{job_id[:6]}").start()
+        threading.Thread(
+            target=_run, args=(app, job_id, user.id, dry_run), daemon=True, name=f"ledger-{job_id[:6]}"
+        ).start()
     else:
         _run(app, job_id, user.id, dry_run)

@@ -11,6 +11,7 @@ is already imported, the register rules of tracker.reports.registers) is checked
 tracker.ledger.service, which also writes. Vocabularies come from their owners in tracker.rules; this
 module only adds the spellings found in ledgers.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -38,8 +39,17 @@ HEADER_SEARCH_ROWS = 10  # a title line or two above the header row is common in
 
 # The same limits as manual entry (tracker.disclosure.intake.LIMITS, tracker.proposals.services.LIMITS,
 # the Section and Review columns); tests/unit/test_ledger_parse.py checks that they agree.
-LIMITS = {"number": 60, "applicant_name": 200, "content": 5000, "section": 60, "remarks": 2000,
-          "p_session": 60, "p_number": 30, "p_title": 300, "p_lead_author": 60}
+LIMITS = {
+    "number": 60,
+    "applicant_name": 200,
+    "content": 5000,
+    "section": 60,
+    "remarks": 2000,
+    "p_session": 60,
+    "p_number": 30,
+    "p_title": 300,
+    "p_lead_author": 60,
+}
 SUBJECT_MAX = 200  # DisclosureRequest.subject: the start of the content for lists and letters
 
 
@@ -72,55 +82,128 @@ class KindSpec:
 DATE_HELP = "日期写成 2023-01-05、2023/1/5 或 2023年1月5日，或使用 Excel 日期格式"
 
 SPECS: dict[str, KindSpec] = {
-    REQUESTS: KindSpec(REQUESTS, "依申请公开申请", "依申请公开", (
-        Col("number", "编号", aliases=("申请编号", "案件编号", "序号编号", "受理编号"),
-            help="选填。留空时按收到日期的年份自动编号；再次导入时按编号识别同一件申请。"),
-        Col("received_on", "收到日期", True, ("收到申请日期", "收到申请之日", "收件日期", "受理日期"), DATE_HELP),
-        Col("applicant_type", "申请人类型", True, ("申请人性质",), "填写下列之一：" + "、".join(
-            t.label for t in APPLICANT_TYPES) + "（后五类为法人或其他组织）。"),
-        Col("applicant_name", "申请人", True, ("申请人姓名", "申请人名称", "申请人姓名/名称", "申请人姓名或名称"),
-            "申请人姓名或名称。"),
-        Col("channel", "申请方式", aliases=("申请渠道", "提交方式"),
-            help="选填：" + "、".join(c.label for c in intake_rules.CHANNELS) + "；留空视为“其他”。"),
-        Col("content", "申请内容", True, ("申请事项", "申请内容描述", "所需信息内容描述"), "申请公开的政府信息内容。"),
-        Col("section", "承办科室", aliases=("承办部门", "办理科室", "承办单位"),
-            help="选填。系统中没有的科室会自动创建。"),
-        Col("concluded_on", "办结日期", aliases=("答复日期", "办结时间"), help="尚未办结的留空。" + DATE_HELP),
-        Col("outcome", "办理结果", aliases=("答复结果", "处理结果", "办理结果类型"),
-            help="尚未办结的留空；填写年度报告表三的办理结果，见“办理结果”一栏。"),
-        Col("remarks", "备注", help="选填。"),
-    ), signature=("received_on", "applicant_type"), computed=("状态", "答复期限")),
-    REVIEWS: KindSpec(REVIEWS, "行政复议、行政诉讼", "复议诉讼", (
-        Col("number", "编号", True, ("申请编号", "案件编号"), "被复议或起诉的政府信息公开申请的编号。"),
-        Col("kind", "类型", True, ("复议诉讼类型", "案件类型"), "行政复议、直接起诉或复议后起诉。"),
-        Col("filed_on", "提起日期", True, ("申请复议日期", "起诉日期", "提起时间"), DATE_HELP),
-        Col("concluded_on", "审结日期", aliases=("审结时间", "结案日期"), help="尚未审结的留空。" + DATE_HELP),
-        Col("result", "结果", aliases=("审结结果", "复议诉讼结果"), help="维持、纠正或其他；尚未审结的留空。"),
-    ), signature=("filed_on", "kind")),
-    PROPOSALS: KindSpec(PROPOSALS, "建议提案", "建议提案", (
-        Col("kind", "类型", True, ("建议提案类型",), "人大代表建议或政协提案。"),
-        Col("session", "届次", True, ("届次会议", "会议届次"), "例如 区十九届人大三次会议。"),
-        Col("number", "编号", True, ("建议提案编号", "建议编号", "提案编号"), "人大或政协的编号。"),
-        Col("title", "标题", True, ("建议标题", "提案标题", "案由"), ""),
-        Col("lead_author", "领衔人", True, ("领衔代表", "领衔委员", "领衔代表委员", "提出人"), ""),
-        Col("assigned_on", "交办日期", True, ("交办时间",), DATE_HELP),
-        Col("lead_section", "主办科室", True, ("主办单位", "主办部门"), "系统中没有的科室会自动创建。"),
-        Col("cohandlers", "协办科室", aliases=("协办单位", "会办科室", "协办部门"),
-            help="选填；多个科室用顿号或逗号分隔。"),
-        Col("reply_date", "答复日期", aliases=("答复时间",), help="尚未答复的留空。" + DATE_HELP),
-        Col("result_class", "办理结果", aliases=("答复类别", "办理结果类别"), help="A、B、C 或 D；尚未答复的留空。"),
-        Col("satisfaction", "满意度", aliases=("代表委员满意度", "反馈意见"),
-            help="选填：" + "、".join(proposal_rules.SATISFACTION.values()) + "。"),
-    ), signature=("session", "assigned_on"), computed=("状态", "答复期限")),
-    REGISTER: KindSpec(REGISTER, "主动公开及规范性文件等登记", "主动公开", (
-        Col("category", "类别", True, ("信息类别", "分类"), ""),
-        Col("entry_date", "日期", True, ("公开日期", "印发日期", "发布日期", "决定日期", "收费日期"), DATE_HELP),
-        Col("title", "标题", aliases=("信息标题", "文件标题", "名称"), help="主动公开信息、规章和规范性文件必填。"),
-        Col("doc_number", "文号", aliases=("发文字号",), help="规章和行政规范性文件必填，其余选填。"),
-        Col("abolished_on", "废止日期", aliases=("失效日期",), help="只适用于规章和行政规范性文件；未废止的留空。"),
-        Col("quantity", "数量", aliases=("决定数量", "件数"), help="行政许可、处罚、强制的决定数量，默认 1。"),
-        Col("amount_yuan", "金额（元）", aliases=("金额", "收费金额", "收费金额（元）"), help="只适用于行政事业性收费。"),
-    ), signature=("category", "entry_date")),
+    REQUESTS: KindSpec(
+        REQUESTS,
+        "依申请公开申请",
+        "依申请公开",
+        (
+            Col(
+                "number",
+                "编号",
+                aliases=("申请编号", "案件编号", "序号编号", "受理编号"),
+                help="选填。留空时按收到日期的年份自动编号；再次导入时按编号识别同一件申请。",
+            ),
+            Col("received_on", "收到日期", True, ("收到申请日期", "收到申请之日", "收件日期", "受理日期"), DATE_HELP),
+            Col(
+                "applicant_type",
+                "申请人类型",
+                True,
+                ("申请人性质",),
+                "填写下列之一：" + "、".join(t.label for t in APPLICANT_TYPES) + "（后五类为法人或其他组织）。",
+            ),
+            Col(
+                "applicant_name",
+                "申请人",
+                True,
+                ("申请人姓名", "申请人名称", "申请人姓名/名称", "申请人姓名或名称"),
+                "申请人姓名或名称。",
+            ),
+            Col(
+                "channel",
+                "申请方式",
+                aliases=("申请渠道", "提交方式"),
+                help="选填：" + "、".join(c.label for c in intake_rules.CHANNELS) + "；留空视为“其他”。",
+            ),
+            Col(
+                "content",
+                "申请内容",
+                True,
+                ("申请事项", "申请内容描述", "所需信息内容描述"),
+                "申请公开的政府信息内容。",
+            ),
+            Col(
+                "section",
+                "承办科室",
+                aliases=("承办部门", "办理科室", "承办单位"),
+                help="选填。系统中没有的科室会自动创建。",
+            ),
+            Col("concluded_on", "办结日期", aliases=("答复日期", "办结时间"), help="尚未办结的留空。" + DATE_HELP),
+            Col(
+                "outcome",
+                "办理结果",
+                aliases=("答复结果", "处理结果", "办理结果类型"),
+                help="尚未办结的留空；填写年度报告表三的办理结果，见“办理结果”一栏。",
+            ),
+            Col("remarks", "备注", help="选填。"),
+        ),
+        signature=("received_on", "applicant_type"),
+        computed=("状态", "答复期限"),
+    ),
+    REVIEWS: KindSpec(
+        REVIEWS,
+        "行政复议、行政诉讼",
+        "复议诉讼",
+        (
+            Col("number", "编号", True, ("申请编号", "案件编号"), "被复议或起诉的政府信息公开申请的编号。"),
+            Col("kind", "类型", True, ("复议诉讼类型", "案件类型"), "行政复议、直接起诉或复议后起诉。"),
+            Col("filed_on", "提起日期", True, ("申请复议日期", "起诉日期", "提起时间"), DATE_HELP),
+            Col("concluded_on", "审结日期", aliases=("审结时间", "结案日期"), help="尚未审结的留空。" + DATE_HELP),
+            Col("result", "结果", aliases=("审结结果", "复议诉讼结果"), help="维持、纠正或其他；尚未审结的留空。"),
+        ),
+        signature=("filed_on", "kind"),
+    ),
+    PROPOSALS: KindSpec(
+        PROPOSALS,
+        "建议提案",
+        "建议提案",
+        (
+            Col("kind", "类型", True, ("建议提案类型",), "人大代表建议或政协提案。"),
+            Col("session", "届次", True, ("届次会议", "会议届次"), "例如 区十九届人大三次会议。"),
+            Col("number", "编号", True, ("建议提案编号", "建议编号", "提案编号"), "人大或政协的编号。"),
+            Col("title", "标题", True, ("建议标题", "提案标题", "案由"), ""),
+            Col("lead_author", "领衔人", True, ("领衔代表", "领衔委员", "领衔代表委员", "提出人"), ""),
+            Col("assigned_on", "交办日期", True, ("交办时间",), DATE_HELP),
+            Col("lead_section", "主办科室", True, ("主办单位", "主办部门"), "系统中没有的科室会自动创建。"),
+            Col(
+                "cohandlers",
+                "协办科室",
+                aliases=("协办单位", "会办科室", "协办部门"),
+                help="选填；多个科室用顿号或逗号分隔。",
+            ),
+            Col("reply_date", "答复日期", aliases=("答复时间",), help="尚未答复的留空。" + DATE_HELP),
+            Col(
+                "result_class", "办理结果", aliases=("答复类别", "办理结果类别"), help="A、B、C 或 D；尚未答复的留空。"
+            ),
+            Col(
+                "satisfaction",
+                "满意度",
+                aliases=("代表委员满意度", "反馈意见"),
+                help="选填：" + "、".join(proposal_rules.SATISFACTION.values()) + "。",
+            ),
+        ),
+        signature=("session", "assigned_on"),
+        computed=("状态", "答复期限"),
+    ),
+    REGISTER: KindSpec(
+        REGISTER,
+        "主动公开及规范性文件等登记",
+        "主动公开",
+        (
+            Col("category", "类别", True, ("信息类别", "分类"), ""),
+            Col("entry_date", "日期", True, ("公开日期", "印发日期", "发布日期", "决定日期", "收费日期"), DATE_HELP),
+            Col("title", "标题", aliases=("信息标题", "文件标题", "名称"), help="主动公开信息、规章和规范性文件必填。"),
+            Col("doc_number", "文号", aliases=("发文字号",), help="规章和行政规范性文件必填，其余选填。"),
+            Col("abolished_on", "废止日期", aliases=("失效日期",), help="只适用于规章和行政规范性文件；未废止的留空。"),
+            Col("quantity", "数量", aliases=("决定数量", "件数"), help="行政许可、处罚、强制的决定数量，默认 1。"),
+            Col(
+                "amount_yuan",
+                "金额（元）",
+                aliases=("金额", "收费金额", "收费金额（元）"),
+                help="只适用于行政事业性收费。",
+            ),
+        ),
+        signature=("category", "entry_date"),
+    ),
 }
 SHEET_KINDS: dict[str, str] = {spec.sheet: kind for kind, spec in SPECS.items()}
 # Reviews name requests, so requests are read and written first.
@@ -202,6 +285,7 @@ def parse_date(value: object) -> date | None:
         if not _SERIAL_MIN <= value <= _SERIAL_MAX:
             raise BadValue(f"“{text(value)}”不是日期，请{DATE_HELP}")
         from openpyxl.utils.datetime import from_excel
+
         d = from_excel(value).date()
     else:
         raw = unicodedata.normalize("NFKC", str(value)).strip()
@@ -225,46 +309,87 @@ def _index(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 
 _APPLICANT_TYPES = _index(
-    [(t.id, t.id) for t in APPLICANT_TYPES] + [(t.label, t.id) for t in APPLICANT_TYPES]
+    [(t.id, t.id) for t in APPLICANT_TYPES]
+    + [(t.label, t.id) for t in APPLICANT_TYPES]
     + [(t.full_label, t.id) for t in APPLICANT_TYPES]
     + [(f"{ORG_GROUP_LABEL}{t.label}", t.id) for t in APPLICANT_TYPES if t.group_label]
-    + [("个人", "natural_person"), ("公民", "natural_person"), ("企业", "commercial_enterprise"),
-       ("公司", "commercial_enterprise"), ("律师事务所", "legal_service_org"), ("其他组织", "other_org")]
+    + [
+        ("个人", "natural_person"),
+        ("公民", "natural_person"),
+        ("企业", "commercial_enterprise"),
+        ("公司", "commercial_enterprise"),
+        ("律师事务所", "legal_service_org"),
+        ("其他组织", "other_org"),
+    ]
 )
 # The intake channels (tracker.rules.intake) and the ways ledgers write them.
 _CHANNELS = _index(
-    [(c.id, c.id) for c in intake_rules.CHANNELS] + [(c.label, c.id) for c in intake_rules.CHANNELS]
-    + [("现场", "in_person"), ("现场申请", "in_person"), ("当面提交", "in_person"), ("当面申请", "in_person"),
-       ("窗口", "in_person"), ("信函", "post"), ("挂号信", "post"), ("快递", "post"), ("邮政", "post"),
-       ("EMS", "post"), ("网上申请", "online"), ("在线申请", "online"), ("网上", "online"), ("网站", "online"),
-       ("互联网", "online"), ("网络", "online"), ("依申请公开平台", "online"), ("邮件", "email"),
-       ("电子邮箱", "email"), ("email", "email"), ("e-mail", "email")]
+    [(c.id, c.id) for c in intake_rules.CHANNELS]
+    + [(c.label, c.id) for c in intake_rules.CHANNELS]
+    + [
+        ("现场", "in_person"),
+        ("现场申请", "in_person"),
+        ("当面提交", "in_person"),
+        ("当面申请", "in_person"),
+        ("窗口", "in_person"),
+        ("信函", "post"),
+        ("挂号信", "post"),
+        ("快递", "post"),
+        ("邮政", "post"),
+        ("EMS", "post"),
+        ("网上申请", "online"),
+        ("在线申请", "online"),
+        ("网上", "online"),
+        ("网站", "online"),
+        ("互联网", "online"),
+        ("网络", "online"),
+        ("依申请公开平台", "online"),
+        ("邮件", "email"),
+        ("电子邮箱", "email"),
+        ("email", "email"),
+        ("e-mail", "email"),
+    ]
 )
 DEFAULT_CHANNEL = "other"
 # Table 四's block and column ids are the review kinds and results (tracker.rules.report_layout).
 REVIEW_KIND_LABELS: dict[str, str] = {
-    b.id: (f"{b.parent_label}（{b.label}）" if b.parent_label else b.label) for b in TABLE4_BLOCKS}
+    b.id: (f"{b.parent_label}（{b.label}）" if b.parent_label else b.label) for b in TABLE4_BLOCKS
+}
 _REVIEW_KINDS = _index(
-    [(b.id, b.id) for b in TABLE4_BLOCKS] + [(b.label, b.id) for b in TABLE4_BLOCKS]
+    [(b.id, b.id) for b in TABLE4_BLOCKS]
+    + [(b.label, b.id) for b in TABLE4_BLOCKS]
     + [(label, kind) for kind, label in REVIEW_KIND_LABELS.items()]
-    + [("直接起诉", "litigation_direct"), ("行政诉讼", "litigation_direct"), ("复议", "reconsideration"),
-       ("经复议后起诉", "litigation_after_reconsideration")]
+    + [
+        ("直接起诉", "litigation_direct"),
+        ("行政诉讼", "litigation_direct"),
+        ("复议", "reconsideration"),
+        ("经复议后起诉", "litigation_after_reconsideration"),
+    ]
 )
 REVIEW_RESULT_LABELS: dict[str, str] = {
-    c.id: c.label.removeprefix("结果").removesuffix("结果") for c in TABLE4_COLUMNS
-    if c.id in TABLE4_PARTS and c.id != "pending"}
+    c.id: c.label.removeprefix("结果").removesuffix("结果")
+    for c in TABLE4_COLUMNS
+    if c.id in TABLE4_PARTS and c.id != "pending"
+}
 _REVIEW_RESULTS = _index(
     [(c.id, c.id) for c in TABLE4_COLUMNS if c.id in REVIEW_RESULT_LABELS]
     + [(c.label, c.id) for c in TABLE4_COLUMNS if c.id in REVIEW_RESULT_LABELS]
     + [(label, cid) for cid, label in REVIEW_RESULT_LABELS.items()]
 )
 _PROPOSAL_KINDS = _index(
-    [(k, k) for k in proposal_rules.KINDS] + [(label, k) for k, label in proposal_rules.KINDS.items()]
-    + [("人大建议", proposal_rules.NPC), ("代表建议", proposal_rules.NPC), ("建议", proposal_rules.NPC),
-       ("提案", proposal_rules.CPPCC), ("政协委员提案", proposal_rules.CPPCC)]
+    [(k, k) for k in proposal_rules.KINDS]
+    + [(label, k) for k, label in proposal_rules.KINDS.items()]
+    + [
+        ("人大建议", proposal_rules.NPC),
+        ("代表建议", proposal_rules.NPC),
+        ("建议", proposal_rules.NPC),
+        ("提案", proposal_rules.CPPCC),
+        ("政协委员提案", proposal_rules.CPPCC),
+    ]
 )
-_SATISFACTION = _index([(k, k) for k in proposal_rules.SATISFACTION]
-                       + [(label, k) for k, label in proposal_rules.SATISFACTION.items()])
+_SATISFACTION = _index(
+    [(k, k) for k in proposal_rules.SATISFACTION] + [(label, k) for k, label in proposal_rules.SATISFACTION.items()]
+)
 
 
 def applicant_type(value: str) -> str | None:
@@ -304,15 +429,21 @@ def split_sections(value: str) -> list[str]:
 def allowed_values(kind: str) -> dict[str, list[str]]:
     """Column header -> the values it accepts, for the template's 填写说明 and for messages."""
     from ..rules.outcomes import OUTCOMES
+
     if kind == REQUESTS:
-        return {"申请人类型": [t.label for t in APPLICANT_TYPES],
-                "申请方式": [c.label for c in intake_rules.CHANNELS],
-                "办理结果": [f"{o.short_label}（或写表三的行名，或代码 {o.code}）" for o in OUTCOMES]}
+        return {
+            "申请人类型": [t.label for t in APPLICANT_TYPES],
+            "申请方式": [c.label for c in intake_rules.CHANNELS],
+            "办理结果": [f"{o.short_label}（或写表三的行名，或代码 {o.code}）" for o in OUTCOMES],
+        }
     if kind == REVIEWS:
         return {"类型": ["行政复议", "直接起诉", "复议后起诉"], "结果": list(REVIEW_RESULT_LABELS.values())}
     if kind == PROPOSALS:
-        return {"类型": list(proposal_rules.KINDS.values()), "办理结果": list(proposal_rules.RESULT_CLASSES),
-                "满意度": list(proposal_rules.SATISFACTION.values())}
+        return {
+            "类型": list(proposal_rules.KINDS.values()),
+            "办理结果": list(proposal_rules.RESULT_CLASSES),
+            "满意度": list(proposal_rules.SATISFACTION.values()),
+        }
     return {}
 
 
@@ -331,7 +462,7 @@ class Sheet:
 def decode_csv(data: bytes) -> str:
     """UTF-8 (with or without BOM) or GB18030 (a superset of GBK and GB2312), decided by the bytes."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8")
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -339,8 +470,9 @@ def decode_csv(data: bytes) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError:
-        raise LedgerInvalid([Problem("", 0, "", "无法识别文件的编码：请在 Excel 中另存为“CSV UTF-8（逗号分隔）”"
-                                     "或 .xlsx 后重新导入。")]) from None
+        raise LedgerInvalid(
+            [Problem("", 0, "", "无法识别文件的编码：请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 .xlsx 后重新导入。")]
+        ) from None
 
 
 def csv_sheets(data: bytes, name: str = "CSV") -> list[Sheet]:
@@ -361,11 +493,20 @@ def csv_sheets(data: bytes, name: str = "CSV") -> list[Sheet]:
 def xlsx_sheets(source) -> list[Sheet]:
     """Every sheet of an .xlsx workbook (read-only mode: rows stream, memory stays flat)."""
     from openpyxl import load_workbook
+
     try:
         wb = load_workbook(source, read_only=True, data_only=True)
     except Exception:
-        raise LedgerInvalid([Problem("", 0, "", "无法打开该文件：它不是有效的 .xlsx 工作簿。"
-                                     "旧版 .xls 请在 Excel 中另存为 .xlsx 后重新导入。")]) from None
+        raise LedgerInvalid(
+            [
+                Problem(
+                    "",
+                    0,
+                    "",
+                    "无法打开该文件：它不是有效的 .xlsx 工作簿。旧版 .xls 请在 Excel 中另存为 .xlsx 后重新导入。",
+                )
+            ]
+        ) from None
     sheets = []
     for ws in wb.worksheets:
         hint = ws.max_row or 0
@@ -374,6 +515,7 @@ def xlsx_sheets(source) -> list[Sheet]:
 
         def rows(ws=ws) -> Iterator[tuple[int, tuple]]:
             yield from enumerate(ws.iter_rows(values_only=True), start=1)
+
         sheets.append(Sheet(ws.title, rows, hint))
     return sheets
 
@@ -446,22 +588,49 @@ def find_header(sheet: Sheet, kind: str | None) -> tuple[Header | None, list[Pro
             if key is None:
                 (header.computed if label in spec.computed else header.unknown).append(label)
             elif key in positions:
-                problems.append(Problem(sheet.name, n, label, f"与第{positions[key] + 1}列重复（都是“"
-                                        f"{spec.col(key).header}”），请删除其中一列"))
+                problems.append(
+                    Problem(
+                        sheet.name,
+                        n,
+                        label,
+                        f"与第{positions[key] + 1}列重复（都是“{spec.col(key).header}”），请删除其中一列",
+                    )
+                )
             else:
                 positions[key] = i
         for c in spec.columns:
             if c.required and c.key not in positions:
-                problems.append(Problem(sheet.name, n, c.header, f"缺少必填列“{c.header}”（表头须包含："
-                                        + "、".join(x.header for x in spec.columns if x.required) + "）"))
+                problems.append(
+                    Problem(
+                        sheet.name,
+                        n,
+                        c.header,
+                        f"缺少必填列“{c.header}”（表头须包含："
+                        + "、".join(x.header for x in spec.columns if x.required)
+                        + "）",
+                    )
+                )
         return header, problems
     if kind:
         spec = SPECS[kind]
-        return None, [Problem(sheet.name, 0, "", f"前{HEADER_SEARCH_ROWS}行中找不到{spec.label}台账的表头"
-                              f"（应包含：{'、'.join(spec.headers)}）")]
-    return None, [Problem(sheet.name, 0, "", "无法从表头识别台账类型：依申请公开台账须有“收到日期”“申请人类型”，"
-                          "复议诉讼须有“类型”“提起日期”，建议提案须有“届次”“交办日期”，主动公开须有“类别”“日期”；"
-                          "或用 --kind 指定类型")]
+        return None, [
+            Problem(
+                sheet.name,
+                0,
+                "",
+                f"前{HEADER_SEARCH_ROWS}行中找不到{spec.label}台账的表头（应包含：{'、'.join(spec.headers)}）",
+            )
+        ]
+    return None, [
+        Problem(
+            sheet.name,
+            0,
+            "",
+            "无法从表头识别台账类型：依申请公开台账须有“收到日期”“申请人类型”，"
+            "复议诉讼须有“类型”“提起日期”，建议提案须有“届次”“交办日期”，主动公开须有“类别”“日期”；"
+            "或用 --kind 指定类型",
+        )
+    ]
 
 
 # --------------------------------------------------------------------------------------------- rows
@@ -484,7 +653,7 @@ class RequestRow:
     @property
     def subject(self) -> str:
         first = self.content.splitlines()[0] if self.content else ""
-        return first if len(first) <= SUBJECT_MAX else first[:SUBJECT_MAX - 1] + "…"
+        return first if len(first) <= SUBJECT_MAX else first[: SUBJECT_MAX - 1] + "…"
 
 
 @dataclass
@@ -610,9 +779,12 @@ def _request(c: _Cells, today: date) -> RequestRow | None:
     outcome_text = c.text("outcome")
     outcome = label_to_code(outcome_text) if outcome_text else None
     if outcome_text and outcome is None:
-        c.fail("outcome", f"无法识别“{outcome_text}”，请填写年度报告表三的一个办理结果（如 予以公开、部分公开、"
-                          "保护第三方合法权益、本机关不掌握相关政府信息、重复申请、其他，或其代码如 withheld.third_party）；"
-                          "“不予公开”“无法提供”“不予处理”须写明具体情形")
+        c.fail(
+            "outcome",
+            f"无法识别“{outcome_text}”，请填写年度报告表三的一个办理结果（如 予以公开、部分公开、"
+            "保护第三方合法权益、本机关不掌握相关政府信息、重复申请、其他，或其代码如 withheld.third_party）；"
+            "“不予公开”“无法提供”“不予处理”须写明具体情形",
+        )
     if concluded and received and concluded < received:
         c.fail("concluded_on", f"办结日期{concluded.isoformat()}早于收到日期{received.isoformat()}，请核对")
     if outcome_text and not c.has("concluded_on"):
@@ -693,8 +865,17 @@ def _register(c: _Cells, today: date) -> RegisterRow | None:
     if c.problems:
         return None
     assert entry is not None
-    return RegisterRow(c.n, category, entry, c.text("title"), c.text("doc_number"), abolished,
-                       c.text("quantity"), c.text("amount_yuan"), given)
+    return RegisterRow(
+        c.n,
+        category,
+        entry,
+        c.text("title"),
+        c.text("doc_number"),
+        abolished,
+        c.text("quantity"),
+        c.text("amount_yuan"),
+        given,
+    )
 
 
 _ROW_READERS = {REQUESTS: _request, REVIEWS: _review, PROPOSALS: _proposal, REGISTER: _register}
@@ -740,8 +921,9 @@ class ParsedSheet:
     rows: list
 
 
-def read_sheet(sheet: Sheet, kind: str | None, today: date,
-               progress: Callable[[int], None] | None = None) -> tuple[ParsedSheet | None, list[Problem]]:
+def read_sheet(
+    sheet: Sheet, kind: str | None, today: date, progress: Callable[[int], None] | None = None
+) -> tuple[ParsedSheet | None, list[Problem]]:
     """Typed rows of one sheet and every problem found in it (rows with problems are left out)."""
     header, problems = find_header(sheet, kind)
     if header is None or problems:

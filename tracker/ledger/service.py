@@ -18,6 +18,7 @@ in the system. A blank optional cell (申请方式, 承办科室, 备注) leaves
 Speed: every lookup is one query for the whole file; new requests and their events go in as bulk
 INSERTs (executemany, RETURNING ids), so 100,000 rows take seconds (bench/bench_import.py).
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -70,17 +71,23 @@ class Summary:
     computed_columns: dict[str, list[str]] = field(default_factory=dict)  # sheet -> 状态/答复期限
 
     def as_dict(self) -> dict:
-        return {"file": self.filename, "dry_run": self.dry_run,
-                "counts": {k: vars(c) for k, c in self.counts.items()},
-                "sections_created": self.sections_created, "numbers_generated": self.numbers_generated,
-                "unknown_columns": self.unknown_columns}
+        return {
+            "file": self.filename,
+            "dry_run": self.dry_run,
+            "counts": {k: vars(c) for k, c in self.counts.items()},
+            "sections_created": self.sections_created,
+            "numbers_generated": self.numbers_generated,
+            "unknown_columns": self.unknown_columns,
+        }
 
     def lines(self) -> list[str]:
         """The summary in Chinese, one line each (CLI output and the preview page)."""
         verb = "将" if self.dry_run else "已"
         out = []
         for kind, c in self.counts.items():
-            out.append(f"{KIND_LABELS[kind]}：{verb}新增 {c.created} 条，{verb}更新 {c.updated} 条，未变 {c.unchanged} 条")
+            out.append(
+                f"{KIND_LABELS[kind]}：{verb}新增 {c.created} 条，{verb}更新 {c.updated} 条，未变 {c.unchanged} 条"
+            )
         if self.numbers_generated:
             out.append(f"未填编号的 {self.numbers_generated} 件申请{verb}自动编号")
         if self.sections_created:
@@ -138,59 +145,94 @@ class _Clock(SimpleNamespace):
 
 
 def _deadline(received_on: date, calendar) -> dict:
-    c = _Clock(received_on=received_on, clock_actions=[], due_date=None, due_provisional=False,
-               clarification_due=None)
+    c = _Clock(received_on=received_on, clock_actions=[], due_date=None, due_provisional=False, clarification_due=None)
     request_clock.refresh(c, calendar)
     return {"due_date": c.due_date, "due_provisional": c.due_provisional, "clarification_due": c.clarification_due}
 
 
-_REQUEST_COLS = (DisclosureRequest.id, DisclosureRequest.number, DisclosureRequest.received_on,
-                 DisclosureRequest.applicant_type, DisclosureRequest.applicant_name, DisclosureRequest.channel,
-                 DisclosureRequest.content, DisclosureRequest.section_id, DisclosureRequest.concluded_on,
-                 DisclosureRequest.outcome, DisclosureRequest.remarks, DisclosureRequest.status,
-                 DisclosureRequest.source)
-_REQUEST_FIELD_HEADERS = {"received_on": "收到日期", "applicant_type": "申请人类型", "applicant_name": "申请人",
-                          "channel": "申请方式", "content": "申请内容", "section": "承办科室",
-                          "concluded_on": "办结日期", "outcome": "办理结果", "remarks": "备注"}
+_REQUEST_COLS = (
+    DisclosureRequest.id,
+    DisclosureRequest.number,
+    DisclosureRequest.received_on,
+    DisclosureRequest.applicant_type,
+    DisclosureRequest.applicant_name,
+    DisclosureRequest.channel,
+    DisclosureRequest.content,
+    DisclosureRequest.section_id,
+    DisclosureRequest.concluded_on,
+    DisclosureRequest.outcome,
+    DisclosureRequest.remarks,
+    DisclosureRequest.status,
+    DisclosureRequest.source,
+)
+_REQUEST_FIELD_HEADERS = {
+    "received_on": "收到日期",
+    "applicant_type": "申请人类型",
+    "applicant_name": "申请人",
+    "channel": "申请方式",
+    "content": "申请内容",
+    "section": "承办科室",
+    "concluded_on": "办结日期",
+    "outcome": "办理结果",
+    "remarks": "备注",
+}
 
 
 def _request_diff(row: parse.RequestRow, db_row, section_names: dict[int, str]) -> dict:
-    new = {"received_on": row.received_on, "applicant_type": row.applicant_type,
-           "applicant_name": row.applicant_name, "content": row.content,
-           "concluded_on": row.concluded_on, "outcome": row.outcome}
+    new = {
+        "received_on": row.received_on,
+        "applicant_type": row.applicant_type,
+        "applicant_name": row.applicant_name,
+        "content": row.content,
+        "concluded_on": row.concluded_on,
+        "outcome": row.outcome,
+    }
     if row.channel is not None:
         new["channel"] = row.channel
     if row.section is not None:
         new["section"] = row.section
     if row.remarks is not None:
         new["remarks"] = row.remarks
-    old = {"received_on": db_row.received_on, "applicant_type": db_row.applicant_type,
-           "applicant_name": db_row.applicant_name, "content": db_row.content, "channel": db_row.channel,
-           "section": section_names.get(db_row.section_id), "concluded_on": db_row.concluded_on,
-           "outcome": db_row.outcome, "remarks": db_row.remarks}
+    old = {
+        "received_on": db_row.received_on,
+        "applicant_type": db_row.applicant_type,
+        "applicant_name": db_row.applicant_name,
+        "content": db_row.content,
+        "channel": db_row.channel,
+        "section": section_names.get(db_row.section_id),
+        "concluded_on": db_row.concluded_on,
+        "outcome": db_row.outcome,
+        "remarks": db_row.remarks,
+    }
     return {k: [old[k], v] for k, v in new.items() if old[k] != v}
 
 
 def _plan_requests(plan: _Plan, sheet: parse.ParsedSheet, calendar, problems: list[Problem]) -> Counts:
     counts = Counts()
     agency_id = plan.agency.id
-    existing = {_key(r.number): r for r in db.session.execute(
-        select(*_REQUEST_COLS).where(DisclosureRequest.agency_id == agency_id))}
+    existing = {
+        _key(r.number): r
+        for r in db.session.execute(select(*_REQUEST_COLS).where(DisclosureRequest.agency_id == agency_id))
+    }
     for key, r in existing.items():
         plan.request_ids[key] = r.id
         plan.request_received[key] = r.received_on
     by_content: dict[tuple, object] = {}
     if any(row.number is None for row in sheet.rows):
-        by_content = {(r.received_on, r.applicant_name, r.content): r for r in existing.values()
-                      if r.source == "import"}
+        by_content = {
+            (r.received_on, r.applicant_name, r.content): r for r in existing.values() if r.source == "import"
+        }
     section_names = {v: k for k, v in plan.sections.items()}
 
     def fail(row, column: str, message: str) -> None:
         problems.append(Problem(sheet.sheet, row.row, column, message))
 
     for row in sheet.rows:
-        match = existing.get(_key(row.number)) if row.number else by_content.get(
-            (row.received_on, row.applicant_name, row.content))
+        match = (
+            existing.get(_key(row.number))
+            if row.number
+            else by_content.get((row.received_on, row.applicant_name, row.content))
+        )
         if row.number:
             plan.request_received[_key(row.number)] = row.received_on
         if match is None:
@@ -206,8 +248,12 @@ def _plan_requests(plan: _Plan, sheet: parse.ParsedSheet, calendar, problems: li
             counts.created += 1
             continue
         if match.status == CONCLUDED and row.concluded_on is None:
-            fail(row, "办结日期", f"系统中该申请已于{match.concluded_on}办结（{outcome_of(match.outcome).short_label}），"
-                              "台账中未填写办结日期和办理结果；导入不会撤销办结，请补全这两列")
+            fail(
+                row,
+                "办结日期",
+                f"系统中该申请已于{match.concluded_on}办结（{outcome_of(match.outcome).short_label}），"
+                "台账中未填写办结日期和办理结果；导入不会撤销办结，请补全这两列",
+            )
             continue
         diff = _request_diff(row, match, section_names)
         if not diff:
@@ -215,8 +261,12 @@ def _plan_requests(plan: _Plan, sheet: parse.ParsedSheet, calendar, problems: li
             continue
         if match.source != "import":
             fields = "、".join(_REQUEST_FIELD_HEADERS[k] for k in diff)
-            fail(row, "编号", f"“{match.number}”是在系统中登记的申请，台账中的{fields}与系统不一致；"
-                            "系统中登记的案件请在系统中修改，或从台账中删除这一行")
+            fail(
+                row,
+                "编号",
+                f"“{match.number}”是在系统中登记的申请，台账中的{fields}与系统不一致；"
+                "系统中登记的案件请在系统中修改，或从台账中删除这一行",
+            )
             continue
         plan.request_updates.append((match.id, row, diff))
         _section(plan, row.section)
@@ -228,8 +278,10 @@ def _plan_reviews(plan: _Plan, sheet: parse.ParsedSheet, problems: list[Problem]
     counts = Counts()
     existing = {}
     for review, number in db.session.execute(
-            select(Review, DisclosureRequest.number).join(DisclosureRequest, Review.request_id == DisclosureRequest.id)
-            .where(Review.agency_id == plan.agency.id)):
+        select(Review, DisclosureRequest.number)
+        .join(DisclosureRequest, Review.request_id == DisclosureRequest.id)
+        .where(Review.agency_id == plan.agency.id)
+    ):
         existing[(_key(number), review.kind, review.filed_on)] = review
     # Reconsiderations known per request (file rows and the database), for 复议后起诉.
     reconsiderations: dict[str, list[date | None]] = defaultdict(list)
@@ -244,25 +296,48 @@ def _plan_reviews(plan: _Plan, sheet: parse.ParsedSheet, problems: list[Problem]
         number = _key(row.number)
         received = plan.request_received.get(number)
         if received is None:
-            problems.append(Problem(sheet.sheet, row.row, "编号", f"找不到编号为“{row.number}”的政府信息公开申请"
-                                    "（文件和系统中都没有），请核对编号，或先导入该申请"))
+            problems.append(
+                Problem(
+                    sheet.sheet,
+                    row.row,
+                    "编号",
+                    f"找不到编号为“{row.number}”的政府信息公开申请（文件和系统中都没有），请核对编号，或先导入该申请",
+                )
+            )
             continue
         if row.filed_on < received:
-            problems.append(Problem(sheet.sheet, row.row, "提起日期", f"提起日期{row.filed_on.isoformat()}早于该申请的"
-                                    f"收到日期{received.isoformat()}，请核对"))
+            problems.append(
+                Problem(
+                    sheet.sheet,
+                    row.row,
+                    "提起日期",
+                    f"提起日期{row.filed_on.isoformat()}早于该申请的收到日期{received.isoformat()}，请核对",
+                )
+            )
             continue
         if row.kind == "litigation_after_reconsideration" and not any(
-                d is not None and d <= row.filed_on for d in reconsiderations[number]):
-            problems.append(Problem(sheet.sheet, row.row, "类型", f"“复议后起诉”须有该申请已在提起日期"
-                                    f"（{row.filed_on.isoformat()}）或之前审结的行政复议；未经复议的请填“直接起诉”"))
+            d is not None and d <= row.filed_on for d in reconsiderations[number]
+        ):
+            problems.append(
+                Problem(
+                    sheet.sheet,
+                    row.row,
+                    "类型",
+                    f"“复议后起诉”须有该申请已在提起日期"
+                    f"（{row.filed_on.isoformat()}）或之前审结的行政复议；未经复议的请填“直接起诉”",
+                )
+            )
             continue
         match = existing.get((number, row.kind, row.filed_on))
         if match is None:
             plan.new_reviews.append(row)
             counts.created += 1
             continue
-        diff = {k: [getattr(match, k), getattr(row, k)] for k in ("concluded_on", "result")
-                if getattr(match, k) != getattr(row, k)}
+        diff = {
+            k: [getattr(match, k), getattr(row, k)]
+            for k in ("concluded_on", "result")
+            if getattr(match, k) != getattr(row, k)
+        }
         if diff:
             plan.review_updates.append((match.id, row, diff))
             counts.updated += 1
@@ -283,8 +358,12 @@ def _plan_proposals(plan: _Plan, sheet: parse.ParsedSheet, problems: list[Proble
     from ..proposals.models import Proposal
 
     counts = Counts()
-    existing = {(p.kind, p.session, _key(p.number)): p for p in db.session.scalars(
-        select(Proposal).where(Proposal.agency_id == plan.agency.id).options(selectinload(Proposal.cohandlers)))}
+    existing = {
+        (p.kind, p.session, _key(p.number)): p
+        for p in db.session.scalars(
+            select(Proposal).where(Proposal.agency_id == plan.agency.id).options(selectinload(Proposal.cohandlers))
+        )
+    }
     section_names = {v: k for k, v in plan.sections.items()}
     for row in sheet.rows:
         match = existing.get((row.kind, row.session, _key(row.number)))
@@ -294,23 +373,50 @@ def _plan_proposals(plan: _Plan, sheet: parse.ParsedSheet, problems: list[Proble
             plan.new_proposals.append(row)
             counts.created += 1
             continue
-        old = {"title": match.title, "lead_author": match.lead_author, "assigned_on": match.assigned_on,
-               "lead_section": section_names.get(match.lead_section_id),
-               "cohandlers": sorted(section_names.get(c.section_id, "") for c in match.cohandlers),
-               "reply_date": match.reply_date, "result_class": match.result_class,
-               "satisfaction": match.satisfaction}
-        new = {"title": row.title, "lead_author": row.lead_author, "assigned_on": row.assigned_on,
-               "lead_section": row.lead_section, "cohandlers": sorted(row.cohandlers), "reply_date": row.reply_date,
-               "result_class": row.result_class, "satisfaction": row.satisfaction}
+        old = {
+            "title": match.title,
+            "lead_author": match.lead_author,
+            "assigned_on": match.assigned_on,
+            "lead_section": section_names.get(match.lead_section_id),
+            "cohandlers": sorted(section_names.get(c.section_id, "") for c in match.cohandlers),
+            "reply_date": match.reply_date,
+            "result_class": match.result_class,
+            "satisfaction": match.satisfaction,
+        }
+        new = {
+            "title": row.title,
+            "lead_author": row.lead_author,
+            "assigned_on": row.assigned_on,
+            "lead_section": row.lead_section,
+            "cohandlers": sorted(row.cohandlers),
+            "reply_date": row.reply_date,
+            "result_class": row.result_class,
+            "satisfaction": row.satisfaction,
+        }
         diff = {k: [old[k], v] for k, v in new.items() if old[k] != v}
         if not diff:
             counts.unchanged += 1
         elif match.source != "import":
-            headers = {"title": "标题", "lead_author": "领衔人", "assigned_on": "交办日期", "lead_section": "主办科室",
-                       "cohandlers": "协办科室", "reply_date": "答复日期", "result_class": "办理结果",
-                       "satisfaction": "满意度"}
-            problems.append(Problem(sheet.sheet, row.row, "编号", "该件是在系统中登记的建议提案，台账中的"
-                                    + "、".join(headers[k] for k in diff) + "与系统不一致；请在系统中修改，或从台账中删除这一行"))
+            headers = {
+                "title": "标题",
+                "lead_author": "领衔人",
+                "assigned_on": "交办日期",
+                "lead_section": "主办科室",
+                "cohandlers": "协办科室",
+                "reply_date": "答复日期",
+                "result_class": "办理结果",
+                "satisfaction": "满意度",
+            }
+            problems.append(
+                Problem(
+                    sheet.sheet,
+                    row.row,
+                    "编号",
+                    "该件是在系统中登记的建议提案，台账中的"
+                    + "、".join(headers[k] for k in diff)
+                    + "与系统不一致；请在系统中修改，或从台账中删除这一行",
+                )
+            )
         else:
             plan.proposal_updates.append((match.id, row, diff))
             counts.updated += 1
@@ -323,8 +429,7 @@ def _register_clean(row: parse.RegisterRow, today: date, sheet: str, problems: l
     from ..reports.models import DECISION, DOCUMENT, FEE, PROACTIVE
 
     spec = parse.SPECS[REGISTER]
-    by_label = {label: (kind, cid) for kind in (DOCUMENT, DECISION, FEE)
-                for cid, label in registers.categories(kind)}
+    by_label = {label: (kind, cid) for kind in (DOCUMENT, DECISION, FEE) for cid, label in registers.categories(kind)}
     by_label.update({cid: (kind, cid) for kind in (DOCUMENT, DECISION, FEE) for cid, _ in registers.categories(kind)})
     text = row.category.strip()
     kind, category = by_label.get(text, (PROACTIVE, text))
@@ -336,8 +441,15 @@ def _register_clean(row: parse.RegisterRow, today: date, sheet: str, problems: l
         found.append(("amount_yuan", "金额只适用于行政事业性收费，请清空"))
     if "quantity" in row.given and not rule.has_quantity:
         found.append(("quantity", "数量只适用于行政许可、行政处罚、行政强制，请清空"))
-    data = {"entry_date": row.entry_date, "category": category, "title": row.title, "doc_number": row.doc_number,
-            "abolished_on": row.abolished_on, "quantity": row.quantity or "1", "amount_yuan": row.amount_yuan}
+    data = {
+        "entry_date": row.entry_date,
+        "category": category,
+        "title": row.title,
+        "doc_number": row.doc_number,
+        "abolished_on": row.abolished_on,
+        "quantity": row.quantity or "1",
+        "amount_yuan": row.amount_yuan,
+    }
     clean = None
     try:
         clean = registers.validate(kind, data, today)
@@ -353,6 +465,7 @@ def _register_clean(row: parse.RegisterRow, today: date, sheet: str, problems: l
 
 def _register_key(clean: dict) -> tuple:
     from ..reports.models import DOCUMENT
+
     if clean["kind"] == DOCUMENT:
         return (clean["kind"], clean["category"], _key(clean["doc_number"] or ""))
     return (clean["kind"], clean["category"], clean["entry_date"], _key(clean["title"]))
@@ -365,8 +478,10 @@ def _plan_register(plan: _Plan, sheet: parse.ParsedSheet, today: date, problems:
     from ..reports.models import RegisterEntry
 
     counts = Counts()
-    existing = {_register_key(vars(e)): e for e in db.session.scalars(
-        select(RegisterEntry).where(RegisterEntry.agency_id == plan.agency.id))}
+    existing = {
+        _register_key(vars(e)): e
+        for e in db.session.scalars(select(RegisterEntry).where(RegisterEntry.agency_id == plan.agency.id))
+    }
     seen: dict[tuple, int] = {}
     for row in sheet.rows:
         clean = _register_clean(row, today, sheet.sheet, problems)
@@ -374,8 +489,16 @@ def _plan_register(plan: _Plan, sheet: parse.ParsedSheet, today: date, problems:
             continue
         key = _register_key(clean)
         if key in seen:
-            problems.append(Problem(sheet.sheet, row.row, "标题", f"与第{seen[key]}行是同一条登记（"
-                                    + ("类别和文号相同" if len(key) == 3 else "类别、日期和标题相同") + "），同一文件中不能出现两次"))
+            problems.append(
+                Problem(
+                    sheet.sheet,
+                    row.row,
+                    "标题",
+                    f"与第{seen[key]}行是同一条登记（"
+                    + ("类别和文号相同" if len(key) == 3 else "类别、日期和标题相同")
+                    + "），同一文件中不能出现两次",
+                )
+            )
             continue
         seen[key] = row.row
         match = existing.get(key)
@@ -383,14 +506,27 @@ def _plan_register(plan: _Plan, sheet: parse.ParsedSheet, today: date, problems:
             plan.new_register.append(clean)
             counts.created += 1
             continue
-        diff = {k: [getattr(match, k), clean[k]] for k in _REGISTER_FIELDS
-                if (Decimal(getattr(match, k)) if k == "amount_yuan" and getattr(match, k) is not None
-                    else getattr(match, k)) != clean[k]}
+        diff = {
+            k: [getattr(match, k), clean[k]]
+            for k in _REGISTER_FIELDS
+            if (
+                Decimal(getattr(match, k))
+                if k == "amount_yuan" and getattr(match, k) is not None
+                else getattr(match, k)
+            )
+            != clean[k]
+        }
         if not diff:
             counts.unchanged += 1
         elif match.source != "import":
-            problems.append(Problem(sheet.sheet, row.row, "标题", "该条是在系统中登记的，台账内容与系统不一致；"
-                                    "请在系统的登记簿中修改，或从台账中删除这一行"))
+            problems.append(
+                Problem(
+                    sheet.sheet,
+                    row.row,
+                    "标题",
+                    "该条是在系统中登记的，台账内容与系统不一致；请在系统的登记簿中修改，或从台账中删除这一行",
+                )
+            )
         else:
             plan.register_updates.append((match.id, clean, diff))
             counts.updated += 1
@@ -404,14 +540,24 @@ def _event_rows(kind: str, subject_type: str, items: list[tuple[int, dict]], act
     if kind not in audit.EVENT_LABELS:
         raise KeyError(f"unknown event kind {kind!r}")
     actor_id = getattr(actor, "id", None)
-    return [{"kind": kind, "subject_type": subject_type, "subject_id": sid, "actor_id": actor_id,
-             "agency_id": agency_id, "created_at": now, "data": audit._jsonable(data), "note": None}
-            for sid, data in items]
+    return [
+        {
+            "kind": kind,
+            "subject_type": subject_type,
+            "subject_id": sid,
+            "actor_id": actor_id,
+            "agency_id": agency_id,
+            "created_at": now,
+            "data": audit._jsonable(data),
+            "note": None,
+        }
+        for sid, data in items
+    ]
 
 
 def _bulk_events(rows: list[dict]) -> None:
     for i in range(0, len(rows), CHUNK):
-        db.session.execute(insert(audit.Event), rows[i:i + CHUNK])
+        db.session.execute(insert(audit.Event), rows[i : i + CHUNK])
 
 
 def _allocator(agency_id: int, year: int):
@@ -423,9 +569,11 @@ def _allocator(agency_id: int, year: int):
         last = first
         if count > 1:
             last = db.session.execute(
-                update(CaseCounter).where(CaseCounter.agency_id == agency_id, CaseCounter.kind == "request",
-                                          CaseCounter.year == year)
-                .values(last_seq=CaseCounter.last_seq + (count - 1)).returning(CaseCounter.last_seq)).scalar_one()
+                update(CaseCounter)
+                .where(CaseCounter.agency_id == agency_id, CaseCounter.kind == "request", CaseCounter.year == year)
+                .values(last_seq=CaseCounter.last_seq + (count - 1))
+                .returning(CaseCounter.last_seq)
+            ).scalar_one()
         pool.extend(range(first, last + 1))
 
     def next_(wanted: int) -> int:
@@ -468,40 +616,75 @@ def _write_requests(plan: _Plan, ctx: dict, progress: Progress) -> tuple[dict[st
             numbered.append((item, seq, item[0].number))
         numbered.sort(key=lambda t: t[0][0].row)
         for (row, status, deadline), seq, number in numbered:
-            values.append({
-                "agency_id": agency.id, "year": year, "seq": seq, "number": number,
-                "applicant_type": row.applicant_type, "applicant_name": row.applicant_name, "id_type": "none",
-                "channel": row.channel or parse.DEFAULT_CHANNEL, "received_on": row.received_on,
-                "subject": row.subject, "content": row.content, "remarks": row.remarks, "status": status,
-                "section_id": ctx["section_ids"].get(row.section) if row.section else None,
-                "outcome": row.outcome if status == CONCLUDED else None,
-                "concluded_on": row.concluded_on if status == CONCLUDED else None,
-                "due_date": deadline.get("due_date"), "due_provisional": deadline.get("due_provisional", False),
-                "clarification_due": deadline.get("clarification_due"), "withdrawn": False, "source": "import",
-                "created_by_id": actor_id, "created_at": now, "updated_at": now, "version": 1,
-            })
+            values.append(
+                {
+                    "agency_id": agency.id,
+                    "year": year,
+                    "seq": seq,
+                    "number": number,
+                    "applicant_type": row.applicant_type,
+                    "applicant_name": row.applicant_name,
+                    "id_type": "none",
+                    "channel": row.channel or parse.DEFAULT_CHANNEL,
+                    "received_on": row.received_on,
+                    "subject": row.subject,
+                    "content": row.content,
+                    "remarks": row.remarks,
+                    "status": status,
+                    "section_id": ctx["section_ids"].get(row.section) if row.section else None,
+                    "outcome": row.outcome if status == CONCLUDED else None,
+                    "concluded_on": row.concluded_on if status == CONCLUDED else None,
+                    "due_date": deadline.get("due_date"),
+                    "due_provisional": deadline.get("due_provisional", False),
+                    "clarification_due": deadline.get("clarification_due"),
+                    "withdrawn": False,
+                    "source": "import",
+                    "created_by_id": actor_id,
+                    "created_at": now,
+                    "updated_at": now,
+                    "version": 1,
+                }
+            )
     total = len(values) + len(plan.request_updates)
     # Plain executemany on the table (no RETURNING: correlating returned ids row by row costs more than
     # the insert itself); the new ids are then read back in one query by (agency, year, seq).
     table = DisclosureRequest.__table__
     for i in range(0, len(values), CHUNK):
-        db.session.execute(insert(table), values[i:i + CHUNK])
+        db.session.execute(insert(table), values[i : i + CHUNK])
         progress("写入依申请公开申请", i + min(CHUNK, len(values) - i), total)
     ids: dict[str, int] = dict(plan.request_ids)
     if values:
         by_seq: dict[tuple[int, int], int] = {}
         for year in by_year:
             seqs = [v["seq"] for v in values if v["year"] == year]
-            by_seq.update({(year, s): rid for rid, s in db.session.execute(
-                select(DisclosureRequest.id, DisclosureRequest.seq)
-                .where(DisclosureRequest.agency_id == agency.id, DisclosureRequest.year == year,
-                       DisclosureRequest.seq.between(min(seqs), max(seqs))))})
+            by_seq.update(
+                {
+                    (year, s): rid
+                    for rid, s in db.session.execute(
+                        select(DisclosureRequest.id, DisclosureRequest.seq).where(
+                            DisclosureRequest.agency_id == agency.id,
+                            DisclosureRequest.year == year,
+                            DisclosureRequest.seq.between(min(seqs), max(seqs)),
+                        )
+                    )
+                }
+            )
         events = []
         for v in values:
             rid = by_seq[(v["year"], v["seq"])]
             ids[_key(v["number"])] = rid
-            events.append((rid, {"file": ctx["filename"], "by": ctx["who"], "number": v["number"],
-                                 "status": v["status"], "outcome": v["outcome"]}))
+            events.append(
+                (
+                    rid,
+                    {
+                        "file": ctx["filename"],
+                        "by": ctx["who"],
+                        "number": v["number"],
+                        "status": v["status"],
+                        "outcome": v["outcome"],
+                    },
+                )
+            )
         _bulk_events(_event_rows("request.imported", "request", events, ctx["actor"], agency.id, now))
     _apply_request_updates(plan, ctx)
     progress("写入依申请公开申请", total, total)
@@ -515,8 +698,11 @@ def _apply_request_updates(plan: _Plan, ctx: dict) -> None:
     calendar = ctx["calendar"]
     id_list = list(wanted)
     for i in range(0, len(id_list), CHUNK):
-        cases = db.session.scalars(select(DisclosureRequest).where(DisclosureRequest.id.in_(id_list[i:i + CHUNK]))
-                                   .options(selectinload(DisclosureRequest.clock_actions))).all()
+        cases = db.session.scalars(
+            select(DisclosureRequest)
+            .where(DisclosureRequest.id.in_(id_list[i : i + CHUNK]))
+            .options(selectinload(DisclosureRequest.clock_actions))
+        ).all()
         for req in cases:
             row, diff = wanted[req.id]
             for k in ("received_on", "applicant_type", "applicant_name", "content", "channel", "remarks"):
@@ -534,9 +720,15 @@ def _apply_request_updates(plan: _Plan, ctx: dict) -> None:
             if req.status != CONCLUDED:
                 diff.update(request_clock.refresh(req, calendar))
             req.updated_at = ctx["now"]
-            audit.record("request.imported", subject_type="request", subject_id=req.id, actor=ctx["actor"],
-                         agency_id=req.agency_id, data={"file": ctx["filename"], "by": ctx["who"], **diff},
-                         note="按台账更新")
+            audit.record(
+                "request.imported",
+                subject_type="request",
+                subject_id=req.id,
+                actor=ctx["actor"],
+                agency_id=req.agency_id,
+                data={"file": ctx["filename"], "by": ctx["who"], **diff},
+                note="按台账更新",
+            )
 
 
 def _write_sections(plan: _Plan, ctx: dict) -> None:
@@ -546,8 +738,15 @@ def _write_sections(plan: _Plan, ctx: dict) -> None:
         db.session.add(s)
         db.session.flush()
         ids[name] = s.id
-        audit.record("section.created", subject_type="section", subject_id=s.id, actor=ctx["actor"],
-                     agency_id=plan.agency.id, data={"name": name, "file": ctx["filename"]}, note="导入台账时新建")
+        audit.record(
+            "section.created",
+            subject_type="section",
+            subject_id=s.id,
+            actor=ctx["actor"],
+            agency_id=plan.agency.id,
+            data={"name": name, "file": ctx["filename"]},
+            note="导入台账时新建",
+        )
     ctx["section_ids"] = ids
 
 
@@ -555,17 +754,44 @@ def _write_reviews(plan: _Plan, ctx: dict, ids: dict[str, int]) -> None:
     agency_id = plan.agency.id
     for row in plan.new_reviews:
         rid = ids[_key(row.number)]
-        db.session.add(Review(agency_id=agency_id, request_id=rid, kind=row.kind, filed_on=row.filed_on,
-                              concluded_on=row.concluded_on, result=row.result, created_at=ctx["now"]))
-        audit.record("review.imported", subject_type="request", subject_id=rid, actor=ctx["actor"],
-                     agency_id=agency_id, data={"file": ctx["filename"], "by": ctx["who"],
-                                                "kind": parse.REVIEW_KIND_LABELS[row.kind], "filed_on": row.filed_on,
-                                                "concluded_on": row.concluded_on, "result": row.result})
+        db.session.add(
+            Review(
+                agency_id=agency_id,
+                request_id=rid,
+                kind=row.kind,
+                filed_on=row.filed_on,
+                concluded_on=row.concluded_on,
+                result=row.result,
+                created_at=ctx["now"],
+            )
+        )
+        audit.record(
+            "review.imported",
+            subject_type="request",
+            subject_id=rid,
+            actor=ctx["actor"],
+            agency_id=agency_id,
+            data={
+                "file": ctx["filename"],
+                "by": ctx["who"],
+                "kind": parse.REVIEW_KIND_LABELS[row.kind],
+                "filed_on": row.filed_on,
+                "concluded_on": row.concluded_on,
+                "result": row.result,
+            },
+        )
     for review_id, row, diff in plan.review_updates:
         review = db.session.get(Review, review_id)
         review.concluded_on, review.result = row.concluded_on, row.result
-        audit.record("review.imported", subject_type="request", subject_id=review.request_id, actor=ctx["actor"],
-                     agency_id=agency_id, data={"file": ctx["filename"], "by": ctx["who"], **diff}, note="按台账更新")
+        audit.record(
+            "review.imported",
+            subject_type="request",
+            subject_id=review.request_id,
+            actor=ctx["actor"],
+            agency_id=agency_id,
+            data={"file": ctx["filename"], "by": ctx["who"], **diff},
+            note="按台账更新",
+        )
 
 
 def _proposal_values(p, row: parse.ProposalRow, ctx: dict) -> None:
@@ -585,9 +811,16 @@ def _proposal_values(p, row: parse.ProposalRow, ctx: dict) -> None:
     else:
         due = proposal_clock.reply_deadline(p, calendar)
         p.due_date, p.due_provisional = due.due, due.provisional
-        p.replies = [ProposalReply(round=1, result_class=row.result_class, reply_date=row.reply_date,
-                                   due_date=due.due, satisfaction=row.satisfaction,
-                                   replied_by_id=getattr(ctx["actor"], "id", None))]
+        p.replies = [
+            ProposalReply(
+                round=1,
+                result_class=row.result_class,
+                reply_date=row.reply_date,
+                due_date=due.due,
+                satisfaction=row.satisfaction,
+                replied_by_id=getattr(ctx["actor"], "id", None),
+            )
+        ]
 
 
 def _write_proposals(plan: _Plan, ctx: dict) -> None:
@@ -600,26 +833,52 @@ def _write_proposals(plan: _Plan, ctx: dict) -> None:
     agency_id = plan.agency.id
     created = []
     for row in plan.new_proposals:
-        p = Proposal(agency_id=agency_id, round=1, period_months=months["reply"],
-                     cohandler_months=months["cohandler"], source="import",
-                     created_by_id=getattr(ctx["actor"], "id", None))
+        p = Proposal(
+            agency_id=agency_id,
+            round=1,
+            period_months=months["reply"],
+            cohandler_months=months["cohandler"],
+            source="import",
+            created_by_id=getattr(ctx["actor"], "id", None),
+        )
         _proposal_values(p, row, ctx)
         db.session.add(p)
         created.append(p)
     db.session.flush()
     for p in created:
-        audit.record("proposal.imported", subject_type="proposal", subject_id=p.id, actor=ctx["actor"],
-                     agency_id=agency_id, data={"file": ctx["filename"], "by": ctx["who"], "kind": p.kind_label,
-                                                "session": p.session, "number": p.number, "status": p.status_label})
+        audit.record(
+            "proposal.imported",
+            subject_type="proposal",
+            subject_id=p.id,
+            actor=ctx["actor"],
+            agency_id=agency_id,
+            data={
+                "file": ctx["filename"],
+                "by": ctx["who"],
+                "kind": p.kind_label,
+                "session": p.session,
+                "number": p.number,
+                "status": p.status_label,
+            },
+        )
     if plan.proposal_updates:
         by_id = {pid: (row, diff) for pid, row, diff in plan.proposal_updates}
-        for p in db.session.scalars(select(Proposal).where(Proposal.id.in_(list(by_id)))
-                                    .options(selectinload(Proposal.cohandlers), selectinload(Proposal.replies))):
+        for p in db.session.scalars(
+            select(Proposal)
+            .where(Proposal.id.in_(list(by_id)))
+            .options(selectinload(Proposal.cohandlers), selectinload(Proposal.replies))
+        ):
             row, diff = by_id[p.id]
             _proposal_values(p, row, ctx)
-            audit.record("proposal.imported", subject_type="proposal", subject_id=p.id, actor=ctx["actor"],
-                         agency_id=agency_id, data={"file": ctx["filename"], "by": ctx["who"], **diff},
-                         note="按台账更新")
+            audit.record(
+                "proposal.imported",
+                subject_type="proposal",
+                subject_id=p.id,
+                actor=ctx["actor"],
+                agency_id=agency_id,
+                data={"file": ctx["filename"], "by": ctx["who"], **diff},
+                note="按台账更新",
+            )
 
 
 def _write_register(plan: _Plan, ctx: dict) -> None:
@@ -633,25 +892,57 @@ def _write_register(plan: _Plan, ctx: dict) -> None:
         created.append(e)
     db.session.flush()
     for e in created:
-        audit.record("register.imported", subject_type="register", subject_id=e.id, actor=actor, agency_id=agency_id,
-                     data={"file": ctx["filename"], "by": ctx["who"], "category": e.category,
-                           "entry_date": e.entry_date, "title": e.title})
+        audit.record(
+            "register.imported",
+            subject_type="register",
+            subject_id=e.id,
+            actor=actor,
+            agency_id=agency_id,
+            data={
+                "file": ctx["filename"],
+                "by": ctx["who"],
+                "category": e.category,
+                "entry_date": e.entry_date,
+                "title": e.title,
+            },
+        )
     for entry_id, clean, diff in plan.register_updates:
         e = db.session.get(RegisterEntry, entry_id)
         for k in _REGISTER_FIELDS:
             setattr(e, k, clean[k])
-        audit.record("register.imported", subject_type="register", subject_id=e.id, actor=actor, agency_id=agency_id,
-                     data={"file": ctx["filename"], "by": ctx["who"],
-                           **{k: [str(a) if isinstance(a, Decimal) else a, str(b) if isinstance(b, Decimal) else b]
-                              for k, (a, b) in diff.items()}}, note="按台账更新")
+        audit.record(
+            "register.imported",
+            subject_type="register",
+            subject_id=e.id,
+            actor=actor,
+            agency_id=agency_id,
+            data={
+                "file": ctx["filename"],
+                "by": ctx["who"],
+                **{
+                    k: [str(a) if isinstance(a, Decimal) else a, str(b) if isinstance(b, Decimal) else b]
+                    for k, (a, b) in diff.items()
+                },
+            },
+            note="按台账更新",
+        )
 
 
 # ---------------------------------------------------------------------------------------------- entry
 
 
-def import_ledger(actor, filename: str, source, *, agency: Agency | None = None, kind: str | None = None,
-                  dry_run: bool = False, who: str | None = None, today: date | None = None,
-                  progress: Progress | None = None) -> Summary:
+def import_ledger(
+    actor,
+    filename: str,
+    source,
+    *,
+    agency: Agency | None = None,
+    kind: str | None = None,
+    dry_run: bool = False,
+    who: str | None = None,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> Summary:
     """Check the whole file, then (unless a dry run) write it in one transaction.
 
     ``actor`` is the user importing (None from the command line, with ``who`` saying who ran it);
@@ -672,8 +963,9 @@ def import_ledger(actor, filename: str, source, *, agency: Agency | None = None,
     parsed: list[parse.ParsedSheet] = []
     for sheet, sheet_kind in selected:
         label = f"读取“{sheet.name}”"
-        result, found = parse.read_sheet(sheet, sheet_kind, today,
-                                         lambda n, label=label, total=sheet.size_hint: progress(label, n, total))
+        result, found = parse.read_sheet(
+            sheet, sheet_kind, today, lambda n, label=label, total=sheet.size_hint: progress(label, n, total)
+        )
         problems.extend(found)
         if result is not None:
             parsed.append(result)
@@ -690,11 +982,20 @@ def import_ledger(actor, filename: str, source, *, agency: Agency | None = None,
     calendar = current_calendar()
     parsed.sort(key=lambda s: parse.ORDER.index(s.kind))
     if not any(s.kind == REQUESTS for s in parsed) and any(s.kind == REVIEWS for s in parsed):
-        plan.request_received = {_key(n): r for n, r in db.session.execute(
-            select(DisclosureRequest.number, DisclosureRequest.received_on)
-            .where(DisclosureRequest.agency_id == agency.id))}
-        plan.request_ids = {_key(n): i for n, i in db.session.execute(
-            select(DisclosureRequest.number, DisclosureRequest.id).where(DisclosureRequest.agency_id == agency.id))}
+        plan.request_received = {
+            _key(n): r
+            for n, r in db.session.execute(
+                select(DisclosureRequest.number, DisclosureRequest.received_on).where(
+                    DisclosureRequest.agency_id == agency.id
+                )
+            )
+        }
+        plan.request_ids = {
+            _key(n): i
+            for n, i in db.session.execute(
+                select(DisclosureRequest.number, DisclosureRequest.id).where(DisclosureRequest.agency_id == agency.id)
+            )
+        }
     for sheet in parsed:
         if sheet.kind == REQUESTS:
             counts = _plan_requests(plan, sheet, calendar, problems)
@@ -713,16 +1014,27 @@ def import_ledger(actor, filename: str, source, *, agency: Agency | None = None,
         db.session.rollback()
         return summary
 
-    ctx = {"actor": actor, "who": who or getattr(actor, "display_name", None) or "命令行", "filename": name,
-           "now": utcnow(), "calendar": calendar}
+    ctx = {
+        "actor": actor,
+        "who": who or getattr(actor, "display_name", None) or "命令行",
+        "filename": name,
+        "now": utcnow(),
+        "calendar": calendar,
+    }
     try:
         _write_sections(plan, ctx)
         ids, summary.numbers_generated = _write_requests(plan, ctx, progress)
         _write_reviews(plan, ctx, ids)
         _write_proposals(plan, ctx)
         _write_register(plan, ctx)
-        audit.record("ledger.imported", subject_type="ledger", subject_id=None, actor=actor, agency_id=agency.id,
-                     data={**summary.as_dict(), "by": ctx["who"]})
+        audit.record(
+            "ledger.imported",
+            subject_type="ledger",
+            subject_id=None,
+            actor=actor,
+            agency_id=agency.id,
+            data={**summary.as_dict(), "by": ctx["who"]},
+        )
         progress("提交", 1, 1)
         db.session.commit()
     except Exception:

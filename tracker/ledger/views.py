@@ -1,4 +1,5 @@
 """Ledger pages: upload with a preview (dry run) and confirmation, templates, and list exports."""
+
 from __future__ import annotations
 
 import io
@@ -27,8 +28,11 @@ def _background() -> bool:
 
 
 def _job_urls(job_id: str) -> dict:
-    return {"job": job_id, "progress_url": url_for("ledger.progress", job_id=job_id),
-            "page_url": url_for("ledger.job", job_id=job_id)}
+    return {
+        "job": job_id,
+        "progress_url": url_for("ledger.progress", job_id=job_id),
+        "page_url": url_for("ledger.job", job_id=job_id),
+    }
 
 
 def _error(message: str):
@@ -67,8 +71,13 @@ def job(job_id: str):
     state = jobs.load(job_id, current_user)
     if state is None:
         abort(404)
-    return render_template("ledger/job.html", job=state, urls=_job_urls(job_id), kinds=dict(KIND_CHOICES),
-                           running=state["state"] in jobs.RUNNING)
+    return render_template(
+        "ledger/job.html",
+        job=state,
+        urls=_job_urls(job_id),
+        kinds=dict(KIND_CHOICES),
+        running=state["state"] in jobs.RUNNING,
+    )
 
 
 @bp.get("/jobs/<job_id>/progress")
@@ -79,8 +88,16 @@ def progress(job_id: str):
         abort(404)
     total = state.get("total") or 0
     percent = 100 if state["state"] not in jobs.RUNNING else (int(100 * state.get("done", 0) / total) if total else 0)
-    return jsonify({"state": state["state"], "stage": state.get("stage", ""), "done": state.get("done", 0),
-                    "total": total, "percent": min(percent, 100), "running": state["state"] in jobs.RUNNING})
+    return jsonify(
+        {
+            "state": state["state"],
+            "stage": state.get("stage", ""),
+            "done": state.get("done", 0),
+            "total": total,
+            "percent": min(percent, 100),
+            "running": state["state"] in jobs.RUNNING,
+        }
+    )
 
 
 @bp.post("/jobs/<job_id>/confirm")
@@ -102,8 +119,12 @@ def confirm(job_id: str):
 def template(kind: str):
     if kind not in parse.SPECS:
         abort(404)
-    return send_file(io.BytesIO(export.template_workbook(kind)), as_attachment=True, mimetype=export.XLSX_MIME,
-                     download_name=f"{parse.SPECS[kind].sheet}台账模板.xlsx")
+    return send_file(
+        io.BytesIO(export.template_workbook(kind)),
+        as_attachment=True,
+        mimetype=export.XLSX_MIME,
+        download_name=f"{parse.SPECS[kind].sheet}台账模板.xlsx",
+    )
 
 
 def _filters(args) -> dict:
@@ -117,11 +138,20 @@ def export_requests():
 
     q, _ = filtered_query(current_user, request.args)
     data, count = export.requests_workbook(q)
-    audit.record("request.exported", subject_type="request", subject_id=None, actor=current_user,
-                 data={"filters": _filters(request.args), "count": count, "format": "xlsx"})
+    audit.record(
+        "request.exported",
+        subject_type="request",
+        subject_id=None,
+        actor=current_user,
+        data={"filters": _filters(request.args), "count": count, "format": "xlsx"},
+    )
     db.session.commit()
-    return send_file(io.BytesIO(data), as_attachment=True, mimetype=export.XLSX_MIME,
-                     download_name=f"依申请公开台账_{today_cn().isoformat()}.xlsx")
+    return send_file(
+        io.BytesIO(data),
+        as_attachment=True,
+        mimetype=export.XLSX_MIME,
+        download_name=f"依申请公开台账_{today_cn().isoformat()}.xlsx",
+    )
 
 
 @bp.get("/export/proposals.xlsx")
@@ -131,8 +161,17 @@ def export_proposals():
 
     q, _ = filtered_query(current_user, request.args, today_cn())
     data, count = export.proposals_workbook(q)
-    audit.record("proposal.exported", subject_type="proposal", subject_id=None, actor=current_user,
-                 data={"filters": _filters(request.args), "count": count, "format": "ledger"})
+    audit.record(
+        "proposal.exported",
+        subject_type="proposal",
+        subject_id=None,
+        actor=current_user,
+        data={"filters": _filters(request.args), "count": count, "format": "ledger"},
+    )
     db.session.commit()
-    return send_file(io.BytesIO(data), as_attachment=True, mimetype=export.XLSX_MIME,
-                     download_name=f"建议提案台账_{today_cn().isoformat()}.xlsx")
+    return send_file(
+        io.BytesIO(data),
+        as_attachment=True,
+        mimetype=export.XLSX_MIME,
+        download_name=f"建议提案台账_{today_cn().isoformat()}.xlsx",
+    )

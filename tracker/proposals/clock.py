@@ -3,6 +3,7 @@
 The rules live in tracker.rules.deadlines (calendar months, next working day); this module only
 chooses which rule applies to the item's current round and keeps the stored dates in step.
 """
+
 from __future__ import annotations
 
 from flask import current_app
@@ -35,10 +36,16 @@ def max_months(p: Proposal) -> int:
 def reply_deadline(p: Proposal, calendar) -> deadlines.DeadlineResult:
     """The deadline of the item's current round: the reply period (extended if approved) or re-handling."""
     if p.round >= 2 and p.rehandling_from is not None:
-        return deadlines.rehandling_deadline(p.rehandling_from, p.rehandling_months or deadlines.REHANDLING_MONTHS,
-                                             calendar=calendar)
-    return deadlines.proposal_deadline(p.assigned_on, months=p.period_months, extended_to_months=p.extended_months,
-                                       max_months=max_months(p), calendar=calendar)
+        return deadlines.rehandling_deadline(
+            p.rehandling_from, p.rehandling_months or deadlines.REHANDLING_MONTHS, calendar=calendar
+        )
+    return deadlines.proposal_deadline(
+        p.assigned_on,
+        months=p.period_months,
+        extended_to_months=p.extended_months,
+        max_months=max_months(p),
+        calendar=calendar,
+    )
 
 
 def opinion_deadline(p: Proposal, calendar) -> deadlines.DeadlineResult:
@@ -79,7 +86,8 @@ def recompute_open_proposals(calendar, actor=None, reason: str = "") -> int:
     Two queries for all items (items, then their co-handlers with sections), never one per item.
     """
     rows = db.session.scalars(
-        select(Proposal).where(Proposal.status.in_(rules.OPEN_STATUSES))
+        select(Proposal)
+        .where(Proposal.status.in_(rules.OPEN_STATUSES))
         .options(selectinload(Proposal.cohandlers).selectinload(ProposalCohandler.section))
     ).all()
     changed = 0
@@ -87,6 +95,13 @@ def recompute_open_proposals(calendar, actor=None, reason: str = "") -> int:
         diff = refresh(p, calendar)
         if diff:
             changed += 1
-            audit.record("proposal.deadline_recomputed", subject_type="proposal", subject_id=p.id, actor=actor,
-                         agency_id=p.agency_id, data=diff, note=reason or None)
+            audit.record(
+                "proposal.deadline_recomputed",
+                subject_type="proposal",
+                subject_id=p.id,
+                actor=actor,
+                agency_id=p.agency_id,
+                data=diff,
+                note=reason or None,
+            )
     return changed

@@ -3,6 +3,7 @@
 Called by tracker.demo.load_demo; every date is on or before today, so the same rules apply as for
 staff entering them by hand (contact before reply, feedback after reply, ...).
 """
+
 from __future__ import annotations
 
 import random
@@ -46,8 +47,7 @@ def session_names(year: int) -> tuple[str, str]:
     return f"区十九届人大{n}次会议", f"区政协十五届{n}次会议"
 
 
-def load_demo_proposals(rng: random.Random, agency, users: dict, sections: dict, *,
-                        today: date | None = None) -> int:
+def load_demo_proposals(rng: random.Random, agency, users: dict, sections: dict, *, today: date | None = None) -> int:
     """Register and handle demo items for last year and this year; returns how many were registered."""
     today = today or today_cn()
     office = users["demo_office"]
@@ -67,37 +67,68 @@ def load_demo_proposals(rng: random.Random, agency, users: dict, sections: dict,
             lead = sections[lead_name]
             others = [s for name, s in sections.items() if name not in (lead_name, "办公室")]
             co = [rng.choice(others).id] if rng.random() < 0.4 else []
-            p = services.register_proposal(office, {
-                "kind": kind, "session": session, "number": f"{numbers[kind]:03d}", "title": title,
-                "content": f"{title.removesuffix('的建议').removesuffix('的提案')}，具体建议如下：……",
-                "lead_author": author,
-                "cosigners": "、".join(rng.sample(DEPUTIES if kind == "npc" else MEMBERS, 2)),
-                "assigned_on": assigned, "lead_section_id": lead.id, "assist_section_ids": co,
-            }, today=today)
+            p = services.register_proposal(
+                office,
+                {
+                    "kind": kind,
+                    "session": session,
+                    "number": f"{numbers[kind]:03d}",
+                    "title": title,
+                    "content": f"{title.removesuffix('的建议').removesuffix('的提案')}，具体建议如下：……",
+                    "lead_author": author,
+                    "cosigners": "、".join(rng.sample(DEPUTIES if kind == "npc" else MEMBERS, 2)),
+                    "assigned_on": assigned,
+                    "lead_section_id": lead.id,
+                    "assist_section_ids": co,
+                },
+                today=today,
+            )
             count += 1
             actor = section_staff.get(lead.id, office)
-            rehandled = _handle(rng, p, actor, office, users, section_staff, today,
-                                rehandle=not rehandled and year < today.year) or rehandled
+            rehandled = (
+                _handle(
+                    rng, p, actor, office, users, section_staff, today, rehandle=not rehandled and year < today.year
+                )
+                or rehandled
+            )
     npc_session, cppcc_session = session_names(today.year)
     for i, (kind, title, lead_name) in enumerate(LATE_TITLES):
         assigned = today - timedelta(days=rng.randint(20, 70))
         if assigned < date(today.year, 7, 1):  # only once this year's session is well behind
             continue
         lead = sections[lead_name]
-        p = services.register_proposal(office, {
-            "kind": kind, "session": npc_session if kind == "npc" else cppcc_session, "number": f"{200 + i:03d}",
-            "title": title, "lead_author": rng.choice(DEPUTIES if kind == "npc" else MEMBERS),
-            "assigned_on": assigned, "lead_section_id": lead.id,
-        }, today=today)
+        p = services.register_proposal(
+            office,
+            {
+                "kind": kind,
+                "session": npc_session if kind == "npc" else cppcc_session,
+                "number": f"{200 + i:03d}",
+                "title": title,
+                "lead_author": rng.choice(DEPUTIES if kind == "npc" else MEMBERS),
+                "assigned_on": assigned,
+                "lead_section_id": lead.id,
+            },
+            today=today,
+        )
         count += 1
         actor = section_staff.get(lead.id, office)
         contacted = assigned + timedelta(days=rng.randint(5, 15))
         if contacted <= today:
-            services.record_contact(actor, p, {"form": "phone", "contacted_on": contacted,
-                                               "note": "电话沟通，了解代表委员的具体诉求。"}, version=p.version, today=today)
+            services.record_contact(
+                actor,
+                p,
+                {"form": "phone", "contacted_on": contacted, "note": "电话沟通，了解代表委员的具体诉求。"},
+                version=p.version,
+                today=today,
+            )
         if i == 0:
-            services.request_extension(actor, p, {"to_months": 6, "reason": "需与供电企业协商，待年度计划确定后答复。"},
-                                       version=p.version, today=today)
+            services.request_extension(
+                actor,
+                p,
+                {"to_months": 6, "reason": "需与供电企业协商，待年度计划确定后答复。"},
+                version=p.version,
+                today=today,
+            )
     return count
 
 
@@ -111,50 +142,105 @@ def _handle(rng, p, actor, office, users, section_staff, today: date, *, rehandl
         on = p.assigned_on + timedelta(days=rng.randint(10, 28))
         if _at(on, today):
             who = section_staff.get(c.section_id, office)
-            services.submit_opinion(who, p, {"section_id": c.section_id, "opinion_on": on,
-                                             "opinion": "经研究，同意主办科室的办理意见，本科室将配合做好相关工作。"},
-                                    version=p.version, today=today)
+            services.submit_opinion(
+                who,
+                p,
+                {
+                    "section_id": c.section_id,
+                    "opinion_on": on,
+                    "opinion": "经研究，同意主办科室的办理意见，本科室将配合做好相关工作。",
+                },
+                version=p.version,
+                today=today,
+            )
     contacted = p.assigned_on + timedelta(days=rng.randint(5, 25))
     if not _at(contacted, today):
         return False
-    services.record_contact(actor, p, {"form": rng.choice(list(rules.CONTACT_FORMS)), "contacted_on": contacted,
-                                       "note": "听取代表委员对办理工作的意见和建议。"}, version=p.version, today=today)
+    services.record_contact(
+        actor,
+        p,
+        {
+            "form": rng.choice(list(rules.CONTACT_FORMS)),
+            "contacted_on": contacted,
+            "note": "听取代表委员对办理工作的意见和建议。",
+        },
+        version=p.version,
+        today=today,
+    )
     if rng.random() < 0.15 and p.due_date and p.due_date >= today:
-        ext = services.request_extension(actor, p, {"to_months": 5, "reason": "涉及多个部门，需协调资金和用地。"},
-                                         version=p.version, today=today)
+        ext = services.request_extension(
+            actor, p, {"to_months": 5, "reason": "涉及多个部门，需协调资金和用地。"}, version=p.version, today=today
+        )
         if rng.random() < 0.5:
-            services.decide_extension(users["demo_leader"], p, ext.id, {"decision": "approve", "note": "同意延期"},
-                                      version=p.version, today=today)
+            services.decide_extension(
+                users["demo_leader"],
+                p,
+                ext.id,
+                {"decision": "approve", "note": "同意延期"},
+                version=p.version,
+                today=today,
+            )
     replied = p.assigned_on + timedelta(days=rng.randint(55, 95))
     if not _at(replied, today) or replied < contacted:
         return False
     cls = rng.choices(rules.RESULT_CLASSES, weights=[40, 35, 15, 10])[0]
-    services.reply(actor, p, {"result_class": cls, "reply_date": replied, "summary": "已书面答复。"},
-                   version=p.version, today=today)
+    services.reply(
+        actor,
+        p,
+        {"result_class": cls, "reply_date": replied, "summary": "已书面答复。"},
+        version=p.version,
+        today=today,
+    )
     published = replied + timedelta(days=rng.randint(3, 10))
     if rng.random() < 0.6 and _at(published, today):
-        services.set_publication(actor, p, {"published": True, "published_on": published,
-                                            "publish_link": f"https://www.example.gov.cn/jyta/{p.id}.html"},
-                                 version=p.version, today=today)
+        services.set_publication(
+            actor,
+            p,
+            {
+                "published": True,
+                "published_on": published,
+                "publish_link": f"https://www.example.gov.cn/jyta/{p.id}.html",
+            },
+            version=p.version,
+            today=today,
+        )
     fed_back = replied + timedelta(days=rng.randint(7, 20))
     if not _at(fed_back, today):
         return False
     satisfaction = "unsatisfied" if rehandle else rng.choices(["satisfied", "basically"], weights=[60, 35])[0]
-    services.record_feedback(office, p, {"satisfaction": satisfaction, "feedback_on": fed_back,
-                                         "note": "希望进一步加快落实。" if rehandle else ""},
-                             version=p.version, today=today)
+    services.record_feedback(
+        office,
+        p,
+        {"satisfaction": satisfaction, "feedback_on": fed_back, "note": "希望进一步加快落实。" if rehandle else ""},
+        version=p.version,
+        today=today,
+    )
     if not rehandle:
         return False
     again = fed_back + timedelta(days=3)
     second = fed_back + timedelta(days=20)
     if _at(again, today):
-        services.record_contact(actor, p, {"form": "meeting", "contacted_on": again, "note": "上门当面沟通。"},
-                                version=p.version, today=today)
+        services.record_contact(
+            actor,
+            p,
+            {"form": "meeting", "contacted_on": again, "note": "上门当面沟通。"},
+            version=p.version,
+            today=today,
+        )
         if _at(second, today):
-            services.reply(actor, p, {"result_class": "B", "reply_date": second, "summary": "再次答复。"},
-                           version=p.version, today=today)
+            services.reply(
+                actor,
+                p,
+                {"result_class": "B", "reply_date": second, "summary": "再次答复。"},
+                version=p.version,
+                today=today,
+            )
             if _at(second + timedelta(days=10), today):
-                services.record_feedback(office, p, {"satisfaction": "basically",
-                                                     "feedback_on": second + timedelta(days=10)},
-                                         version=p.version, today=today)
+                services.record_feedback(
+                    office,
+                    p,
+                    {"satisfaction": "basically", "feedback_on": second + timedelta(days=10)},
+                    version=p.version,
+                    today=today,
+                )
     return True

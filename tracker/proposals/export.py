@@ -3,6 +3,7 @@
 One sheet per kind (人大代表建议, 政协提案), header row first, one row per item: 编号, 标题, 代表/委员,
 主办, 协办, 交办日期, 答复日期, 类别, 满意度 (queries.EXPORT_COLUMNS).
 """
+
 from __future__ import annotations
 
 import io

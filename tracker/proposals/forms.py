@@ -3,6 +3,7 @@
 Several action forms share the detail page, so their field names are unique across forms and the
 templates write the CSRF token and the version as plain hidden inputs (no duplicate element ids).
 """
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -73,7 +74,11 @@ class OpinionForm(_Form):
     opinion_file = FileField("意见附件（可选）")
 
     def data_dict(self) -> dict:
-        return {"section_id": self.opinion_section.data, "opinion": self.opinion.data, "opinion_on": self.opinion_on.data}
+        return {
+            "section_id": self.opinion_section.data,
+            "opinion": self.opinion.data,
+            "opinion_on": self.opinion_on.data,
+        }
 
 
 class ReplyForm(_Form):
@@ -83,11 +88,16 @@ class ReplyForm(_Form):
     reply_document = FileField("答复文件（可选）")
 
     def set_labels(self, labels: dict[str, str]) -> None:
-        self.result_class.choices = [("", "请选择")] + [(k, rules.result_label(k, labels)) for k in rules.RESULT_CLASSES]
+        self.result_class.choices = [("", "请选择")] + [
+            (k, rules.result_label(k, labels)) for k in rules.RESULT_CLASSES
+        ]
 
     def data_dict(self) -> dict:
-        return {"result_class": self.result_class.data, "reply_date": self.reply_date.data,
-                "summary": self.reply_summary.data}
+        return {
+            "result_class": self.result_class.data,
+            "reply_date": self.reply_date.data,
+            "summary": self.reply_summary.data,
+        }
 
 
 class PublishForm(_Form):
@@ -96,8 +106,11 @@ class PublishForm(_Form):
     publish_link = StringField("公开链接（可选）")
 
     def data_dict(self) -> dict:
-        return {"published": self.published.data == "1", "published_on": self.published_on.data,
-                "publish_link": self.publish_link.data}
+        return {
+            "published": self.published.data == "1",
+            "published_on": self.published_on.data,
+            "publish_link": self.publish_link.data,
+        }
 
 
 class FeedbackForm(_Form):
@@ -106,8 +119,11 @@ class FeedbackForm(_Form):
     feedback_note = TextAreaField("说明（可选）")
 
     def data_dict(self) -> dict:
-        return {"satisfaction": self.satisfaction.data, "feedback_on": self.feedback_on.data,
-                "note": self.feedback_note.data}
+        return {
+            "satisfaction": self.satisfaction.data,
+            "feedback_on": self.feedback_on.data,
+            "note": self.feedback_note.data,
+        }
 
 
 class ExtensionForm(_Form):
@@ -122,8 +138,9 @@ class ExtensionForm(_Form):
 
 
 class DecisionForm(_Form):
-    decision = SelectField("审批意见", choices=[("", "请选择"), ("approve", "批准延期"), ("refuse", "不批准")],
-                           validate_choice=False)
+    decision = SelectField(
+        "审批意见", choices=[("", "请选择"), ("approve", "批准延期"), ("refuse", "不批准")], validate_choice=False
+    )
     decision_note = TextAreaField("说明（不批准时必填）")
 
     def data_dict(self) -> dict:
@@ -131,8 +148,9 @@ class DecisionForm(_Form):
 
 
 class AttachmentForm(_Form):
-    attachment_kind = SelectField("附件类型", choices=_choices(rules.ATTACHMENT_KINDS, None), default="other",
-                                  validate_choice=False)
+    attachment_kind = SelectField(
+        "附件类型", choices=_choices(rules.ATTACHMENT_KINDS, None), default="other", validate_choice=False
+    )
     attachment_file = FileField("文件")
 
 

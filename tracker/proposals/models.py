@@ -4,6 +4,7 @@ The Proposal row carries the current state for queries (status, due date of the 
 latest reply's date, class, publication and feedback); the history lives in the child rows
 (ProposalReply per round, ProposalContact, ProposalExtension) and on the event timeline.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -16,7 +17,7 @@ from ..rules import proposals as rules
 from ..rules.clock import utcnow
 from ..types import UTCDateTime
 
-NPC = rules.NPC      # 人大代表建议
+NPC = rules.NPC  # 人大代表建议
 CPPCC = rules.CPPCC  # 政协提案
 KIND_LABELS = rules.KINDS
 
@@ -36,7 +37,7 @@ class Proposal(db.Model):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False)
     kind: Mapped[str] = mapped_column(String(10), nullable=False)
     session: Mapped[str] = mapped_column(String(60), nullable=False)  # 届次会议, e.g. 区十九届人大三次会议
-    number: Mapped[str] = mapped_column(String(30), nullable=False)   # the congress/CPPCC's own number
+    number: Mapped[str] = mapped_column(String(30), nullable=False)  # the congress/CPPCC's own number
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     content: Mapped[str | None] = mapped_column(Text)
     lead_author: Mapped[str] = mapped_column(String(60), nullable=False)  # 领衔代表/委员
@@ -69,17 +70,22 @@ class Proposal(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # Every service touches this, so adding a contact or an opinion also bumps the version and two
     # people acting on the same item at once cannot both succeed.
-    updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow,
-                               server_default=text("CURRENT_TIMESTAMP"))  # existing rows when migrating
+    updated_at = mapped_column(
+        UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow, server_default=text("CURRENT_TIMESTAMP")
+    )  # existing rows when migrating
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}
 
     lead_section = relationship("Section")
-    cohandlers = relationship("ProposalCohandler", cascade="all, delete-orphan",
-                              order_by="ProposalCohandler.section_id")
-    contacts = relationship("ProposalContact", cascade="all, delete-orphan",
-                            order_by=lambda: [ProposalContact.contacted_on, ProposalContact.id])
+    cohandlers = relationship(
+        "ProposalCohandler", cascade="all, delete-orphan", order_by="ProposalCohandler.section_id"
+    )
+    contacts = relationship(
+        "ProposalContact",
+        cascade="all, delete-orphan",
+        order_by=lambda: [ProposalContact.contacted_on, ProposalContact.id],
+    )
     replies = relationship("ProposalReply", cascade="all, delete-orphan", order_by="ProposalReply.round")
     extensions = relationship("ProposalExtension", cascade="all, delete-orphan", order_by="ProposalExtension.id")
 
@@ -120,8 +126,9 @@ class ProposalCohandler(db.Model):
     section_id: Mapped[int] = mapped_column(ForeignKey("section.id"), primary_key=True, index=True)
     mode: Mapped[str] = mapped_column(String(10), nullable=False, default="assist", server_default="assist")
     opinion_due: Mapped[date | None] = mapped_column(Date)
-    opinion_due_provisional: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
-                                                          server_default=false())
+    opinion_due_provisional: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
     opinion: Mapped[str | None] = mapped_column(Text)
     opinion_on: Mapped[date | None] = mapped_column(Date)
     opinion_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -3,6 +3,7 @@
 Everything starts from tracker.accounts.access.visible_proposals(user), so a list, a figure or an
 export never shows an item the user could not open.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -19,9 +20,11 @@ from ..rules.clock import year_bounds
 from ..web import id_arg, int_arg
 from .models import Proposal, ProposalCohandler, ProposalContact
 
-SORTS = {"assigned_desc": (Proposal.assigned_on.desc(), Proposal.id.desc()),
-         "assigned_asc": (Proposal.assigned_on.asc(), Proposal.id.asc()),
-         "due_asc": (Proposal.due_date.asc(), Proposal.id.asc())}
+SORTS = {
+    "assigned_desc": (Proposal.assigned_on.desc(), Proposal.id.desc()),
+    "assigned_asc": (Proposal.assigned_on.asc(), Proposal.id.asc()),
+    "due_asc": (Proposal.due_date.asc(), Proposal.id.asc()),
+}
 
 
 def timeliness_expr(cols, today: date):
@@ -72,8 +75,14 @@ def filtered_query(user, args, today: date) -> tuple[Select, str]:
     text = (args.get("q") or "").strip()
     if text:
         like = f"%{text}%"
-        q = q.where(or_(Proposal.number.like(like), Proposal.title.like(like), Proposal.lead_author.like(like),
-                        Proposal.session.like(like)))
+        q = q.where(
+            or_(
+                Proposal.number.like(like),
+                Proposal.title.like(like),
+                Proposal.lead_author.like(like),
+                Proposal.session.like(like),
+            )
+        )
     sort = args.get("sort") if args.get("sort") in SORTS else "assigned_desc"
     return q.order_by(*SORTS[sort]), sort
 
@@ -83,7 +92,9 @@ def page_rows(q: Select, today: date, page: int, per: int) -> tuple[int, list[tu
     total = db.session.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
     rows = db.session.execute(
         q.add_columns(timeliness_expr(Proposal, today).label("timeliness"))
-        .options(joinedload(Proposal.lead_section)).limit(per).offset((page - 1) * per)
+        .options(joinedload(Proposal.lead_section))
+        .limit(per)
+        .offset((page - 1) * per)
     ).all()
     return total, [(p, t) for p, t in rows]
 
@@ -100,8 +111,8 @@ class Summary:
     rehandled: int = 0
     published: int = 0
     timeliness: dict[str, int] = field(default_factory=dict)
-    by_kind: list[tuple[str, int]] = field(default_factory=list)          # (label, n)
-    by_result: list[tuple[str, str, int]] = field(default_factory=list)   # (class or '', label, n)
+    by_kind: list[tuple[str, int]] = field(default_factory=list)  # (label, n)
+    by_result: list[tuple[str, str, int]] = field(default_factory=list)  # (class or '', label, n)
     by_satisfaction: list[tuple[str, int]] = field(default_factory=list)  # (label, n)
     by_section: list[dict] = field(default_factory=list)
 
@@ -118,8 +129,11 @@ class Summary:
     def satisfied_rate(self) -> float | None:
         """满意 and 基本满意 among the items with feedback."""
         answered = sum(n for label, n in self.by_satisfaction if label != "未反馈")
-        good = sum(n for label, n in self.by_satisfaction
-                   if label in (rules.SATISFACTION[rules.SATISFIED], rules.SATISFACTION[rules.BASICALLY]))
+        good = sum(
+            n
+            for label, n in self.by_satisfaction
+            if label in (rules.SATISFACTION[rules.SATISFIED], rules.SATISFACTION[rules.BASICALLY])
+        )
         return rules.rate(good, answered)
 
 
@@ -148,9 +162,15 @@ def summary(user, year: int, today: date, labels: dict[str, str]) -> Summary:
         ]
 
     row = db.session.execute(select(*counters()).select_from(base)).one()
-    s = Summary(year=year, total=int(row.total), replied=int(row.replied), contacted=int(row.contacted),
-                rehandled=int(row.rehandled), published=int(row.published),
-                timeliness={key: int(getattr(row, key)) for key in rules.TIMELINESS})
+    s = Summary(
+        year=year,
+        total=int(row.total),
+        replied=int(row.replied),
+        contacted=int(row.contacted),
+        rehandled=int(row.rehandled),
+        published=int(row.published),
+        timeliness={key: int(getattr(row, key)) for key in rules.TIMELINESS},
+    )
 
     kinds = dict(db.session.execute(select(c.kind, func.count()).group_by(c.kind)).all())
     s.by_kind = [(label, int(kinds.get(kind, 0))) for kind, label in rules.KINDS.items()]
@@ -164,12 +184,23 @@ def summary(user, year: int, today: date, labels: dict[str, str]) -> Summary:
     s.by_satisfaction.append(("未反馈", int(sats.get(None, 0))))
 
     sections = db.session.execute(
-        select(Section.name, *counters()).select_from(base).outerjoin(Section, Section.id == c.lead_section_id)
-        .group_by(Section.id, Section.name).order_by(func.count().desc(), Section.name)
+        select(Section.name, *counters())
+        .select_from(base)
+        .outerjoin(Section, Section.id == c.lead_section_id)
+        .group_by(Section.id, Section.name)
+        .order_by(func.count().desc(), Section.name)
     ).all()
-    s.by_section = [{"name": r.name or "未指定主办科室", "total": int(r.total), "replied": int(r.replied),
-                     "contacted": int(r.contacted), "rehandled": int(r.rehandled),
-                     **{key: int(getattr(r, key)) for key in rules.TIMELINESS}} for r in sections]
+    s.by_section = [
+        {
+            "name": r.name or "未指定主办科室",
+            "total": int(r.total),
+            "replied": int(r.replied),
+            "contacted": int(r.contacted),
+            "rehandled": int(r.rehandled),
+            **{key: int(getattr(r, key)) for key in rules.TIMELINESS},
+        }
+        for r in sections
+    ]
     return s
 
 
@@ -181,17 +212,28 @@ EXPORT_COLUMNS = ("编号", "标题", "代表/委员", "主办", "协办", "交�
 def export_items(user, args, today: date) -> list[Proposal]:
     """The filtered items with sections and co-handlers loaded in three queries, in number order per kind."""
     q, _ = filtered_query(user, args, today)
-    return list(db.session.scalars(
-        q.order_by(None).order_by(Proposal.kind, Proposal.session, Proposal.number, Proposal.id)
-        .options(joinedload(Proposal.lead_section),
-                 selectinload(Proposal.cohandlers).joinedload(ProposalCohandler.section))
-    ).unique())
+    return list(
+        db.session.scalars(
+            q.order_by(None)
+            .order_by(Proposal.kind, Proposal.session, Proposal.number, Proposal.id)
+            .options(
+                joinedload(Proposal.lead_section),
+                selectinload(Proposal.cohandlers).joinedload(ProposalCohandler.section),
+            )
+        ).unique()
+    )
 
 
 def export_row(p: Proposal) -> list:
     """One line of the list offices hand to the congress / CPPCC (EXPORT_COLUMNS)."""
     return [
-        p.number, p.title, p.lead_author, p.lead_section.name if p.lead_section else "",
-        "、".join(c.section.name for c in p.cohandlers), p.assigned_on, p.reply_date, p.result_class or "",
+        p.number,
+        p.title,
+        p.lead_author,
+        p.lead_section.name if p.lead_section else "",
+        "、".join(c.section.name for c in p.cohandlers),
+        p.assigned_on,
+        p.reply_date,
+        p.result_class or "",
         rules.SATISFACTION.get(p.satisfaction or "", ""),
     ]

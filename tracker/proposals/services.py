@@ -7,6 +7,7 @@ Chinese message saying what to fix; nothing is written then.
 Dates come in as ``date`` values (the forms parse them); the legal rules for dates are in
 tracker.rules.deadlines, the vocabulary and the order of steps in tracker.rules.proposals.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -30,17 +31,39 @@ from ..workcal.service import current_calendar
 from . import clock
 from .models import Proposal, ProposalCohandler, ProposalContact, ProposalExtension, ProposalReply
 
-__all__ = ["Upload", "ProposalInvalid", "register_proposal", "edit_registration", "record_contact",
-           "submit_opinion", "reply", "set_publication", "record_feedback", "request_extension",
-           "decide_extension", "add_attachment", "set_result_labels", "result_labels_for"]
+__all__ = [
+    "Upload",
+    "ProposalInvalid",
+    "register_proposal",
+    "edit_registration",
+    "record_contact",
+    "submit_opinion",
+    "reply",
+    "set_publication",
+    "record_feedback",
+    "request_extension",
+    "decide_extension",
+    "add_attachment",
+    "set_result_labels",
+    "result_labels_for",
+]
 
 CONFLICT = "该建议提案已被他人修改，请刷新页面查看最新内容后重试。"
 NOT_LEAD = "只有主办科室的工作人员或政务公开办可以办理该建议提案。"
 
 LIMITS = {"session": 60, "number": 30, "title": 300, "content": 10000, "lead_author": 60, "cosigners": 2000}
-FIELD_LABELS = {"kind": "类型", "session": "届次会议", "number": "编号", "title": "标题", "content": "内容",
-                "lead_author": "领衔代表/委员", "cosigners": "附议/联名代表委员", "assigned_on": "交办日期",
-                "lead_section_id": "主办科室", "cohandlers": "协办/会办科室"}
+FIELD_LABELS = {
+    "kind": "类型",
+    "session": "届次会议",
+    "number": "编号",
+    "title": "标题",
+    "content": "内容",
+    "lead_author": "领衔代表/委员",
+    "cosigners": "附议/联名代表委员",
+    "assigned_on": "交办日期",
+    "lead_section_id": "主办科室",
+    "cohandlers": "协办/会办科室",
+}
 NOTE_MAX = 2000
 TEXT_MAX = 10000
 
@@ -97,8 +120,9 @@ def _agency(p: Proposal) -> Agency:
 
 
 def _event(kind: str, p: Proposal, actor, data: dict | None = None, note: str | None = None) -> None:
-    audit.record(kind, subject_type="proposal", subject_id=p.id, actor=actor, agency_id=p.agency_id,
-                 data=data or {}, note=note)
+    audit.record(
+        kind, subject_type="proposal", subject_id=p.id, actor=actor, agency_id=p.agency_id, data=data or {}, note=note
+    )
 
 
 # --- configuration per agency -----------------------------------------------------------------
@@ -124,8 +148,14 @@ def set_result_labels(actor, agency, values: dict[str, str]) -> dict:
     with _transaction():
         # A new dict, so the JSON column is seen as changed.
         agency.settings = {**(agency.settings or {}), "proposal_result_labels": new}
-        audit.record("proposal.labels_changed", subject_type="agency", subject_id=agency.id, actor=actor,
-                     agency_id=agency.id, data=diff)
+        audit.record(
+            "proposal.labels_changed",
+            subject_type="agency",
+            subject_id=agency.id,
+            actor=actor,
+            agency_id=agency.id,
+            data=diff,
+        )
     return diff
 
 
@@ -162,11 +192,13 @@ def validate_registration(data: dict, agency_id: int, today: date, *, exclude_id
     assigned = data.get("assigned_on")
     if not isinstance(assigned, date):
         assigned = None
-    if (err := rules.date_error("交办日期", assigned, today)):
+    if err := rules.date_error("交办日期", assigned, today):
         errors["assigned_on"] = err
 
-    sections = {s.id: s for s in db.session.scalars(
-        select(Section).where(Section.agency_id == agency_id, Section.active.is_(True)))}
+    sections = {
+        s.id: s
+        for s in db.session.scalars(select(Section).where(Section.agency_id == agency_id, Section.active.is_(True)))
+    }
     try:
         lead = int(data.get("lead_section_id") or 0)
     except (TypeError, ValueError):
@@ -182,14 +214,19 @@ def validate_registration(data: dict, agency_id: int, today: date, *, exclude_id
         errors["cohandlers"] = f"主办科室（{sections[lead].name}）不能同时是协办/会办科室。"
 
     if "kind" not in errors and "session" not in errors and "number" not in errors:
-        q = select(Proposal.id).where(Proposal.agency_id == agency_id, Proposal.kind == data["kind"],
-                                      Proposal.session == _text(data, "session"),
-                                      Proposal.number == _text(data, "number"))
+        q = select(Proposal.id).where(
+            Proposal.agency_id == agency_id,
+            Proposal.kind == data["kind"],
+            Proposal.session == _text(data, "session"),
+            Proposal.number == _text(data, "number"),
+        )
         if exclude_id is not None:
             q = q.where(Proposal.id != exclude_id)
         if db.session.scalar(q) is not None:
-            errors["number"] = (f"{_text(data, 'session')}的{rules.kind_label(data['kind'])}第“{_text(data, 'number')}”号"
-                                "已经登记过，请核对编号，或在列表中查找该件。")
+            errors["number"] = (
+                f"{_text(data, 'session')}的{rules.kind_label(data['kind'])}第“{_text(data, 'number')}”号"
+                "已经登记过，请核对编号，或在列表中查找该件。"
+            )
     return errors
 
 
@@ -202,10 +239,17 @@ def _cohandler_label(names: dict[int, str], section_id: int, mode: str) -> str:
 
 
 def _registration_values(data: dict) -> dict:
-    return {"kind": data["kind"], "session": _text(data, "session"), "number": _text(data, "number"),
-            "title": _text(data, "title"), "content": _text(data, "content") or None,
-            "lead_author": _text(data, "lead_author"), "cosigners": _text(data, "cosigners") or None,
-            "assigned_on": data["assigned_on"], "lead_section_id": int(data["lead_section_id"])}
+    return {
+        "kind": data["kind"],
+        "session": _text(data, "session"),
+        "number": _text(data, "number"),
+        "title": _text(data, "title"),
+        "content": _text(data, "content") or None,
+        "lead_author": _text(data, "lead_author"),
+        "cosigners": _text(data, "cosigners") or None,
+        "assigned_on": data["assigned_on"],
+        "lead_section_id": int(data["lead_section_id"]),
+    }
 
 
 def register_proposal(actor, data: dict, upload: Upload | None = None, *, today: date | None = None) -> Proposal:
@@ -214,7 +258,7 @@ def register_proposal(actor, data: dict, upload: Upload | None = None, *, today:
         raise PermissionDenied("只有政务公开办或系统管理员可以登记建议提案。")
     today = today or today_cn()
     errors = validate_registration(data, actor.agency_id, today)
-    if (err := check_upload(upload)):
+    if err := check_upload(upload):
         errors["attachment"] = err
     if errors:
         raise ProposalInvalid(errors)
@@ -222,9 +266,16 @@ def register_proposal(actor, data: dict, upload: Upload | None = None, *, today:
     chosen, _ = _cohandler_choice(data)
     try:
         with _transaction():
-            p = Proposal(agency_id=actor.agency_id, status=rules.ASSIGNED, round=1, period_months=months["reply"],
-                         cohandler_months=months["cohandler"], created_by_id=actor.id,
-                         source=data.get("source") or "manual", **_registration_values(data))
+            p = Proposal(
+                agency_id=actor.agency_id,
+                status=rules.ASSIGNED,
+                round=1,
+                period_months=months["reply"],
+                cohandler_months=months["cohandler"],
+                created_by_id=actor.id,
+                source=data.get("source") or "manual",
+                **_registration_values(data),
+            )
             p.cohandlers = [ProposalCohandler(section_id=sid, mode=mode) for sid, mode in sorted(chosen.items())]
             db.session.add(p)
             db.session.flush()
@@ -232,10 +283,20 @@ def register_proposal(actor, data: dict, upload: Upload | None = None, *, today:
             clock.refresh(p, calendar)
             db.session.flush()
             names = _section_names(p.agency_id)
-            _event("proposal.registered", p, actor, {
-                "kind": p.kind_label, "session": p.session, "number": p.number, "assigned_on": p.assigned_on,
-                "due_date": p.due_date, "lead_section": names.get(p.lead_section_id),
-                "cohandlers": [_cohandler_label(names, c.section_id, c.mode) for c in p.cohandlers]})
+            _event(
+                "proposal.registered",
+                p,
+                actor,
+                {
+                    "kind": p.kind_label,
+                    "session": p.session,
+                    "number": p.number,
+                    "assigned_on": p.assigned_on,
+                    "due_date": p.due_date,
+                    "lead_section": names.get(p.lead_section_id),
+                    "cohandlers": [_cohandler_label(names, c.section_id, c.mode) for c in p.cohandlers],
+                },
+            )
             if upload is not None:
                 _store_attachment(actor, p, upload, "assignment")
     except IntegrityError:
@@ -243,8 +304,9 @@ def register_proposal(actor, data: dict, upload: Upload | None = None, *, today:
     return p
 
 
-def edit_registration(actor, p: Proposal, data: dict, *, version: int | None, reason: str = "",
-                      today: date | None = None) -> dict:
+def edit_registration(
+    actor, p: Proposal, data: dict, *, version: int | None, reason: str = "", today: date | None = None
+) -> dict:
     """Correct the registration data; returns {field: [old, new]}.
 
     The assignment date cannot move once the item is replied to (the reply was measured against it) or
@@ -265,8 +327,9 @@ def edit_registration(actor, p: Proposal, data: dict, *, version: int | None, re
             steps = [c.contacted_on for c in p.contacts] + [c.opinion_on for c in p.cohandlers if c.opinion_on]
             steps += [e.requested_on for e in p.extensions]
             if steps and data["assigned_on"] > min(steps):
-                errors["assigned_on"] = (f"交办日期不能晚于已登记的办理步骤日期（最早为{min(steps).isoformat()}），"
-                                         "请核对日期。")
+                errors["assigned_on"] = (
+                    f"交办日期不能晚于已登记的办理步骤日期（最早为{min(steps).isoformat()}），请核对日期。"
+                )
     chosen, _ = _cohandler_choice(data)
     if not errors:
         for c in p.cohandlers:
@@ -293,8 +356,10 @@ def edit_registration(actor, p: Proposal, data: dict, *, version: int | None, re
             for sid, mode in after:
                 if sid not in current:
                     p.cohandlers.append(ProposalCohandler(section_id=sid, mode=mode))
-            diff["cohandlers"] = [[_cohandler_label(names, *x) for x in before],
-                                  [_cohandler_label(names, *x) for x in after]]
+            diff["cohandlers"] = [
+                [_cohandler_label(names, *x) for x in before],
+                [_cohandler_label(names, *x) for x in after],
+            ]
         if not diff:
             return {}
         if "assigned_on" in diff or "cohandlers" in diff:
@@ -308,11 +373,13 @@ def edit_registration(actor, p: Proposal, data: dict, *, version: int | None, re
 # --- handling ---------------------------------------------------------------------------------
 
 
-def record_contact(actor, p: Proposal, data: dict, *, version: int | None, today: date | None = None) -> ProposalContact:
+def record_contact(
+    actor, p: Proposal, data: dict, *, version: int | None, today: date | None = None
+) -> ProposalContact:
     """The lead section's contact with the deputy or member (见面/电话/书面), for the current round."""
     _require_lead(actor, p)
     _check_version(p, version)
-    if (err := rules.state_error("contact", p.status)):
+    if err := rules.state_error("contact", p.status):
         raise ServiceError(err)
     today = today or today_cn()
     errors: dict[str, str] = {}
@@ -321,7 +388,7 @@ def record_contact(actor, p: Proposal, data: dict, *, version: int | None, today
         errors["form"] = "请选择沟通方式（见面沟通、电话沟通或书面沟通）。"
     start, start_label = _round_start(p)
     contacted_on = data.get("contacted_on") if isinstance(data.get("contacted_on"), date) else None
-    if (err := rules.date_error("沟通日期", contacted_on, today, not_before=start, not_before_label=start_label)):
+    if err := rules.date_error("沟通日期", contacted_on, today, not_before=start, not_before_label=start_label):
         errors["contacted_on"] = err
     note = _text(data, "note")
     if len(note) > NOTE_MAX:
@@ -329,12 +396,23 @@ def record_contact(actor, p: Proposal, data: dict, *, version: int | None, today
     if errors:
         raise ProposalInvalid(errors)
     with _transaction():
-        contact = ProposalContact(proposal_id=p.id, round=p.round, form=form, contacted_on=contacted_on,
-                                  note=note or None, recorded_by_id=actor.id)
+        contact = ProposalContact(
+            proposal_id=p.id,
+            round=p.round,
+            form=form,
+            contacted_on=contacted_on,
+            note=note or None,
+            recorded_by_id=actor.id,
+        )
         db.session.add(contact)
         _touch(p)
-        _event("proposal.contact_recorded", p, actor,
-               {"form": rules.CONTACT_FORMS[form], "contacted_on": contacted_on, "round": p.round}, note or None)
+        _event(
+            "proposal.contact_recorded",
+            p,
+            actor,
+            {"form": rules.CONTACT_FORMS[form], "contacted_on": contacted_on, "round": p.round},
+            note or None,
+        )
     return contact
 
 
@@ -367,21 +445,28 @@ def available_actions(actor, p: Proposal, today: date | None = None) -> set[str]
         actions |= {a for a in ("contact", "reply", "feedback") if rules.state_error(a, p.status) is None}
         if p.latest_reply is not None:
             actions.add("publish")
-        extensible = (rules.state_error("extension", p.status) is None and p.pending_extension is None
-                      and (p.due_date is None or today <= p.due_date)
-                      and (p.extended_months or p.period_months) < clock.max_months(p))
+        extensible = (
+            rules.state_error("extension", p.status) is None
+            and p.pending_extension is None
+            and (p.due_date is None or today <= p.due_date)
+            and (p.extended_months or p.period_months) < clock.max_months(p)
+        )
         if extensible:
             actions.add("extension")
-    if (actor.can("proposal.approve") and p.pending_extension is not None
-            and rules.state_error("extension", p.status) is None):
+    if (
+        actor.can("proposal.approve")
+        and p.pending_extension is not None
+        and rules.state_error("extension", p.status) is None
+    ):
         actions.add("decide")
     if rules.state_error("opinion", p.status) is None and opinion_rows_for(actor, p):
         actions.add("opinion")
     return actions
 
 
-def submit_opinion(actor, p: Proposal, data: dict, upload: Upload | None = None, *, version: int | None,
-                   today: date | None = None) -> ProposalCohandler:
+def submit_opinion(
+    actor, p: Proposal, data: dict, upload: Upload | None = None, *, version: int | None, today: date | None = None
+) -> ProposalCohandler:
     """A co-handling section's written opinion to the lead section (once per section)."""
     try:
         section_id = int(data.get("section_id") or 0) or None
@@ -393,7 +478,7 @@ def submit_opinion(actor, p: Proposal, data: dict, upload: Upload | None = None,
             _fail("section_id", "请选择提交意见的协办/会办科室。")
         raise PermissionDenied("只有该件的协办/会办科室可以提交协办意见。")
     _check_version(p, version)
-    if (err := rules.state_error("opinion", p.status)):
+    if err := rules.state_error("opinion", p.status):
         raise ServiceError(err)
     if row.opinion_on is not None:
         raise ServiceError(f"{row.section.name}已于{row.opinion_on.isoformat()}提交协办意见，不能重复提交。")
@@ -405,10 +490,11 @@ def submit_opinion(actor, p: Proposal, data: dict, upload: Upload | None = None,
     elif len(opinion) > TEXT_MAX:
         errors["opinion"] = f"协办意见不能超过{TEXT_MAX}个字（现为{len(opinion)}个字），请精简或作为附件上传。"
     opinion_on = data.get("opinion_on") if isinstance(data.get("opinion_on"), date) else None
-    if (err := rules.date_error("提交意见日期", opinion_on, today, not_before=p.assigned_on,
-                                not_before_label="交办日期")):
+    if err := rules.date_error(
+        "提交意见日期", opinion_on, today, not_before=p.assigned_on, not_before_label="交办日期"
+    ):
         errors["opinion_on"] = err
-    if (err := check_upload(upload)):
+    if err := check_upload(upload):
         errors["attachment"] = err
     if errors:
         raise ProposalInvalid(errors)
@@ -416,55 +502,77 @@ def submit_opinion(actor, p: Proposal, data: dict, upload: Upload | None = None,
         row.opinion, row.opinion_on, row.opinion_by_id = opinion, opinion_on, actor.id
         _touch(p)
         late = row.opinion_due is not None and opinion_on > row.opinion_due
-        _event("proposal.opinion_submitted", p, actor,
-               {"section": row.section.name, "mode": row.mode_label, "opinion_on": opinion_on,
-                "opinion_due": row.opinion_due, "late": late})
+        _event(
+            "proposal.opinion_submitted",
+            p,
+            actor,
+            {
+                "section": row.section.name,
+                "mode": row.mode_label,
+                "opinion_on": opinion_on,
+                "opinion_due": row.opinion_due,
+                "late": late,
+            },
+        )
         if upload is not None:
             _store_attachment(actor, p, upload, "opinion")
     return row
 
 
-def reply(actor, p: Proposal, data: dict, upload: Upload | None = None, *, version: int | None,
-          today: date | None = None) -> ProposalReply:
+def reply(
+    actor, p: Proposal, data: dict, upload: Upload | None = None, *, version: int | None, today: date | None = None
+) -> ProposalReply:
     """The written reply of the current round, with its result class; needs a contact on or before it."""
     _require_lead(actor, p)
     _check_version(p, version)
-    if (err := rules.state_error("reply", p.status)):
+    if err := rules.state_error("reply", p.status):
         raise ServiceError(err)
     today = today or today_cn()
     labels = result_labels_for(_agency(p))
     errors: dict[str, str] = {}
     result_class = data.get("result_class")
     if result_class not in rules.RESULT_CLASSES:
-        errors["result_class"] = "请选择答复类别：" + "；".join(rules.result_label(k, labels) for k in rules.RESULT_CLASSES)
+        errors["result_class"] = "请选择答复类别：" + "；".join(
+            rules.result_label(k, labels) for k in rules.RESULT_CLASSES
+        )
     start, start_label = _round_start(p)
     reply_date = data.get("reply_date") if isinstance(data.get("reply_date"), date) else None
-    if (err := rules.date_error("答复日期", reply_date, today, not_before=start, not_before_label=start_label)):
+    if err := rules.date_error("答复日期", reply_date, today, not_before=start, not_before_label=start_label):
         errors["reply_date"] = err
     summary = _text(data, "summary")
     if len(summary) > TEXT_MAX:
         errors["summary"] = f"答复摘要不能超过{TEXT_MAX}个字（现为{len(summary)}个字），请精简或作为附件上传。"
-    if (err := check_upload(upload)):
+    if err := check_upload(upload):
         errors["document"] = err
     if "reply_date" not in errors:
         contacts = p.contacts_in_round()
         who = p.author_title
         if not contacts:
-            errors["reply_date"] = (f"答复前须先与{who}沟通（见面、电话或书面），请先在“沟通情况”中登记沟通的日期和方式，"
-                                    "再登记答复。")
+            errors["reply_date"] = (
+                f"答复前须先与{who}沟通（见面、电话或书面），请先在“沟通情况”中登记沟通的日期和方式，再登记答复。"
+            )
         elif min(c.contacted_on for c in contacts) > reply_date:
             first = min(c.contacted_on for c in contacts)
-            errors["reply_date"] = (f"已登记的沟通日期（{first.isoformat()}）晚于答复日期（{reply_date.isoformat()}），"
-                                    f"须先与{who}沟通再答复，请核对日期。")
+            errors["reply_date"] = (
+                f"已登记的沟通日期（{first.isoformat()}）晚于答复日期（{reply_date.isoformat()}），"
+                f"须先与{who}沟通再答复，请核对日期。"
+            )
     if errors:
         raise ProposalInvalid(errors)
     with _transaction():
         document = _store_attachment(actor, p, upload, "reply", record_event=False) if upload is not None else None
         if document is not None:
             db.session.flush()
-        r = ProposalReply(proposal_id=p.id, round=p.round, result_class=result_class, reply_date=reply_date,
-                          due_date=p.due_date, summary=summary or None, replied_by_id=actor.id,
-                          document_id=document.id if document is not None else None)
+        r = ProposalReply(
+            proposal_id=p.id,
+            round=p.round,
+            result_class=result_class,
+            reply_date=reply_date,
+            due_date=p.due_date,
+            summary=summary or None,
+            replied_by_id=actor.id,
+            document_id=document.id if document is not None else None,
+        )
         db.session.add(r)
         p.replies.append(r)
         old_status = p.status
@@ -475,10 +583,20 @@ def reply(actor, p: Proposal, data: dict, upload: Upload | None = None, *, versi
             if ext.state == "requested":
                 ext.state, ext.decided_on = "moot", reply_date
         _touch(p)
-        _event("proposal.replied", p, actor, {
-            "round": p.round, "result_class": rules.result_label(result_class, labels), "reply_date": reply_date,
-            "due_date": p.due_date, "on_time": r.on_time, "status": [rules.status_label(old_status), p.status_label],
-            "document": document.original_name if document is not None else None})
+        _event(
+            "proposal.replied",
+            p,
+            actor,
+            {
+                "round": p.round,
+                "result_class": rules.result_label(result_class, labels),
+                "reply_date": reply_date,
+                "due_date": p.due_date,
+                "on_time": r.on_time,
+                "status": [rules.status_label(old_status), p.status_label],
+                "document": document.original_name if document is not None else None,
+            },
+        )
     return r
 
 
@@ -495,10 +613,11 @@ def set_publication(actor, p: Proposal, data: dict, *, version: int | None, toda
     published_on = data.get("published_on") if isinstance(data.get("published_on"), date) else None
     link = _text(data, "publish_link") or None
     if published:
-        if (err := rules.date_error("公开日期", published_on, today, not_before=r.reply_date,
-                                    not_before_label="答复日期")):
+        if err := rules.date_error(
+            "公开日期", published_on, today, not_before=r.reply_date, not_before_label="答复日期"
+        ):
             errors["published_on"] = err
-        if (err := rules.publish_link_error(link)):
+        if err := rules.publish_link_error(link):
             errors["publish_link"] = err
     else:
         published_on, link = None, None
@@ -522,7 +641,7 @@ def record_feedback(actor, p: Proposal, data: dict, *, version: int | None, toda
     """
     _require_lead(actor, p)
     _check_version(p, version)
-    if (err := rules.state_error("feedback", p.status)):
+    if err := rules.state_error("feedback", p.status):
         raise ServiceError(err)
     r = p.latest_reply
     assert r is not None  # REPLIED implies a reply
@@ -532,7 +651,7 @@ def record_feedback(actor, p: Proposal, data: dict, *, version: int | None, toda
     if satisfaction not in rules.SATISFACTION:
         errors["satisfaction"] = "请选择反馈意见（满意、基本满意或不满意）。"
     feedback_on = data.get("feedback_on") if isinstance(data.get("feedback_on"), date) else None
-    if (err := rules.date_error("反馈日期", feedback_on, today, not_before=r.reply_date, not_before_label="答复日期")):
+    if err := rules.date_error("反馈日期", feedback_on, today, not_before=r.reply_date, not_before_label="答复日期"):
         errors["feedback_on"] = err
     note = _text(data, "note")
     if len(note) > NOTE_MAX:
@@ -546,8 +665,12 @@ def record_feedback(actor, p: Proposal, data: dict, *, version: int | None, toda
         old_status = p.status
         p.status = new_status
         _touch(p)
-        data_ = {"round": r.round, "satisfaction": rules.SATISFACTION[satisfaction], "feedback_on": feedback_on,
-                 "status": [rules.status_label(old_status), rules.status_label(new_status)]}
+        data_ = {
+            "round": r.round,
+            "satisfaction": rules.SATISFACTION[satisfaction],
+            "feedback_on": feedback_on,
+            "status": [rules.status_label(old_status), rules.status_label(new_status)],
+        }
         if satisfaction == rules.UNSATISFIED and new_status == rules.CLOSED:
             data_["final"] = f"已是第{p.round}次答复，不再重新办理"
         _event("proposal.feedback_recorded", p, actor, data_, note or None)
@@ -557,17 +680,22 @@ def record_feedback(actor, p: Proposal, data: dict, *, version: int | None, toda
             p.rehandling_from = feedback_on
             p.rehandling_months = clock.config_months()["rehandling"]
             clock.refresh(p, current_calendar())
-            _event("proposal.rehandling_started", p, actor,
-                   {"round": p.round, "due_date": [old_due, p.due_date], "rehandling_months": p.rehandling_months})
+            _event(
+                "proposal.rehandling_started",
+                p,
+                actor,
+                {"round": p.round, "due_date": [old_due, p.due_date], "rehandling_months": p.rehandling_months},
+            )
     return new_status
 
 
-def request_extension(actor, p: Proposal, data: dict, *, version: int | None,
-                      today: date | None = None) -> ProposalExtension:
+def request_extension(
+    actor, p: Proposal, data: dict, *, version: int | None, today: date | None = None
+) -> ProposalExtension:
     """Ask the leader to extend the reply period to ``to_months`` after assignment (at most the maximum)."""
     _require_lead(actor, p)
     _check_version(p, version)
-    if (err := rules.state_error("extension", p.status)):
+    if err := rules.state_error("extension", p.status):
         raise ServiceError(err)
     if p.pending_extension is not None:
         raise ServiceError("已有一项延期申请等待领导审批，请等审批后再申请。")
@@ -582,7 +710,7 @@ def request_extension(actor, p: Proposal, data: dict, *, version: int | None,
     current = p.extended_months or p.period_months
     if to_months is None:
         errors["to_months"] = f"请填写延期后的办理期限（交办后的月数，最长{clock.max_months(p)}个月）。"
-    elif (err := deadlines.proposal_extension_check(current, to_months, clock.max_months(p))):
+    elif err := deadlines.proposal_extension_check(current, to_months, clock.max_months(p)):
         errors["to_months"] = err + "。"
     reason = _text(data, "reason")
     if not reason:
@@ -592,17 +720,25 @@ def request_extension(actor, p: Proposal, data: dict, *, version: int | None,
     if errors:
         raise ProposalInvalid(errors)
     with _transaction():
-        ext = ProposalExtension(proposal_id=p.id, to_months=to_months, reason=reason, requested_on=today,
-                                requested_by_id=actor.id, state="requested")
+        ext = ProposalExtension(
+            proposal_id=p.id,
+            to_months=to_months,
+            reason=reason,
+            requested_on=today,
+            requested_by_id=actor.id,
+            state="requested",
+        )
         p.extensions.append(ext)
         _touch(p)
-        _event("proposal.extension_requested", p, actor,
-               {"months": [current, to_months], "due_date": p.due_date}, reason)
+        _event(
+            "proposal.extension_requested", p, actor, {"months": [current, to_months], "due_date": p.due_date}, reason
+        )
     return ext
 
 
-def decide_extension(actor, p: Proposal, extension_id: int, data: dict, *, version: int | None,
-                     today: date | None = None) -> ProposalExtension:
+def decide_extension(
+    actor, p: Proposal, extension_id: int, data: dict, *, version: int | None, today: date | None = None
+) -> ProposalExtension:
     """The leader approves (the deadline moves) or refuses a pending extension request."""
     if actor is None or not actor.can("proposal.approve") or actor.agency_id != p.agency_id:
         raise PermissionDenied("只有领导可以审批延期办理。")
@@ -610,7 +746,7 @@ def decide_extension(actor, p: Proposal, extension_id: int, data: dict, *, versi
     ext = next((e for e in p.extensions if e.id == extension_id), None)
     if ext is None or ext.state != "requested":
         raise ServiceError("没有等待审批的延期申请（可能已被审批），请刷新页面。")
-    if (err := rules.state_error("extension", p.status)):
+    if err := rules.state_error("extension", p.status):
         raise ServiceError(err)
     approve = data.get("decision") == "approve"
     if data.get("decision") not in ("approve", "refuse"):
@@ -634,8 +770,9 @@ def decide_extension(actor, p: Proposal, extension_id: int, data: dict, *, versi
             clock.refresh(p, current_calendar())
             data_["due_date"] = [old_due, p.due_date]
         _touch(p)
-        _event("proposal.extension_approved" if approve else "proposal.extension_refused", p, actor, data_,
-               note or None)
+        _event(
+            "proposal.extension_approved" if approve else "proposal.extension_refused", p, actor, data_, note or None
+        )
     return ext
 
 
@@ -646,16 +783,24 @@ def _store_attachment(actor, p: Proposal, upload: Upload, kind: str, *, record_e
     """Store the file under a random name and link it; the caller's transaction commits it."""
     att = new_attachment(actor, upload, agency_id=p.agency_id, subject_type="proposal", subject_id=p.id, kind=kind)
     if record_event:
-        _event("proposal.attachment_added", p, actor,
-               {"name": att.original_name, "kind": rules.ATTACHMENT_KINDS.get(kind, kind)})
+        _event(
+            "proposal.attachment_added",
+            p,
+            actor,
+            {"name": att.original_name, "kind": rules.ATTACHMENT_KINDS.get(kind, kind)},
+        )
     return att
 
 
-def add_attachment(actor, p: Proposal, upload: Upload | None, kind: str = "other", *,
-                   version: int | None) -> Attachment:
+def add_attachment(
+    actor, p: Proposal, upload: Upload | None, kind: str = "other", *, version: int | None
+) -> Attachment:
     """Add a file to the item (the lead section or the office)."""
-    allowed = actor is not None and p.agency_id == actor.agency_id and (
-        (actor.can("proposal.handle") and is_proposal_lead(actor, p)) or actor.can("proposal.register"))
+    allowed = (
+        actor is not None
+        and p.agency_id == actor.agency_id
+        and ((actor.can("proposal.handle") and is_proposal_lead(actor, p)) or actor.can("proposal.register"))
+    )
     if not allowed:
         raise PermissionDenied("只有主办科室或政务公开办可以上传附件。")
     _check_version(p, version)
@@ -670,5 +815,11 @@ def add_attachment(actor, p: Proposal, upload: Upload | None, kind: str = "other
 
 
 def attachment_count(p: Proposal) -> int:
-    return db.session.scalar(select(func.count()).select_from(Attachment).where(
-        Attachment.subject_type == "proposal", Attachment.subject_id == p.id)) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Attachment)
+            .where(Attachment.subject_type == "proposal", Attachment.subject_id == p.id)
+        )
+        or 0
+    )

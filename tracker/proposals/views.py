@@ -1,4 +1,5 @@
 """Pages of NPC suggestions / CPPCC proposals (/proposals/). Thin: parse, call one service, show the result."""
+
 from __future__ import annotations
 
 import io
@@ -48,17 +49,49 @@ from .forms import (
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
 # Event data keys as the timeline shows them.
-FIELD_LABELS = {"kind": "类型", "session": "届次会议", "number": "编号", "title": "标题", "content": "内容",
-                "lead_author": "领衔代表/委员", "cosigners": "附议/联名", "assigned_on": "交办日期",
-                "lead_section_id": "主办科室", "lead_section": "主办科室", "cohandlers": "协办/会办科室",
-                "due_date": "办理期限", "due_provisional": "期限暂定", "form": "沟通方式", "contacted_on": "沟通日期",
-                "round": "办理轮次", "section": "科室", "mode": "方式", "opinion_on": "提交日期",
-                "opinion_due": "意见期限", "late": "逾期", "result_class": "答复类别", "reply_date": "答复日期",
-                "on_time": "按期", "status": "状态", "document": "答复文件", "published": "公开答复",
-                "published_on": "公开日期", "publish_link": "公开链接", "satisfaction": "反馈意见",
-                "feedback_on": "反馈日期", "final": "说明", "rehandling_months": "重新办理期限（月）",
-                "months": "办理期限（月）", "name": "文件", "year": "年度", "count": "件数", "A": "A类", "B": "B类",
-                "C": "C类", "D": "D类"}
+FIELD_LABELS = {
+    "kind": "类型",
+    "session": "届次会议",
+    "number": "编号",
+    "title": "标题",
+    "content": "内容",
+    "lead_author": "领衔代表/委员",
+    "cosigners": "附议/联名",
+    "assigned_on": "交办日期",
+    "lead_section_id": "主办科室",
+    "lead_section": "主办科室",
+    "cohandlers": "协办/会办科室",
+    "due_date": "办理期限",
+    "due_provisional": "期限暂定",
+    "form": "沟通方式",
+    "contacted_on": "沟通日期",
+    "round": "办理轮次",
+    "section": "科室",
+    "mode": "方式",
+    "opinion_on": "提交日期",
+    "opinion_due": "意见期限",
+    "late": "逾期",
+    "result_class": "答复类别",
+    "reply_date": "答复日期",
+    "on_time": "按期",
+    "status": "状态",
+    "document": "答复文件",
+    "published": "公开答复",
+    "published_on": "公开日期",
+    "publish_link": "公开链接",
+    "satisfaction": "反馈意见",
+    "feedback_on": "反馈日期",
+    "final": "说明",
+    "rehandling_months": "重新办理期限（月）",
+    "months": "办理期限（月）",
+    "name": "文件",
+    "year": "年度",
+    "count": "件数",
+    "A": "A类",
+    "B": "B类",
+    "C": "C类",
+    "D": "D类",
+}
 
 
 def field_label(key: str) -> str:
@@ -89,8 +122,9 @@ def _agency() -> Agency:
 
 
 def _sections():
-    return db.session.scalars(select(Section).where(Section.agency_id == current_user.agency_id)
-                              .order_by(Section.name)).all()
+    return db.session.scalars(
+        select(Section).where(Section.agency_id == current_user.agency_id).order_by(Section.name)
+    ).all()
 
 
 def _active_sections():
@@ -144,9 +178,20 @@ def list_proposals():
     per = current_app.config["PAGE_SIZE"]
     total, rows = queries.page_rows(q, today, page, per)
     pages = max((total + per - 1) // per, 1)
-    return render_template("proposals/list.html", rows=rows, total=total, page=page, pages=pages, sort=sort,
-                           sections=_sections(), args=request.args, today=today, rules=rules,
-                           labels=services.result_labels_for(_agency()), years=_year_choices(today))
+    return render_template(
+        "proposals/list.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        sort=sort,
+        sections=_sections(),
+        args=request.args,
+        today=today,
+        rules=rules,
+        labels=services.result_labels_for(_agency()),
+        years=_year_choices(today),
+    )
 
 
 @bp.get("/summary")
@@ -158,8 +203,9 @@ def summary():
         year = today.year
     labels = services.result_labels_for(_agency())
     s = queries.summary(current_user, year, today, labels)
-    return render_template("proposals/summary.html", s=s, year=year, years=_year_choices(today), rules=rules,
-                           today=today)
+    return render_template(
+        "proposals/summary.html", s=s, year=year, years=_year_choices(today), rules=rules, today=today
+    )
 
 
 @bp.get("/export")
@@ -171,12 +217,24 @@ def export_year():
     if not valid_year(year):
         args["year"] = str(today.year)
     data, count = export.year_workbook(current_user, args, today)
-    audit.record("proposal.exported", subject_type="proposal", subject_id=None, actor=current_user,
-                 data={"year": int(args["year"]), "count": count,
-                       "filters": {k: v for k, v in args.items() if k not in ("year", "page")}})
+    audit.record(
+        "proposal.exported",
+        subject_type="proposal",
+        subject_id=None,
+        actor=current_user,
+        data={
+            "year": int(args["year"]),
+            "count": count,
+            "filters": {k: v for k, v in args.items() if k not in ("year", "page")},
+        },
+    )
     db.session.commit()
-    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"{args['year']}年建议提案办理情况.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(
+        io.BytesIO(data),
+        as_attachment=True,
+        download_name=f"{args['year']}年建议提案办理情况.xlsx",
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 # --- registration -----------------------------------------------------------------------------
@@ -216,8 +274,9 @@ def edit_proposal(proposal_id: int):
     if form.is_submitted():
         if form.validate():
             try:
-                diff = services.edit_registration(current_user, p, form.data_dict(), version=_version(),
-                                                  reason=form.reason.data or "")
+                diff = services.edit_registration(
+                    current_user, p, form.data_dict(), version=_version(), reason=form.reason.data or ""
+                )
                 flash("登记信息已修改。" if diff else "没有修改任何内容。", "success" if diff else "info")
                 return redirect(url_for("proposals.detail", proposal_id=p.id))
             except services.ProposalInvalid as e:
@@ -236,8 +295,16 @@ def edit_proposal(proposal_id: int):
 def _forms(p, actions: set[str], labels: dict[str, str], active: tuple[str, object] | None = None) -> dict:
     """The action forms for the page; ``active`` is the submitted form to show again with its errors."""
     forms: dict[str, object] = {}
-    classes = {"contact": ContactForm, "opinion": OpinionForm, "reply": ReplyForm, "publish": PublishForm,
-               "feedback": FeedbackForm, "extension": ExtensionForm, "decide": DecisionForm, "attach": AttachmentForm}
+    classes = {
+        "contact": ContactForm,
+        "opinion": OpinionForm,
+        "reply": ReplyForm,
+        "publish": PublishForm,
+        "feedback": FeedbackForm,
+        "extension": ExtensionForm,
+        "decide": DecisionForm,
+        "attach": AttachmentForm,
+    }
     for name, cls in classes.items():
         if name not in actions:
             continue
@@ -246,16 +313,22 @@ def _forms(p, actions: set[str], labels: dict[str, str], active: tuple[str, obje
     today = today_cn()
     for name in ("contact", "reply", "feedback", "opinion"):
         if name in forms and not (active and active[0] == name):
-            field = {"contact": "contacted_on", "reply": "reply_date", "feedback": "feedback_on",
-                     "opinion": "opinion_on"}[name]
+            field = {
+                "contact": "contacted_on",
+                "reply": "reply_date",
+                "feedback": "feedback_on",
+                "opinion": "opinion_on",
+            }[name]
             forms[name][field].data = today
     if "reply" in forms:
         forms["reply"].set_labels(labels)
     if "extension" in forms:
         forms["extension"].set_months(p.extended_months or p.period_months, clock.max_months(p))
     if "opinion" in forms:
-        forms["opinion"].opinion_section.choices = [(str(c.section_id), f"{c.section.name}（{c.mode_label}）")
-                                                    for c in services.opinion_rows_for(current_user, p)]
+        forms["opinion"].opinion_section.choices = [
+            (str(c.section_id), f"{c.section.name}（{c.mode_label}）")
+            for c in services.opinion_rows_for(current_user, p)
+        ]
     if "publish" in forms and not (active and active[0] == "publish"):
         r = p.latest_reply
         forms["publish"].published.data = "1" if r.published else "0"
@@ -268,14 +341,26 @@ def _render_detail(p, active: tuple[str, object] | None = None, status: int = 20
     labels = services.result_labels_for(_agency())
     actions = services.available_actions(current_user, p)
     events = audit.timeline("proposal", p.id)
-    attachments = db.session.scalars(select(Attachment).where(Attachment.subject_type == "proposal",
-                                                              Attachment.subject_id == p.id)
-                                     .order_by(Attachment.id)).all()
+    attachments = db.session.scalars(
+        select(Attachment)
+        .where(Attachment.subject_type == "proposal", Attachment.subject_id == p.id)
+        .order_by(Attachment.id)
+    ).all()
     calendar = current_calendar()
     deadline = clock.reply_deadline(p, calendar)
-    return render_template("proposals/detail.html", p=p, events=events, attachments=attachments, deadline=deadline,
-                           actions=actions, forms=_forms(p, actions, labels, active), labels=labels, rules=rules,
-                           today=today_cn(), attachment_kinds=rules.ATTACHMENT_KINDS), status
+    return render_template(
+        "proposals/detail.html",
+        p=p,
+        events=events,
+        attachments=attachments,
+        deadline=deadline,
+        actions=actions,
+        forms=_forms(p, actions, labels, active),
+        labels=labels,
+        rules=rules,
+        today=today_cn(),
+        attachment_kinds=rules.ATTACHMENT_KINDS,
+    ), status
 
 
 @bp.get("/<int:proposal_id>")
@@ -311,9 +396,14 @@ def _act(proposal_id: int, name: str, form_cls, run, success: str, aliases: dict
 @bp.post("/<int:proposal_id>/contact")
 @login_required
 def add_contact(proposal_id: int):
-    return _act(proposal_id, "contact", ContactForm,
-                lambda p, f: services.record_contact(current_user, p, f.data_dict(), version=_version()) and None,
-                "已登记沟通情况。", {"form": "contact_form", "note": "contact_note"})
+    return _act(
+        proposal_id,
+        "contact",
+        ContactForm,
+        lambda p, f: services.record_contact(current_user, p, f.data_dict(), version=_version()) and None,
+        "已登记沟通情况。",
+        {"form": "contact_form", "note": "contact_note"},
+    )
 
 
 @bp.post("/<int:proposal_id>/opinion")
@@ -322,8 +412,10 @@ def add_opinion(proposal_id: int):
     def run(p, f):
         row = services.submit_opinion(current_user, p, f.data_dict(), _upload("opinion_file"), version=_version())
         return f"已提交{row.section.name}的{row.mode_label}意见。"
-    return _act(proposal_id, "opinion", OpinionForm, run, "", {"section_id": "opinion_section",
-                                                              "attachment": "opinion_file"})
+
+    return _act(
+        proposal_id, "opinion", OpinionForm, run, "", {"section_id": "opinion_section", "attachment": "opinion_file"}
+    )
 
 
 @bp.post("/<int:proposal_id>/reply")
@@ -333,6 +425,7 @@ def add_reply(proposal_id: int):
         r = services.reply(current_user, p, f.data_dict(), _upload("reply_document"), version=_version())
         timing = "按期" if r.on_time else ("逾期" if r.on_time is False else "")
         return f"已登记第{r.round}次答复（{r.result_class}类，{timing}答复），请在收到反馈后登记{p.author_title}的反馈意见。"
+
     return _act(proposal_id, "reply", ReplyForm, run, "", {"summary": "reply_summary", "document": "reply_document"})
 
 
@@ -342,6 +435,7 @@ def set_publication(proposal_id: int):
     def run(p, f):
         diff = services.set_publication(current_user, p, f.data_dict(), version=_version())
         return "已登记公开答复情况。" if diff else "公开答复情况没有变化。"
+
     return _act(proposal_id, "publish", PublishForm, run, "")
 
 
@@ -353,6 +447,7 @@ def add_feedback(proposal_id: int):
         if status == rules.REHANDLING:
             return f"已登记不满意的反馈，该件重新办理，新的办理期限为 {p.due_date}。"
         return "已登记反馈意见，该件已办结。"
+
     return _act(proposal_id, "feedback", FeedbackForm, run, "", {"note": "feedback_note"})
 
 
@@ -362,6 +457,7 @@ def request_extension(proposal_id: int):
     def run(p, f):
         services.request_extension(current_user, p, f.data_dict(), version=_version())
         return "已提交延期申请，等待领导审批。"
+
     return _act(proposal_id, "extension", ExtensionForm, run, "", {"reason": "extension_reason"})
 
 
@@ -371,6 +467,7 @@ def decide_extension(proposal_id: int, extension_id: int):
     def run(p, f):
         ext = services.decide_extension(current_user, p, extension_id, f.data_dict(), version=_version())
         return f"已批准延期，新的办理期限为 {p.due_date}。" if ext.state == "approved" else "已记录不批准延期。"
+
     return _act(proposal_id, "decide", DecisionForm, run, "", {"note": "decision_note"})
 
 
@@ -378,11 +475,14 @@ def decide_extension(proposal_id: int, extension_id: int):
 @login_required
 def upload_attachment(proposal_id: int):
     def run(p, f):
-        att = services.add_attachment(current_user, p, _upload("attachment_file"), f.attachment_kind.data,
-                                      version=_version())
+        att = services.add_attachment(
+            current_user, p, _upload("attachment_file"), f.attachment_kind.data, version=_version()
+        )
         return f"已上传附件：{att.original_name}。"
-    return _act(proposal_id, "attach", AttachmentForm, run, "", {"attachment": "attachment_file",
-                                                                 "kind": "attachment_kind"})
+
+    return _act(
+        proposal_id, "attach", AttachmentForm, run, "", {"attachment": "attachment_file", "kind": "attachment_kind"}
+    )
 
 
 @bp.get("/<int:proposal_id>/attachments/<int:attachment_id>")
@@ -392,8 +492,13 @@ def attachment(proposal_id: int, attachment_id: int):
     att = db.session.get(Attachment, attachment_id)
     if att is None or att.subject_type != "proposal" or att.subject_id != p.id:
         abort(404)
-    return send_from_directory(current_app.config["UPLOAD_FOLDER"], att.stored_name, as_attachment=True,
-                               download_name=att.original_name, mimetype=att.content_type)
+    return send_from_directory(
+        current_app.config["UPLOAD_FOLDER"],
+        att.stored_name,
+        as_attachment=True,
+        download_name=att.original_name,
+        mimetype=att.content_type,
+    )
 
 
 # --- configuration ----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 """`flask --app tracker remind [--at YYYY-MM-DDTHH:MM]` and `flask --app tracker scheduler`."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -26,8 +27,9 @@ def parse_at(value: str) -> datetime:
 
 
 @click.command("remind")
-@click.option("--at", "at", default=None, metavar="YYYY-MM-DDTHH:MM",
-              help="按这一时刻（北京时间）运行一次提醒扫描，默认现在")
+@click.option(
+    "--at", "at", default=None, metavar="YYYY-MM-DDTHH:MM", help="按这一时刻（北京时间）运行一次提醒扫描，默认现在"
+)
 @with_appcontext
 def remind_cmd(at: str | None):
     """运行一次期限提醒扫描，打印各类提醒新建和发出的条数。"""

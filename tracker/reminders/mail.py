@@ -3,6 +3,7 @@
 Composing is pure; sending reports, per recipient, whether the server accepted the mail, so that the
 caller can keep unaccepted reminders owed for the next run.
 """
+
 from __future__ import annotations
 
 import smtplib
@@ -47,9 +48,14 @@ class MailSettings:
         """None when MAIL_SERVER is empty: reminders are then in-app only."""
         if not cfg.get("MAIL_SERVER"):
             return None
-        return cls(server=cfg["MAIL_SERVER"], port=int(cfg.get("MAIL_PORT") or 25),
-                   use_tls=bool(cfg.get("MAIL_USE_TLS")), username=cfg.get("MAIL_USERNAME") or "",
-                   password=cfg.get("MAIL_PASSWORD") or "", sender=cfg.get("MAIL_DEFAULT_SENDER") or "tracker@localhost")
+        return cls(
+            server=cfg["MAIL_SERVER"],
+            port=int(cfg.get("MAIL_PORT") or 25),
+            use_tls=bool(cfg.get("MAIL_USE_TLS")),
+            username=cfg.get("MAIL_USERNAME") or "",
+            password=cfg.get("MAIL_PASSWORD") or "",
+            sender=cfg.get("MAIL_DEFAULT_SENDER") or "tracker@localhost",
+        )
 
 
 def compose(digest: Digest, today: date, sender: str, system_name: str = "政府信息公开申请办理系统") -> EmailMessage:
@@ -63,7 +69,12 @@ def compose(digest: Digest, today: date, sender: str, system_name: str = "政府
     msg["From"] = sender
     msg["To"] = formataddr((digest.name, digest.email))
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
-    body = [f"{digest.name}：", "", f"截至{today.isoformat()}，您负责或督办的事项有以下期限提醒（共{len(digest.lines)}项）：", ""]
+    body = [
+        f"{digest.name}：",
+        "",
+        f"截至{today.isoformat()}，您负责或督办的事项有以下期限提醒（共{len(digest.lines)}项）：",
+        "",
+    ]
     for kind, lines in _ordered(by_kind):
         body.append(f"【{KIND_LABELS.get(kind, kind)}】")
         for i, line in enumerate(lines, 1):

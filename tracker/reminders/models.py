@@ -4,6 +4,7 @@ A Reminder row is the fact "this person was reminded of this deadline at this st
 makes the fact exist at most once, whatever reruns, restarts or parallel schedulers do. The mail
 delivery state lives on the same row, so a reminder whose mail could not go out stays owed.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -16,13 +17,13 @@ from ..rules.clock import utcnow
 from ..types import UTCDateTime
 
 # Mail delivery states of a reminder.
-MAIL_PENDING = "pending"        # owed: goes out with the next run's digest
-MAIL_SENDING = "sending"        # claimed by a run that is sending it now
+MAIL_PENDING = "pending"  # owed: goes out with the next run's digest
+MAIL_SENDING = "sending"  # claimed by a run that is sending it now
 MAIL_SENT = "sent"
-MAIL_STALE = "stale"            # the situation changed (new deadline, case done) before it could be sent
+MAIL_STALE = "stale"  # the situation changed (new deadline, case done) before it could be sent
 MAIL_SUPERSEDED = "superseded"  # a later stage of the same deadline replaces it (e.g. the next overdue day)
 MAIL_NO_ADDRESS = "no_address"  # the recipient has no e-mail address: in-app only
-MAIL_OFF = "off"                # mail was not configured when it was created: in-app only
+MAIL_OFF = "off"  # mail was not configured when it was created: in-app only
 MAIL_STATUS_LABELS: dict[str, str] = {
     MAIL_PENDING: "待发送",
     MAIL_SENDING: "发送中",
@@ -106,7 +107,7 @@ class ReminderRun(db.Model):
     as_of = mapped_column(UTCDateTime, nullable=False)  # the moment the scan was run "as if"
     run_on: Mapped[date] = mapped_column(Date, nullable=False, index=True)
     created: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)  # kind -> reminders created
-    sent: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)     # kind -> reminders mailed
+    sent: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)  # kind -> reminders mailed
     mails_sent: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     mails_failed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     error: Mapped[str | None] = mapped_column(Text)

@@ -10,6 +10,7 @@ A reminder is identified by (kind, subject, deadline, occurrence, recipient). Be
 part of the key, a case whose deadline moves (extension, pause, calendar change) owes fresh
 reminders for the new date, and what was owed for the old one is no longer owed.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -58,7 +59,7 @@ class Policy:
     """How early and to whom: N working days ahead, and the overdue working day each level starts."""
 
     soon_days: int = deadlines.DUE_SOON_WORKDAYS
-    head_from: int = 1    # the section head hears of an overdue case from its 1st working day late
+    head_from: int = 1  # the section head hears of an overdue case from its 1st working day late
     office_from: int = 2  # the disclosure office from the 2nd
 
 
@@ -233,10 +234,13 @@ def _item_who(item: Item, people: Directory) -> str:
     return f"主办科室：{section}" + (f"；承办人：{handler}。" if handler else "。")
 
 
-def _owed(kind, subject_type, subject_id, deadline, occurrence, recipients, agency_id, case_type, case_id,
-          text) -> list[Owed]:
-    return [Owed(kind, subject_type, subject_id, deadline, occurrence, r, agency_id, case_type, case_id, text)
-            for r in _unique(recipients)]
+def _owed(
+    kind, subject_type, subject_id, deadline, occurrence, recipients, agency_id, case_type, case_id, text
+) -> list[Owed]:
+    return [
+        Owed(kind, subject_type, subject_id, deadline, occurrence, r, agency_id, case_type, case_id, text)
+        for r in _unique(recipients)
+    ]
 
 
 def _escalation(agency_id: int, section_id: int | None, late: int, policy: Policy, people: Directory) -> list[int]:
@@ -293,13 +297,18 @@ def clarification_owed(case: Case, today: date, cal: WorkCalendar, policy: Polic
     """
     due = case.clarification_due
     if due is None or deadlines.due_status(due, today, cal, policy.soon_days) not in (
-            deadlines.DUE_SOON, deadlines.DUE_TODAY):
+        deadlines.DUE_SOON,
+        deadlines.DUE_TODAY,
+    ):
         return []
-    text = (f"补正告知期限：{_request_ref(case)}如需申请人补正，应于{due}前一次性发出补正告知"
-            f"（收到申请后{deadlines.CLARIFICATION_NOTICE_WORKDAYS}个工作日内）。{_request_who(case, people)}")
+    text = (
+        f"补正告知期限：{_request_ref(case)}如需申请人补正，应于{due}前一次性发出补正告知"
+        f"（收到申请后{deadlines.CLARIFICATION_NOTICE_WORKDAYS}个工作日内）。{_request_who(case, people)}"
+    )
     recipients = people.responsible(case.agency_id, case.section_id, case.handler_id)
-    return _owed("clarification_notice", REQUEST, case.id, due, BEFORE, recipients, case.agency_id, REQUEST,
-                 case.id, text)
+    return _owed(
+        "clarification_notice", REQUEST, case.id, due, BEFORE, recipients, case.agency_id, REQUEST, case.id, text
+    )
 
 
 def _window_stage(end: date, today: date, cal: WorkCalendar, policy: Policy) -> int | None:
@@ -371,8 +380,9 @@ def opinions_owed(op: Opinions, today: date, cal: WorkCalendar, policy: Policy, 
     if stage is None or not op.sections:
         return []
     item = op.item
-    names = "、".join(f"{people.section_name(s) or s}（{proposal_rules.COHANDLER_MODES.get(m, m)}）"
-                      for s, m in op.sections)
+    names = "、".join(
+        f"{people.section_name(s) or s}（{proposal_rules.COHANDLER_MODES.get(m, m)}）" for s, m in op.sections
+    )
     recipients: list[int] = []
     for section_id, _mode in op.sections:
         recipients += people.section(section_id)
@@ -381,13 +391,21 @@ def opinions_owed(op: Opinions, today: date, cal: WorkCalendar, policy: Policy, 
     else:
         text = f"协办意见已逾期：{_item_ref(item)}的协办意见期限{op.due}已过，尚未提交：{names}。"
         recipients += people.responsible(item.agency_id, item.lead_section_id, item.handler_id)
-    return _owed("opinion_due", PROPOSAL, item.id, op.due, stage, recipients, item.agency_id, PROPOSAL, item.id,
-                 text)
+    return _owed("opinion_due", PROPOSAL, item.id, op.due, stage, recipients, item.agency_id, PROPOSAL, item.id, text)
 
 
-def decide(today: date, cal: WorkCalendar, policy: Policy, people: Directory, *, cases: Iterable[Case] = (),
-           clarifications: Iterable[Case] = (), windows: Iterable[Window] = (), items: Iterable[Item] = (),
-           opinions: Iterable[Opinions] = ()) -> list[Owed]:
+def decide(
+    today: date,
+    cal: WorkCalendar,
+    policy: Policy,
+    people: Directory,
+    *,
+    cases: Iterable[Case] = (),
+    clarifications: Iterable[Case] = (),
+    windows: Iterable[Window] = (),
+    items: Iterable[Item] = (),
+    opinions: Iterable[Opinions] = (),
+) -> list[Owed]:
     """Every reminder owed today for the given candidates (pure: no database, no clock)."""
     owed: list[Owed] = []
     for c in cases:
@@ -434,42 +452,84 @@ def collect(today: date, cal: WorkCalendar, policy: Policy) -> list[Owed]:
     def case(row) -> Case:
         return Case(*row[:8])
 
-    cases = [case(r) for r in db.session.execute(
-        select(*rcols).where(R.status != CONCLUDED, R.due_date.is_not(None), R.due_date < horizon))]
+    cases = [
+        case(r)
+        for r in db.session.execute(
+            select(*rcols).where(R.status != CONCLUDED, R.due_date.is_not(None), R.due_date < horizon)
+        )
+    ]
     clarified = exists().where(ClockAction.request_id == R.id, ClockAction.kind == "clarification")
-    clarifications = [case(r) for r in db.session.execute(
-        select(*rcols).where(R.status.in_((REGISTERED, IN_PROGRESS)), R.clarification_due >= today,
-                             R.clarification_due < horizon, ~clarified))]
-    windows = [Window(r[8], r[9], r[10], r[11], case(r)) for r in db.session.execute(
-        select(*rcols, ClockAction.id, ClockAction.kind, ClockAction.window_end, ClockAction.party)
-        .join(ClockAction, ClockAction.request_id == R.id)
-        .where(R.status == PAUSED, ClockAction.state == "open", ClockAction.kind.in_(tuple(WINDOW_KINDS)),
-               ClockAction.window_end.is_not(None), ClockAction.window_end < horizon))]
+    clarifications = [
+        case(r)
+        for r in db.session.execute(
+            select(*rcols).where(
+                R.status.in_((REGISTERED, IN_PROGRESS)),
+                R.clarification_due >= today,
+                R.clarification_due < horizon,
+                ~clarified,
+            )
+        )
+    ]
+    windows = [
+        Window(r[8], r[9], r[10], r[11], case(r))
+        for r in db.session.execute(
+            select(*rcols, ClockAction.id, ClockAction.kind, ClockAction.window_end, ClockAction.party)
+            .join(ClockAction, ClockAction.request_id == R.id)
+            .where(
+                R.status == PAUSED,
+                ClockAction.state == "open",
+                ClockAction.kind.in_(tuple(WINDOW_KINDS)),
+                ClockAction.window_end.is_not(None),
+                ClockAction.window_end < horizon,
+            )
+        )
+    ]
 
     P = Proposal
     pcols = (P.id, P.agency_id, P.kind, P.number, P.title, P.lead_section_id, P.handler_id, P.due_date)
     open_items = P.status.in_(proposal_rules.OPEN_STATUSES)
-    items = [Item(*r) for r in db.session.execute(
-        select(*pcols).where(open_items, P.due_date.is_not(None), P.due_date < horizon))]
+    items = [
+        Item(*r)
+        for r in db.session.execute(select(*pcols).where(open_items, P.due_date.is_not(None), P.due_date < horizon))
+    ]
     grouped: dict[tuple, list[tuple[int, str]]] = defaultdict(list)
     C = ProposalCohandler
     for r in db.session.execute(
-            select(*pcols, C.opinion_due, C.section_id, C.mode)
-            .join(C, and_(C.proposal_id == P.id))
-            .where(open_items, C.opinion_on.is_(None), C.opinion_due.is_not(None), C.opinion_due < horizon)
-            .order_by(P.id, C.section_id)):
+        select(*pcols, C.opinion_due, C.section_id, C.mode)
+        .join(C, and_(C.proposal_id == P.id))
+        .where(open_items, C.opinion_on.is_(None), C.opinion_due.is_not(None), C.opinion_due < horizon)
+        .order_by(P.id, C.section_id)
+    ):
         grouped[(Item(*r[:8]), r[8])].append((r[9], r[10]))
     opinions = [Opinions(item, due, tuple(sections)) for (item, due), sections in grouped.items()]
 
-    agencies = {c.agency_id for c in cases + clarifications} | {w.case.agency_id for w in windows} \
-        | {i.agency_id for i in items} | {o.item.agency_id for o in opinions}
+    agencies = (
+        {c.agency_id for c in cases + clarifications}
+        | {w.case.agency_id for w in windows}
+        | {i.agency_id for i in items}
+        | {o.item.agency_id for o in opinions}
+    )
     if not agencies:
         return []
     people = Directory(
-        (Person(*r) for r in db.session.execute(
-            select(User.id, User.agency_id, User.section_id, User.role, User.display_name)
-            .where(User.active.is_(True), User.agency_id.in_(agencies)))),
+        (
+            Person(*r)
+            for r in db.session.execute(
+                select(User.id, User.agency_id, User.section_id, User.role, User.display_name).where(
+                    User.active.is_(True), User.agency_id.in_(agencies)
+                )
+            )
+        ),
         dict(db.session.execute(select(Section.id, Section.name).where(Section.agency_id.in_(agencies))).all()),
     )
-    return decide(today, cal, policy, people, cases=cases, clarifications=clarifications, windows=windows,
-                  items=items, opinions=opinions)
+    return decide(
+        today,
+        cal,
+        policy,
+        people,
+        cases=cases,
+        clarifications=clarifications,
+        windows=windows,
+        items=items,
+        opinions=opinions,
+    )

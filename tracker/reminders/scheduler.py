@@ -4,6 +4,7 @@ Nothing here runs on import; web workers and tests never build a scheduler. Each
 tracker.reminders.service.run(), which skips days that are not working days and, on PostgreSQL,
 skips itself when another copy holds the run lock, so several schedulers may run on several hosts.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,10 +53,20 @@ def build_scheduler(app: Flask, scheduler_cls=None):
     common = {"args": [app], "max_instances": 1, "coalesce": True, "misfire_grace_time": 3600}
     # Every day: the job itself skips the days the working-day calendar marks off (weekends, holidays)
     # and works on make-up Saturdays, which a cron day-of-week rule could not express.
-    sched.add_job(run_job, CronTrigger(hour=hour, minute=minute, timezone=CHINA_TZ), id="reminders-morning",
-                  name="期限提醒（早间）", **common)
+    sched.add_job(
+        run_job,
+        CronTrigger(hour=hour, minute=minute, timezone=CHINA_TZ),
+        id="reminders-morning",
+        name="期限提醒（早间）",
+        **common,
+    )
     if hour < until:
         # Later in the day: new deadlines and mails a down server could not take. Never before the morning run.
-        sched.add_job(run_job, CronTrigger(hour=f"{hour + 1}-{until}", minute=minute, timezone=CHINA_TZ),
-                      id="reminders-hourly", name="期限提醒（每小时）", **common)
+        sched.add_job(
+            run_job,
+            CronTrigger(hour=f"{hour + 1}-{until}", minute=minute, timezone=CHINA_TZ),
+            id="reminders-hourly",
+            name="期限提醒（每小时）",
+            **common,
+        )
     return sched

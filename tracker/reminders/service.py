@@ -15,6 +15,7 @@ A pending mail is only sent while its situation still holds: if the deadline mov
 concluded or the window closed in the meantime it is marked stale; an older overdue day is superseded
 by the current one. A claim left by a crashed run is taken over after CLAIM_TIMEOUT.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -64,7 +65,7 @@ class RunResult:
     today: date
     skipped: str | None = None
     created: Counter = field(default_factory=Counter)  # kind -> reminders created
-    sent: Counter = field(default_factory=Counter)     # kind -> reminders mailed
+    sent: Counter = field(default_factory=Counter)  # kind -> reminders mailed
     mails_sent: int = 0
     mails_failed: int = 0
     stale: int = 0
@@ -81,8 +82,10 @@ class RunResult:
                 out.append(f"  {label}：新建{self.created[kind]}条，邮件发出{self.sent[kind]}条")
         if not out:
             out.append("  没有新的提醒。")
-        out.append(f"  共新建{sum(self.created.values())}条提醒；发出邮件{self.mails_sent}封"
-                   f"（含{sum(self.sent.values())}条提醒），发送失败{self.mails_failed}封")
+        out.append(
+            f"  共新建{sum(self.created.values())}条提醒；发出邮件{self.mails_sent}封"
+            f"（含{sum(self.sent.values())}条提醒），发送失败{self.mails_failed}封"
+        )
         if self.stale:
             out.append(f"  {self.stale}条未发出的邮件提醒因期限或案件情况变化不再发送")
         out += [f"  邮件错误：{e}" for e in self.errors]
@@ -91,7 +94,7 @@ class RunResult:
 
 def _chunks(seq: list, n: int = CHUNK) -> Iterator[list]:
     for i in range(0, len(seq), n):
-        yield seq[i:i + n]
+        yield seq[i : i + n]
 
 
 def _policy() -> Policy:
@@ -141,36 +144,69 @@ def _record(owed: list[Owed], today: date, mail_on: bool, ts: datetime) -> Count
             return MAIL_OFF
         return MAIL_PENDING if (emails.get(o.recipient_id) or "").strip() else MAIL_NO_ADDRESS
 
-    rows = [{"kind": o.kind, "subject_type": o.subject_type, "subject_id": o.subject_id, "deadline": o.deadline,
-             "occurrence": o.occurrence, "recipient_id": o.recipient_id, "agency_id": o.agency_id,
-             "case_type": o.case_type, "case_id": o.case_id, "run_on": today, "created_at": ts,
-             "mail_status": mail_status(o), "mail_attempts": 0} for o in by_key.values()]
+    rows = [
+        {
+            "kind": o.kind,
+            "subject_type": o.subject_type,
+            "subject_id": o.subject_id,
+            "deadline": o.deadline,
+            "occurrence": o.occurrence,
+            "recipient_id": o.recipient_id,
+            "agency_id": o.agency_id,
+            "case_type": o.case_type,
+            "case_id": o.case_id,
+            "run_on": today,
+            "created_at": ts,
+            "mail_status": mail_status(o),
+            "mail_attempts": 0,
+        }
+        for o in by_key.values()
+    ]
     key_cols = [getattr(Reminder, c) for c in KEY_COLUMNS]
     inserted = []
     for chunk in _chunks(rows):
-        stmt = (_insert(Reminder).values(chunk).on_conflict_do_nothing(index_elements=list(KEY_COLUMNS))
-                .returning(Reminder.id, *key_cols))
+        stmt = (
+            _insert(Reminder)
+            .values(chunk)
+            .on_conflict_do_nothing(index_elements=list(KEY_COLUMNS))
+            .returning(Reminder.id, *key_cols)
+        )
         inserted += db.session.execute(stmt).all()
     links = Links()
     notes = []
     for row in inserted:
         o = by_key[tuple(row[1:])]
-        notes.append({"agency_id": o.agency_id, "user_id": o.recipient_id, "reminder_id": row[0], "kind": o.kind,
-                      "text": o.text, "link": links.path(o.case_type, o.case_id), "created_at": ts})
+        notes.append(
+            {
+                "agency_id": o.agency_id,
+                "user_id": o.recipient_id,
+                "reminder_id": row[0],
+                "kind": o.kind,
+                "text": o.text,
+                "link": links.path(o.case_type, o.case_id),
+                "created_at": ts,
+            }
+        )
     for chunk in _chunks(notes):
         db.session.execute(_insert(Notification).values(chunk))
     return Counter(by_key[tuple(row[1:])].kind for row in inserted)
 
 
 def _claimable(ts: datetime):
-    return or_(Reminder.mail_status == MAIL_PENDING,
-               and_(Reminder.mail_status == MAIL_SENDING, Reminder.claimed_at < ts - CLAIM_TIMEOUT))
+    return or_(
+        Reminder.mail_status == MAIL_PENDING,
+        and_(Reminder.mail_status == MAIL_SENDING, Reminder.claimed_at < ts - CLAIM_TIMEOUT),
+    )
 
 
 def _set_status(ids: list[int], condition, **values) -> None:
     for chunk in _chunks(ids):
-        db.session.execute(update(Reminder).where(Reminder.id.in_(chunk), condition).values(**values)
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(Reminder)
+            .where(Reminder.id.in_(chunk), condition)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _claim(owed: list[Owed], token: str, ts: datetime) -> tuple[list, int]:
@@ -180,9 +216,17 @@ def _claim(owed: list[Owed], token: str, ts: datetime) -> tuple[list, int]:
         current[o.situation] = max(current.get(o.situation, -1), o.occurrence)
     claimable = _claimable(ts)
     valid, stale, superseded = [], [], []
-    for r in db.session.execute(select(Reminder.id, Reminder.kind, Reminder.subject_type, Reminder.subject_id,
-                                       Reminder.deadline, Reminder.recipient_id, Reminder.occurrence)
-                                .where(claimable)):
+    for r in db.session.execute(
+        select(
+            Reminder.id,
+            Reminder.kind,
+            Reminder.subject_type,
+            Reminder.subject_id,
+            Reminder.deadline,
+            Reminder.recipient_id,
+            Reminder.occurrence,
+        ).where(claimable)
+    ):
         latest = current.get((r.kind, r.subject_type, r.subject_id, r.deadline, r.recipient_id))
         if latest is None:
             stale.append(r.id)
@@ -195,12 +239,20 @@ def _claim(owed: list[Owed], token: str, ts: datetime) -> tuple[list, int]:
     # The condition is re-checked by the UPDATE itself, so two runs can never claim the same row.
     _set_status(valid, claimable, mail_status=MAIL_SENDING, claim_token=token, claimed_at=ts)
     claimed = db.session.execute(
-        select(Reminder.id, Reminder.kind, Reminder.recipient_id, Notification.text, Notification.link,
-               User.display_name, User.email)
+        select(
+            Reminder.id,
+            Reminder.kind,
+            Reminder.recipient_id,
+            Notification.text,
+            Notification.link,
+            User.display_name,
+            User.email,
+        )
         .join(Notification, Notification.reminder_id == Reminder.id)
         .join(User, User.id == Reminder.recipient_id)
         .where(Reminder.claim_token == token)
-        .order_by(Reminder.recipient_id, Reminder.deadline, Reminder.id)).all()
+        .order_by(Reminder.recipient_id, Reminder.deadline, Reminder.id)
+    ).all()
     return claimed, len(stale)
 
 
@@ -240,13 +292,26 @@ def _deliver(claimed: list, settings: mail.MailSettings | None, today: date, tok
         ids = ids_of[d.recipient_id]
         error = outcome.get(d.recipient_id, "邮件服务器未返回结果")
         if error is None:
-            _set_status(ids, mine, mail_status=MAIL_SENT, mailed_at=finished, mail_error=None, claim_token=None,
-                        mail_attempts=Reminder.mail_attempts + 1)
+            _set_status(
+                ids,
+                mine,
+                mail_status=MAIL_SENT,
+                mailed_at=finished,
+                mail_error=None,
+                claim_token=None,
+                mail_attempts=Reminder.mail_attempts + 1,
+            )
             result.mails_sent += 1
             result.sent.update(kind_of[i] for i in ids)
         else:
-            _set_status(ids, mine, mail_status=MAIL_PENDING, mail_error=error[:1000], claim_token=None,
-                        mail_attempts=Reminder.mail_attempts + 1)
+            _set_status(
+                ids,
+                mine,
+                mail_status=MAIL_PENDING,
+                mail_error=error[:1000],
+                claim_token=None,
+                mail_attempts=Reminder.mail_attempts + 1,
+            )
             result.mails_failed += 1
             if error not in result.errors:
                 result.errors.append(error)
@@ -278,8 +343,12 @@ def run(now: datetime | None = None) -> RunResult:
         claimed, result.stale = _claim(owed, token, started) if settings is not None else ([], 0)
         run_row.created = dict(result.created)
         if result.created:
-            audit.record("reminders.created", subject_type="reminder_run", subject_id=run_row.id,
-                         data={"run_on": today, "created": dict(result.created)})
+            audit.record(
+                "reminders.created",
+                subject_type="reminder_run",
+                subject_id=run_row.id,
+                data={"run_on": today, "created": dict(result.created)},
+            )
         db.session.commit()
         result.run_id = run_row.id
     except Exception:
@@ -304,8 +373,14 @@ def _mine(user):
 
 
 def unread_count(user) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification)
-                             .where(Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def notifications_for(user, *, unread_only: bool = False, page: int = 1, per_page: int = 50):
@@ -320,25 +395,31 @@ def notifications_for(user, *, unread_only: bool = False, page: int = 1, per_pag
 
 def mark_read(user, notification_id: int) -> Notification:
     """Mark one of the user's notifications read; anybody else's is NotFound, as if it did not exist."""
-    note = db.session.scalars(_mine(user).where(Notification.id == notification_id)).first() \
-        if 0 < notification_id <= 2**31 - 1 else None
+    note = (
+        db.session.scalars(_mine(user).where(Notification.id == notification_id)).first()
+        if 0 < notification_id <= 2**31 - 1
+        else None
+    )
     if note is None:
         raise NotFound("通知不存在。")
     if note.read_at is None:
         note.read_at = utcnow()
-        audit.record("notification.read", subject_type="notification", subject_id=note.id, actor=user,
-                     data={"count": 1})
+        audit.record(
+            "notification.read", subject_type="notification", subject_id=note.id, actor=user, data={"count": 1}
+        )
         db.session.commit()
     return note
 
 
 def mark_all_read(user) -> int:
     """Mark all the user's unread notifications read in one UPDATE; returns how many."""
-    n = db.session.execute(update(Notification)
-                           .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-                           .values(read_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    n = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if n:
-        audit.record("notification.read", subject_type="notification", subject_id=None, actor=user,
-                     data={"count": n})
+        audit.record("notification.read", subject_type="notification", subject_id=None, actor=user, data={"count": n})
     db.session.commit()
     return n

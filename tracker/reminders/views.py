@@ -1,4 +1,5 @@
 """The in-app notification centre: list, mark read, mark all read; the unread badge in the navigation bar."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -19,6 +20,7 @@ def notification_badge():
     def notification_count() -> int:
         # Called by base.html only where the navigation bar is drawn: one indexed COUNT per page.
         return service.unread_count(current_user) if current_user.is_authenticated else 0
+
     return {"notification_count": notification_count}
 
 
@@ -29,9 +31,16 @@ def notifications():
     page = page_arg(request.args)
     rows, total = service.notifications_for(current_user, unread_only=unread_only, page=page, per_page=PER_PAGE)
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
-    return render_template("reminders/list.html", rows=rows, total=total, page=page, pages=pages,
-                           unread_only=unread_only, kind_labels=KIND_LABELS,
-                           unread=service.unread_count(current_user))
+    return render_template(
+        "reminders/list.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        unread_only=unread_only,
+        kind_labels=KIND_LABELS,
+        unread=service.unread_count(current_user),
+    )
 
 
 def _back():

@@ -1,4 +1,5 @@
 """`flask --app tracker report YEAR [--agency NAME] --format json|xlsx|docx [-o FILE] [--current]`."""
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,6 @@ from .render import FORMATS
 USAGE = "用法：flask --app tracker report 年份 [--agency 机关名称] --format json|xlsx|docx [-o 输出文件] [--current]"
 
 
-
 class _ChineseUsage(click.Command):
     """Argument errors in Chinese, with the usage line, and a non-zero exit."""
 
@@ -23,6 +23,7 @@ class _ChineseUsage(click.Command):
             return super().parse_args(ctx, args)
         except click.UsageError as e:
             from ..cli import fail
+
             fail(f"参数有误（{e.format_message()}）。{USAGE}")
 
 

@@ -10,6 +10,7 @@ Entry points: `derive(agency_id, year)` -> the report dict in the JSON form (rul
 .empty_report_dict filled in, checks included); `derive_full` also returns the data-quality problems, and
 `problem_cases` lists the cases behind one problem (run only when that problem is present).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -73,11 +74,14 @@ def _table3_query(agency_id: int, year: int):
     _, end = _bounds(year)
     concluded_in_year = _in(R.concluded_on, year)
     return (
-        select(R.applicant_type, R.outcome,
-               func.sum(_flag(_in(R.received_on, year))),
-               func.sum(_flag(_carried_in(R, year))),
-               func.sum(_flag(concluded_in_year)),
-               func.sum(_flag(_carried_out(R, year))))
+        select(
+            R.applicant_type,
+            R.outcome,
+            func.sum(_flag(_in(R.received_on, year))),
+            func.sum(_flag(_carried_in(R, year))),
+            func.sum(_flag(concluded_in_year)),
+            func.sum(_flag(_carried_out(R, year))),
+        )
         .where(R.agency_id == agency_id, or_(R.received_on <= end, concluded_in_year))
         .group_by(R.applicant_type, R.outcome)
     )
@@ -113,8 +117,9 @@ def carried_out_by_type(agency_id: int, year: int) -> dict:
 
     _, end = _bounds(year)
     sums = [func.sum(_flag(R.applicant_type == t)) for t in rl.APPLICANT_TYPE_IDS]
-    values = db.session.execute(select(*sums, func.count())
-                                .where(R.agency_id == agency_id, R.received_on <= end, _carried_out(R, year))).one()
+    values = db.session.execute(
+        select(*sums, func.count()).where(R.agency_id == agency_id, R.received_on <= end, _carried_out(R, year))
+    ).one()
     return {col: int(n or 0) for col, n in zip(rl.TABLE3_COLUMN_IDS, values, strict=True)}
 
 
@@ -130,8 +135,10 @@ def processing_fees(agency_id: int, year: int) -> dict:
     from ..disclosure.models import DisclosureRequest as R
 
     cases, amount = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(R.fee_amount), _ZERO))
-        .where(R.agency_id == agency_id, _in(R.fee_paid_on, year))).one()
+        select(func.count(), func.coalesce(func.sum(R.fee_amount), _ZERO)).where(
+            R.agency_id == agency_id, _in(R.fee_paid_on, year)
+        )
+    ).one()
     return {"cases": int(cases), "amount_yuan": int(amount or 0)}
 
 
@@ -153,8 +160,13 @@ def derive_table4(agency_id: int, year: int) -> dict:
     table = {b: {c: 0 for c in rl.TABLE4_COLUMN_IDS} for b in rl.TABLE4_BLOCK_IDS}
     for kind, upheld, corrected, other, pending, total in db.session.execute(q):
         if kind in table:
-            table[kind].update(upheld=int(upheld or 0), corrected=int(corrected or 0), other=int(other or 0),
-                               pending=int(pending or 0), total=int(total or 0))
+            table[kind].update(
+                upheld=int(upheld or 0),
+                corrected=int(corrected or 0),
+                other=int(other or 0),
+                pending=int(pending or 0),
+                total=int(total or 0),
+            )
     return table
 
 
@@ -178,7 +190,8 @@ def derive_registers(agency_id: int, year: int) -> tuple[dict, int, dict[str, in
     cents = cast(func.round(E.amount_yuan * literal_column("100")), BigInteger)
     q = (
         select(
-            E.kind, E.category,
+            E.kind,
+            E.category,
             func.sum(_flag(in_year)),
             func.sum(_flag(_in(E.abolished_on, year))),
             func.sum(_flag(or_(E.abolished_on.is_(None), E.abolished_on > end))),
@@ -222,8 +235,12 @@ def main_topics(agency_id: int, year: int, limit: int = MAIN_TOPICS) -> list[dic
     from ..disclosure.models import DisclosureRequest as R
     from ..disclosure.models import RequestTag as T
 
-    q = (select(T.tag, func.count()).join(R, R.id == T.request_id)
-         .where(R.agency_id == agency_id, _in(R.received_on, year)).group_by(T.tag))
+    q = (
+        select(T.tag, func.count())
+        .join(R, R.id == T.request_id)
+        .where(R.agency_id == agency_id, _in(R.received_on, year))
+        .group_by(T.tag)
+    )
     counted = sorted(((tag, int(n)) for tag, n in db.session.execute(q)), key=lambda tn: (-tn[1], tn[0]))
     return [{"topic": tag, "requests": n} for tag, n in counted[:limit]]
 
@@ -232,8 +249,7 @@ def proposals_assigned(agency_id: int, year: int) -> dict[str, int]:
     """NPC suggestions and CPPCC proposals by kind, counted by 交办日期 in the year. One query."""
     from ..proposals.models import Proposal as P
 
-    q = (select(P.kind, func.count()).where(P.agency_id == agency_id, _in(P.assigned_on, year))
-         .group_by(P.kind))
+    q = select(P.kind, func.count()).where(P.agency_id == agency_id, _in(P.assigned_on, year)).group_by(P.kind)
     return {kind: int(n) for kind, n in db.session.execute(q)}
 
 
@@ -249,17 +265,33 @@ class Problem:
 
 
 PROBLEMS: tuple[Problem, ...] = (
-    Problem("concluded_without_outcome", "已办结但没有办理结果，或办理结果不是表三的办理结果之一", "request",
-            (rl.DATA_QUALITY_CHECK_ID, "table3_total_row")),
+    Problem(
+        "concluded_without_outcome",
+        "已办结但没有办理结果，或办理结果不是表三的办理结果之一",
+        "request",
+        (rl.DATA_QUALITY_CHECK_ID, "table3_total_row"),
+    ),
     Problem("concluded_without_date", "状态为已办结但没有办结日期", "request", (rl.DATA_QUALITY_CHECK_ID,)),
     Problem("dated_but_open", "填有办结日期但状态不是已办结", "request", (rl.DATA_QUALITY_CHECK_ID,)),
-    Problem("concluded_before_receipt", "办结日期早于收到申请之日", "request",
-            (rl.DATA_QUALITY_CHECK_ID, "table3_column_balance")),
+    Problem(
+        "concluded_before_receipt",
+        "办结日期早于收到申请之日",
+        "request",
+        (rl.DATA_QUALITY_CHECK_ID, "table3_column_balance"),
+    ),
     Problem("received_in_future", "收到申请之日晚于今天", "request", (rl.DATA_QUALITY_CHECK_ID,)),
-    Problem("unknown_applicant_type", "申请人类型不是表三的六类申请人之一", "request",
-            (rl.DATA_QUALITY_CHECK_ID, "table3_row_totals")),
-    Problem("review_without_result", "复议诉讼已审结但没有结果（维持、纠正、其他）", "review",
-            (rl.DATA_QUALITY_CHECK_ID, "table4_totals")),
+    Problem(
+        "unknown_applicant_type",
+        "申请人类型不是表三的六类申请人之一",
+        "request",
+        (rl.DATA_QUALITY_CHECK_ID, "table3_row_totals"),
+    ),
+    Problem(
+        "review_without_result",
+        "复议诉讼已审结但没有结果（维持、纠正、其他）",
+        "review",
+        (rl.DATA_QUALITY_CHECK_ID, "table4_totals"),
+    ),
     Problem("review_concluded_before_filed", "复议诉讼审结日期早于立案日期", "review", (rl.DATA_QUALITY_CHECK_ID,)),
     Problem("review_unknown_kind", "复议诉讼类别不是表四的三类之一", "review", (rl.DATA_QUALITY_CHECK_ID,)),
 )
@@ -285,8 +317,9 @@ def _review_conditions() -> dict:
     from ..disclosure.models import Review as V
 
     return {
-        "review_without_result": and_(V.concluded_on.is_not(None),
-                                      or_(V.result.is_(None), V.result.not_in(("upheld", "corrected", "other")))),
+        "review_without_result": and_(
+            V.concluded_on.is_not(None), or_(V.result.is_(None), V.result.not_in(("upheld", "corrected", "other")))
+        ),
         "review_concluded_before_filed": V.concluded_on < V.filed_on,
         "review_unknown_kind": V.kind.not_in(rl.TABLE4_BLOCK_IDS),
     }
@@ -297,8 +330,12 @@ def _request_scope(year: int, today: date):
     from ..disclosure.models import DisclosureRequest as R
 
     start, end = _bounds(year)
-    touches = or_(and_(R.received_on <= end, or_(R.concluded_on.is_(None), R.concluded_on >= start)),
-                  _in(R.received_on, year), _in(R.concluded_on, year), R.received_on > today)
+    touches = or_(
+        and_(R.received_on <= end, or_(R.concluded_on.is_(None), R.concluded_on >= start)),
+        _in(R.received_on, year),
+        _in(R.concluded_on, year),
+        R.received_on > today,
+    )
     return touches
 
 
@@ -306,8 +343,11 @@ def _review_scope(year: int):
     from ..disclosure.models import Review as V
 
     start, end = _bounds(year)
-    touches = or_(and_(V.filed_on <= end, or_(V.concluded_on.is_(None), V.concluded_on >= start)),
-                  _in(V.filed_on, year), _in(V.concluded_on, year))
+    touches = or_(
+        and_(V.filed_on <= end, or_(V.concluded_on.is_(None), V.concluded_on >= start)),
+        _in(V.filed_on, year),
+        _in(V.concluded_on, year),
+    )
     return touches
 
 
@@ -322,11 +362,16 @@ def count_problems(agency_id: int, year: int, today: date) -> dict[str, int]:
     from ..disclosure.models import Review as V
 
     counts: dict[str, int] = {}
-    for model, conds, scope in ((R, _request_conditions(today), _request_scope(year, today)),
-                                (V, _review_conditions(), _review_scope(year))):
+    for model, conds, scope in (
+        (R, _request_conditions(today), _request_scope(year, today)),
+        (V, _review_conditions(), _review_scope(year)),
+    ):
         ids = list(conds)
-        q = (select(*(func.sum(_flag(conds[i])) for i in ids)).select_from(model)
-             .where(model.agency_id == agency_id, or_(*conds.values()), _flag(scope) == _ONE))
+        q = (
+            select(*(func.sum(_flag(conds[i])) for i in ids))
+            .select_from(model)
+            .where(model.agency_id == agency_id, or_(*conds.values()), _flag(scope) == _ONE)
+        )
         row = db.session.execute(q).one()
         counts.update({i: int(n or 0) for i, n in zip(ids, row, strict=True)})
     return counts
@@ -339,8 +384,9 @@ class ProblemCase:
     detail: str
 
 
-def problem_cases(agency_id: int, year: int, problem_id: str, *, today: date | None = None,
-                  limit: int = 50) -> list[ProblemCase]:
+def problem_cases(
+    agency_id: int, year: int, problem_id: str, *, today: date | None = None, limit: int = 50
+) -> list[ProblemCase]:
     """The cases (at most `limit`) behind one data-quality problem, each linked by its request id."""
     from ..disclosure.models import DisclosureRequest as R
     from ..disclosure.models import Review as V
@@ -349,37 +395,65 @@ def problem_cases(agency_id: int, year: int, problem_id: str, *, today: date | N
     today = today or today_cn()
     problem = PROBLEMS_BY_ID[problem_id]
     if problem.subject == "request":
-        q = (select(R.id, R.number, R.status, R.received_on, R.concluded_on, R.outcome, R.applicant_type)
-             .where(R.agency_id == agency_id, _request_scope(year, today), _request_conditions(today)[problem_id])
-             .order_by(R.received_on, R.id).limit(limit))
-        return [ProblemCase(i, number, f"收到{received or '—'}，办结{concluded or '—'}，办理结果{_outcome_text(outcome)}，"
-                                       f"申请人类型{_type_text(atype)}")
-                for i, number, _status, received, concluded, outcome, atype in db.session.execute(q)]
+        q = (
+            select(R.id, R.number, R.status, R.received_on, R.concluded_on, R.outcome, R.applicant_type)
+            .where(R.agency_id == agency_id, _request_scope(year, today), _request_conditions(today)[problem_id])
+            .order_by(R.received_on, R.id)
+            .limit(limit)
+        )
+        return [
+            ProblemCase(
+                i,
+                number,
+                f"收到{received or '—'}，办结{concluded or '—'}，办理结果{_outcome_text(outcome)}，"
+                f"申请人类型{_type_text(atype)}",
+            )
+            for i, number, _status, received, concluded, outcome, atype in db.session.execute(q)
+        ]
     kinds = {b.id: (f"{b.parent_label}（{b.label}）" if b.parent_label else b.label) for b in TABLE4_BLOCKS}
-    q = (select(V.request_id, R.number, V.kind, V.filed_on, V.concluded_on, V.result)
-         .join(R, R.id == V.request_id)
-         .where(V.agency_id == agency_id, _review_scope(year), _review_conditions()[problem_id])
-         .order_by(V.filed_on, V.id).limit(limit))
+    q = (
+        select(V.request_id, R.number, V.kind, V.filed_on, V.concluded_on, V.result)
+        .join(R, R.id == V.request_id)
+        .where(V.agency_id == agency_id, _review_scope(year), _review_conditions()[problem_id])
+        .order_by(V.filed_on, V.id)
+        .limit(limit)
+    )
     results = {c.id: c.label for c in rl.TABLE4_COLUMNS}
-    return [ProblemCase(rid, number, f"{kinds.get(kind, kind)}：立案{filed}，审结{concluded or '—'}，"
-                                     f"结果{results.get(result, result) or '—'}")
-            for rid, number, kind, filed, concluded, result in db.session.execute(q)]
+    return [
+        ProblemCase(
+            rid,
+            number,
+            f"{kinds.get(kind, kind)}：立案{filed}，审结{concluded or '—'}，结果{results.get(result, result) or '—'}",
+        )
+        for rid, number, kind, filed, concluded, result in db.session.execute(q)
+    ]
 
 
 def _outcome_text(code: str | None) -> str:
-    return outcomes.outcome(code).short_label if outcomes.is_valid(code) else (f"“{code}”（不是有效的办理结果）" if code else "—")
+    return (
+        outcomes.outcome(code).short_label
+        if outcomes.is_valid(code)
+        else (f"“{code}”（不是有效的办理结果）" if code else "—")
+    )
 
 
 def _type_text(type_id: str | None) -> str:
-    return rl.applicant_type_label(type_id) if rl.is_applicant_type(type_id) else (f"“{type_id}”（无效）" if type_id else "—")
+    return (
+        rl.applicant_type_label(type_id)
+        if rl.is_applicant_type(type_id)
+        else (f"“{type_id}”（无效）" if type_id else "—")
+    )
 
 
 def data_quality_check(counts: dict[str, int]) -> dict:
     found = [f"{PROBLEMS_BY_ID[i].title}{n}件" for i, n in counts.items() if n]
     if found:
         return {"id": rl.DATA_QUALITY_CHECK_ID, "ok": False, "detail": "；".join(found) + "。"}
-    return {"id": rl.DATA_QUALITY_CHECK_ID, "ok": True,
-            "detail": "本年度涉及的申请和复议诉讼记录均有办理结果和办结日期，办结不早于收到申请，收到申请日期不在将来"}
+    return {
+        "id": rl.DATA_QUALITY_CHECK_ID,
+        "ok": True,
+        "detail": "本年度涉及的申请和复议诉讼记录均有办理结果和办结日期，办结不早于收到申请，收到申请日期不在将来",
+    }
 
 
 # ------------------------------------------------------------------------------------------- the report
@@ -397,8 +471,9 @@ class Derivation:
 def frozen_figures(agency_id: int, year: int) -> dict | None:
     from .models import ReportSnapshot
 
-    return db.session.scalar(select(ReportSnapshot.figures)
-                             .where(ReportSnapshot.agency_id == agency_id, ReportSnapshot.year == year))
+    return db.session.scalar(
+        select(ReportSnapshot.figures).where(ReportSnapshot.agency_id == agency_id, ReportSnapshot.year == year)
+    )
 
 
 def derive_full(agency_id: int, year: int, *, today: date | None = None) -> Derivation:
@@ -413,7 +488,8 @@ def derive_full(agency_id: int, year: int, *, today: date | None = None) -> Deri
     table2, proactive_items, by_category = derive_registers(agency_id, year)
     report["table2"] = table2
     report["summary"].update(
-        proactive_items=proactive_items, proactive_by_category=by_category,
+        proactive_items=proactive_items,
+        proactive_by_category=by_category,
         requests_received=report["table3"]["new"]["total"],
         requests_received_previous_year=received_in(agency_id, year - 1),
         main_topics=main_topics(agency_id, year),
@@ -421,7 +497,8 @@ def derive_full(agency_id: int, year: int, *, today: date | None = None) -> Deri
     proposals = proposals_assigned(agency_id, year)
     report["other_matters"].update(
         processing_fees=processing_fees(agency_id, year),
-        npc_suggestions=proposals.get("npc", 0), cppcc_proposals=proposals.get("cppcc", 0),
+        npc_suggestions=proposals.get("npc", 0),
+        cppcc_proposals=proposals.get("cppcc", 0),
     )
     previous = {"year": year - 1, "table3": {"carried_out": carried_out_by_type(agency_id, year - 1)}}
     checks = rl.run_checks(report, previous=previous, frozen_previous=frozen_figures(agency_id, year - 1))
@@ -434,4 +511,3 @@ def derive_full(agency_id: int, year: int, *, today: date | None = None) -> Deri
 def derive(agency_id: int, year: int, *, today: date | None = None) -> dict:
     """The report of `year` for the agency, in the JSON form of report-format.md, checks included."""
     return derive_full(agency_id, year, today=today).report
-

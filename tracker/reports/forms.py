@@ -1,4 +1,5 @@
 """Field types only; every rule is checked by the services (tracker.reports.registers / services)."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -20,8 +21,9 @@ class _EntryFields(FlaskForm):
 
 
 class ProactiveEntryForm(_EntryFields):
-    category = StringField("类别（可从建议中选择，也可自行填写）",
-                           render_kw={"list": "proactive-categories", "maxlength": 40})
+    category = StringField(
+        "类别（可从建议中选择，也可自行填写）", render_kw={"list": "proactive-categories", "maxlength": 40}
+    )
 
 
 class Table2EntryForm(_EntryFields):
@@ -36,10 +38,21 @@ def entry_form(kind: str, **kwargs) -> FlaskForm:
         form.category.choices = categories(kind)
     form.entry_date.label.text = spec.date_label
     form.title.label.text = spec.title_label + ("" if spec.title_required else "（可不填，自动生成）")
-    form.visible = ["entry_date", "category", "title"] + [
-        name for name, on in (("doc_number", spec.has_number), ("link", spec.has_link),
-                              ("abolished_on", spec.has_abolition), ("quantity", spec.has_quantity),
-                              ("amount_yuan", spec.has_amount)) if on] + ["note"]
+    form.visible = (
+        ["entry_date", "category", "title"]
+        + [
+            name
+            for name, on in (
+                ("doc_number", spec.has_number),
+                ("link", spec.has_link),
+                ("abolished_on", spec.has_abolition),
+                ("quantity", spec.has_quantity),
+                ("amount_yuan", spec.has_amount),
+            )
+            if on
+        ]
+        + ["note"]
+    )
     return form
 
 
@@ -52,4 +65,6 @@ class CsrfOnlyForm(FlaskForm):
 
 
 class PublishForm(FlaskForm):
-    confirm = BooleanField("我已核对本年度报告的数字和文字；发布后将冻结，以后对案件的修改只显示为差异，不会改变已发布的报告")
+    confirm = BooleanField(
+        "我已核对本年度报告的数字和文字；发布后将冻结，以后对案件的修改只显示为差异，不会改变已发布的报告"
+    )

@@ -60,7 +60,14 @@ KIND_OF_TABLE2_BLOCK: dict[str, str] = {
 
 # Suggested proactive-disclosure categories (issue 7's list); staff may type any other.
 PROACTIVE_CATEGORIES: tuple[str, ...] = (
-    "机构职能", "领导信息", "规划信息", "会议公开", "行政权力", "建议提案", "财政信息", "重点领域信息",
+    "机构职能",
+    "领导信息",
+    "规划信息",
+    "会议公开",
+    "行政权力",
+    "建议提案",
+    "财政信息",
+    "重点领域信息",
 )
 
 

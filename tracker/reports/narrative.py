@@ -3,6 +3,7 @@
 Staff start from these drafts and rewrite them; the figures in a draft are always those of the report
 it is generated from, so a draft can never disagree with the tables.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -101,8 +102,10 @@ def proposals_draft(report: dict) -> str:
 
 def preface_draft(report: dict) -> str:
     year, name = report["year"], report["agency"]["name"]
-    return (f"本年度报告中所列数据的统计期限自{year}年1月1日起，至{year}年12月31日止。"
-            f"如对报告内容有疑问，请与{name}联系（地址：；邮编：；电话：；电子邮箱：）。")
+    return (
+        f"本年度报告中所列数据的统计期限自{year}年1月1日起，至{year}年12月31日止。"
+        f"如对报告内容有疑问，请与{name}联系（地址：；邮编：；电话：；电子邮箱：）。"
+    )
 
 
 _DRAFTS = {

@@ -3,6 +3,7 @@
 Each change checks the permission and every field first (all problems at once, in Chinese), then writes
 the entry and its event in one transaction. The ledger import (issue 8) writes the same model.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,8 +49,9 @@ SPECS: dict[str, KindSpec] = {
 
 def categories(kind: str) -> list[tuple[str, str]]:
     """(id, official label) of the table 二 rows a register feeds; empty for the proactive register."""
-    return [(row.id, row.label) for block in TABLE2_BLOCKS if KIND_OF_TABLE2_BLOCK[block.id] == kind
-            for row in block.rows]
+    return [
+        (row.id, row.label) for block in TABLE2_BLOCKS if KIND_OF_TABLE2_BLOCK[block.id] == kind for row in block.rows
+    ]
 
 
 def category_label(kind: str, category: str) -> str:
@@ -179,8 +181,9 @@ def _require(actor) -> None:
 
 def get_entry(actor, entry_id: int) -> RegisterEntry:
     """The entry if it belongs to the actor's agency; NotFound exactly as for one that does not exist."""
-    entry = db.session.scalar(select(RegisterEntry).where(RegisterEntry.id == entry_id,
-                                                          RegisterEntry.agency_id == actor.agency_id))
+    entry = db.session.scalar(
+        select(RegisterEntry).where(RegisterEntry.id == entry_id, RegisterEntry.agency_id == actor.agency_id)
+    )
     if entry is None:
         raise NotFound("登记记录不存在或您无权查看。")
     return entry
@@ -193,8 +196,13 @@ def add_entry(actor, kind: str, data: dict, *, today: date | None = None) -> Reg
     db.session.add(entry)
     try:
         db.session.flush()
-        audit.record("register.added", subject_type="register", subject_id=entry.id, actor=actor,
-                     data=_event_data({k: [None, v] for k, v in clean.items() if v is not None}))
+        audit.record(
+            "register.added",
+            subject_type="register",
+            subject_id=entry.id,
+            actor=actor,
+            data=_event_data({k: [None, v] for k, v in clean.items() if v is not None}),
+        )
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -211,8 +219,9 @@ def edit_entry(actor, entry_id: int, data: dict, *, today: date | None = None) -
     try:
         diff = audit.changes(entry, clean)
         if diff:
-            audit.record("register.edited", subject_type="register", subject_id=entry.id, actor=actor,
-                         data=_event_data(diff))
+            audit.record(
+                "register.edited", subject_type="register", subject_id=entry.id, actor=actor, data=_event_data(diff)
+            )
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -223,11 +232,28 @@ def edit_entry(actor, entry_id: int, data: dict, *, today: date | None = None) -
 def delete_entry(actor, entry_id: int) -> None:
     _require(actor)
     entry = get_entry(actor, entry_id)
-    kept = {c: getattr(entry, c) for c in ("kind", "category", "entry_date", "title", "doc_number", "link",
-                                           "abolished_on", "quantity", "amount_yuan")}
+    kept = {
+        c: getattr(entry, c)
+        for c in (
+            "kind",
+            "category",
+            "entry_date",
+            "title",
+            "doc_number",
+            "link",
+            "abolished_on",
+            "quantity",
+            "amount_yuan",
+        )
+    }
     try:
-        audit.record("register.deleted", subject_type="register", subject_id=entry.id, actor=actor,
-                     data=_event_data({k: [v, None] for k, v in kept.items() if v is not None}))
+        audit.record(
+            "register.deleted",
+            subject_type="register",
+            subject_id=entry.id,
+            actor=actor,
+            data=_event_data({k: [v, None] for k, v in kept.items() if v is not None}),
+        )
         db.session.delete(entry)
         db.session.commit()
     except Exception:
@@ -244,5 +270,16 @@ def list_query(agency_id: int, kind: str, year: int | None):
     return q.order_by(RegisterEntry.entry_date.desc(), RegisterEntry.id.desc())
 
 
-__all__ = ["KIND_LABELS", "SPECS", "add_entry", "edit_entry", "delete_entry", "get_entry", "list_query",
-           "validate", "categories", "category_label", "RegisterInvalid"]
+__all__ = [
+    "KIND_LABELS",
+    "SPECS",
+    "add_entry",
+    "edit_entry",
+    "delete_entry",
+    "get_entry",
+    "list_query",
+    "validate",
+    "categories",
+    "category_label",
+    "RegisterInvalid",
+]

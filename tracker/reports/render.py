@@ -3,6 +3,7 @@
 Every table is drawn from rules.report_layout.layout(), the one description of the official tables with
 their merged cells; this module only places those cells on a grid and styles them.
 """
+
 from __future__ import annotations
 
 import io
@@ -96,8 +97,11 @@ def to_xlsx(report: dict) -> bytes:
             for rr in range(r, top + p.last_row + 1):
                 for cc in range(c, 2 + p.last_col):
                     ws.cell(rr, cc).border = border
-        widths = {"table2": [22] + [14] * (width - 1), "table3": [8, 12, 36] + [10] * (width - 3),
-                  "table4": [9] * width}[table]
+        widths = {
+            "table2": [22] + [14] * (width - 1),
+            "table3": [8, 12, 36] + [10] * (width - 3),
+            "table4": [9] * width,
+        }[table]
         for i, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = w
     buf = io.BytesIO()
@@ -177,6 +181,7 @@ def to_docx(report: dict, narrative: dict[str, str]) -> bytes:
     normal = doc.styles["Normal"]
     normal.font.name = BODY_FONT
     from docx.oxml.ns import qn
+
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
 
     for line in report_title(report["agency"]["name"], report["year"]):

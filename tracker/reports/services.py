@@ -4,6 +4,7 @@ Every state change checks the permission and preconditions, then writes its rows
 transaction. A published year is never recomputed in place: its snapshot is what the page, the files and
 the command print, and the current derivation is shown beside it as differences.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -42,13 +43,17 @@ def _require(actor, permission: str, message: str) -> None:
 
 
 def snapshot_for(agency_id: int, year: int) -> ReportSnapshot | None:
-    return db.session.scalar(select(ReportSnapshot).where(ReportSnapshot.agency_id == agency_id,
-                                                          ReportSnapshot.year == year))
+    return db.session.scalar(
+        select(ReportSnapshot).where(ReportSnapshot.agency_id == agency_id, ReportSnapshot.year == year)
+    )
 
 
 def published_years(agency_id: int) -> list[ReportSnapshot]:
-    return list(db.session.scalars(select(ReportSnapshot).where(ReportSnapshot.agency_id == agency_id)
-                                   .order_by(ReportSnapshot.year.desc())))
+    return list(
+        db.session.scalars(
+            select(ReportSnapshot).where(ReportSnapshot.agency_id == agency_id).order_by(ReportSnapshot.year.desc())
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -70,11 +75,20 @@ def differences(frozen: dict, current: dict) -> list[Difference]:
         before, now = _get(frozen, path), _get(current, path)
         if before != now:
             out.append(Difference(path, label, before, now))
-    before, now = frozen["summary"].get("proactive_by_category", {}), current["summary"].get("proactive_by_category", {})
+    before, now = (
+        frozen["summary"].get("proactive_by_category", {}),
+        current["summary"].get("proactive_by_category", {}),
+    )
     for category in [*before, *(c for c in now if c not in before)]:
         if before.get(category, 0) != now.get(category, 0):
-            out.append(Difference(("summary", "proactive_by_category", category), f"主动公开“{category}”条数",
-                                  before.get(category, 0), now.get(category, 0)))
+            out.append(
+                Difference(
+                    ("summary", "proactive_by_category", category),
+                    f"主动公开“{category}”条数",
+                    before.get(category, 0),
+                    now.get(category, 0),
+                )
+            )
     return out
 
 
@@ -101,13 +115,23 @@ def cases_changed_since(agency_id: int, year: int, since: datetime, limit: int =
     from ..disclosure.models import DisclosureRequest as R
 
     start, end = date(year, 1, 1), date(year, 12, 31)
-    touches = or_(and_(R.received_on <= end, or_(R.concluded_on.is_(None), R.concluded_on >= start)),
-                  and_(R.concluded_on >= start, R.concluded_on <= end))
-    q = (select(R.id, R.number, func.max(Event.created_at))
-         .join(Event, and_(Event.subject_type == "request", Event.subject_id == R.id))
-         .where(R.agency_id == agency_id, touches, Event.created_at > since,
-                Event.kind.not_in(("request.exported", "request.letter_generated", "request.attachment_added")))
-         .group_by(R.id, R.number).order_by(func.max(Event.created_at).desc()).limit(limit))
+    touches = or_(
+        and_(R.received_on <= end, or_(R.concluded_on.is_(None), R.concluded_on >= start)),
+        and_(R.concluded_on >= start, R.concluded_on <= end),
+    )
+    q = (
+        select(R.id, R.number, func.max(Event.created_at))
+        .join(Event, and_(Event.subject_type == "request", Event.subject_id == R.id))
+        .where(
+            R.agency_id == agency_id,
+            touches,
+            Event.created_at > since,
+            Event.kind.not_in(("request.exported", "request.letter_generated", "request.attachment_added")),
+        )
+        .group_by(R.id, R.number)
+        .order_by(func.max(Event.created_at).desc())
+        .limit(limit)
+    )
     return [ChangedCase(i, number, when) for i, number, when in db.session.execute(q)]
 
 
@@ -123,11 +147,17 @@ class NarrativeText:
 
 
 def narrative_for(agency_id: int, year: int, report: dict) -> dict[str, NarrativeText]:
-    saved = {n.part: n.text for n in db.session.scalars(
-        select(ReportNarrative).where(ReportNarrative.agency_id == agency_id, ReportNarrative.year == year))}
+    saved = {
+        n.part: n.text
+        for n in db.session.scalars(
+            select(ReportNarrative).where(ReportNarrative.agency_id == agency_id, ReportNarrative.year == year)
+        )
+    }
     generated = drafts(report)
-    return {p.id: NarrativeText(p.id, saved.get(p.id, generated[p.id]), p.id in saved, generated[p.id])
-            for p in NARRATIVE_PARTS}
+    return {
+        p.id: NarrativeText(p.id, saved.get(p.id, generated[p.id]), p.id in saved, generated[p.id])
+        for p in NARRATIVE_PARTS
+    }
 
 
 def save_narrative(actor, year: int, texts: dict[str, str], *, today: date | None = None) -> dict[str, list]:
@@ -144,23 +174,40 @@ def save_narrative(actor, year: int, texts: dict[str, str], *, today: date | Non
     too_long = [f"“{labels[p]}”（{len(t)}字）" for p, t in texts.items() if len(t or "") > MAX_NARRATIVE_CHARS]
     if too_long:
         raise ServiceError(f"以下部分超过{MAX_NARRATIVE_CHARS}字，请精简：{'、'.join(too_long)}。")
-    existing = {n.part: n for n in db.session.scalars(
-        select(ReportNarrative).where(ReportNarrative.agency_id == actor.agency_id, ReportNarrative.year == year))}
+    existing = {
+        n.part: n
+        for n in db.session.scalars(
+            select(ReportNarrative).where(ReportNarrative.agency_id == actor.agency_id, ReportNarrative.year == year)
+        )
+    }
     diff: dict[str, list] = {}
     try:
         for part, text in texts.items():
             text = (text or "").replace("\r\n", "\n").strip()
             row = existing.get(part)
             if row is None:
-                db.session.add(ReportNarrative(agency_id=actor.agency_id, year=year, part=part, text=text,
-                                               updated_by_id=actor.id, updated_at=utcnow()))
+                db.session.add(
+                    ReportNarrative(
+                        agency_id=actor.agency_id,
+                        year=year,
+                        part=part,
+                        text=text,
+                        updated_by_id=actor.id,
+                        updated_at=utcnow(),
+                    )
+                )
                 diff[part] = [None, text]
             elif row.text != text:
                 diff[part] = [row.text, text]
                 row.text, row.updated_by_id, row.updated_at = text, actor.id, utcnow()
         if diff:
-            audit.record("report.narrative_saved", subject_type="report", subject_id=year, actor=actor,
-                         data={"year": year, **diff})
+            audit.record(
+                "report.narrative_saved",
+                subject_type="report",
+                subject_id=year,
+                actor=actor,
+                data={"year": year, **diff},
+            )
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -191,15 +238,25 @@ def publish(actor, year: int, *, today: date | None = None) -> ReportSnapshot:
     missing = [labels[p] for p, t in texts.items() if not t.text.strip()]
     if missing:
         raise ServiceError(f"请先填写以下部分再发布：{'、'.join(missing)}。")
-    snap = ReportSnapshot(agency_id=actor.agency_id, year=year, figures=report,
-                          narrative={p: t.text for p, t in texts.items()}, published_at=utcnow(),
-                          published_by_id=actor.id)
+    snap = ReportSnapshot(
+        agency_id=actor.agency_id,
+        year=year,
+        figures=report,
+        narrative={p: t.text for p, t in texts.items()},
+        published_at=utcnow(),
+        published_by_id=actor.id,
+    )
     db.session.add(snap)
     try:
         db.session.flush()
         # a report is known by (agency, year): its events carry the year as subject id
-        audit.record("report.published", subject_type="report", subject_id=year, actor=actor,
-                     data={"year": year, "snapshot_id": snap.id})
+        audit.record(
+            "report.published",
+            subject_type="report",
+            subject_id=year,
+            actor=actor,
+            data={"year": year, "snapshot_id": snap.id},
+        )
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -4,6 +4,7 @@ The tables' own rows, columns and labels belong to tracker.rules.report_layout; 
 what surrounds them: the title, the six section headings of 国办公开办函〔2021〕30号, the prose parts
 staff write, and the names under which the derived figures outside the tables are shown.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,10 +51,18 @@ NARRATIVE_PARTS: tuple[NarrativePart, ...] = (
     NarrativePart("overview.platform", "overview", "（四）政府信息公开平台建设", "（四）政府信息公开平台建设"),
     NarrativePart("overview.oversight", "overview", "（五）监督保障", "（五）监督保障"),
     NarrativePart("problems", "problems", None, "五、存在的主要问题及改进情况"),
-    NarrativePart("other.fees", "other", "（一）依据《政府信息公开信息处理费管理办法》收取信息处理费的情况",
-                  "六（一）收取信息处理费的情况"),
-    NarrativePart("other.proposals", "other", "（二）本年度人大代表建议和政协提案办理情况",
-                  "六（二）人大代表建议和政协提案办理情况"),
+    NarrativePart(
+        "other.fees",
+        "other",
+        "（一）依据《政府信息公开信息处理费管理办法》收取信息处理费的情况",
+        "六（一）收取信息处理费的情况",
+    ),
+    NarrativePart(
+        "other.proposals",
+        "other",
+        "（二）本年度人大代表建议和政协提案办理情况",
+        "六（二）人大代表建议和政协提案办理情况",
+    ),
     NarrativePart("other.more", "other", None, "六、其他需要报告的事项（其余各项，请自行编号，如“（三）……”）"),
 )
 NARRATIVE_PART_IDS: tuple[str, ...] = tuple(p.id for p in NARRATIVE_PARTS)

@@ -1,4 +1,5 @@
 """Pages of the year-end report and of its registers. Thin: every change goes through a service."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -45,14 +46,16 @@ def _year_or_redirect(year: int):
 def index():
     from ..disclosure.models import DisclosureRequest
 
-    first = db.session.scalar(select(func.min(DisclosureRequest.received_on))
-                              .where(DisclosureRequest.agency_id == current_user.agency_id))
+    first = db.session.scalar(
+        select(func.min(DisclosureRequest.received_on)).where(DisclosureRequest.agency_id == current_user.agency_id)
+    )
     this_year = today_cn().year
     start = max(services.MIN_YEAR, min(first.year if first else this_year - 1, this_year - 1))
     years = list(range(this_year, start - 1, -1))
     published = {s.year: s for s in services.published_years(current_user.agency_id)}
-    return render_template("reports/index.html", years=years, published=published, kinds=KIND_LABELS,
-                           default_year=this_year - 1)
+    return render_template(
+        "reports/index.html", years=years, published=published, kinds=KIND_LABELS, default_year=this_year - 1
+    )
 
 
 @bp.get("/<int:year>")
@@ -67,12 +70,24 @@ def show(year: int):
     if view.snapshot is not None and view.diffs:
         changed = services.cases_changed_since(current_user.agency_id, year, view.snapshot.published_at)
     return render_template(
-        "reports/report.html", view=view, year=year, layouts={t: rl.layout(t) for t in ("table2", "table3", "table4")},
-        sections=SECTIONS, parts_of=parts_of, title=report_title(view.report["agency"]["name"], year),
-        check_titles=rl.CHECK_TITLES, problems=failing, problem_cases=cases, all_problems=PROBLEMS,
-        changed_refs={d.path for d in view.diffs}, changed=changed,
-        publish_form=PublishForm(), current_checks=view.current.report["checks"], cell_value=rl.cell_value,
-        min_year=services.MIN_YEAR, this_year=today_cn().year,
+        "reports/report.html",
+        view=view,
+        year=year,
+        layouts={t: rl.layout(t) for t in ("table2", "table3", "table4")},
+        sections=SECTIONS,
+        parts_of=parts_of,
+        title=report_title(view.report["agency"]["name"], year),
+        check_titles=rl.CHECK_TITLES,
+        problems=failing,
+        problem_cases=cases,
+        all_problems=PROBLEMS,
+        changed_refs={d.path for d in view.diffs},
+        changed=changed,
+        publish_form=PublishForm(),
+        current_checks=view.current.report["checks"],
+        cell_value=rl.cell_value,
+        min_year=services.MIN_YEAR,
+        this_year=today_cn().year,
     )
 
 
@@ -98,8 +113,9 @@ def narrative(year: int):
             texts = submitted
     elif form.is_submitted():
         flash("表单安全校验未通过，请刷新页面后重新提交。", "danger")
-    return render_template("reports/narrative.html", year=year, view=view, form=form, parts=NARRATIVE_PARTS,
-                           texts=texts)
+    return render_template(
+        "reports/narrative.html", year=year, view=view, form=form, parts=NARRATIVE_PARTS, texts=texts
+    )
 
 
 @bp.post("/<int:year>/publish")
@@ -131,9 +147,12 @@ def download(year: int, fmt: str):
     suffix = "" if view.frozen or view.snapshot is None else "（按现有记录）"
     name = f"{year}年政府信息公开工作年度报告{suffix}.{fmt}"
     from urllib.parse import quote
-    return Response(body, mimetype=FILE_TYPES[fmt],
-                    headers={"Content-Disposition": f"attachment; filename=report-{year}.{fmt}; "
-                                                    f"filename*=UTF-8''{quote(name)}"})
+
+    return Response(
+        body,
+        mimetype=FILE_TYPES[fmt],
+        headers={"Content-Disposition": f"attachment; filename=report-{year}.{fmt}; filename*=UTF-8''{quote(name)}"},
+    )
 
 
 # ------------------------------------------------------------------------------------------- registers
@@ -154,10 +173,19 @@ def register_list(kind: str):
     per = current_app.config["PAGE_SIZE"]
     total = db.session.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
     rows = db.session.scalars(q.limit(per).offset((page - 1) * per)).all()
-    return render_template("reports/register_list.html", kind=kind, kinds=KIND_LABELS, rows=rows, year=year,
-                           page=page, pages=max((total + per - 1) // per, 1), total=total,
-                           category_label=lambda c: registers.category_label(kind, c), spec=registers.SPECS[kind],
-                           delete_form=CsrfOnlyForm())
+    return render_template(
+        "reports/register_list.html",
+        kind=kind,
+        kinds=KIND_LABELS,
+        rows=rows,
+        year=year,
+        page=page,
+        pages=max((total + per - 1) // per, 1),
+        total=total,
+        category_label=lambda c: registers.category_label(kind, c),
+        spec=registers.SPECS[kind],
+        delete_form=CsrfOnlyForm(),
+    )
 
 
 def _entry_page(kind: str, entry: RegisterEntry | None):
@@ -183,8 +211,14 @@ def _entry_page(kind: str, entry: RegisterEntry | None):
                 flash("未保存：请按红色提示修改后重新提交。", "danger")
             except ServiceError as e:
                 flash(e.message, "danger")
-    return render_template("reports/register_form.html", form=form, kind=kind, kinds=KIND_LABELS, entry=entry,
-                           suggestions=PROACTIVE_CATEGORIES)
+    return render_template(
+        "reports/register_form.html",
+        form=form,
+        kind=kind,
+        kinds=KIND_LABELS,
+        entry=entry,
+        suggestions=PROACTIVE_CATEGORIES,
+    )
 
 
 @bp.route("/registers/<kind>/new", methods=["GET", "POST"])

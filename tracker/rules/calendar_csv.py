@@ -5,6 +5,7 @@ A file is all or nothing: any error rejects it, and every error names its line (
 to fix it. UTF-8 with or without BOM; Excel's "CSV UTF-8" export works, its plain "CSV" (GBK) does not
 and is reported as such.
 """
+
 from __future__ import annotations
 
 import csv
@@ -59,8 +60,7 @@ def _decode(data: bytes | str) -> tuple[str | None, str | None]:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         return None, (
-            f"第{line}行：文件不是UTF-8编码，无法读取。请在Excel中用“另存为 → CSV UTF-8（逗号分隔）”"
-            f"保存后重新导入"
+            f"第{line}行：文件不是UTF-8编码，无法读取。请在Excel中用“另存为 → CSV UTF-8（逗号分隔）”保存后重新导入"
         )
 
 
@@ -107,9 +107,7 @@ def parse_calendar_csv(data: bytes | str, *, expected_year: int | None = None) -
             header_line = line
             got = tuple(c.lower() for c in cells)
             if got != HEADER:
-                errors.append(
-                    f"第{line}行：第一行应为表头 date,kind,name，当前为“{','.join(cells)}”"
-                )
+                errors.append(f"第{line}行：第一行应为表头 date,kind,name，当前为“{','.join(cells)}”")
                 break
             continue
         if multiline:

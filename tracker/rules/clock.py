@@ -1,4 +1,5 @@
 """Time conventions: legal dates are calendar dates in China time; timestamps are aware UTC."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime

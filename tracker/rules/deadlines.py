@@ -7,6 +7,7 @@ Validation errors raise ``ValueError`` with a Chinese message fit to show a user
 data that the law forbids but that must not make a deadline disappear (an extension approved after
 the deadline, a pause that starts after it) are applied and reported in ``DeadlineResult.warnings``.
 """
+
 from __future__ import annotations
 
 import calendar as _gregorian
@@ -176,10 +177,7 @@ def extension_check(
         return f"答复期限已于{current_due}届满，不能再延期：延期须在期限届满前经批准"
     if total_already + requested > max_total:
         left = max(max_total - total_already, 0)
-        return (
-            f"延期累计不得超过{max_total}个工作日：已延期{total_already}个工作日，"
-            f"最多还能延期{left}个工作日"
-        )
+        return f"延期累计不得超过{max_total}个工作日：已延期{total_already}个工作日，最多还能延期{left}个工作日"
     return None
 
 
@@ -246,29 +244,22 @@ def answer_deadline(
             if ev.start < start:
                 warnings.append(f"{ev.label}的开始日期{ev.start}早于起算日{start}，只扣除起算日之后的工作日")
             if open_pause is not None:
-                steps.append(
-                    f"{ev.label}：{ev.start}起，与自{open_pause.start}起尚未结束的暂停重叠，不另扣除"
-                )
+                steps.append(f"{ev.label}：{ev.start}起，与自{open_pause.start}起尚未结束的暂停重叠，不另扣除")
                 continue
             if ev.end is None:
                 open_pause = ev
                 remaining = calendar.workdays_after_until(ev.start, due)
                 steps.append(
-                    f"{ev.label}：自{ev.start}起暂停计算，尚未结束，期限停止计算"
-                    f"（暂停开始时剩余{remaining}个工作日）"
+                    f"{ev.label}：自{ev.start}起暂停计算，尚未结束，期限停止计算（暂停开始时剩余{remaining}个工作日）"
                 )
                 continue
             if ev.start > due:
-                warnings.append(
-                    f"{ev.label}开始于{ev.start}，晚于当时的答复期限{due}；仍按规定扣除暂停期间的工作日"
-                )
+                warnings.append(f"{ev.label}开始于{ev.start}，晚于当时的答复期限{due}；仍按规定扣除暂停期间的工作日")
             lo = max(ev.start, covered)
             removed = calendar.workdays_after_until(lo, ev.end)
             new_due = calendar.add_workdays(due, removed)
             overlap = "（与此前暂停重叠的部分不重复扣除）" if lo > ev.start else ""
-            steps.append(
-                f"{ev.label}暂停：{ev.start}至{ev.end}，扣除{removed}个工作日{overlap}，期限顺延至{new_due}"
-            )
+            steps.append(f"{ev.label}暂停：{ev.start}至{ev.end}，扣除{removed}个工作日{overlap}，期限顺延至{new_due}")
             if new_due < ev.end:
                 warnings.append(
                     f"{ev.label}开始时答复期限{due}已到，扣除暂停期间的工作日后期限为{new_due}，"
@@ -279,9 +270,7 @@ def answer_deadline(
             covered = max(covered, ev.end)
             due = new_due
         else:
-            refusal = extension_check(
-                None if open_pause is not None else due, ext_total, ev.workdays, ev.approved_on
-            )
+            refusal = extension_check(None if open_pause is not None else due, ext_total, ev.workdays, ev.approved_on)
             if refusal is not None:
                 warnings.append(f"{ev.approved_on}的延期不符合规定：{refusal}")
             new_due = calendar.add_workdays(due, ev.workdays)
@@ -300,8 +289,7 @@ def answer_deadline(
 
     if explicit is not None:
         steps.append(
-            f"机关依《政府信息公开条例》第三十五条另行确定答复期限为{explicit.due}"
-            f"（理由：{explicit.reason}），以此为准"
+            f"机关依《政府信息公开条例》第三十五条另行确定答复期限为{explicit.due}（理由：{explicit.reason}），以此为准"
         )
         if explicit.due <= start:
             warnings.append(f"另行确定的答复期限{explicit.due}不晚于起算日{start}，请核对")
@@ -361,9 +349,7 @@ def clarification_notice_deadline(
     return calendar.add_workdays(receipt, days)
 
 
-def correction_period_end(
-    notice_date: date, calendar: WorkCalendar, days: int = CORRECTION_PERIOD_WORKDAYS
-) -> date:
+def correction_period_end(notice_date: date, calendar: WorkCalendar, days: int = CORRECTION_PERIOD_WORKDAYS) -> date:
     """The last day for the applicant's correction (补正期限), counted from the notice date."""
     return calendar.add_workdays(notice_date, days)
 
@@ -375,9 +361,7 @@ def consultation_window_end(
     return calendar.add_workdays(letter_sent, days)
 
 
-def fee_payment_deadline(
-    notice_received: date, calendar: WorkCalendar, days: int = FEE_PAYMENT_WORKDAYS
-) -> date:
+def fee_payment_deadline(notice_received: date, calendar: WorkCalendar, days: int = FEE_PAYMENT_WORKDAYS) -> date:
     """The last day to pay the information processing fee (109号)."""
     return calendar.add_workdays(notice_received, days)
 
@@ -427,9 +411,7 @@ def months_deadline(
     )
 
 
-def proposal_extension_check(
-    months: int, extended_to_months: int, max_months: int = PROPOSAL_MAX_MONTHS
-) -> str | None:
+def proposal_extension_check(months: int, extended_to_months: int, max_months: int = PROPOSAL_MAX_MONTHS) -> str | None:
     """Why a proposal's period may not be extended to ``extended_to_months`` (Chinese), or None."""
     if extended_to_months <= months:
         return f"延期后的办理期限应长于原期限（交办后{months}个月）"
@@ -452,9 +434,7 @@ def proposal_deadline(
     refusal = proposal_extension_check(months, extended_to_months, max_months)
     if refusal is not None:
         raise ValueError(refusal)
-    return months_deadline(
-        assigned, extended_to_months, calendar, what=f"经批准延期后的办理期限（原为{months}个月）"
-    )
+    return months_deadline(assigned, extended_to_months, calendar, what=f"经批准延期后的办理期限（原为{months}个月）")
 
 
 def cohandler_opinion_deadline(
@@ -468,9 +448,7 @@ def rehandling_deadline(
     feedback_date: date, months: int = REHANDLING_MONTHS, *, calendar: WorkCalendar
 ) -> DeadlineResult:
     """The new deadline after the deputy or member answered 不满意."""
-    return months_deadline(
-        feedback_date, months, calendar, what="重新办理期限", start_label="反馈不满意日期"
-    )
+    return months_deadline(feedback_date, months, calendar, what="重新办理期限", start_label="反馈不满意日期")
 
 
 # --- the staff calculator (CLI `due-date` and the 期限计算器 page) ----------------------------
@@ -512,9 +490,7 @@ def calculator(
 # --- status for lists and reminders ----------------------------------------------------------
 
 
-def due_status(
-    due: date | None, today: date, calendar: WorkCalendar, soon_days: int = DUE_SOON_WORKDAYS
-) -> str:
+def due_status(due: date | None, today: date, calendar: WorkCalendar, soon_days: int = DUE_SOON_WORKDAYS) -> str:
     """'paused' (no due date), 'overdue' (today > due), 'due_today', 'due_soon' or 'ok'.
 
     'due_soon' (临期): today is before the due date and at most ``soon_days`` working days remain

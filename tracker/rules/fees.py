@@ -3,6 +3,7 @@
 Two methods, one per request, never both; both progressive (超额累进): each request or page is charged
 at the rate of the band it falls in, not the whole quantity at the highest rate.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -3,6 +3,7 @@
 Every function returns a Chinese message saying what is wrong and how to fix it, or None when the
 number is acceptable; nothing here raises on bad input, because bad input is the normal case for a form.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -127,8 +128,7 @@ def uscc_error(value: str | None) -> str | None:
     for i, c in enumerate(code):
         if c not in USCC_ALPHABET:
             return (
-                f"统一社会信用代码第{i + 1}位“{c}”不是有效字符："
-                "只能是数字或除I、O、Z、S、V以外的大写字母，请核对代码"
+                f"统一社会信用代码第{i + 1}位“{c}”不是有效字符：只能是数字或除I、O、Z、S、V以外的大写字母，请核对代码"
             )
     expected = uscc_check_char(code[:17])
     if code[17] != expected:

@@ -3,6 +3,7 @@
 The answer period runs from the receipt date (收到申请之日), which depends on how the request came in;
 the form shows the channel's rule so staff record the legally right date, not the day they typed it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,21 +20,26 @@ class Channel:
 
 
 CHANNELS: tuple[Channel, ...] = (
-    Channel("in_person", "当面",
-            f"当面提交的，以提交之日为收到申请之日（{_ART31}第（一）项）。"),
-    Channel("post", "邮寄",
-            f"以挂号信、快递等需要签收的方式邮寄的，以本机关签收之日为收到申请之日（{_ART31}第（二）项）。"),
-    Channel("letter", "平信",
-            "以平常信函等无需签收的方式邮寄的，政府信息公开工作机构应当于收到当日与申请人确认，"
-            f"以确认之日为收到申请之日（{_ART31}第（二）项）。"),
-    Channel("online", "网络平台",
-            f"通过政府信息公开申请平台等互联网渠道提交的，以双方确认之日为收到申请之日（{_ART31}第（三）项）。"),
-    Channel("email", "电子邮件",
-            "通过本机关公布的电子邮箱提交的，以该邮箱收到申请之日为收到申请之日。"),
-    Channel("fax", "传真",
-            f"通过政府信息公开工作机构的传真提交的，以双方确认之日为收到申请之日（{_ART31}第（三）项）。"),
-    Channel("other", "其他",
-            "以其他方式提交的，以本机关实际收到申请之日为收到申请之日，请在备注中写明提交方式。"),
+    Channel("in_person", "当面", f"当面提交的，以提交之日为收到申请之日（{_ART31}第（一）项）。"),
+    Channel(
+        "post", "邮寄", f"以挂号信、快递等需要签收的方式邮寄的，以本机关签收之日为收到申请之日（{_ART31}第（二）项）。"
+    ),
+    Channel(
+        "letter",
+        "平信",
+        "以平常信函等无需签收的方式邮寄的，政府信息公开工作机构应当于收到当日与申请人确认，"
+        f"以确认之日为收到申请之日（{_ART31}第（二）项）。",
+    ),
+    Channel(
+        "online",
+        "网络平台",
+        f"通过政府信息公开申请平台等互联网渠道提交的，以双方确认之日为收到申请之日（{_ART31}第（三）项）。",
+    ),
+    Channel("email", "电子邮件", "通过本机关公布的电子邮箱提交的，以该邮箱收到申请之日为收到申请之日。"),
+    Channel(
+        "fax", "传真", f"通过政府信息公开工作机构的传真提交的，以双方确认之日为收到申请之日（{_ART31}第（三）项）。"
+    ),
+    Channel("other", "其他", "以其他方式提交的，以本机关实际收到申请之日为收到申请之日，请在备注中写明提交方式。"),
 )
 _CHANNELS = {c.id: c for c in CHANNELS}
 
@@ -87,16 +93,21 @@ def receipt_date_error(
     _require_date(received, "received")
     _require_date(today, "today")
     if received is None:
-        rule = _CHANNELS[channel_id].receipt_rule if channel_id in _CHANNELS else (
-            f"按{_ART31}根据提交方式确定，例如当面提交的为提交当日")
+        rule = (
+            _CHANNELS[channel_id].receipt_rule
+            if channel_id in _CHANNELS
+            else (f"按{_ART31}根据提交方式确定，例如当面提交的为提交当日")
+        )
         return f"请填写收到申请之日：{rule}"
     if sent is not None and sent > today:
-        return (f"申请人提交（寄出）日期{format_date_cn(sent)}晚于今天（{format_date_cn(today)}），"
-                "不能是将来的日期，请核对")
+        return (
+            f"申请人提交（寄出）日期{format_date_cn(sent)}晚于今天（{format_date_cn(today)}），不能是将来的日期，请核对"
+        )
     if received > today:
-        return (f"收到申请之日{format_date_cn(received)}晚于今天（{format_date_cn(today)}），"
-                "不能是将来的日期，请核对")
+        return f"收到申请之日{format_date_cn(received)}晚于今天（{format_date_cn(today)}），不能是将来的日期，请核对"
     if sent is not None and received < sent:
-        return (f"收到申请之日{format_date_cn(received)}早于申请人提交（寄出）日期{format_date_cn(sent)}，"
-                "收到日期不能早于提交日期，请核对这两个日期")
+        return (
+            f"收到申请之日{format_date_cn(received)}早于申请人提交（寄出）日期{format_date_cn(sent)}，"
+            "收到日期不能早于提交日期，请核对这两个日期"
+        )
     return None

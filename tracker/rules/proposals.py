@@ -4,6 +4,7 @@ the handling rules that are not dates (pure, no Flask).
 Dates (the reply period, the co-handlers' opinion, re-handling, extension) are owned by
 tracker.rules.deadlines; this module owns what the words mean and which step may follow which.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,10 +17,10 @@ KINDS: dict[str, str] = {NPC: "人大代表建议", CPPCC: "政协提案"}
 # What the author of each kind is called (领衔代表 / 领衔委员).
 AUTHOR_TITLES: dict[str, str] = {NPC: "代表", CPPCC: "委员"}
 
-ASSIGNED = "assigned"      # 已交办，办理中
-REPLIED = "replied"        # 已答复，待反馈
+ASSIGNED = "assigned"  # 已交办，办理中
+REPLIED = "replied"  # 已答复，待反馈
 REHANDLING = "rehandling"  # 不满意，重新办理中
-CLOSED = "closed"          # 已办结
+CLOSED = "closed"  # 已办结
 STATUSES: dict[str, str] = {
     ASSIGNED: "办理中",
     REPLIED: "已答复待反馈",
@@ -48,8 +49,12 @@ DEFAULT_RESULT_LABELS: dict[str, str] = {
 }
 RESULT_LABEL_MAX = 40
 
-EXTENSION_STATES: dict[str, str] = {"requested": "待领导审批", "approved": "已批准", "refused": "未批准",
-                                    "moot": "已答复，不再审批"}
+EXTENSION_STATES: dict[str, str] = {
+    "requested": "待领导审批",
+    "approved": "已批准",
+    "refused": "未批准",
+    "moot": "已答复，不再审批",
+}
 
 # The first reply and one re-handling after 不满意 (rules.md: "a second reply").
 MAX_ROUNDS = 2
@@ -161,8 +166,9 @@ def state_error(action: str, status: str) -> str | None:
     return f"{message}；该件当前状态为“{status_label(status)}”。"
 
 
-def date_error(label: str, value: date | None, today: date, *, not_before: date | None = None,
-               not_before_label: str = "") -> str | None:
+def date_error(
+    label: str, value: date | None, today: date, *, not_before: date | None = None, not_before_label: str = ""
+) -> str | None:
     """A legal date of a handling step: given, not in the future, not before the step it follows."""
     if value is None:
         return f"请填写{label}（格式：年-月-日，例如 {today.isoformat()}）。"

@@ -8,6 +8,7 @@ Checks 1–5 of report-format.md are pure functions of report dicts (`run_checks
 quality: concluded without code or date, concluded before receipt, receipt in the future) needs the
 records, so the report engine computes it; its id and title are here so the names stay in one place.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ class Cell:
 
 # ---------------------------------------------------------------------------------------- table 二
 
+
 @dataclass(frozen=True)
 class Table2Block:
     id: str
@@ -53,23 +55,30 @@ class Table2Block:
 
 TABLE2_BLOCKS: tuple[Table2Block, ...] = (
     Table2Block(
-        "article20_1", "第二十条第（一）项",
-        columns=(Column("issued", "本年制发件数"), Column("abolished", "本年废止件数"),
-                 Column("in_force", "现行有效件数")),
+        "article20_1",
+        "第二十条第（一）项",
+        columns=(
+            Column("issued", "本年制发件数"),
+            Column("abolished", "本年废止件数"),
+            Column("in_force", "现行有效件数"),
+        ),
         rows=(Column("rules", "规章"), Column("normative_documents", "行政规范性文件")),
     ),
     Table2Block(
-        "article20_5", "第二十条第（五）项",
+        "article20_5",
+        "第二十条第（五）项",
         columns=(Column("decisions", "本年处理决定数量"),),
         rows=(Column("administrative_licensing", "行政许可"),),
     ),
     Table2Block(
-        "article20_6", "第二十条第（六）项",
+        "article20_6",
+        "第二十条第（六）项",
         columns=(Column("decisions", "本年处理决定数量"),),
         rows=(Column("administrative_penalty", "行政处罚"), Column("administrative_coercion", "行政强制")),
     ),
     Table2Block(
-        "article20_8", "第二十条第（八）项",
+        "article20_8",
+        "第二十条第（八）项",
         columns=(Column("amount_wan_yuan", "本年收费金额（单位：万元）"),),
         rows=(Column("administrative_fees", "行政事业性收费"),),
     ),
@@ -144,6 +153,7 @@ _GROUP_HEADINGS = {g.id: g.official_label for g in GROUPS}
 
 # ---------------------------------------------------------------------------------------- table 四
 
+
 @dataclass(frozen=True)
 class Table4Block:
     id: str
@@ -179,8 +189,7 @@ def _table2_layout() -> list[list[Cell]]:
         grid.append([Cell(block.label, colspan=TABLE2_WIDTH)])
         grid.append([Cell(block.row_header)] + [Cell(c.label, colspan=span) for c in block.columns])
         for row in block.rows:
-            grid.append([Cell(row.label)]
-                        + [Cell(colspan=span, ref=("table2", row.id, c.id)) for c in block.columns])
+            grid.append([Cell(row.label)] + [Cell(colspan=span, ref=("table2", row.id, c.id)) for c in block.columns])
     return grid
 
 
@@ -188,8 +197,11 @@ def _table3_layout() -> list[list[Cell]]:
     orgs = [t for t in APPLICANT_TYPES if t.group_label]
     grid: list[list[Cell]] = [
         [Cell(TABLE3_NOTE, rowspan=3, colspan=3), Cell(TABLE3_COLUMNS_HEADING, colspan=len(TABLE3_COLUMNS))],
-        [Cell(APPLICANT_TYPES[0].label, rowspan=2), Cell(ORG_GROUP_LABEL, colspan=len(orgs)),
-         Cell(TABLE3_TOTAL_COLUMN.label, rowspan=2)],
+        [
+            Cell(APPLICANT_TYPES[0].label, rowspan=2),
+            Cell(ORG_GROUP_LABEL, colspan=len(orgs)),
+            Cell(TABLE3_TOTAL_COLUMN.label, rowspan=2),
+        ],
         [Cell(t.label) for t in orgs],
     ]
     results_span = len(TABLE3_RESULT_ROW_IDS) + 1  # the result rows and （七）总计
@@ -411,24 +423,33 @@ def run_checks(report: dict, previous: dict | None = None, frozen_previous: dict
     year = report.get("year")
     prev_year = f"{year - 1}年" if isinstance(year, int) else "上一年"
     results = [
-        _run("table3_column_balance", lambda: _check_column_balance(report),
-             "表三各列均满足：第一项加第二项之和，等于第三项加第四项之和"),
-        _run("table3_row_totals", lambda: _check_row_totals(report),
-             "表三各行的总计均等于六类申请人之和"),
-        _run("table3_total_row", lambda: _check_total_row(report),
-             "表三各列的（七）总计均等于各项办理结果之和"),
-        _run("table4_totals", lambda: _check_table4(report),
-             "表四各类的总计均等于结果维持、结果纠正、其他结果、尚未审结之和"),
+        _run(
+            "table3_column_balance",
+            lambda: _check_column_balance(report),
+            "表三各列均满足：第一项加第二项之和，等于第三项加第四项之和",
+        ),
+        _run("table3_row_totals", lambda: _check_row_totals(report), "表三各行的总计均等于六类申请人之和"),
+        _run("table3_total_row", lambda: _check_total_row(report), "表三各列的（七）总计均等于各项办理结果之和"),
+        _run(
+            "table4_totals",
+            lambda: _check_table4(report),
+            "表四各类的总计均等于结果维持、结果纠正、其他结果、尚未审结之和",
+        ),
     ]
     if previous is not None:
-        results.append(_run(
-            "carried_in_vs_previous", lambda: _check_carried_in(report, previous, f"按现有记录计算的{prev_year}"),
-            f"本年“上年结转”各列均等于按现有记录计算的{prev_year}“结转下年度继续办理”",
-        ))
+        results.append(
+            _run(
+                "carried_in_vs_previous",
+                lambda: _check_carried_in(report, previous, f"按现有记录计算的{prev_year}"),
+                f"本年“上年结转”各列均等于按现有记录计算的{prev_year}“结转下年度继续办理”",
+            )
+        )
     if frozen_previous is not None:
-        results.append(_run(
-            "carried_in_vs_frozen",
-            lambda: _check_carried_in(report, frozen_previous, f"已发布的{prev_year}度报告"),
-            f"本年“上年结转”各列均等于已发布的{prev_year}度报告“结转下年度继续办理”",
-        ))
+        results.append(
+            _run(
+                "carried_in_vs_frozen",
+                lambda: _check_carried_in(report, frozen_previous, f"已发布的{prev_year}度报告"),
+                f"本年“上年结转”各列均等于已发布的{prev_year}度报告“结转下年度继续办理”",
+            )
+        )
     return results

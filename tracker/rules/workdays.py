@@ -16,6 +16,7 @@ Working days are kept per year as a sorted list of ordinals, built lazily once, 
 adding working days are a couple of binary searches (recomputing every open case after a calendar
 change must stay well under a second per 10,000 cases: see bench/bench_deadlines.py).
 """
+
 from __future__ import annotations
 
 from bisect import bisect_right

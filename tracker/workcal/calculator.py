@@ -3,6 +3,7 @@
 The date arithmetic itself is tracker.rules.deadlines.calculator; this module only turns text into
 its arguments, with a Chinese message for each field a person got wrong.
 """
+
 from __future__ import annotations
 
 import re
@@ -65,9 +66,15 @@ def _parse_int(text: str | None, label: str, lo: int, hi: int, errors: dict[str,
     return int(text)
 
 
-def parse(start: str | None, *, working_days: str | None = None, months: str | None = None,
-          extend: str | None = None, pauses: Sequence[tuple[str | None, str | None]] = (),
-          months_mode: bool = False) -> CalculatorQuery:
+def parse(
+    start: str | None,
+    *,
+    working_days: str | None = None,
+    months: str | None = None,
+    extend: str | None = None,
+    pauses: Sequence[tuple[str | None, str | None]] = (),
+    months_mode: bool = False,
+) -> CalculatorQuery:
     """Check everything and report every problem together; raises CalculatorInvalid.
 
     ``months_mode``: the person chose "months" (the page), so an empty month count is an error
@@ -101,15 +108,18 @@ def parse(start: str | None, *, working_days: str | None = None, months: str | N
     if errors:
         raise CalculatorInvalid(errors)
     assert start_date is not None
-    return CalculatorQuery(start=start_date, working_days=n_days, months=n_months, extend=n_extend,
-                           pauses=pause_list)
+    return CalculatorQuery(start=start_date, working_days=n_days, months=n_months, extend=n_extend, pauses=pause_list)
 
 
 def calculate(query: CalculatorQuery, calendar: WorkCalendar | None = None) -> deadlines.DeadlineResult:
     try:
         return deadlines.calculator(
-            query.start, calendar=calendar or current_calendar(), working_days=query.working_days,
-            months=query.months, extend=query.extend, pauses=query.pauses,
+            query.start,
+            calendar=calendar or current_calendar(),
+            working_days=query.working_days,
+            months=query.months,
+            extend=query.extend,
+            pauses=query.pauses,
         )
     except (ValueError, OverflowError) as e:
         # The engine's own messages are Chinese; an overflow can only come from a date near year 9999.

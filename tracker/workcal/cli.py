@@ -1,4 +1,5 @@
 """Calendar commands: `calendar import FILE`, `calendar show YEAR`, `calendar export YEAR`, and `due-date`."""
+
 from __future__ import annotations
 
 import click
@@ -119,8 +120,10 @@ def show_cmd(year: str) -> None:
         src = f"，来源：{info.entry.source}" if info.entry.source else ""
         click.echo(f"录入：{to_cn(info.entry.updated_at).strftime('%Y-%m-%d %H:%M')}，{who}{src}")
     if info.provisional:
-        click.echo("该年的国务院放假安排尚未录入：按周末和《全国年节及纪念日放假办法》的法定节假日估算，"
-                   "不含调休；依此计算的期限均为暂定。")
+        click.echo(
+            "该年的国务院放假安排尚未录入：按周末和《全国年节及纪念日放假办法》的法定节假日估算，"
+            "不含调休；依此计算的期限均为暂定。"
+        )
     click.echo(f"放假（{len(info.days_off)}天，不含普通周末）：")
     for d, name in info.days_off:
         click.echo(f"  {d.isoformat()} {service.WEEKDAYS_CN[d.weekday()]} {name}")
@@ -141,8 +144,9 @@ def export_cmd(year: str) -> None:
 
     y = _year_arg(year)
     if service.year_info(y).provisional:
-        click.echo(f"注意：{y}年尚未录入，以下是按法定节假日作出的估算（不含调休），"
-                   f"请按国务院通知修改后再导入", err=True)
+        click.echo(
+            f"注意：{y}年尚未录入，以下是按法定节假日作出的估算（不含调休），请按国务院通知修改后再导入", err=True
+        )
     click.echo(service.year_csv(y), nl=False)
 
 
@@ -154,14 +158,19 @@ def export_cmd(year: str) -> None:
 @click.option("--pause", "pauses", nargs=2, multiple=True, metavar="FROM TO", help="暂停：开始日期 结束日期（可多次）")
 @click.option("--explain", is_flag=True, help="同时列出计算过程")
 @with_appcontext
-def due_date_cmd(start: str, working_days: str | None, months: str | None, extend: str | None,
-                 pauses: tuple[tuple[str, str], ...], explain: bool) -> None:
+def due_date_cmd(
+    start: str,
+    working_days: str | None,
+    months: str | None,
+    extend: str | None,
+    pauses: tuple[tuple[str, str], ...],
+    explain: bool,
+) -> None:
     """计算期限：START之后第N个工作日（默认20），或N个月后（遇节假日顺延）。"""
     from .calculator import CalculatorInvalid, calculate, parse
 
     try:
-        result = calculate(parse(start, working_days=working_days, months=months, extend=extend,
-                                 pauses=list(pauses)))
+        result = calculate(parse(start, working_days=working_days, months=months, extend=extend, pauses=list(pauses)))
     except CalculatorInvalid as e:
         fail("；".join(e.errors.values()))
     assert result.due is not None  # the calculator's pauses are always closed

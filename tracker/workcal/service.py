@@ -3,6 +3,7 @@
 Every part of the product gets its calendar from ``current_calendar()`` and changes it only through
 ``apply_year()`` / ``import_csv()``, which recompute every open deadline in the same transaction.
 """
+
 from __future__ import annotations
 
 import calendar as _gregorian
@@ -67,9 +68,7 @@ def _fingerprint() -> tuple:
 def _load_calendar() -> WorkCalendar:
     entries: dict[date, bool] = {}
     names: dict[date, str] = {}
-    for day, working, name in db.session.execute(
-        select(CalendarDay.day, CalendarDay.is_workday, CalendarDay.name)
-    ):
+    for day, working, name in db.session.execute(select(CalendarDay.day, CalendarDay.is_workday, CalendarDay.name)):
         entries[day] = working
         if name:
             names[day] = name
@@ -126,8 +125,12 @@ def year_info(year: int, calendar: WorkCalendar | None = None, entry=_UNLOADED) 
     cal = calendar or current_calendar()
     status = cal.year_status(year)
     return YearInfo(
-        year=year, status=status, status_label=YEAR_STATUS_LABELS[status], days_off=cal.days_off(year),
-        makeup_days=cal.makeup_workdays(year), workday_count=cal.workday_count(year),
+        year=year,
+        status=status,
+        status_label=YEAR_STATUS_LABELS[status],
+        days_off=cal.days_off(year),
+        makeup_days=cal.makeup_workdays(year),
+        workday_count=cal.workday_count(year),
         entry=db.session.get(CalendarYear, year) if entry is _UNLOADED else entry,
     )
 
@@ -212,8 +215,9 @@ class ApplyResult:
         return lines
 
 
-def import_csv(data: bytes | str, *, actor=None, source: str = "", expected_year: int | None = None,
-               filename: str | None = None) -> ApplyResult:
+def import_csv(
+    data: bytes | str, *, actor=None, source: str = "", expected_year: int | None = None, filename: str | None = None
+) -> ApplyResult:
     """Parse a calendar CSV (tracker.rules.calendar_csv) and apply it; all or nothing."""
     _check_permission(actor)
     if filename and filename.lower().rsplit(".", 1)[-1] in ("xls", "xlsx", "et", "wps"):
@@ -231,8 +235,9 @@ def _check_permission(actor) -> None:
         raise PermissionDenied("只有系统管理员可以修改工作日历。")
 
 
-def apply_year(year: int, days: Iterable[tuple[date, bool, str | None]], *, actor=None,
-               source: str = "") -> ApplyResult:
+def apply_year(
+    year: int, days: Iterable[tuple[date, bool, str | None]], *, actor=None, source: str = ""
+) -> ApplyResult:
     """Replace a year's entered arrangement, mark it confirmed and recompute every open deadline.
 
     ``days``: (date, is_workday, name) for each day off and make-up working day of the year. They are
@@ -266,18 +271,26 @@ def apply_year(year: int, days: Iterable[tuple[date, bool, str | None]], *, acto
         entry.updated_at = utcnow()
         entry.updated_by_id = getattr(actor, "id", None)
         db.session.execute(CalendarDay.__table__.delete().where(CalendarDay.year == year))
-        db.session.add_all(CalendarDay(day=r.day, year=year, is_workday=r.workday, name=r.name or None)
-                           for r in checked.rows)
+        db.session.add_all(
+            CalendarDay(day=r.day, year=year, is_workday=r.workday, name=r.name or None) for r in checked.rows
+        )
         db.session.flush()
 
         new_cal = _load_calendar()  # not cached until committed
         changed = [d for d in _days_of(year) if old_cal.is_workday(d) != new_cal.is_workday(d)]
         off = sum(1 for r in checked.rows if not r.workday)
         audit.record(
-            "calendar.changed", subject_type="calendar", subject_id=year, actor=actor,
-            data={"status": [YEAR_STATUS_LABELS[old_status], YEAR_STATUS_LABELS[CONFIRMED]],
-                  "days_off": off, "makeup_workdays": len(checked.rows) - off,
-                  "changed_days": [d.isoformat() for d in changed], "source": source},
+            "calendar.changed",
+            subject_type="calendar",
+            subject_id=year,
+            actor=actor,
+            data={
+                "status": [YEAR_STATUS_LABELS[old_status], YEAR_STATUS_LABELS[CONFIRMED]],
+                "days_off": off,
+                "makeup_workdays": len(checked.rows) - off,
+                "changed_days": [d.isoformat() for d in changed],
+                "source": source,
+            },
             note=f"{year}年放假安排" + (f"（{source}）" if source else ""),
         )
         recomputed = recompute_open_deadlines(new_cal, actor=actor, reason=_reason(year, source))
@@ -290,8 +303,14 @@ def apply_year(year: int, days: Iterable[tuple[date, bool, str | None]], *, acto
         raise
     finally:
         invalidate()
-    return ApplyResult(year=year, days_off=off, makeup_workdays=len(checked.rows) - off, changed_days=changed,
-                       recomputed=recomputed, old_status=old_status)
+    return ApplyResult(
+        year=year,
+        days_off=off,
+        makeup_workdays=len(checked.rows) - off,
+        changed_days=changed,
+        recomputed=recomputed,
+        old_status=old_status,
+    )
 
 
 def _reason(year: int, source: str) -> str:

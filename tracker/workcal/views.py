@@ -1,4 +1,5 @@
 """Pages: the 期限计算器 for all staff, and the administrator's working-day calendar (工作日历)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -29,23 +30,39 @@ def calculator():
     if "start" in args:
         n = args.get("n", "")
         try:
-            query = calc.parse(args.get("start"), working_days=n if mode == "workdays" else None,
-                               months=n if mode == "months" else None, extend=args.get("extend"),
-                               pauses=pauses, months_mode=mode == "months")
+            query = calc.parse(
+                args.get("start"),
+                working_days=n if mode == "workdays" else None,
+                months=n if mode == "months" else None,
+                extend=args.get("extend"),
+                pauses=pauses,
+                months_mode=mode == "months",
+            )
             result = calc.calculate(query)
         except calc.CalculatorInvalid as e:
             errors = e.errors
     filled = [p for p in pauses if (p[0] or "").strip() or (p[1] or "").strip()]
     rows = filled + [("", "")] * max(MIN_PAUSE_ROWS - len(filled), 1)
-    return render_template("calendar/calculator.html", args=args, mode=mode, result=result, errors=errors,
-                           pause_rows=rows, today=today_cn())
+    return render_template(
+        "calendar/calculator.html",
+        args=args,
+        mode=mode,
+        result=result,
+        errors=errors,
+        pause_rows=rows,
+        today=today_cn(),
+    )
 
 
 @bp.get("/years")
 @permission_required("calendar.manage")
 def admin_years():
-    return render_template("calendar/years.html", years=service.years_overview(today_cn()),
-                           min_year=service.MIN_YEAR, max_year=service.MAX_YEAR)
+    return render_template(
+        "calendar/years.html",
+        years=service.years_overview(today_cn()),
+        min_year=service.MIN_YEAR,
+        max_year=service.MAX_YEAR,
+    )
 
 
 def _year_or_404(year: int) -> int:
@@ -61,9 +78,14 @@ def _year_or_404(year: int) -> int:
 def year_detail(year: int):
     view = "list" if request.args.get("view") == "list" else "grid"
     info = service.year_info(_year_or_404(year))
-    return render_template("calendar/year.html", info=info, view=view,
-                           grids=service.month_grids(year) if view == "grid" else None,
-                           history=audit.timeline("calendar", year), weekdays=calendar_csv.WEEKDAYS_CN)
+    return render_template(
+        "calendar/year.html",
+        info=info,
+        view=view,
+        grids=service.month_grids(year) if view == "grid" else None,
+        history=audit.timeline("calendar", year),
+        weekdays=calendar_csv.WEEKDAYS_CN,
+    )
 
 
 # The "open a year" box on the list page.
@@ -82,8 +104,11 @@ def open_year():
 def year_csv(year: int):
     # With a BOM, so that Excel opens the Chinese names correctly; the importer accepts it.
     body = "\ufeff" + service.year_csv(_year_or_404(year))
-    return Response(body, mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename=calendar-{year}.csv"})
+    return Response(
+        body,
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f"attachment; filename=calendar-{year}.csv"},
+    )
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -106,15 +131,21 @@ def import_year():
         text = form.csv_text.data or ""
         pasted = text.strip() and text.strip() != ",".join(calendar_csv.HEADER)
         if has_file and pasted:
-            errors = ["请只选择一种方式：上传CSV文件，或在文本框中粘贴内容（两者都有时无法确定以哪个为准）。"
-                      "如要上传文件，请清空文本框。"]
+            errors = [
+                "请只选择一种方式：上传CSV文件，或在文本框中粘贴内容（两者都有时无法确定以哪个为准）。"
+                "如要上传文件，请清空文本框。"
+            ]
         elif not has_file and not pasted:
             errors = ["请上传CSV文件，或在文本框中表头下方逐行粘贴该年的放假和调休上班日期。"]
         else:
             try:
-                result = service.import_csv(upload.read() if has_file else text, actor=current_user,
-                                            source=form.source.data or "", expected_year=form.year.data,
-                                            filename=upload.filename if has_file else None)
+                result = service.import_csv(
+                    upload.read() if has_file else text,
+                    actor=current_user,
+                    source=form.source.data or "",
+                    expected_year=form.year.data,
+                    filename=upload.filename if has_file else None,
+                )
             except service.CalendarInvalid as e:
                 db.session.rollback()
                 errors = e.errors
@@ -126,5 +157,10 @@ def import_year():
                 return redirect(url_for("calendar.year_detail", year=result.year))
     else:
         errors = ["未导入：请按红色提示修改后重新提交。"]
-    return render_template("calendar/import.html", form=form, errors=errors, header=",".join(calendar_csv.HEADER),
-                           template_year=template_year)
+    return render_template(
+        "calendar/import.html",
+        form=form,
+        errors=errors,
+        header=",".join(calendar_csv.HEADER),
+        template_year=template_year,
+    )
