@@ -56,7 +56,7 @@ def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
     from .accounts.models import User
     from .accounts.views import admin_bp, auth_bp
-    from .disclosure.views import bp as disclosure_bp
+    from .disclosure.blueprint import bp as disclosure_bp
     from .workcal.views import bp as calendar_bp
 
     login_manager.login_view = "auth.login"

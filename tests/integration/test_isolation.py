@@ -16,7 +16,7 @@ from tests.conftest import csrf_token
 from tracker.accounts.models import Agency, User
 from tracker.disclosure import services as s
 from tracker.disclosure import workflow
-from tracker.disclosure.actions import PAGES
+from tracker.disclosure.action_pages import PAGES
 from tracker.disclosure.intake import register_request
 from tracker.extensions import db
 from tracker.rules.clock import today_cn

@@ -22,7 +22,7 @@ from tests.conftest import csrf_token
 from tracker.accounts.models import Agency, Section, User
 from tracker.disclosure import letters
 from tracker.disclosure import services as s
-from tracker.disclosure.actions import PAGES
+from tracker.disclosure.action_pages import PAGES
 from tracker.disclosure.intake import register_request
 from tracker.disclosure.reviews import record_review
 from tracker.extensions import db

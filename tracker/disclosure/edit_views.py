@@ -11,8 +11,8 @@ from ..accounts.decorators import permission_required
 from ..errors import NotFound, ServiceError
 from ..rules import intake as intake_rules
 from . import intake
+from .blueprint import bp
 from .forms import IntakeForm
-from .views import bp
 
 
 class EditIntakeForm(IntakeForm):

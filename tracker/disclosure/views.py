@@ -1,33 +1,27 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from .. import audit
-from ..accounts.access import get_request_for, visible_requests
+from ..accounts.access import get_request_for
 from ..accounts.decorators import permission_required
 from ..accounts.models import Section
 from ..attachments import Attachment
 from ..errors import NotFound, ServiceError
 from ..extensions import db
-from ..rules.clock import today_cn, year_bounds
+from ..rules.clock import today_cn
 from ..rules.report_layout import APPLICANT_TYPES, applicant_type_label
-from ..web import id_arg, page_arg
+from ..web import page_arg
 from ..workcal.service import current_calendar
 from . import intake
+from .blueprint import bp
 from .forms import IntakeForm
 from .models import DisclosureRequest
-from .workflow import PAUSE_REASON_LABELS, STATUS_LABELS, status_label
-
-bp = Blueprint("disclosure", __name__, url_prefix="/requests")
-
-SORTS = {
-    "received_desc": (DisclosureRequest.received_on.desc(), DisclosureRequest.id.desc()),
-    "received_asc": (DisclosureRequest.received_on.asc(), DisclosureRequest.id.asc()),
-    "due_asc": (DisclosureRequest.due_date.asc(), DisclosureRequest.id.asc()),
-}
+from .queries import filtered_query
+from .workflow import STATUS_LABELS, status_label
 
 
 @bp.app_context_processor
@@ -43,55 +37,6 @@ def helpers():
         "provision_form_labels": intake_rules.PROVISION_FORMS,
         "obtain_way_labels": intake_rules.OBTAIN_WAYS,
     }
-
-
-def filtered_query(user, args):
-    """The case list query for the filters in args; shared by the list page and exports."""
-    q = visible_requests(user)
-    status = args.get("status") or ""
-    if status in STATUS_LABELS:
-        q = q.where(DisclosureRequest.status == status)
-    elif status == "open":
-        q = q.where(DisclosureRequest.status != "concluded")
-    elif status.startswith("paused:") and status[7:] in PAUSE_REASON_LABELS:
-        q = q.where(DisclosureRequest.status == "paused", DisclosureRequest.pause_reason == status[7:])
-    elif status == "withdrawn":
-        q = q.where(DisclosureRequest.status == "concluded", DisclosureRequest.withdrawn.is_(True))
-    section_id = id_arg(args, "section")
-    if section_id:
-        q = q.where(DisclosureRequest.section_id == section_id)
-    bounds = year_bounds(args.get("year", type=int))
-    if bounds:
-        q = q.where(DisclosureRequest.received_on.between(*bounds))
-    atype = args.get("applicant_type") or ""
-    if atype:
-        q = q.where(DisclosureRequest.applicant_type == atype)
-    due = args.get("due") or ""
-    today = today_cn()
-    if due == "overdue":
-        q = q.where(DisclosureRequest.status != "concluded", DisclosureRequest.due_date < today)
-    elif due == "soon":  # 临期 and 今日到期, as rules.deadlines.due_status counts them
-        soon = current_app.config.get("DUE_SOON_WORKDAYS", 3)
-        q = q.where(
-            DisclosureRequest.status != "concluded",
-            DisclosureRequest.due_date >= today,
-            DisclosureRequest.due_date < current_calendar().add_workdays(today, soon + 1),
-        )
-    elif due == "paused":
-        q = q.where(DisclosureRequest.status != "concluded", DisclosureRequest.due_date.is_(None))
-    text = (args.get("q") or "").strip()
-    if text:
-        like = f"%{text}%"
-        q = q.where(
-            or_(
-                DisclosureRequest.number.like(like),
-                DisclosureRequest.applicant_name.like(like),
-                DisclosureRequest.subject.like(like),
-                DisclosureRequest.content.like(like),
-            )
-        )
-    sort = args.get("sort") if args.get("sort") in SORTS else "received_desc"
-    return q.order_by(*SORTS[sort]), sort
 
 
 @bp.get("/")
@@ -191,6 +136,3 @@ def attachment(request_id: int, attachment_id: int):
         download_name=att.original_name,
         mimetype=att.content_type,
     )
-
-
-from . import actions, edit_views  # noqa: E402,F401  (routes on this blueprint: workflow pages, intake edits)

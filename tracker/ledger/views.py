@@ -134,7 +134,7 @@ def _filters(args) -> dict:
 @bp.get("/export/requests.xlsx")
 @permission_required("request.export")
 def export_requests():
-    from ..disclosure.views import filtered_query
+    from ..disclosure.queries import filtered_query
 
     q, _ = filtered_query(current_user, request.args)
     data, count = export.requests_workbook(q)

@@ -1,0 +1,361 @@
+"""Pages of the handling workflow: one generic action page per (case, action), letters, letter templates.
+
+Thin by design: a view finds the case through the scoped query (404 for a case the user may not see),
+asks tracker.disclosure.workflow whether the action is allowed (403 for the wrong role or a co-handler,
+back to the case with the reason for the wrong state), and passes the form to the action's service.
+Refusals show the service's Chinese messages next to the fields and keep what the user typed; a
+stale form (someone else saved first) is answered with 409 and the same kept input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..accounts.access import get_request_for
+from ..errors import ConflictError, NotFound, PermissionDenied, ServiceError
+from ..rules import deadlines, outcomes
+from ..rules.clock import today_cn
+from ..rules.fees import FeeMethod
+from ..workcal.service import current_calendar
+from . import letters, services, workflow
+from .action_forms import DATE_MESSAGE, LetterForm, prepare_letter
+from .action_pages import PAGES, _v
+from .blueprint import bp
+from .reviews import REVIEW_KINDS, REVIEW_RESULTS
+
+# --- views ---------------------------------------------------------------------------------------------
+
+
+def _case(request_id: int):
+    try:
+        return get_request_for(current_user, request_id)
+    except NotFound:
+        abort(404)
+
+
+def _render(req, act, page, form, status: int = 200, **extra):
+    return render_template(
+        "disclosure/action.html",
+        req=req,
+        act=act,
+        page=page,
+        form=form,
+        date_fields=[n for n, f in form._fields.items() if f.type == "DateField"],
+        **extra,
+    ), status
+
+
+def _show_errors(form, e: ServiceError) -> None:
+    errors = getattr(e, "errors", None) or ({e.field: e.message} if e.field else {})
+    shown = False
+    for name, message in errors.items():
+        if name in form and name not in ("csrf_token", "version"):
+            getattr(form, name).errors = [*getattr(form, name).errors, message]
+            shown = True
+        else:
+            flash(message, "danger")
+            shown = True
+    if not shown:
+        flash(e.message, "danger")
+
+
+def _form_ok(form) -> bool:
+    if form.validate():
+        return True
+    for field in form:
+        if field.type == "DateField" and field.errors:
+            field.errors[:] = [DATE_MESSAGE]
+    return False
+
+
+def _done(req, done: services.Done):
+    flash(done.message, "success")
+    for w in done.warnings:
+        flash(w, "warning")
+    return redirect(url_for("disclosure.detail", request_id=req.id))
+
+
+@bp.route("/<int:request_id>/act/<action_id>", methods=["GET", "POST"])
+@login_required
+def act(request_id: int, action_id: str):
+    page = PAGES.get(action_id)
+    if page is None:
+        abort(404)
+    req = _case(request_id)
+    try:
+        act = workflow.check(current_user, req, action_id)
+    except PermissionDenied:
+        abort(403)
+    except workflow.StateError as e:
+        flash(e.message, "warning")
+        return redirect(url_for("disclosure.detail", request_id=req.id))
+    form = page.form()
+    if request.method == "GET":
+        form.version.data = str(req.version)
+    if page.prepare:
+        page.prepare(form, req)
+    if action_id == "fee_notice":
+        return _fee_notice(req, act, page, form)
+    if request.method == "POST" and _form_ok(form):
+        try:
+            return _done(req, page.run(current_user, req, form))
+        except PermissionDenied:
+            abort(403)
+        except workflow.StateError as e:
+            flash(e.message, "warning")
+            return redirect(url_for("disclosure.detail", request_id=req.id))
+        except ConflictError as e:
+            flash(e.message, "danger")
+            return _render(_case(request_id), act, page, form, 409)
+        except ServiceError as e:
+            _show_errors(form, e)
+        req = _case(request_id)  # the failed transaction was rolled back
+        flash("未保存：请按提示修改后重新提交。", "danger")
+    return _render(req, act, page, form)
+
+
+def _fee_notice(req, act, page, form):
+    """Step 1 (“核算”): show the calculation; step 2 (“确认发出”): issue the notice for the shown amount."""
+    calc = None
+    if request.method == "POST" and _form_ok(form):
+        try:
+            calc = services.fee_quote(
+                current_user, req, method=form.method.data, pages=form.pages.data, units=form.units.data
+            )
+            if request.form.get("step") == "confirm":
+                return _done(
+                    req,
+                    services.fee_notice(
+                        current_user,
+                        req,
+                        version=_v(form),
+                        method=form.method.data,
+                        pages=form.pages.data,
+                        units=form.units.data,
+                        confirm_amount=form.confirm_amount.data,
+                        notice_on=form.notice_on.data,
+                        served_on=form.served_on.data,
+                    ),
+                )
+            form.confirm_amount.data = str(calc.amount)
+        except PermissionDenied:
+            abort(403)
+        except workflow.StateError as e:
+            flash(e.message, "warning")
+            return redirect(url_for("disclosure.detail", request_id=req.id))
+        except ConflictError as e:
+            flash(e.message, "danger")
+            return _render(_case(req.id), act, page, form, 409, calc=calc)
+        except ServiceError as e:
+            _show_errors(form, e)
+            req = _case(req.id)
+    return _render(req, act, page, form, calc=calc)
+
+
+@bp.post("/<int:request_id>/letters")
+@login_required
+def generate_letter(request_id: int):
+    req = _case(request_id)
+    form = LetterForm()
+    prepare_letter(form, req)
+    try:
+        workflow.check(current_user, req, "generate_letter")
+        if not form.validate():
+            raise ServiceError("请选择要生成的告知书。")
+        att = letters.generate_letter(current_user, req, form.key.data)
+        flash(f"已生成“{att.original_name}”，可在附件中下载。", "success")
+    except PermissionDenied:
+        abort(403)
+    except ServiceError as e:
+        flash(e.message, "danger")
+    return redirect(url_for("disclosure.detail", request_id=req.id) + "#letters")
+
+
+# --- the case page's helpers ------------------------------------------------------------------------
+
+
+DUE_BADGES = {
+    deadlines.OK: "text-bg-success",
+    deadlines.DUE_SOON: "text-bg-warning",
+    deadlines.DUE_TODAY: "text-bg-warning",
+    deadlines.OVERDUE: "text-bg-danger",
+    deadlines.PAUSED: "text-bg-secondary",
+}
+
+
+def _request_calendar():
+    """The calendar once per request: current_calendar() asks the database whether it changed, and a
+    list shows a badge per row."""
+    key = "tracker.workflow.calendar"
+    if key not in request.environ:
+        request.environ[key] = current_calendar()
+    return request.environ[key]
+
+
+def due_badge(req, today: date | None = None) -> tuple[str, str] | None:
+    """(label, css class) of the case's deadline status, None for a concluded case."""
+    if not req.is_open:
+        return None
+    status = deadlines.due_status(
+        req.due_date,
+        today or today_cn(),
+        _request_calendar(),
+        current_app.config.get("DUE_SOON_WORKDAYS", deadlines.DUE_SOON_WORKDAYS),
+    )
+    return deadlines.STATUS_LABELS[status], DUE_BADGES[status]
+
+
+# Actions the table allows in the state but that have nothing to act on yet: not offered in the panel.
+_OFFER_WHEN: dict[str, Callable] = {
+    "decide_extension": lambda req: bool(services.pending_extensions(req)),
+    "submit_draft": lambda req: req.handler_id is not None,  # services.submit_draft refuses a case without one
+    "approve_draft": lambda req: bool(req.draft) and not req.draft.get("approved"),
+    "update_review": lambda req: bool(req.reviews),
+}
+
+
+def _panel(req) -> dict:
+    acts = [a for a in workflow.allowed_actions(current_user, req) if _OFFER_WHEN.get(a.id, bool)(req)]
+    letter_form = None
+    if any(a.id == "generate_letter" for a in acts):
+        letter_form = LetterForm()
+        prepare_letter(letter_form, req)
+    return {
+        "actions": [a for a in acts if not a.record and a.id in PAGES],
+        "records": [a for a in acts if a.record and a.id in PAGES],
+        "letter_form": letter_form,
+    }
+
+
+# How the case log shows the data of an event: field labels, and which ids it leaves out (their names
+# are recorded next to them).
+EVENT_FIELD_LABELS: dict[str, str] = {
+    "status": "状态",
+    "pause_reason": "暂停原因",
+    "section": "承办科室",
+    "handler": "承办人",
+    "leader_instruction": "领导批示",
+    "cohandler": "协办科室",
+    "cohandler_removed": "取消协办科室",
+    "draft_outcome": "答复稿办理结果",
+    "draft_approved": "答复稿审核通过",
+    "correction_due": "补正期限",
+    "restart_on": "重新起算日",
+    "party": "征求意见对象",
+    "window_end": "答复截止日",
+    "end_reason": "结果",
+    "ended_on": "结束日期",
+    "fee_method": "计收方式",
+    "fee_amount": "信息处理费（元）",
+    "payment_due": "缴费期限",
+    "fee_paid_on": "缴费日期",
+    "workdays": "延期工作日",
+    "decided_on": "审批日期",
+    "explicit_due": "另行确定的期限",
+    "outcome": "办理结果",
+    "concluded_on": "办结日期",
+    "answer_date": "答复日期",
+    "delivery_method": "送达方式",
+    "delivered_on": "送达日期",
+    "legal_ground": "依据和理由",
+    "responsible_agency": "负责公开的机关",
+    "answer_summary": "答复要点",
+    "letter_kind": "答复书类型",
+    "withdrawn": "撤回",
+    "due_date": "答复期限",
+    "due_provisional": "期限暂定",
+    "clarification_due": "补正告知期限",
+    "number": "编号",
+    "received_on": "收到申请之日",
+    "letter": "告知书",
+    "file": "文件",
+    "kind": "类型",
+    "filed_on": "申请（起诉）日期",
+    "result": "审结结果",
+    "body": "复议机关或法院",
+    "note": "备注",
+    "opinion": "协办意见",
+    "name": "文件名",
+    "tags": "主题标签",
+}
+HIDDEN_EVENT_FIELDS = {
+    "section_id",
+    "handler_id",
+    "paused_from",
+    "draft",
+    "attachment_id",
+    "review_id",
+    "opinion_at",
+    "opinion_by_id",
+}
+_END_REASONS = {
+    "corrected": "已补正",
+    "lapsed": "逾期",
+    "answered": "已答复",
+    "window_closed": "期限届满未答复",
+    "paid": "已缴费",
+    "withdrawn": "申请撤回",
+}
+
+
+def _event_value(field: str, value) -> str:
+    if value is None or value == "":
+        return "空"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    vocab = {
+        "status": workflow.STATUS_LABELS,
+        "pause_reason": workflow.PAUSE_REASON_LABELS,
+        "delivery_method": workflow.DELIVERY_METHODS,
+        "letter_kind": outcomes.LETTER_KINDS,
+        "end_reason": _END_REASONS,
+        "fee_method": {m.value: m.label for m in FeeMethod},
+        "result": REVIEW_RESULTS,
+    }.get(field)
+    if field == "outcome" and outcomes.is_valid(value):
+        return outcomes.outcome(value).short_label
+    if vocab and isinstance(value, str):
+        return vocab.get(value, value)
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def event_rows(event) -> list[tuple[str, str]]:
+    """(label, text) lines of an event's data for the case log."""
+    from .intake import FIELD_LABELS as INTAKE_LABELS
+
+    rows = []
+    for field, value in (event.data or {}).items():
+        if field in HIDDEN_EVENT_FIELDS:
+            continue
+        label = EVENT_FIELD_LABELS.get(field) or INTAKE_LABELS.get(field) or field
+        if isinstance(value, list) and len(value) == 2 and field != "tags":
+            text = f"{_event_value(field, value[0])} → {_event_value(field, value[1])}"
+        else:
+            text = _event_value(field, value)
+        rows.append((label, text))
+    return rows
+
+
+@bp.app_context_processor
+def workflow_helpers():
+    def outcome_label(code):
+        return outcomes.outcome(code).short_label if outcomes.is_valid(code) else (code or "")
+
+    return {
+        "case_panel": _panel,
+        "due_badge": due_badge,
+        "outcome_label": outcome_label,
+        "event_rows": event_rows,
+        "delivery_labels": workflow.DELIVERY_METHODS,
+        "letter_kind_labels": outcomes.LETTER_KINDS,
+        "review_kinds": REVIEW_KINDS,
+        "review_results": REVIEW_RESULTS,
+        "consult_kinds": services.CONSULT_KINDS,
+        "pause_reasons": workflow.PAUSE_REASON_LABELS,
+        "legal_bases": {o.code: o.legal_basis_for() or "" for o in outcomes.OUTCOMES if o.needs_legal_ground},
+    }

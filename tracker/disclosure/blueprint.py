@@ -1,0 +1,10 @@
+"""The disclosure blueprint (/requests): defined here, its route modules imported once below."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("disclosure", __name__, url_prefix="/requests")
+
+# Route modules register on bp when imported; nothing else imports a views module.
+from . import action_views, edit_views, letter_template_views, views  # noqa: E402,F401
