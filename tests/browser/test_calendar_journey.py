@@ -76,8 +76,12 @@ def test_admin_enters_next_years_schedule_by_pasting_csv_and_open_deadlines_are_
     assert admin.input_value("#csv_text").strip() == "date,kind,name"
     admin.fill("#csv_text", "date,kind,name\n" + "\n".join(lines) + "\n")
     admin.fill("#source", "浏览器测试：下一年度放假安排")
-    admin.once("dialog", lambda d: d.accept())  # static/js/app.js asks before replacing a year
-    admin.click("main button[type=submit]:has-text('录入并重新计算期限')")
+    # first checked, nothing changed yet; then the confirmation shows what will change (issue 18)
+    admin.click("main button[type=submit]:has-text('检查')")
+    admin.wait_for_load_state()
+    preview = admin.inner_text("#calendar-preview")
+    assert "检查通过，尚未录入" in preview and "调休上班1天" in preview, preview
+    admin.click("#calendar-confirm button:has-text('确认录入并重新计算期限')")
     admin.wait_for_load_state()
     message = " ".join(admin.locator(".alert").all_inner_texts())
     assert f"已录入{year}年放假安排并标记为已确认" in message, admin.inner_text("main")[:1500]
@@ -97,9 +101,9 @@ def test_admin_enters_next_years_schedule_by_pasting_csv_and_open_deadlines_are_
     # a bad line changes nothing and says what is wrong
     admin.goto("/calendar/import")
     admin.fill("#csv_text", f"date,kind,name\n{year}-02-30,off,不存在的日期\n")
-    admin.once("dialog", lambda d: d.accept())
-    admin.click("main button[type=submit]:has-text('录入并重新计算期限')")
+    admin.click("main button[type=submit]:has-text('检查')")
     admin.wait_for_load_state()
     assert "未导入，工作日历没有任何改动" in admin.inner_text("main")
+    assert admin.locator("#calendar-confirm").count() == 0  # nothing to confirm
     for pg in (office, admin):
         assert not pg.csp_errors, pg.csp_errors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from datetime import date
@@ -30,6 +31,30 @@ def text(resp) -> str:
 
 def calendar_rows() -> int:
     return db.session.scalar(select(func.count()).select_from(CalendarDay))
+
+
+def plain(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def confirm_form(page: str) -> dict:
+    """The fields of the preview's 确认录入 form, as the browser would send them."""
+    form = page.split('id="calendar-confirm"', 1)[1].split("</form>", 1)[0]
+    fields = {n: html.unescape(v) for n, v in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form, re.S)}
+    fields.update(re.findall(r'<button[^>]*name="(step)"[^>]*value="([^"]+)"', form))
+    return fields
+
+
+def checked_then_confirmed(client, form_post, data: dict, **kw):
+    """Step 1 checks the arrangement and changes nothing; step 2 confirms exactly what was shown."""
+    before = db.session.scalar(select(func.count()).select_from(Event))
+    preview = form_post("/calendar/import", data, **kw)
+    page = text(preview)
+    assert preview.status_code == 200 and 'id="calendar-confirm"' in page, page
+    assert db.session.scalar(select(func.count()).select_from(Event)) == before  # nothing written yet
+    fields = confirm_form(page)
+    assert fields["step"] == "confirm"
+    return client.post("/calendar/import", data=fields)
 
 
 @pytest.fixture()
@@ -217,10 +242,9 @@ def test_paste_a_year_recomputes_open_deadlines_and_says_how_many(client, admin,
     listing = text(client.get("/requests/"))
     assert "暂定" in listing and "所依据年度的国务院放假安排尚未录入" in listing
 
-    resp = form_post(
-        "/calendar/import", {"csv_text": CSV_2027, "year": "2027", "source": "测试用通知"}, follow_redirects=True
-    )
-    page = text(resp)
+    resp = checked_then_confirmed(client, form_post, {"csv_text": CSV_2027, "year": "2027", "source": "测试用通知"})
+    assert db.session.get(CalendarYear, 2027) is not None
+    page = text(client.get(resp.headers["Location"]))
     assert "已录入2027年放假安排" in page and "1件的期限发生变化" in page
     assert "已确认" in page and "测试用通知" in page
     assert db.session.get(CalendarYear, 2027).updated_by_id == admin.id
@@ -239,7 +263,7 @@ def test_paste_a_year_recomputes_open_deadlines_and_says_how_many(client, admin,
 
 def test_upload_a_file(client, admin, form_post):
     data = {"csv_file": (io.BytesIO(("\ufeff" + CSV_2027).encode("utf-8")), "2027.csv"), "csv_text": "date,kind,name\n"}
-    resp = form_post("/calendar/import", data, content_type="multipart/form-data")
+    resp = checked_then_confirmed(client, form_post, data, content_type="multipart/form-data")
     assert resp.status_code == 302, text(resp)
     assert resp.headers["Location"].endswith("/calendar/years/2027")
     assert service.current_calendar().year_status(2027) == "confirmed"
@@ -295,3 +319,42 @@ def test_import_page_offers_the_current_data_of_a_known_year_as_a_template(clien
     page = text(client.get("/calendar/import", query_string={"year": "2027"}))
     assert "/calendar/years/2027.csv" not in page  # an estimate is no template for a notice
     assert "date,kind,name" in page
+
+
+# --- issue 18: what the pages say, once; validate before asking to confirm --------------------------
+
+
+def test_status_words_are_said_once(client, admin):
+    page = text(client.get("/calendar/years"))
+    for year, word in ((2027, "暂定"), (2026, "内置")):
+        row = page.split(f'href="/calendar/years/{year}">{year}年</a>', 1)[1].split("</tr>", 1)[0]
+        cell = plain(row.split("<td>", 2)[1])  # the status cell
+        assert cell.count(word) == 1, cell
+    for year, word in ((2028, "暂定"), (2026, "内置")):
+        page = text(client.get(f"/calendar/years/{year}"))
+        head = plain(page.split("<h1", 1)[1].split('<ul class="nav', 1)[0].split('<div class="alert', 1)[0])
+        assert head.count(word) == 1, head
+
+
+def test_calculator_steps_name_a_pause_once_and_invent_no_approval_date(client, staff):
+    query = [("start", "2026-03-02"), ("extend", "5"), ("pause_from", "2026-03-05"), ("pause_to", "2026-03-10")]
+    steps = plain(text(client.get("/calendar/calculator", query_string=query)).split("计算过程", 1)[1])
+    assert "暂停计算暂停" not in steps
+    assert "暂停计算：2026-03-05至2026-03-10，扣除3个工作日" in steps
+    assert "2026-03-02经批准" not in steps and "延期5个工作日" in steps  # the page asks for no approval date
+
+
+def test_import_checks_the_arrangement_before_asking_to_confirm(client, admin, form_post):
+    page = text(client.get("/calendar/import"))
+    assert "data-confirm" not in page  # no question before the file has been checked
+    bad = form_post("/calendar/import", {"csv_text": "date,kind,name\n2027-02-30,off,\n"})
+    assert "工作日历没有任何改动" in text(bad) and 'id="calendar-confirm"' not in text(bad)
+    preview = form_post("/calendar/import", {"csv_text": CSV_2027, "source": "测试用通知"})
+    page = plain(text(preview))
+    assert "检查通过" in page and "2027年" in page and "放假6天" in page and "调休上班1天" in page
+    assert "2027-02-05" in page  # the days whose kind changes are listed before confirming
+    assert db.session.get(CalendarYear, 2027) is None and calendar_rows() == 0
+    # a changed text is checked again: the confirm step re-validates what it is sent
+    fields = confirm_form(text(preview))
+    resp = client.post("/calendar/import", data={**fields, "csv_text": "date,kind,name\n2027-01-06,work,\n"})
+    assert "工作日历没有任何改动" in text(resp) and db.session.get(CalendarYear, 2027) is None

@@ -73,12 +73,19 @@ class Pause:
         return PAUSE_KINDS[self.kind]
 
 
+def _paused(p: Pause) -> str:
+    """How an explanation names a closed pause: "暂停计算", or "因征求第三方意见暂停计算"."""
+    return "暂停计算" if p.kind == "other" else f"因{p.label}暂停计算"
+
+
 @dataclass(frozen=True)
 class Extension:
     """An approved extension (延期) of ``workdays`` working days, approved on ``approved_on``."""
 
     workdays: int
     approved_on: date
+    # False when nobody gave the approval date (the staff calculator): the explanation then names none.
+    dated: bool = True
 
     def __post_init__(self) -> None:
         if self.workdays < 1:
@@ -259,7 +266,7 @@ def answer_deadline(
             removed = calendar.workdays_after_until(lo, ev.end)
             new_due = calendar.add_workdays(due, removed)
             overlap = "（与此前暂停重叠的部分不重复扣除）" if lo > ev.start else ""
-            steps.append(f"{ev.label}暂停：{ev.start}至{ev.end}，扣除{removed}个工作日{overlap}，期限顺延至{new_due}")
+            steps.append(f"{_paused(ev)}：{ev.start}至{ev.end}，扣除{removed}个工作日{overlap}，期限顺延至{new_due}")
             if new_due < ev.end:
                 warnings.append(
                     f"{ev.label}开始时答复期限{due}已到，扣除暂停期间的工作日后期限为{new_due}，"
@@ -275,7 +282,8 @@ def answer_deadline(
                 warnings.append(f"{ev.approved_on}的延期不符合规定：{refusal}")
             new_due = calendar.add_workdays(due, ev.workdays)
             ext_total += ev.workdays
-            steps.append(f"{ev.approved_on}经批准延期{ev.workdays}个工作日，期限延至{new_due}")
+            when = f"{ev.approved_on}经批准" if ev.dated else ""
+            steps.append(f"{when}延期{ev.workdays}个工作日，期限延至{new_due}")
             intervals.append((due, new_due))
             due = new_due
 
@@ -480,7 +488,7 @@ def calculator(
     return answer_deadline(
         start,
         pauses=pause_list,
-        extensions=[Extension(extend, start)] if extend else (),
+        extensions=[Extension(extend, start, dated=False)] if extend else (),
         calendar=calendar,
         period=n,
         start_label="起算日",

@@ -35,6 +35,13 @@ YEAR_STATUS_LABELS = {
     PACKAGE: "已确认（内置国务院放假安排）",
     PROVISIONAL: "暂定（按周末和法定节假日估算）",
 }
+# The pages show a year's status as a badge and a note beside it; the two never repeat a word.
+YEAR_STATUS_BADGES = {CONFIRMED: "已确认", PACKAGE: "内置数据", PROVISIONAL: "暂定"}
+YEAR_STATUS_NOTES = {
+    CONFIRMED: "管理员录入的国务院放假安排",
+    PACKAGE: "随软件提供的国务院放假安排，已确认",
+    PROVISIONAL: "按周末和法定节假日估算，不含调休",
+}
 
 MAKEUP_DAY_NAME = "调休上班"
 ENTERED_OFF_NAME = "放假"

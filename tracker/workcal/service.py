@@ -24,7 +24,9 @@ from ..rules.workdays import (
     LUNAR_MAX_YEAR,
     LUNAR_MIN_YEAR,
     PROVISIONAL,
+    YEAR_STATUS_BADGES,
     YEAR_STATUS_LABELS,
+    YEAR_STATUS_NOTES,
     WorkCalendar,
 )
 from .models import CalendarDay, CalendarYear
@@ -65,14 +67,25 @@ def _fingerprint() -> tuple:
     return (db.engine.url.render_as_string(hide_password=True), int(row[0]), int(row[1]), int(row[2]))
 
 
-def _load_calendar() -> WorkCalendar:
+def _load_calendar(replace: tuple[int, list[calendar_csv.CalendarRow]] | None = None) -> WorkCalendar:
+    """The calendar from the database; with ``replace`` = (year, rows), as it would be with that year's
+    arrangement replaced and confirmed (the preview of an import, nothing written)."""
     entries: dict[date, bool] = {}
     names: dict[date, str] = {}
-    for day, working, name in db.session.execute(select(CalendarDay.day, CalendarDay.is_workday, CalendarDay.name)):
+    days = select(CalendarDay.day, CalendarDay.is_workday, CalendarDay.name)
+    if replace is not None:
+        days = days.where(CalendarDay.year != replace[0])
+    for day, working, name in db.session.execute(days):
         entries[day] = working
         if name:
             names[day] = name
-    confirmed = db.session.scalars(select(CalendarYear.year).where(CalendarYear.confirmed)).all()
+    confirmed = list(db.session.scalars(select(CalendarYear.year).where(CalendarYear.confirmed)))
+    if replace is not None:
+        for r in replace[1]:
+            entries[r.day] = r.workday
+            if r.name:
+                names[r.day] = r.name
+        confirmed.append(replace[0])
     return WorkCalendar(entries=entries, confirmed_years=confirmed, names=names)
 
 
@@ -111,6 +124,14 @@ class YearInfo:
     @property
     def provisional(self) -> bool:
         return self.status == PROVISIONAL
+
+    @property
+    def badge(self) -> str:
+        return YEAR_STATUS_BADGES[self.status]
+
+    @property
+    def note(self) -> str:
+        return YEAR_STATUS_NOTES[self.status]
 
     @property
     def confirmed(self) -> bool:
@@ -215,17 +236,59 @@ class ApplyResult:
         return lines
 
 
-def import_csv(
-    data: bytes | str, *, actor=None, source: str = "", expected_year: int | None = None, filename: str | None = None
-) -> ApplyResult:
-    """Parse a calendar CSV (tracker.rules.calendar_csv) and apply it; all or nothing."""
-    _check_permission(actor)
+def _parse(data: bytes | str, expected_year: int | None, filename: str | None) -> calendar_csv.CalendarCsv:
     if filename and filename.lower().rsplit(".", 1)[-1] in ("xls", "xlsx", "et", "wps"):
         raise CalendarInvalid(["上传的是Excel工作簿，请在Excel中“另存为 → CSV UTF-8（逗号分隔）”后上传该CSV文件"])
     parsed = calendar_csv.parse_calendar_csv(data, expected_year=expected_year)
     if not parsed.ok:
         raise CalendarInvalid(parsed.errors)
     assert parsed.year is not None
+    check_year(parsed.year)
+    return parsed
+
+
+@dataclass
+class ImportPreview:
+    """What an import would do, shown before the administrator confirms it; nothing is written."""
+
+    year: int
+    old_status: str
+    rows: list[calendar_csv.CalendarRow]
+    changed: list[tuple[date, bool]]  # (day, is a working day after the import) for each day that flips
+
+    @property
+    def days_off(self) -> int:
+        return sum(1 for r in self.rows if not r.workday)
+
+    @property
+    def makeup_workdays(self) -> int:
+        return len(self.rows) - self.days_off
+
+    @property
+    def text(self) -> str:
+        """The checked arrangement in the import format: what the confirmation sends back."""
+        return calendar_csv.format_calendar_csv((r.day, r.workday, r.name) for r in self.rows)
+
+
+def check_csv(
+    data: bytes | str, *, actor=None, expected_year: int | None = None, filename: str | None = None
+) -> ImportPreview:
+    """Step 1 of an import: check the file by the same rules as the import and compare it with the
+    calendar in force. CalendarInvalid lists every problem; nothing is written either way."""
+    _check_permission(actor)
+    parsed = _parse(data, expected_year, filename)
+    year = parsed.year
+    old, new = current_calendar(), _load_calendar(replace=(year, parsed.rows))
+    changed = [(d, new.is_workday(d)) for d in _days_of(year) if old.is_workday(d) != new.is_workday(d)]
+    return ImportPreview(year=year, old_status=old.year_status(year), rows=parsed.rows, changed=changed)
+
+
+def import_csv(
+    data: bytes | str, *, actor=None, source: str = "", expected_year: int | None = None, filename: str | None = None
+) -> ApplyResult:
+    """Parse a calendar CSV (tracker.rules.calendar_csv) and apply it; all or nothing."""
+    _check_permission(actor)
+    parsed = _parse(data, expected_year, filename)
     return apply_year(parsed.year, [(r.day, r.workday, r.name) for r in parsed.rows], actor=actor, source=source)
 
 

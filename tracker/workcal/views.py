@@ -11,6 +11,7 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..rules import calendar_csv
 from ..rules.clock import today_cn
+from ..rules.workdays import YEAR_STATUS_LABELS
 from . import calculator as calc
 from . import service
 from .forms import CalendarImportForm
@@ -114,9 +115,12 @@ def year_csv(year: int):
 @bp.route("/import", methods=["GET", "POST"])
 @permission_required("calendar.manage")
 def import_year():
+    """Two steps: 检查 checks the file and shows what would change (nothing written); 确认录入 sends back
+    the checked text, which is checked again and applied in one transaction."""
     form = CalendarImportForm()
     errors: list[str] = []
     template_year = None
+    preview = None
     if request.method == "GET":
         year = request.args.get("year", type=int)
         form.csv_text.data = ",".join(calendar_csv.HEADER) + "\n"
@@ -130,6 +134,7 @@ def import_year():
         has_file = bool(upload and getattr(upload, "filename", ""))
         text = form.csv_text.data or ""
         pasted = text.strip() and text.strip() != ",".join(calendar_csv.HEADER)
+        confirm = request.form.get("step") == "confirm"
         if has_file and pasted:
             errors = [
                 "请只选择一种方式：上传CSV文件，或在文本框中粘贴内容（两者都有时无法确定以哪个为准）。"
@@ -138,29 +143,38 @@ def import_year():
         elif not has_file and not pasted:
             errors = ["请上传CSV文件，或在文本框中表头下方逐行粘贴该年的放假和调休上班日期。"]
         else:
+            data = upload.read() if has_file else text
+            filename = upload.filename if has_file else None
             try:
-                result = service.import_csv(
-                    upload.read() if has_file else text,
-                    actor=current_user,
-                    source=form.source.data or "",
-                    expected_year=form.year.data,
-                    filename=upload.filename if has_file else None,
-                )
+                if not confirm:
+                    preview = service.check_csv(
+                        data, actor=current_user, expected_year=form.year.data, filename=filename
+                    )
+                else:
+                    result = service.import_csv(
+                        data,
+                        actor=current_user,
+                        source=form.source.data or "",
+                        expected_year=form.year.data,
+                        filename=filename,
+                    )
+                    flash(" ".join(result.summary_lines()), "success")
+                    return redirect(url_for("calendar.year_detail", year=result.year))
             except service.CalendarInvalid as e:
                 db.session.rollback()
                 errors = e.errors
             except ServiceError as e:
                 db.session.rollback()
                 errors = [e.message]
-            else:
-                flash(" ".join(result.summary_lines()), "success")
-                return redirect(url_for("calendar.year_detail", year=result.year))
     else:
         errors = ["未导入：请按红色提示修改后重新提交。"]
     return render_template(
         "calendar/import.html",
         form=form,
         errors=errors,
+        preview=preview,
+        status_labels=YEAR_STATUS_LABELS,
+        weekdays=calendar_csv.WEEKDAYS_CN,
         header=",".join(calendar_csv.HEADER),
         template_year=template_year,
     )
