@@ -220,3 +220,101 @@ def test_provisional_deadline_is_said_on_registration(client, office, form_post,
     req = db.session.scalars(select(DisclosureRequest)).one()
     assert req.due_provisional and req.due_date.year == 2027
     assert "已登记" in html and "放假安排尚未录入，录入后自动重算" in html
+
+
+# --- issue 18: every error under its own field; phone and postcode checked --------------------------
+
+
+def field_block(html: str, name: str) -> str:
+    """The markup of one field of the form: its label, input and the messages under it."""
+    start = html.index(f'id="{name}"')
+    start = html.rindex('<div class="mb-3', 0, start)
+    end = html.find('<div class="mb-3', start + 1)
+    return html[start : end if end != -1 else None]
+
+
+def test_a_future_date_sent_is_reported_under_the_date_sent(client, office, form_post):
+    future = (today_cn() + timedelta(days=3)).isoformat()
+    html = form_post("/requests/new", intake_data(sent_on=future)).get_data(as_text=True)
+    assert "不能是将来的日期" in field_block(html, "sent_on")
+    assert "invalid-feedback" not in field_block(html, "received_on")
+    assert count_requests() == 0
+    # both dates wrong: each message under its own field
+    html = form_post("/requests/new", intake_data(sent_on=future, received_on=future)).get_data(as_text=True)
+    assert "申请人提交（寄出）日期" in field_block(html, "sent_on")
+    assert "收到申请之日" in field_block(html, "received_on").split("invalid-feedback", 1)[1]
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("abc", "不是有效的电话号码"),
+        ("82345678", "缺少区号"),
+        ("1380000000", "手机号码应为11位"),
+        ("138000000001", "手机号码应为11位"),
+        ("010-1234", "不是有效的电话号码"),
+        ("13800000000，abc", "“abc”"),
+        ("\x00138", "不是有效的电话号码"),
+    ],
+)
+def test_a_bad_phone_is_refused_under_the_phone_field(client, office, form_post, value, message):
+    html = form_post("/requests/new", intake_data(phone=value)).get_data(as_text=True)
+    assert message in field_block(html, "phone"), field_block(html, "phone")
+    assert count_requests() == 0
+
+
+@pytest.mark.parametrize(
+    "value, stored",
+    [
+        ("", None),
+        ("13800000000", "13800000000"),
+        ("+86 138 0000 0000", "+86 138 0000 0000"),
+        ("010-62345678", "010-62345678"),
+        ("0533-2123456-123", "0533-2123456-123"),
+        ("(0533)2123456转8001", "(0533)2123456转8001"),
+        ("１３８００００００００", "13800000000"),  # typed with a Chinese input method
+        ("13800000000，0533-2123456", "13800000000,0533-2123456"),
+    ],
+)
+def test_good_phones_are_accepted_and_stored_in_half_width(client, office, form_post, value, stored):
+    resp = form_post("/requests/new", intake_data(phone=value))
+    assert resp.status_code == 302, field_block(resp.get_data(as_text=True), "phone")
+    assert db.session.scalars(select(DisclosureRequest)).one().phone == stored
+
+
+@pytest.mark.parametrize("value", ["25500", "2550000", "abcdef", "255 00"])
+def test_a_bad_postcode_is_refused_under_its_field(client, office, form_post, value):
+    html = form_post("/requests/new", intake_data(postcode=value)).get_data(as_text=True)
+    assert "邮政编码应为6位数字" in field_block(html, "postcode")
+    assert count_requests() == 0
+
+
+def test_a_full_width_postcode_is_stored_as_digits(client, office, form_post):
+    assert form_post("/requests/new", intake_data(postcode="２５５０００")).status_code == 302
+    assert db.session.scalars(select(DisclosureRequest)).one().postcode == "255000"
+
+
+def test_an_unreadable_date_does_not_hide_the_other_errors(client, office, form_post):
+    html = form_post("/requests/new", intake_data(received_on="2026-13-45", applicant_name="", phone="abc")).get_data(
+        as_text=True
+    )
+    assert "日期格式不正确" in field_block(html, "received_on")
+    assert "请填写申请人姓名" in field_block(html, "applicant_name")
+    assert "不是有效的电话号码" in field_block(html, "phone")
+    assert count_requests() == 0
+
+
+def test_the_correction_form_checks_phone_and_dates_under_their_fields(client, office, form_post):
+    from tracker.disclosure.intake import register_request
+
+    today = today_cn()
+    req = register_request(office, {**intake_data(), "sent_on": None, "received_on": today})
+    url = f"/requests/{req.id}/edit"
+    future = (today + timedelta(days=2)).isoformat()
+    data = intake_data(phone="abc", sent_on=future, received_on=today.isoformat(), version=str(req.version))
+    html = form_post(url, data).get_data(as_text=True)
+    assert "不是有效的电话号码" in field_block(html, "phone")
+    assert "不能是将来的日期" in field_block(html, "sent_on")
+    assert "invalid-feedback" not in field_block(html, "received_on")
+    db.session.expire_all()
+    assert db.session.get(DisclosureRequest, req.id).phone == "13800000000"

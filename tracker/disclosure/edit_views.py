@@ -10,6 +10,7 @@ from ..accounts.access import get_request_for
 from ..accounts.decorators import permission_required
 from ..errors import NotFound, ServiceError
 from ..rules import intake as intake_rules
+from ..rules.clock import today_cn
 from . import intake
 from .blueprint import bp
 from .forms import IntakeForm
@@ -34,10 +35,9 @@ def edit_request(request_id: int):
         form.tags.data = "、".join(t.tag for t in req.tags)
         form.version.data = str(req.version)
     if form.is_submitted():
-        if not form.validate():
-            for name in ("sent_on", "received_on"):
-                if getattr(form, name).errors:
-                    getattr(form, name).errors[:] = [IntakeForm.DATE_MESSAGE]
+        loose: list[str] = []
+        if not form.parse():
+            loose = form.add_errors(intake.validate(form.data_dict(), today_cn()))
         else:
             try:
                 diff = intake.edit_intake(
@@ -46,12 +46,10 @@ def edit_request(request_id: int):
                 flash("登记信息已更正。" if diff else "没有修改任何内容。", "success" if diff else "info")
                 return redirect(url_for("disclosure.detail", request_id=req.id))
             except intake.IntakeInvalid as e:
-                for field, msg in e.errors.items():
-                    if field in form:
-                        getattr(form, field).errors = [*getattr(form, field).errors, msg]
-                    else:
-                        flash(msg, "danger")
+                loose = form.add_errors(e.errors)
             except ServiceError as e:
-                flash(e.message, "danger")
+                loose = [e.message]
+        for message in loose:
+            flash(message, "danger")
         flash("未保存：请按提示修改后重新提交。", "danger")
     return render_template("disclosure/edit.html", form=form, req=req, channel_rules=intake_rules.channel_rules())

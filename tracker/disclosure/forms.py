@@ -56,3 +56,26 @@ class IntakeForm(FlaskForm):
 
     def data_dict(self) -> dict:
         return {name: field.data for name, field in self._fields.items() if name not in ("csrf_token", "attachment")}
+
+    def parse(self) -> bool:
+        """Field types only (dates that cannot be read get one clear message); False if any failed."""
+        if self.validate():
+            return True
+        for name in ("sent_on", "received_on"):
+            if getattr(self, name).errors:
+                getattr(self, name).errors[:] = [self.DATE_MESSAGE]
+        return False
+
+    def add_errors(self, errors: dict[str, str]) -> list[str]:
+        """Each message under its own field (not over a field that already shows why it could not be read);
+        returns the messages that belong to no field of this form."""
+        loose = []
+        for name, message in errors.items():
+            if name in self and name != "csrf_token":
+                if not self[name].errors:
+                    self[name].errors = [message]
+                elif message not in self[name].errors and name not in ("sent_on", "received_on"):
+                    self[name].errors = [*self[name].errors, message]
+            else:
+                loose.append(message)
+        return loose

@@ -13,7 +13,7 @@ from ..attachments import Attachment, Upload, check_upload, new_attachment  # no
 from ..errors import ConflictError, FieldErrors, PermissionDenied, check_version
 from ..extensions import db
 from ..numbering import format_number, next_seq
-from ..rules import ids, intake
+from ..rules import contact, ids, intake
 from ..rules.clock import today_cn
 from ..rules.report_layout import APPLICANT_TYPE_IDS
 from ..workcal.service import current_calendar
@@ -84,8 +84,8 @@ def validate(data: dict, today: date) -> dict[str, str]:
         errors["id_type"] = "请选择证件类型。"
     elif err := ids.id_number_error(id_type, (data.get("id_number") or "").strip()):
         errors["id_number"] = err
-    if err := intake.receipt_date_error(data.get("sent_on"), data.get("received_on"), today):
-        errors["received_on"] = err
+    dates = intake.intake_date_errors(data.get("sent_on"), data.get("received_on"), today)
+    errors.update({f"{which}_on": message for which, message in dates.items()})
     if data.get("provision_form") and data["provision_form"] not in intake.provision_form_ids():
         errors["provision_form"] = "请选择信息提供形式（纸质或电子）。"
     if data.get("obtain_way") and data["obtain_way"] not in intake.obtain_way_ids():
@@ -93,9 +93,10 @@ def validate(data: dict, today: date) -> dict[str, str]:
     email = (data.get("email") or "").strip()
     if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
         errors["email"] = "电子邮箱格式不正确，例如 name@example.com。"
-    postcode = (data.get("postcode") or "").strip()
-    if postcode and not re.fullmatch(r"\d{6}", postcode):
-        errors["postcode"] = "邮政编码应为6位数字。"
+    if err := contact.phone_error(data.get("phone")):
+        errors["phone"] = err
+    if err := contact.postcode_error(data.get("postcode")):
+        errors["postcode"] = err
     tags = parse_tags(data.get("tags"))
     if len(tags) > MAX_TAGS or any(len(t) > 30 for t in tags):
         errors["tags"] = f"主题标签最多{MAX_TAGS}个，每个不超过30个字。"
@@ -133,9 +134,9 @@ def register_request(
             contact_person=(data.get("contact_person") or "").strip() or None,
             id_type=data.get("id_type") or "none",
             id_number=ids.normalize_id(data["id_number"]) if data.get("id_number") else None,
-            phone=(data.get("phone") or "").strip() or None,
+            phone=contact.normalize_phone(data.get("phone")),
             address=(data.get("address") or "").strip() or None,
-            postcode=(data.get("postcode") or "").strip() or None,
+            postcode=contact.normalize_postcode(data.get("postcode")),
             email=(data.get("email") or "").strip() or None,
             channel=data["channel"],
             sent_on=data.get("sent_on"),
@@ -229,6 +230,8 @@ def edit_intake(
         raise IntakeInvalid(errors)
     clean = {f: (data.get(f).strip() if isinstance(data.get(f), str) else data.get(f)) or None for f in EDITABLE}
     clean["id_type"] = clean["id_type"] or "none"
+    clean["phone"] = contact.normalize_phone(clean["phone"])
+    clean["postcode"] = contact.normalize_postcode(clean["postcode"])
     if clean["id_number"]:
         clean["id_number"] = ids.normalize_id(clean["id_number"])
     try:

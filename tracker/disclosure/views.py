@@ -75,10 +75,10 @@ def new_request():
     if request.method == "GET":
         form.received_on.data = today_cn()
     if form.is_submitted():
-        if not form.validate():
-            for name in ("sent_on", "received_on"):
-                if getattr(form, name).errors:
-                    getattr(form, name).errors[:] = [IntakeForm.DATE_MESSAGE]
+        loose: list[str] = []
+        if not form.parse():
+            # the other fields are still checked, so that every problem shows at once
+            loose = form.add_errors(intake.validate(form.data_dict(), today_cn()))
         else:
             f = request.files.get("attachment")
             upload = intake.Upload(f.filename, f.read(), f.mimetype) if f and f.filename else None
@@ -88,12 +88,11 @@ def new_request():
                 flash(f"已登记 {req.number}，答复期限 {req.due_date or '（暂停中）'}{note}。", "success")
                 return redirect(url_for("disclosure.detail", request_id=req.id))
             except intake.IntakeInvalid as e:
-                for field, msg in e.errors.items():
-                    getattr(form, field).errors = [*getattr(form, field).errors, msg] if field in form else []
-                    if field not in form:
-                        flash(msg, "danger")
+                loose = form.add_errors(e.errors)
             except ServiceError as e:
-                flash(e.message, "danger")
+                loose = [e.message]
+        for message in loose:
+            flash(message, "danger")
         flash("登记未保存：请按红色提示修改后重新提交。", "danger")
     from ..rules import intake as intake_rules
 

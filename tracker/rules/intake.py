@@ -81,33 +81,47 @@ def _require_date(value: object, name: str) -> None:
         raise TypeError(f"{name} must be a datetime.date, got {type(value).__name__}")
 
 
-def receipt_date_error(
+def intake_date_errors(
     sent: date | None, received: date | None, today: date, *, channel_id: str | None = None
-) -> str | None:
-    """Why `received` cannot be the receipt date, or None.
+) -> dict[str, str]:
+    """What is wrong with the two dates of an intake, each under its own field: ``sent`` (the date the
+    applicant submitted or posted the request, optional) and ``received`` (the receipt date).
 
-    Required; never after `today` (China date); never before `sent`, the date the applicant submitted or
-    posted the request when known. With `channel_id`, a missing date is answered with that channel's rule.
+    The receipt date is required; neither date is after `today` (China date); the receipt date is never
+    before the date sent (that message stands under the receipt date, the one the deadline runs from).
+    With `channel_id`, a missing receipt date is answered with that channel's rule.
     """
     _require_date(sent, "sent")
     _require_date(received, "received")
     _require_date(today, "today")
+    errors: dict[str, str] = {}
+    if sent is not None and sent > today:
+        errors["sent"] = (
+            f"申请人提交（寄出）日期{format_date_cn(sent)}晚于今天（{format_date_cn(today)}），不能是将来的日期，请核对"
+        )
     if received is None:
         rule = (
             _CHANNELS[channel_id].receipt_rule
             if channel_id in _CHANNELS
             else (f"按{_ART31}根据提交方式确定，例如当面提交的为提交当日")
         )
-        return f"请填写收到申请之日：{rule}"
-    if sent is not None and sent > today:
-        return (
-            f"申请人提交（寄出）日期{format_date_cn(sent)}晚于今天（{format_date_cn(today)}），不能是将来的日期，请核对"
+        errors["received"] = f"请填写收到申请之日：{rule}"
+    elif received > today:
+        errors["received"] = (
+            f"收到申请之日{format_date_cn(received)}晚于今天（{format_date_cn(today)}），不能是将来的日期，请核对"
         )
-    if received > today:
-        return f"收到申请之日{format_date_cn(received)}晚于今天（{format_date_cn(today)}），不能是将来的日期，请核对"
-    if sent is not None and received < sent:
-        return (
+    elif sent is not None and received < sent and "sent" not in errors:
+        errors["received"] = (
             f"收到申请之日{format_date_cn(received)}早于申请人提交（寄出）日期{format_date_cn(sent)}，"
             "收到日期不能早于提交日期，请核对这两个日期"
         )
-    return None
+    return errors
+
+
+def receipt_date_error(
+    sent: date | None, received: date | None, today: date, *, channel_id: str | None = None
+) -> str | None:
+    """The first problem of the two dates (intake_date_errors) as one message, or None; for callers that
+    report a row, not fields (the ledger import)."""
+    errors = intake_date_errors(sent, received, today, channel_id=channel_id)
+    return errors.get("sent") or errors.get("received")
