@@ -411,3 +411,21 @@ def test_case_page_renders_in_every_state(app_ctx, w, case, client):
     do(s.reopen, w.admin, reason="复议决定责令重新答复")
     do(s.withdraw, w.office, withdrawn_on=today, reason="撤回")
     assert "已撤回" in page()
+
+
+def test_an_extension_decision_is_never_taken_for_the_leader(app_ctx, w, case, client):
+    """The 审批结果 starts at 请选择: a form sent without a decision refuses nothing and approves nothing."""
+    from tracker.disclosure import services
+
+    services.assign_section(w.office, case, version=case.version, section_id=w.sec_a.id)
+    services.assign_handler(w.head_a, case, version=case.version, handler_id=w.staff_a.id)
+    services.request_extension(
+        w.staff_a, case, version=case.version, workdays=5, reason="档案调取", requested_on=today_cn()
+    )
+    login_as(client, w.leader)
+    html = client.get(f"/requests/{case.id}/act/decide_extension").get_data(as_text=True)
+    assert '<option selected value="">请选择</option>' in html or '<option value="">请选择</option>' in html
+    resp = post_action(client, case, "decide_extension", {"decided_on": today_cn().isoformat()})
+    assert resp.status_code == 200 and "请选择审批结果" in resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert [a.state for a in case.clock_actions if a.kind == "extension"] == ["requested"]

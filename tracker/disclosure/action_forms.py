@@ -12,6 +12,7 @@ from wtforms.validators import Optional
 
 from ..accounts.models import Section
 from ..extensions import db
+from ..forms import REQUIRED
 from ..rules import deadlines, outcomes
 from ..rules.clock import today_cn
 from ..rules.fees import FeeMethod
@@ -22,12 +23,17 @@ from .reviews import REVIEW_KINDS, REVIEW_RESULTS
 DATE_MESSAGE = IntakeForm.DATE_MESSAGE
 
 
-def _date(label: str) -> DateField:
-    return DateField(label, validators=[Optional()], render_kw={"type": "date"})
+def _date(label: str, required: bool = False) -> DateField:
+    return DateField(label, validators=[Optional(), *(REQUIRED if required else ())], render_kw={"type": "date"})
 
 
-def _select(label: str) -> SelectField:
-    return SelectField(label, choices=[], validate_choice=False)
+def _select(label: str, required: bool = False) -> SelectField:
+    return SelectField(label, choices=[], validate_choice=False, validators=REQUIRED if required else [])
+
+
+def _text(label: str) -> TextAreaField:
+    """A text the service refuses empty."""
+    return TextAreaField(label, validators=REQUIRED)
 
 
 class ActionForm(FlaskForm):
@@ -35,30 +41,30 @@ class ActionForm(FlaskForm):
 
 
 class AssignSectionForm(ActionForm):
-    section_id = _select("承办科室")
+    section_id = _select("承办科室", True)
     instruction = TextAreaField("领导批示（可选）")
 
 
 class ReassignSectionForm(ActionForm):
-    section_id = _select("改派至科室")
-    reason = TextAreaField("改派原因")
+    section_id = _select("改派至科室", True)
+    reason = _text("改派原因")
     instruction = TextAreaField("领导批示（可选）")
 
 
 class AssignHandlerForm(ActionForm):
-    handler_id = _select("承办人")
+    handler_id = _select("承办人", True)
 
 
 class AddCohandlerForm(ActionForm):
-    section_id = _select("协办科室")
+    section_id = _select("协办科室", True)
 
 
 class OpinionForm(ActionForm):
-    opinion = TextAreaField("协办意见")
+    opinion = _text("协办意见")
 
 
 class AnswerContentForm(ActionForm):
-    outcome = _select("办理结果")
+    outcome = _select("办理结果", True)
     letter_kind = _select("答复书类型")
     legal_ground = TextAreaField("法律依据和理由（部分公开及各类不予公开、无法提供、不予处理必填）")
     responsible_agency = StringField("负责公开的机关（非本机关政府信息，能确定的填写）")
@@ -66,9 +72,9 @@ class AnswerContentForm(ActionForm):
 
 
 class DeliveryForm(ActionForm):
-    answer_date = _date("答复日期")
-    delivery_method = _select("送达方式")
-    delivered_on = _date("送达（发出）日期")
+    answer_date = _date("答复日期", True)
+    delivery_method = _select("送达方式", True)
+    delivered_on = _date("送达（发出）日期", True)
 
 
 class ConcludeForm(AnswerContentForm, DeliveryForm):
@@ -80,76 +86,76 @@ class NoteForm(ActionForm):
 
 
 class ReasonForm(ActionForm):
-    reason = TextAreaField("原因")
+    reason = _text("原因")
 
 
 class ClarifyForm(ActionForm):
-    notice_on = _date("补正告知日期")
-    items = TextAreaField("需要补正的事项")
+    notice_on = _date("补正告知日期", True)
+    items = _text("需要补正的事项")
     period_workdays = StringField("补正期限（工作日）")
 
 
 class ClarificationReceivedForm(ActionForm):
-    received_on = _date("收到补正材料日期")
+    received_on = _date("收到补正材料日期", True)
     note = TextAreaField("说明（逾期补正时写明正当理由）")
 
 
 class ConsultForm(ActionForm):
-    kind = _select("征求意见对象")
-    party = StringField("第三方或机关名称")
-    sent_on = _date("征求意见书发出日期")
+    kind = _select("征求意见对象", True)
+    party = StringField("第三方或机关名称", validators=REQUIRED)
+    sent_on = _date("征求意见书发出日期", True)
     matter = TextAreaField("征求意见事项")
 
 
 class ConsultationClosedForm(ActionForm):
-    clock_action_id = _select("征求意见")
-    end_reason = _select("结果")
+    clock_action_id = _select("征求意见", True)
+    end_reason = _select("结果", True)
     ended_on = _date("收到答复日期（期限届满未答复的无需填写）")
     opinion = TextAreaField("答复意见")
 
 
 class FeeNoticeForm(ActionForm):
-    method = _select("计收方式")
+    method = _select("计收方式", True)
     pages = StringField("页数（按量计收）")
     units = StringField("拆分件数（按件计收，默认1）")
-    notice_on = _date("收费通知发出日期")
+    notice_on = _date("收费通知发出日期", True)
     served_on = _date("申请人收到通知日期（不填则与发出日期相同）")
     confirm_amount = HiddenField()
 
 
 class FeePaidForm(ActionForm):
-    paid_on = _date("缴费日期")
-    amount = StringField("缴费金额（元）")
+    paid_on = _date("缴费日期", True)
+    amount = StringField("缴费金额（元）", validators=REQUIRED)
     note = TextAreaField("说明（逾期缴费时写明正当理由）")
 
 
 class ExtensionForm(ActionForm):
-    workdays = StringField("延期天数（工作日，累计不超过20个）")
-    reason = TextAreaField("延期理由")
-    requested_on = _date("申请日期")
+    workdays = StringField("延期天数（工作日，累计不超过20个）", validators=REQUIRED)
+    reason = _text("延期理由")
+    requested_on = _date("申请日期", True)
 
 
 class DecideExtensionForm(ActionForm):
-    clock_action_id = _select("延期申请")
-    decision = _select("审批结果")
-    decided_on = _date("审批日期")
+    clock_action_id = _select("延期申请", True)
+    decision = _select("审批结果", True)
+    decided_on = _date("审批日期", True)
     note = TextAreaField("审批意见")
 
 
 class ExplicitDeadlineForm(ActionForm):
-    due = _date("另行确定的答复期限")
-    reason = TextAreaField("理由")
-    set_on = _date("确定日期")
+    due = _date("另行确定的答复期限", True)
+    reason = _text("理由")
+    set_on = _date("确定日期", True)
 
 
 class WithdrawForm(ActionForm):
-    withdrawn_on = _date("撤回日期")
+    withdrawn_on = _date("撤回日期", True)
     reason = TextAreaField("撤回说明")
 
 
 class ReviewForm(ActionForm):
-    kind = _select("类型")
-    filed_on = _date("申请复议（起诉）日期")
+    kind = _select("类型", True)
+    filed_on = _date("申请复议（起诉）日期", True)
     concluded_on = _date("审结日期（尚未审结的不填）")
     result = _select("审结结果")
     body = StringField("复议机关或法院")
@@ -157,11 +163,11 @@ class ReviewForm(ActionForm):
 
 
 class UpdateReviewForm(ReviewForm):
-    review_id = _select("复议诉讼记录")
+    review_id = _select("复议诉讼记录", True)
 
 
 class LetterForm(ActionForm):
-    key = _select("告知书")
+    key = _select("告知书", True)
 
 
 # --- choices and defaults -------------------------------------------------------------------------
@@ -270,7 +276,7 @@ def prepare_decide(form, req):
         (str(a.id), f"延期{a.workdays}个工作日（{a.started_on}申请：{a.reason}）")
         for a in services.pending_extensions(req)
     ]
-    form.decision.choices = [("approve", "批准"), ("refuse", "不批准")]
+    form.decision.choices = [("", "请选择"), ("approve", "批准"), ("refuse", "不批准")]
     prepare_today("decided_on")(form, req)
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import ServiceError
 from . import services
 from .action_forms import (
     ActionForm,
@@ -72,6 +73,13 @@ class Page:
 
 def _v(form) -> str | None:
     return form.version.data
+
+
+def _approve(form) -> bool:
+    """The leader's choice; never taken for them: a form without one is refused."""
+    if form.decision.data not in ("approve", "refuse"):
+        raise ServiceError("请选择审批结果：批准或不批准。", "decision")
+    return form.decision.data == "approve"
 
 
 PAGES: dict[str, Page] = {
@@ -193,7 +201,7 @@ PAGES: dict[str, Page] = {
             r,
             version=_v(f),
             clock_action_id=f.clock_action_id.data,
-            approve=f.decision.data == "approve",
+            approve=_approve(f),
             decided_on=f.decided_on.data,
             note=f.note.data,
         ),

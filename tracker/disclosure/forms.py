@@ -3,6 +3,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
+from ..forms import REQUIRED
 from ..rules import ids, intake
 from ..rules.report_layout import APPLICANT_TYPES, applicant_type_label
 
@@ -23,8 +24,8 @@ def _pairs(items):
 class IntakeForm(FlaskForm):
     """Field types only; every rule is checked by tracker.disclosure.intake.validate (the one place)."""
 
-    applicant_type = SelectField(validate_choice=False, label="申请人类型", choices=[])
-    applicant_name = StringField("申请人姓名/名称")
+    applicant_type = SelectField(validate_choice=False, label="申请人类型", choices=[], validators=REQUIRED)
+    applicant_name = StringField("申请人姓名/名称", validators=REQUIRED)
     contact_person = StringField("联系人（法人或其他组织）")
     id_type = SelectField("证件类型", choices=[], default="none", validate_choice=False)
     id_number = StringField("证件号码")
@@ -32,11 +33,11 @@ class IntakeForm(FlaskForm):
     email = StringField("电子邮箱")
     address = StringField("通讯地址")
     postcode = StringField("邮政编码")
-    channel = SelectField(validate_choice=False, label="申请方式", choices=[])
+    channel = SelectField(validate_choice=False, label="申请方式", choices=[], validators=REQUIRED)
     sent_on = DateField("申请日期（寄出/提交日期）", validators=[Optional()], render_kw={"type": "date"})
-    received_on = DateField("收到申请之日", validators=[Optional()], render_kw={"type": "date"})
-    subject = StringField("申请内容摘要")
-    content = TextAreaField("申请内容（所需政府信息的名称、文号或便于查询的其他特征性描述）")
+    received_on = DateField("收到申请之日", validators=[Optional(), *REQUIRED], render_kw={"type": "date"})
+    subject = StringField("申请内容摘要", validators=REQUIRED)
+    content = TextAreaField("申请内容（所需政府信息的名称、文号或便于查询的其他特征性描述）", validators=REQUIRED)
     purpose = TextAreaField("用途说明")
     provision_form = SelectField(validate_choice=False, label="信息提供形式", choices=[])
     obtain_way = SelectField(validate_choice=False, label="获取信息的方式", choices=[])

@@ -9,10 +9,12 @@ from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional
 
+from ..forms import REQUIRED
 from ..rules import proposals as rules
 
 DATE_MESSAGE = "日期格式不正确，请按“年-月-日”填写，例如 2026-03-02。"
 _DATE = {"validators": [Optional()], "render_kw": {"type": "date"}}
+_REQUIRED_DATE = {"validators": [Optional(), *REQUIRED], "render_kw": {"type": "date"}}
 
 
 def _choices(vocabulary: dict[str, str], blank: str | None = "请选择") -> list[tuple[str, str]]:
@@ -31,15 +33,15 @@ class _Form(FlaskForm):
 
 
 class RegisterForm(_Form):
-    kind = SelectField("类型", choices=_choices(rules.KINDS), validate_choice=False)
-    session = StringField("届次会议（如：区十九届人大三次会议）")
-    number = StringField("编号（人大、政协的编号）")
-    title = StringField("标题")
+    kind = SelectField("类型", choices=_choices(rules.KINDS), validate_choice=False, validators=REQUIRED)
+    session = StringField("届次会议（如：区十九届人大三次会议）", validators=REQUIRED)
+    number = StringField("编号（人大、政协的编号）", validators=REQUIRED)
+    title = StringField("标题", validators=REQUIRED)
     content = TextAreaField("内容")
-    lead_author = StringField("领衔代表/委员")
+    lead_author = StringField("领衔代表/委员", validators=REQUIRED)
     cosigners = TextAreaField("附议/联名代表委员（多个用顿号分隔）")
-    assigned_on = DateField("交办日期", **_DATE)
-    lead_section_id = SelectField("主办科室", choices=[], validate_choice=False)
+    assigned_on = DateField("交办日期", **_REQUIRED_DATE)
+    lead_section_id = SelectField("主办科室", choices=[], validate_choice=False, validators=REQUIRED)
     assist_section_ids = SelectMultipleField("协办科室（可多选）", choices=[], validate_choice=False)
     joint_section_ids = SelectMultipleField("会办科室（可多选）", choices=[], validate_choice=False)
     attachment = FileField("交办材料（建议提案原件扫描件，可选）")
@@ -59,8 +61,10 @@ class EditForm(RegisterForm):
 
 
 class ContactForm(_Form):
-    contact_form = SelectField("沟通方式", choices=_choices(rules.CONTACT_FORMS), validate_choice=False)
-    contacted_on = DateField("沟通日期", **_DATE)
+    contact_form = SelectField(
+        "沟通方式", choices=_choices(rules.CONTACT_FORMS), validate_choice=False, validators=REQUIRED
+    )
+    contacted_on = DateField("沟通日期", **_REQUIRED_DATE)
     contact_note = TextAreaField("沟通情况（可选）")
 
     def data_dict(self) -> dict:
@@ -68,9 +72,9 @@ class ContactForm(_Form):
 
 
 class OpinionForm(_Form):
-    opinion_section = SelectField("协办/会办科室", choices=[], validate_choice=False)
-    opinion = TextAreaField("协办意见")
-    opinion_on = DateField("提交日期", **_DATE)
+    opinion_section = SelectField("协办/会办科室", choices=[], validate_choice=False, validators=REQUIRED)
+    opinion = TextAreaField("协办意见", validators=REQUIRED)
+    opinion_on = DateField("提交日期", **_REQUIRED_DATE)
     opinion_file = FileField("意见附件（可选）")
 
     def data_dict(self) -> dict:
@@ -82,8 +86,8 @@ class OpinionForm(_Form):
 
 
 class ReplyForm(_Form):
-    result_class = SelectField("答复类别", choices=[], validate_choice=False)
-    reply_date = DateField("答复日期", **_DATE)
+    result_class = SelectField("答复类别", choices=[], validate_choice=False, validators=REQUIRED)
+    reply_date = DateField("答复日期", **_REQUIRED_DATE)
     reply_summary = TextAreaField("答复摘要（可选）")
     reply_document = FileField("答复文件（可选）")
 
@@ -114,8 +118,10 @@ class PublishForm(_Form):
 
 
 class FeedbackForm(_Form):
-    satisfaction = SelectField("反馈意见", choices=_choices(rules.SATISFACTION), validate_choice=False)
-    feedback_on = DateField("反馈日期", **_DATE)
+    satisfaction = SelectField(
+        "反馈意见", choices=_choices(rules.SATISFACTION), validate_choice=False, validators=REQUIRED
+    )
+    feedback_on = DateField("反馈日期", **_REQUIRED_DATE)
     feedback_note = TextAreaField("说明（可选）")
 
     def data_dict(self) -> dict:
@@ -127,8 +133,8 @@ class FeedbackForm(_Form):
 
 
 class ExtensionForm(_Form):
-    to_months = SelectField("延期至交办后", choices=[], validate_choice=False)
-    extension_reason = TextAreaField("延期理由")
+    to_months = SelectField("延期至交办后", choices=[], validate_choice=False, validators=REQUIRED)
+    extension_reason = TextAreaField("延期理由", validators=REQUIRED)
 
     def set_months(self, current: int, maximum: int) -> None:
         self.to_months.choices = [("", "请选择")] + [(str(m), f"{m}个月") for m in range(current + 1, maximum + 1)]
@@ -139,7 +145,10 @@ class ExtensionForm(_Form):
 
 class DecisionForm(_Form):
     decision = SelectField(
-        "审批意见", choices=[("", "请选择"), ("approve", "批准延期"), ("refuse", "不批准")], validate_choice=False
+        "审批意见",
+        choices=[("", "请选择"), ("approve", "批准延期"), ("refuse", "不批准")],
+        validate_choice=False,
+        validators=REQUIRED,
     )
     decision_note = TextAreaField("说明（不批准时必填）")
 
@@ -151,11 +160,11 @@ class AttachmentForm(_Form):
     attachment_kind = SelectField(
         "附件类型", choices=_choices(rules.ATTACHMENT_KINDS, None), default="other", validate_choice=False
     )
-    attachment_file = FileField("文件")
+    attachment_file = FileField("文件", validators=REQUIRED)
 
 
 class LabelsForm(_Form):
-    A = StringField("A类")
-    B = StringField("B类")
-    C = StringField("C类")
-    D = StringField("D类")
+    A = StringField("A类", validators=REQUIRED)
+    B = StringField("B类", validators=REQUIRED)
+    C = StringField("C类", validators=REQUIRED)
+    D = StringField("D类", validators=REQUIRED)

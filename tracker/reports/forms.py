@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 
+from ..forms import REQUIRED
 from .models import PROACTIVE
 from .registers import SPECS, categories
 
@@ -53,6 +54,12 @@ def entry_form(kind: str, **kwargs) -> FlaskForm:
         ]
         + ["note"]
     )
+    # What the register's spec requires (tracker.reports.registers.validate refuses it empty) is marked.
+    required = {"entry_date", "category", "doc_number", "quantity", "amount_yuan"}
+    if spec.title_required:
+        required.add("title")
+    for name in required & set(form.visible):
+        form[name].flags.required = True
     return form
 
 
@@ -66,5 +73,6 @@ class CsrfOnlyForm(FlaskForm):
 
 class PublishForm(FlaskForm):
     confirm = BooleanField(
-        "我已核对本年度报告的数字和文字；发布后将冻结，以后对案件的修改只显示为差异，不会改变已发布的报告"
+        "我已核对本年度报告的数字和文字；发布后将冻结，以后对案件的修改只显示为差异，不会改变已发布的报告",
+        validators=REQUIRED,
     )
