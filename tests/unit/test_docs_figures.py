@@ -1,4 +1,4 @@
-"""The figures README and docs quote about the rules are the rules' own: one count of outcome codes."""
+"""The figures README and docs (also those shipped in the package) quote about the rules are the rules' own: one count of outcome codes."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ COUNT = re.compile(r"(\d+)\s+(?:official\s+)?(?:outcome codes|outcomes|result ro
 
 def _quoted_counts() -> list[tuple[str, int, str]]:
     found = []
-    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+    docs = [*sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "tracker").rglob("*.md"))]
+    for path in [ROOT / "README.md", *docs]:
         for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             for m in COUNT.finditer(line):
                 found.append((f"{path.name}:{lineno}", int(m.group(1)), line.strip()))

@@ -3,7 +3,7 @@
 Every figure is a conditional aggregate (SUM(CASE ...) grouped by applicant type and outcome, by review
 kind, by register kind and category); no case row is ever loaded into Python, so the number of queries
 and the Python work stay the same whatever the number of cases. The rules of counting are those of
-report-format.md as written out in docs/report-rules.md; where this module decides something the format
+report-format.md as written out in tracker/reports/report-rules.md; where this module decides something the format
 does not say, the docs say so too.
 
 Entry points: `derive(agency_id, year)` -> the report dict in the JSON form (rules.report_layout

@@ -58,6 +58,15 @@ def index():
     )
 
 
+@bp.get("/rules")
+@permission_required("report.view")
+def rules():
+    from .rules_doc import rules_page
+
+    body, toc = rules_page()
+    return render_template("reports/rules.html", body=body, toc=toc)
+
+
 @bp.get("/<int:year>")
 @permission_required("report.view")
 def show(year: int):
