@@ -166,3 +166,44 @@ def timeline(subject_type: str, subject_id: int):
     return db.session.scalars(
         db.select(Event).where(Event.subject_type == subject_type, Event.subject_id == subject_id).order_by(Event.id)
     ).all()
+
+
+def last_event_id(subject_type: str, subject_id: int) -> int:
+    """The newest event of a record (0 when none): a form carries it to say what its user has seen."""
+    return (
+        db.session.scalar(
+            db.select(db.func.max(Event.id)).where(Event.subject_type == subject_type, Event.subject_id == subject_id)
+        )
+        or 0
+    )
+
+
+MAX_CHANGES_SHOWN = 20
+
+
+def changed_since(subject_type: str, subject_id: int, seen: object, rows) -> list[dict] | None:
+    """What others did to a record after a form of it was loaded: the events after the one the form saw.
+
+    ``rows(event)`` gives the (label, text) lines of an event as its capability shows them. Each change is
+    {label, rows, actor, at}; None when the form did not say what it had seen (a form from before this
+    field, or a forged one), so the page says only that the record changed.
+    """
+    try:
+        after = int(seen)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+    events = db.session.scalars(
+        db.select(Event)
+        .where(Event.subject_type == subject_type, Event.subject_id == subject_id, Event.id > after)
+        .order_by(Event.id)
+        .limit(MAX_CHANGES_SHOWN)
+    ).all()
+    return [
+        {
+            "label": ev.label,
+            "rows": rows(ev),
+            "actor": ev.actor.display_name if ev.actor else "系统",
+            "at": ev.created_at,
+        }
+        for ev in events
+    ]

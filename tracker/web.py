@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
 from .extensions import db, login_manager
-from .rules.clock import to_cn
+from .rules.clock import to_cn, utcnow
 
 # Pages beyond this are no list's (a thousand rows a page would still be 10^8 rows); capping keeps the
 # OFFSET of a typed ?page=99999999999999 a number every database accepts.
@@ -131,6 +131,18 @@ def register_web(app: Flask) -> None:
     @app.template_filter("cn_datetime")
     def cn_datetime(ts):
         return to_cn(ts).strftime("%Y-%m-%d %H:%M") if ts else ""
+
+    @app.template_filter("cn_when")
+    def cn_when(ts):
+        """A moment as people say it: 10:02 today, 3月2日 10:02 this year, else with the year."""
+        if not ts:
+            return ""
+        local, now = to_cn(ts), to_cn(utcnow())
+        if local.date() == now.date():
+            return local.strftime("%H:%M")
+        if local.year == now.year:
+            return f"{local.month}月{local.day}日 {local:%H:%M}"
+        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
     @app.template_filter("cn_date")
     def cn_date(d):

@@ -318,3 +318,44 @@ def test_the_correction_form_checks_phone_and_dates_under_their_fields(client, o
     assert "invalid-feedback" not in field_block(html, "received_on")
     db.session.expire_all()
     assert db.session.get(DisclosureRequest, req.id).phone == "13800000000"
+
+
+def test_two_tabs_correcting_a_case_the_second_sees_what_changed_and_keeps_its_input(app_ctx, office, client):
+    import re
+
+    from flask import g
+
+    from tests.conftest import csrf_token
+    from tracker.disclosure.intake import register_request
+
+    req = register_request(office, {**intake_data(), "sent_on": None, "received_on": today_cn()})
+    url = f"/requests/{req.id}/edit"
+
+    def fresh_page():
+        g.pop("csrf_token", None)
+        return client.get(url).get_data(as_text=True)
+
+    page = fresh_page()
+    fields = {n: html_value(page, n) for n in ("version", "seen")}
+    first = intake_data(received_on=today_cn().isoformat(), sent_on="", phone="13900000000", **fields)
+    assert client.post(url, data={**first, "csrf_token": csrf_token(page)}).status_code == 302
+    second = intake_data(received_on=today_cn().isoformat(), sent_on="", address="第二个标签页的新地址", **fields)
+    resp = client.post(url, data={**second, "csrf_token": csrf_token(fresh_page())})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 409 and "第二个标签页的新地址" in html
+    changed = html.split('id="changed-meanwhile"', 1)[1].split("</div>", 1)[0]
+    assert "修改登记信息" in changed and "联系电话 13800000000 → 13900000000" in changed
+    db.session.expire_all()
+    assert db.session.get(DisclosureRequest, req.id).address == "某市某路1号"
+    # having read the change, the user keeps it in their form and saves deliberately
+    again = {**second, "phone": "13900000000", "version": html_value(html, "version"), "seen": html_value(html, "seen")}
+    assert client.post(url, data={**again, "csrf_token": csrf_token(html)}).status_code == 302
+    db.session.expire_all()
+    row = db.session.get(DisclosureRequest, req.id)
+    assert (row.address, row.phone) == ("第二个标签页的新地址", "13900000000")
+
+
+def html_value(html: str, name: str) -> str:
+    import re
+
+    return re.search(rf'name="{name}" type="hidden" value="(\d*)"', html).group(1)

@@ -407,3 +407,54 @@ def test_pages_without_an_item_for_each_role(app, org, who):
     expected_post = 200 if PAGES[who][0] == 200 else 403  # an empty registration: refused with messages
     assert uc.post("/proposals/new", data={"csrf_token": token}).status_code == expected_post
     assert db.session.scalar(select(func.count()).select_from(Proposal)) == 0
+
+
+def test_a_refused_stale_form_keeps_the_input_and_shows_what_changed(app, org):
+    """Two tabs on the same item: the second, sent after the first saved, keeps what it typed and lists
+    the change made meanwhile (who, when, what); sent again from the refused page, it is a decision."""
+    import re
+
+    p = make_item(org)
+    url = f"/proposals/{p.id}"
+    first, second = UserClient(app, org["staff_A"]), UserClient(app, org["staff_A"])
+    page = second.get(url).get_data(as_text=True)
+    seen = re.search(r'name="seen" value="(\d+)"', page).group(1)
+    loaded = re.search(r'name="version" value="(\d+)"', page).group(1)
+    today = today_cn().isoformat()
+    contact = {"version": loaded, "contact_form": "meeting", "contacted_on": today}
+    assert post(first, f"{url}/contact", contact).status_code == 302
+    typed = {"version": loaded, "seen": seen, "extension_reason": "第二个标签页填写的延期理由", "to_months": "4"}
+    resp = post(second, f"{url}/extension", typed)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 409 and "第二个标签页填写的延期理由" in html
+    changed = html.split('id="changed-meanwhile"', 1)[1].split("</div>", 1)[0]
+    assert "已被他人修改" in changed and "登记与代表委员沟通情况" in changed and "见面沟通" in changed
+    assert org["staff_A"].display_name in changed
+    db.session.expire_all()
+    assert db.session.get(type(p), p.id).pending_extension is None
+    version = re.search(r'name="version" value="(\d+)"', html.split('id="extension"', 1)[1]).group(1)
+    resp = post(second, f"{url}/extension", {**typed, "version": version})
+    assert resp.status_code == 302
+
+
+def test_two_tabs_editing_the_registration(app, org):
+    import re
+
+    p = make_item(org)
+    url = f"/proposals/{p.id}/edit"
+    first, second = UserClient(app, org["office"]), UserClient(app, org["office"])
+    page = second.get(url).get_data(as_text=True)
+    loaded = {n: re.search(rf'name="{n}" value="(\d+)"', page).group(1) for n in ("version", "seen")}
+    base = reg_form(org, number="0020", title="关于规范停车收费的建议", lead_author="孙代表")
+    base["assigned_on"] = (today_cn() - timedelta(days=30)).isoformat()
+    assert post(first, url, {**base, **loaded, "title": "第一人改的标题"}).status_code == 302
+    resp = post(second, url, {**base, **loaded, "content": "第二人补充的内容"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 409 and "第二人补充的内容" in html
+    changed = html.split('id="changed-meanwhile"', 1)[1].split("</div>", 1)[0]
+    assert "标题 关于规范停车收费的建议 → 第一人改的标题" in changed
+    again = {n: re.search(rf'name="{n}" value="(\d+)"', html).group(1) for n in ("version", "seen")}
+    assert (
+        post(second, url, {**base, **again, "title": "第一人改的标题", "content": "第二人补充的内容"}).status_code
+        == 302
+    )

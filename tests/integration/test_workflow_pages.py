@@ -147,18 +147,24 @@ def test_bad_date_keeps_input_and_explains(app_ctx, w, case, client):
     assert case.status == "registered"
 
 
+def hidden(html: str, name: str) -> str:
+    return re.search(rf'name="{name}" type="hidden" value="(\d*)"', html).group(1)
+
+
 def test_edit_conflict_second_save_refused_nothing_lost(app_ctx, w, case):
-    """Two people open the same action page; the first saves; the second is refused and keeps what they typed."""
+    """Two people open the same action page; the first saves; the second is refused, keeps what they typed
+    and is shown what changed meanwhile (who, when, old → new), from the events since the page was loaded."""
     first, second = browser(app_ctx), browser(app_ctx)
     login_as(first, w.office), login_as(second, w.office)
     url = f"/requests/{case.id}/act/assign_section"
     pages = [c.get(url).get_data(as_text=True) for c in (first, second)]
-    version = re.search(r'name="version" type="hidden" value="(\d+)"', pages[0]).group(1)
+    version, seen = hidden(pages[0], "version"), hidden(pages[0], "seen")
     r1 = first.post(
         url,
         data={
             "csrf_token": csrf_token(pages[0]),
             "version": version,
+            "seen": seen,
             "section_id": str(w.sec_a.id),
             "instruction": "第一人",
         },
@@ -169,34 +175,46 @@ def test_edit_conflict_second_save_refused_nothing_lost(app_ctx, w, case):
         data={
             "csrf_token": csrf_token(pages[1]),
             "version": version,
+            "seen": seen,
             "section_id": str(w.sec_b.id),
             "instruction": "第二人的批示",
         },
     )
-    # the state moved on, so this is refused before the version check; try an action still allowed
-    assert r2.status_code == 302 and "不能进行" in second.get(r2.headers["Location"]).get_data(as_text=True)
+    # the state moved on: the action is no longer possible, but the page stays with what was typed
+    html = r2.get_data(as_text=True)
+    assert r2.status_code == 409, html[:2000]
+    assert "第二人的批示" in html and f'<option selected value="{w.sec_b.id}">' in html
+    changed = html.split('id="changed-meanwhile"', 1)[1].split("</div>", 1)[0]
+    assert "已被他人修改" in changed and "分办至科室" in changed
+    assert "承办科室 空 → 规划科" in changed and "第一人" in changed
+    assert w.office.display_name in changed and re.search(r"\d{2}:\d{2}", changed)
+    assert re.search(r"<button[^>]*disabled[^>]*>分办至科室</button>", html) and "不能进行" in html
+    db.session.expire_all()
+    assert case.section_id == w.sec_a.id and case.leader_instruction == "第一人"
+
+    # an action still allowed: refused once, shown the change, then saved on purpose from the same page
     url = f"/requests/{case.id}/act/withdraw"
     pages = [c.get(url).get_data(as_text=True) for c in (first, second)]
-    version = re.search(r'name="version" type="hidden" value="(\d+)"', pages[0]).group(1)
+    version, seen = hidden(pages[0], "version"), hidden(pages[0], "seen")
     r1 = first.post(
         url.replace("withdraw", "add_cohandler"),
         data={"csrf_token": csrf_token(pages[0]), "version": version, "section_id": str(w.sec_b.id)},
     )
     assert r1.status_code == 302
-    r2 = second.post(
-        url,
-        data={
-            "csrf_token": csrf_token(pages[1]),
-            "version": version,
-            "withdrawn_on": today_cn().isoformat(),
-            "reason": "第二人填写的撤回说明",
-        },
-    )
+    typed = {"withdrawn_on": today_cn().isoformat(), "reason": "第二人填写的撤回说明"}
+    r2 = second.post(url, data={"csrf_token": csrf_token(pages[1]), "version": version, "seen": seen, **typed})
     html = r2.get_data(as_text=True)
-    assert r2.status_code == 409 and "已被他人修改，请刷新后重试" in html and "第二人填写的撤回说明" in html
+    assert r2.status_code == 409 and "已被他人修改" in html and "第二人填写的撤回说明" in html
+    changed = html.split('id="changed-meanwhile"', 1)[1].split("</div>", 1)[0]
+    assert "增加协办科室" in changed and "投资科" in changed
     db.session.expire_all()
     assert case.status == "in_progress" and case.leader_instruction == "第一人"
     assert [c.section_id for c in case.cohandlers] == [w.sec_b.id]
+    # the refused page now carries the current version: submitting it again is a deliberate decision
+    again = {"csrf_token": csrf_token(html), "version": hidden(html, "version"), "seen": hidden(html, "seen"), **typed}
+    assert second.post(url, data=again).status_code == 302
+    db.session.expire_all()
+    assert case.status == "concluded"
 
 
 def test_fee_notice_two_steps(app_ctx, w, case, client):

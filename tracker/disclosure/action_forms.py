@@ -38,6 +38,7 @@ def _text(label: str) -> TextAreaField:
 
 class ActionForm(FlaskForm):
     version = HiddenField()
+    seen = HiddenField()  # the case's newest event when the page was loaded: what changed since is shown
 
 
 class AssignSectionForm(ActionForm):

@@ -14,6 +14,7 @@ from datetime import date
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from .. import audit
 from ..accounts.access import get_request_for
 from ..errors import ConflictError, NotFound, PermissionDenied, ServiceError
 from ..rules import deadlines, outcomes
@@ -46,6 +47,21 @@ def _render(req, act, page, form, status: int = 200, **extra):
         date_fields=[n for n, f in form._fields.items() if f.type == "DateField"],
         **extra,
     ), status
+
+
+def _stale(req, form) -> bool:
+    """The form was loaded at another version of the case than the one stored now."""
+    return form.version.data != str(req.version)
+
+
+def _refused_stale(req, act, page, form, refusal: str | None = None):
+    """Someone else changed the case after this form was loaded: 409 with what the user typed kept and the
+    changes since shown. The form now carries the current version, so sending it again is a decision taken
+    with the changes in view; ``refusal``: the action is no longer possible at all (shown, button disabled)."""
+    changes = audit.changed_since("request", req.id, form.seen.data, event_rows)
+    form.version.data = str(req.version)
+    form.seen.data = str(audit.last_event_id("request", req.id))
+    return _render(req, act, page, form, 409, changes=changes, refusal=refusal)
 
 
 def _show_errors(form, e: ServiceError) -> None:
@@ -85,16 +101,22 @@ def act(request_id: int, action_id: str):
     if page is None:
         abort(404)
     req = _case(request_id)
+    form = page.form()
     try:
         act = workflow.check(current_user, req, action_id)
     except PermissionDenied:
         abort(403)
     except workflow.StateError as e:
+        if request.method == "POST" and _stale(req, form):
+            # the case moved on under this form: keep what was typed and say what changed
+            if page.prepare:
+                page.prepare(form, req)
+            return _refused_stale(req, workflow.action(action_id), page, form, e.message)
         flash(e.message, "warning")
         return redirect(url_for("disclosure.detail", request_id=req.id))
-    form = page.form()
     if request.method == "GET":
         form.version.data = str(req.version)
+        form.seen.data = str(audit.last_event_id("request", req.id))
     if page.prepare:
         page.prepare(form, req)
     if action_id == "fee_notice":
@@ -107,9 +129,8 @@ def act(request_id: int, action_id: str):
         except workflow.StateError as e:
             flash(e.message, "warning")
             return redirect(url_for("disclosure.detail", request_id=req.id))
-        except ConflictError as e:
-            flash(e.message, "danger")
-            return _render(_case(request_id), act, page, form, 409)
+        except ConflictError:
+            return _refused_stale(_case(request_id), act, page, form)
         except ServiceError as e:
             _show_errors(form, e)
         req = _case(request_id)  # the failed transaction was rolled back
@@ -146,9 +167,8 @@ def _fee_notice(req, act, page, form):
         except workflow.StateError as e:
             flash(e.message, "warning")
             return redirect(url_for("disclosure.detail", request_id=req.id))
-        except ConflictError as e:
-            flash(e.message, "danger")
-            return _render(_case(req.id), act, page, form, 409, calc=calc)
+        except ConflictError:
+            return _refused_stale(_case(req.id), act, page, form)
         except ServiceError as e:
             _show_errors(form, e)
             req = _case(req.id)

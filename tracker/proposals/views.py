@@ -25,7 +25,7 @@ from ..accounts.access import get_proposal_for
 from ..accounts.decorators import permission_required
 from ..accounts.models import Agency, Section
 from ..attachments import Attachment
-from ..errors import NotFound, PermissionDenied, ServiceError
+from ..errors import ConflictError, NotFound, PermissionDenied, ServiceError
 from ..extensions import db
 from ..rules import proposals as rules
 from ..rules.clock import today_cn, valid_year
@@ -112,9 +112,21 @@ def _shown(value) -> str:
     return str(value)
 
 
+def event_rows(event) -> list[tuple[str, str]]:
+    """(label, text) lines of an item's event, as its log shows them: old → new for a change."""
+    rows = []
+    for key, value in (event.data or {}).items():
+        if isinstance(value, list) and len(value) == 2 and (key != "cohandlers" or not isinstance(value[0], str)):
+            text = f"{_shown(value[0])} → {_shown(value[1])}"
+        else:
+            text = _shown(value)
+        rows.append((field_label(key), text))
+    return rows
+
+
 @bp.app_context_processor
 def helpers():
-    return {"proposal_field_label": field_label, "proposal_value": _shown}
+    return {"proposal_field_label": field_label, "proposal_value": _shown, "proposal_event_rows": event_rows}
 
 
 def _agency() -> Agency:
@@ -271,6 +283,7 @@ def edit_proposal(proposal_id: int):
         form.lead_section_id.data = str(p.lead_section_id or "")
         form.assist_section_ids.data = [str(c.section_id) for c in p.cohandlers if c.mode == "assist"]
         form.joint_section_ids.data = [str(c.section_id) for c in p.cohandlers if c.mode == "joint"]
+    version, seen, changes = _version() or p.version, request.form.get("seen") or None, None
     if form.is_submitted():
         if form.validate():
             try:
@@ -283,10 +296,22 @@ def edit_proposal(proposal_id: int):
                 _put_errors(form, e.errors, {"cohandlers": "assist_section_ids"})
             except PermissionDenied:
                 abort(403)
+            except ConflictError:
+                # someone saved first: keep the typed form, show the changes, carry the current version
+                db.session.rollback()
+                changes, version, seen = _changed(p) or [], p.version, None
             except ServiceError as e:
                 flash(e.message, "danger")
-        flash("未保存：请按提示修改后重新提交。", "danger")
-    return render_template("proposals/edit.html", form=form, p=p, version=_version() or p.version)
+        if changes is None:
+            flash("未保存：请按提示修改后重新提交。", "danger")
+    return render_template(
+        "proposals/edit.html",
+        form=form,
+        p=p,
+        version=version,
+        seen=seen or audit.last_event_id("proposal", p.id),
+        changes=changes,
+    ), (409 if changes is not None else 200)
 
 
 # --- the item and its actions -----------------------------------------------------------------
@@ -337,7 +362,12 @@ def _forms(p, actions: set[str], labels: dict[str, str], active: tuple[str, obje
     return forms
 
 
-def _render_detail(p, active: tuple[str, object] | None = None, status: int = 200):
+def _changed(p) -> list[dict] | None:
+    """What others did to the item after the posted form's page was loaded (its hidden "seen")."""
+    return audit.changed_since("proposal", p.id, request.form.get("seen"), event_rows)
+
+
+def _render_detail(p, active: tuple[str, object] | None = None, status: int = 200, changes=None):
     labels = services.result_labels_for(_agency())
     actions = services.available_actions(current_user, p)
     events = audit.timeline("proposal", p.id)
@@ -360,6 +390,8 @@ def _render_detail(p, active: tuple[str, object] | None = None, status: int = 20
         rules=rules,
         today=today_cn(),
         attachment_kinds=rules.ATTACHMENT_KINDS,
+        seen=audit.last_event_id("proposal", p.id),
+        changes=changes,
     ), status
 
 
@@ -382,6 +414,10 @@ def _act(proposal_id: int, name: str, form_cls, run, success: str, aliases: dict
             return redirect(url_for("proposals.detail", proposal_id=p.id) + f"#{name}")
         except PermissionDenied:
             abort(403)
+        except ConflictError:
+            # someone saved first: keep the typed form, show what changed; the page carries the new version
+            db.session.rollback()
+            return _render_detail(p, (name, form), 409, changes=_changed(p) or [])
         except services.ProposalInvalid as e:
             db.session.rollback()
             _put_errors(form, e.errors, aliases)
