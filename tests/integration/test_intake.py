@@ -321,7 +321,6 @@ def test_the_correction_form_checks_phone_and_dates_under_their_fields(client, o
 
 
 def test_two_tabs_correcting_a_case_the_second_sees_what_changed_and_keeps_its_input(app_ctx, office, client):
-    import re
 
     from flask import g
 
