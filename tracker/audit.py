@@ -192,6 +192,8 @@ def changed_since(subject_type: str, subject_id: int, seen: object, rows) -> lis
         after = int(seen)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return None
+    if not 0 <= after <= 2**31 - 1:  # no event's id (INTEGER): a forged value, not a question to the database
+        return None
     events = db.session.scalars(
         db.select(Event)
         .where(Event.subject_type == subject_type, Event.subject_id == subject_id, Event.id > after)

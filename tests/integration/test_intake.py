@@ -1,7 +1,7 @@
 """Registering a disclosure request through the real form, with CSRF on."""
 
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -358,3 +358,58 @@ def html_value(html: str, name: str) -> str:
     import re
 
     return re.search(rf'name="{name}" type="hidden" value="(\d*)"', html).group(1)
+
+
+# --- issue 18: the chosen scan survives a refused submission --------------------------------------
+
+
+def _kept_token(html: str) -> str:
+    import re
+
+    return re.search(r'name="attachment_kept" value="([^"]+)"', html).group(1)
+
+
+def test_the_scan_of_a_refused_registration_is_kept_once_and_then_removed(client, office, form_post, app_ctx):
+    from pathlib import Path
+
+    from tracker.attachments import Attachment
+
+    data = intake_data(subject="")
+    data["attachment"] = (io.BytesIO(b"%PDF-1.4 scan"), "申请书.pdf")
+    html = form_post("/requests/new", data, content_type="multipart/form-data").get_data(as_text=True)
+    assert "已保留您选择的文件" in field_block(html, "attachment") and "申请书.pdf" in html
+    token = _kept_token(html)
+    pending = Path(app_ctx.config["UPLOAD_FOLDER"]) / "pending"
+    assert (pending / f"{token}.bin").read_bytes() == b"%PDF-1.4 scan"
+    assert count_requests() == 0 and db.session.scalar(select(func.count()).select_from(Attachment)) == 0
+    resp = form_post("/requests/new", intake_data(attachment_kept=token))
+    assert resp.status_code == 302
+    att = db.session.scalars(select(Attachment)).one()
+    assert att.original_name == "申请书.pdf" and att.size == len(b"%PDF-1.4 scan")
+    assert not (pending / f"{token}.bin").exists()  # used: removed
+
+
+def test_a_kept_scan_is_the_users_own_and_expires(client, office, form_post, app_ctx, make_user, login):
+    from datetime import datetime
+
+    from tracker import pending_uploads
+    from tracker.attachments import Attachment, Upload
+
+    other = make_user("office")
+    foreign = pending_uploads.keep(Upload("别人的.pdf", b"%PDF other"), other)
+    for token in (foreign.token, "../../etc/passwd", "x" * 32):
+        html = form_post("/requests/new", intake_data(subject="", attachment_kept=token)).get_data(as_text=True)
+        assert "别人的.pdf" not in html and "已过期或已失效" in field_block(html, "attachment")
+    old = pending_uploads.keep(Upload("旧的.pdf", b"%PDF old"), office)
+    later = datetime.now(UTC) + pending_uploads.MAX_AGE + timedelta(minutes=1)
+    assert pending_uploads.sweep(later) == 2  # never used: removed after a day
+    assert pending_uploads.take(old.token, office) is None
+    assert form_post("/requests/new", intake_data(attachment_kept=old.token)).status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
+
+
+def test_a_refused_file_is_not_kept_and_says_why(client, office, form_post):
+    data = intake_data(subject="")
+    data["attachment"] = (io.BytesIO(b"MZ"), "virus.exe")
+    html = form_post("/requests/new", data, content_type="multipart/form-data").get_data(as_text=True)
+    assert "不支持的文件类型" in field_block(html, "attachment") and "已保留" not in html

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tracker.attachments import Attachment
 from tracker.audit import Event
 from tracker.extensions import db
 from tracker.proposals import services as svc
@@ -458,3 +459,26 @@ def test_two_tabs_editing_the_registration(app, org):
         post(second, url, {**base, **again, "title": "第一人改的标题", "content": "第二人补充的内容"}).status_code
         == 302
     )
+
+
+def test_the_file_of_a_refused_proposal_form_is_kept(app, org):
+    import io
+    import re
+
+    office = UserClient(app, org["office"])
+    data = reg_form(org, title="")
+    data["attachment"] = (io.BytesIO(b"%PDF proposal"), "建议原件.pdf")
+    html = post(office, "/proposals/new", data, content_type="multipart/form-data").get_data(as_text=True)
+    assert "已保留您选择的文件" in html and "建议原件.pdf" in html
+    token = re.search(r'name="attachment_kept" value="([^"]+)"', html).group(1)
+    assert post(office, "/proposals/new", reg_form(org, attachment_kept=token)).status_code == 302
+    att = db.session.scalars(select(Attachment).where(Attachment.subject_type == "proposal")).one()
+    assert att.original_name == "建议原件.pdf"
+
+    # an action form of the item: the reply document survives a refused reply
+    p = db.session.scalars(select(Proposal)).one()
+    staff = UserClient(app, org["staff_A"])
+    reply = {"version": p.version, "result_class": "A", "reply_date": "2000-01-01"}
+    reply["reply_document"] = (io.BytesIO(b"%PDF reply"), "答复函.pdf")
+    html = post(staff, f"/proposals/{p.id}/reply", reply, content_type="multipart/form-data").get_data(as_text=True)
+    assert "答复函.pdf" in html and 'name="reply_document_kept"' in html

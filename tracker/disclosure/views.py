@@ -12,6 +12,7 @@ from ..accounts.models import Section
 from ..attachments import Attachment
 from ..errors import NotFound, ServiceError
 from ..extensions import db
+from ..pending_uploads import FormFile
 from ..rules.clock import today_cn
 from ..rules.report_layout import APPLICANT_TYPES, applicant_type_label
 from ..web import page_arg
@@ -74,16 +75,20 @@ def new_request():
     form = IntakeForm()
     if request.method == "GET":
         form.received_on.data = today_cn()
+    scan = None
     if form.is_submitted():
+        scan = FormFile("attachment", current_user)  # a file kept from a refused submission counts as chosen
         loose: list[str] = []
         if not form.parse():
             # the other fields are still checked, so that every problem shows at once
-            loose = form.add_errors(intake.validate(form.data_dict(), today_cn()))
-        else:
-            f = request.files.get("attachment")
-            upload = intake.Upload(f.filename, f.read(), f.mimetype) if f and f.filename else None
+            errors = intake.validate(form.data_dict(), today_cn())
+            if err := intake.check_upload(scan.upload):
+                errors["attachment"] = err
+            loose = form.add_errors(errors)
+        elif scan.error is None:  # a kept file that is gone is refused, never silently dropped
             try:
-                req = intake.register_request(current_user, form.data_dict(), upload)
+                req = intake.register_request(current_user, form.data_dict(), scan.upload)
+                scan.done()
                 note = "（暂定：所依据年度的放假安排尚未录入，录入后自动重算）" if req.due_provisional else ""
                 flash(f"已登记 {req.number}，答复期限 {req.due_date or '（暂停中）'}{note}。", "success")
                 return redirect(url_for("disclosure.detail", request_id=req.id))
@@ -91,12 +96,20 @@ def new_request():
                 loose = form.add_errors(e.errors)
             except ServiceError as e:
                 loose = [e.message]
+        scan.keep_for_retry()
+        if scan.error and scan.error not in form.attachment.errors:
+            form.attachment.errors = [*form.attachment.errors, scan.error]
         for message in loose:
             flash(message, "danger")
         flash("登记未保存：请按红色提示修改后重新提交。", "danger")
     from ..rules import intake as intake_rules
 
-    return render_template("disclosure/new.html", form=form, channel_rules=intake_rules.channel_rules())
+    return render_template(
+        "disclosure/new.html",
+        form=form,
+        channel_rules=intake_rules.channel_rules(),
+        attachment_kept=scan.kept if scan else None,
+    )
 
 
 @bp.get("/<int:request_id>")

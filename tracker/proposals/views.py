@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -27,6 +28,7 @@ from ..accounts.models import Agency, Section
 from ..attachments import Attachment
 from ..errors import ConflictError, NotFound, PermissionDenied, ServiceError
 from ..extensions import db
+from ..pending_uploads import FormFile
 from ..rules import proposals as rules
 from ..rules.clock import today_cn, valid_year
 from ..web import page_arg
@@ -150,11 +152,35 @@ def _load(proposal_id: int):
         abort(404)
 
 
+def _upload_or_error(form, name: str) -> None:
+    """When the form is refused before the service: read the file anyway, so it can be kept."""
+    try:
+        _upload(name)
+    except services.ProposalInvalid as e:
+        _put_errors(form, e.errors)
+
+
 def _upload(name: str) -> services.Upload | None:
-    f = request.files.get(name)
-    if f is None or not f.filename:
-        return None
-    return services.Upload(f.filename, f.read(), f.mimetype or "application/octet-stream")
+    """The file of a file field: newly chosen, or kept from a refused submission (tracker.pending_uploads).
+    A kept file that is gone is refused under its field, never silently dropped."""
+    chosen = FormFile(name, current_user)
+    g.setdefault("form_files", {})[name] = chosen
+    if chosen.error:
+        raise services.ProposalInvalid({name: chosen.error})
+    return chosen.upload
+
+
+def _form_files_done(ok: bool) -> dict:
+    """After the service: on success the kept copies go; on refusal acceptable files are kept for the
+    re-shown form. Returns {field name: kept file} for the page."""
+    kept = {}
+    for name, chosen in g.pop("form_files", {}).items():
+        if ok:
+            chosen.done()
+        else:
+            chosen.keep_for_retry()
+            kept[name] = chosen.kept
+    return kept
 
 
 def _version() -> int | None:
@@ -255,6 +281,7 @@ def export_year():
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required("proposal.register")
 def new_proposal():
+    g.pop("form_files", None)
     form = RegisterForm()
     form.set_sections(_active_sections())
     if request.method == "GET":
@@ -263,14 +290,17 @@ def new_proposal():
         if form.validate():
             try:
                 p = services.register_proposal(current_user, form.data_dict(), _upload("attachment"))
+                _form_files_done(True)
                 flash(f"已登记{p.kind_label}{p.session}第{p.number}号，办理期限 {p.due_date}。", "success")
                 return redirect(url_for("proposals.detail", proposal_id=p.id))
             except services.ProposalInvalid as e:
                 _put_errors(form, e.errors, {"cohandlers": "assist_section_ids"})
             except ServiceError as e:
                 flash(e.message, "danger")
+        else:
+            _upload_or_error(form, "attachment")
         flash("登记未保存：请按红色提示修改后重新提交。", "danger")
-    return render_template("proposals/edit.html", form=form, p=None)
+    return render_template("proposals/edit.html", form=form, p=None, kept=_form_files_done(False))
 
 
 @bp.route("/<int:proposal_id>/edit", methods=["GET", "POST"])
@@ -367,7 +397,7 @@ def _changed(p) -> list[dict] | None:
     return audit.changed_since("proposal", p.id, request.form.get("seen"), event_rows)
 
 
-def _render_detail(p, active: tuple[str, object] | None = None, status: int = 200, changes=None):
+def _render_detail(p, active: tuple[str, object] | None = None, status: int = 200, changes=None, kept=None):
     labels = services.result_labels_for(_agency())
     actions = services.available_actions(current_user, p)
     events = audit.timeline("proposal", p.id)
@@ -392,6 +422,7 @@ def _render_detail(p, active: tuple[str, object] | None = None, status: int = 20
         attachment_kinds=rules.ATTACHMENT_KINDS,
         seen=audit.last_event_id("proposal", p.id),
         changes=changes,
+        kept=kept or {},
     ), status
 
 
@@ -404,12 +435,14 @@ def detail(proposal_id: int):
 def _act(proposal_id: int, name: str, form_cls, run, success: str, aliases: dict[str, str] | None = None):
     """Validate the posted form, run the service; on refusal show the page again with the message."""
     p = _load(proposal_id)
+    g.pop("form_files", None)
     form = form_cls()
     if name == "reply":
         form.set_labels(services.result_labels_for(_agency()))
     if form.validate():
         try:
             message = run(p, form)
+            _form_files_done(True)
             flash(message or success, "success")
             return redirect(url_for("proposals.detail", proposal_id=p.id) + f"#{name}")
         except PermissionDenied:
@@ -417,7 +450,7 @@ def _act(proposal_id: int, name: str, form_cls, run, success: str, aliases: dict
         except ConflictError:
             # someone saved first: keep the typed form, show what changed; the page carries the new version
             db.session.rollback()
-            return _render_detail(p, (name, form), 409, changes=_changed(p) or [])
+            return _render_detail(p, (name, form), 409, changes=_changed(p) or [], kept=_form_files_done(False))
         except services.ProposalInvalid as e:
             db.session.rollback()
             _put_errors(form, e.errors, aliases)
@@ -425,8 +458,11 @@ def _act(proposal_id: int, name: str, form_cls, run, success: str, aliases: dict
             db.session.rollback()
             flash(e.message, "danger")
     else:
+        for field in form:
+            if field.type == "FileField":
+                _upload_or_error(form, field.name)
         flash("未保存：请按红色提示修改后重新提交。", "danger")
-    return _render_detail(p, (name, form))
+    return _render_detail(p, (name, form), kept=_form_files_done(False))
 
 
 @bp.post("/<int:proposal_id>/contact")
