@@ -8,20 +8,25 @@ from datetime import date, timedelta
 from .conftest import login
 
 
-def test_the_chosen_scan_is_kept_after_a_validation_error(page, tmp_path):
-    scan = tmp_path / "申请书扫描件.pdf"
-    scan.write_bytes(b"%PDF-1.4 kept scan")
+def _refused_with_a_scan(page, scan, applicant: str, **fields) -> None:
+    """Fill in the registration form with a scan and one error (given in fields), and send it."""
     login(page, "demo_office")
     page.goto("/requests/new")
     page.select_option("#applicant_type", "natural_person")
-    page.fill("#applicant_name", "保留附件测试人")
+    page.fill("#applicant_name", applicant)
     page.select_option("#channel", "in_person")
-    page.fill("#sent_on", (date.today() + timedelta(days=5)).isoformat())  # a future date: refused
-    page.fill("#subject", "附件保留")
-    page.fill("#content", "请公开某文件。")
+    for name, value in {"subject": "附件保留", "content": "请公开某文件。", **fields}.items():
+        page.fill(f"#{name}", value)
     page.set_input_files("#attachment", str(scan))
     page.click("main button[type=submit]:has-text('登记')")
     page.wait_for_load_state()
+
+
+def test_the_chosen_scan_is_kept_after_a_validation_error(page, tmp_path):
+    scan = tmp_path / "申请书扫描件.pdf"
+    scan.write_bytes(b"%PDF-1.4 kept scan")
+    future = (date.today() + timedelta(days=5)).isoformat()  # a future date sent: refused
+    _refused_with_a_scan(page, scan, "保留附件测试人", sent_on=future)
     assert "登记未保存" in page.inner_text("main")
     kept = page.locator("#attachment-kept")
     assert kept.is_visible(), page.inner_text("main")[:2000]
@@ -41,16 +46,7 @@ def test_the_chosen_scan_is_kept_after_a_validation_error(page, tmp_path):
 def test_a_kept_scan_can_be_dropped(page, tmp_path):
     scan = tmp_path / "不要的扫描件.pdf"
     scan.write_bytes(b"%PDF-1.4 unwanted")
-    login(page, "demo_office")
-    page.goto("/requests/new")
-    page.select_option("#applicant_type", "natural_person")
-    page.fill("#applicant_name", "不用附件测试人")
-    page.select_option("#channel", "in_person")
-    page.fill("#subject", "")  # missing: refused
-    page.fill("#content", "请公开某文件。")
-    page.set_input_files("#attachment", str(scan))
-    page.click("main button[type=submit]:has-text('登记')")
-    page.wait_for_load_state()
+    _refused_with_a_scan(page, scan, "不用附件测试人", subject="")  # missing: refused
     assert page.locator("#attachment-kept").is_visible()
     page.check("#attachment_drop")
     page.fill("#subject", "不要附件")
