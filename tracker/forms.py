@@ -21,3 +21,12 @@ class Required:
 
 
 REQUIRED = [Required()]
+
+
+def show_missing(form) -> None:
+    """When a form cannot reach its service (a date that cannot be read), still say under each marked field
+    left empty that it is needed, so that one submission shows every problem; the service stays the judge."""
+    for field in form:
+        if field.flags.required and not field.errors and field.data in (None, "", [], False):
+            verb = "选择" if field.type in ("SelectField", "SelectMultipleField", "FileField") else "填写"
+            field.errors = [f"请{verb}{field.label.text}。"]

@@ -128,3 +128,8 @@ def test_marks_on_admin_and_calendar_forms(app_ctx, world):  # noqa: F811
         page = admin.get(url).get_data(as_text=True)
         assert marked(page), url
     assert "aria-required" in admin.get("/calendar/calculator").get_data(as_text=True)
+    office = Browser(app_ctx, w.office)
+    page = office.get("/requests/letter-templates/").get_data(as_text=True)
+    kind = re.search(r'href="/requests/letter-templates/([^"/]+)"', page).group(1)
+    url = f"/requests/letter-templates/{kind}"
+    assert marked(office.get(url).get_data(as_text=True)) == {"title", "body"}

@@ -447,3 +447,14 @@ def test_an_extension_decision_is_never_taken_for_the_leader(app_ctx, w, case, c
     assert resp.status_code == 200 and "请选择审批结果" in resp.get_data(as_text=True)
     db.session.expire_all()
     assert [a.state for a in case.clock_actions if a.kind == "extension"] == ["requested"]
+
+
+def test_an_unreadable_date_does_not_hide_a_missing_field(app_ctx, w, case, client):
+    login_as(client, w.office)
+    resp = post_action(client, case, "withdraw", {"withdrawn_on": "2026-02-31", "reason": ""})
+    html = resp.get_data(as_text=True)
+    assert "日期格式不正确" in html
+    post_action(client, case, "assign_section", {"section_id": str(w.sec_a.id)})
+    resp = post_action(client, case, "request_extension", {"requested_on": "2026-02-31", "workdays": "", "reason": ""})
+    html = resp.get_data(as_text=True)
+    assert "日期格式不正确" in html and "请填写延期理由。" in html and "请填写延期天数" in html

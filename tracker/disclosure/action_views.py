@@ -17,6 +17,7 @@ from flask_login import current_user, login_required
 from .. import audit
 from ..accounts.access import get_request_for
 from ..errors import ConflictError, NotFound, PermissionDenied, ServiceError
+from ..forms import show_missing
 from ..rules import deadlines, outcomes
 from ..rules.clock import today_cn
 from ..rules.fees import FeeMethod
@@ -84,6 +85,7 @@ def _form_ok(form) -> bool:
     for field in form:
         if field.type == "DateField" and field.errors:
             field.errors[:] = [DATE_MESSAGE]
+    show_missing(form)
     return False
 
 

@@ -9,6 +9,7 @@ from wtforms import StringField, TextAreaField
 
 from ..accounts.decorators import permission_required
 from ..errors import ServiceError
+from ..forms import REQUIRED
 from . import letters
 from .action_views import _show_errors
 from .blueprint import bp
@@ -17,8 +18,8 @@ from .blueprint import bp
 
 
 class TemplateForm(FlaskForm):
-    title = StringField("标题")
-    body = TextAreaField("正文（每行一段；占位符写成 {{ 名称 }}）", render_kw={"rows": 14})
+    title = StringField("标题", validators=REQUIRED)
+    body = TextAreaField("正文（每行一段；占位符写成 {{ 名称 }}）", render_kw={"rows": 14}, validators=REQUIRED)
 
 
 @bp.get("/letter-templates/")

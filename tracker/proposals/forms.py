@@ -9,7 +9,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from ..forms import REQUIRED
+from ..forms import REQUIRED, show_missing
 from ..rules import proposals as rules
 
 DATE_MESSAGE = "日期格式不正确，请按“年-月-日”填写，例如 2026-03-02。"
@@ -29,6 +29,8 @@ class _Form(FlaskForm):
         for f in self:
             if f.type == "DateField" and f.errors:
                 f.errors[:] = [DATE_MESSAGE]
+        if not ok:
+            show_missing(self)
         return ok
 
 
