@@ -50,6 +50,15 @@ def get_metadata():
     return target_db.metadata
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave the search objects out of autogenerate and `db check`: the FTS5 table (and its shadow
+    tables) on SQLite and the pg_trgm / pattern indexes on PostgreSQL are engine-specific DDL that the
+    issue-15 migration and tracker.disclosure.search create, not part of the models' metadata."""
+    from tracker.disclosure.search import is_search_object
+
+    return not is_search_object(name)
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -90,6 +99,7 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
 

@@ -8,3 +8,4 @@ from .proposals.models import Proposal, ProposalCohandler  # noqa: F401
 from .reminders.models import Notification, Reminder, ReminderRun  # noqa: F401
 from .reports.models import RegisterEntry  # noqa: F401
 from .workcal.models import CalendarDay, CalendarYear  # noqa: F401
+from .disclosure import search  # noqa: F401,E402  (the search objects: FTS5 on SQLite, pg_trgm on PostgreSQL)

@@ -64,7 +64,7 @@ def test_server_error_page_is_chinese_and_rolls_back(app_ctx, make_user, login, 
     def boom(*a, **kw):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views, "filtered_query", boom)
+    monkeypatch.setattr(views, "unordered_query", boom)
     try:
         resp = client.get("/requests/")
     finally:

@@ -2,31 +2,57 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app
-from sqlalchemy import or_
 
 from ..accounts.access import visible_requests
+from ..paging import Key, order_by
 from ..rules.clock import today_cn, year_bounds
 from ..web import id_arg
 from ..workcal.service import current_calendar
-from .models import DisclosureRequest
+from .models import CONCLUDED, DisclosureRequest
+from .search import search_predicate
 from .workflow import PAUSE_REASON_LABELS, STATUS_LABELS
 
-SORTS = {
-    "received_desc": (DisclosureRequest.received_on.desc(), DisclosureRequest.id.desc()),
-    "received_asc": (DisclosureRequest.received_on.asc(), DisclosureRequest.id.asc()),
-    "due_asc": (DisclosureRequest.due_date.asc(), DisclosureRequest.id.asc()),
+R = DisclosureRequest
+# Each sort ends with the id, so that keyset pages (tracker.paging) are exact; every sort has an index
+# (agency_id, received_on, id) — the open-case one among them; the due sort keeps paused cases (no
+# deadline) last on both engines.
+SORT_KEYS: dict[str, list[Key]] = {
+    "received_desc": [Key(R.received_on, desc=True, kind=date), Key(R.id, desc=True)],
+    "received_asc": [Key(R.received_on, kind=date), Key(R.id)],
+    "due_asc": [Key(R.due_date, nullable=True, kind=date), Key(R.id)],
 }
+SORTS = {name: tuple(order_by(keys)) for name, keys in SORT_KEYS.items()}
+
+
+def is_open():
+    """The open-case predicate, written as the partial indexes' WHERE so that both engines use them."""
+    return R.status != CONCLUDED
+
+
+def sort_of(args) -> str:
+    return args.get("sort") if args.get("sort") in SORTS else "received_desc"
 
 
 def filtered_query(user, args):
-    """The case list query for the filters in args; shared by the list page and exports."""
+    """The case list query for the filters in args, sorted; shared by the list page and exports."""
+    q = unordered_query(user, args)
+    sort = sort_of(args)
+    return q.order_by(*SORTS[sort]), sort
+
+
+def unordered_query(user, args):
+    """The case list query for the filters in args, without its order (tracker.paging adds it)."""
+    from ..extensions import db
+
     q = visible_requests(user)
     status = args.get("status") or ""
     if status in STATUS_LABELS:
         q = q.where(DisclosureRequest.status == status)
     elif status == "open":
-        q = q.where(DisclosureRequest.status != "concluded")
+        q = q.where(is_open())
     elif status.startswith("paused:") and status[7:] in PAUSE_REASON_LABELS:
         q = q.where(DisclosureRequest.status == "paused", DisclosureRequest.pause_reason == status[7:])
     elif status == "withdrawn":
@@ -43,26 +69,17 @@ def filtered_query(user, args):
     due = args.get("due") or ""
     today = today_cn()
     if due == "overdue":
-        q = q.where(DisclosureRequest.status != "concluded", DisclosureRequest.due_date < today)
+        q = q.where(is_open(), DisclosureRequest.due_date < today)
     elif due == "soon":  # 临期 and 今日到期, as rules.deadlines.due_status counts them
         soon = current_app.config.get("DUE_SOON_WORKDAYS", 3)
         q = q.where(
-            DisclosureRequest.status != "concluded",
+            is_open(),
             DisclosureRequest.due_date >= today,
             DisclosureRequest.due_date < current_calendar().add_workdays(today, soon + 1),
         )
     elif due == "paused":
-        q = q.where(DisclosureRequest.status != "concluded", DisclosureRequest.due_date.is_(None))
-    text = (args.get("q") or "").strip()
-    if text:
-        like = f"%{text}%"
-        q = q.where(
-            or_(
-                DisclosureRequest.number.like(like),
-                DisclosureRequest.applicant_name.like(like),
-                DisclosureRequest.subject.like(like),
-                DisclosureRequest.content.like(like),
-            )
-        )
-    sort = args.get("sort") if args.get("sort") in SORTS else "received_desc"
-    return q.order_by(*SORTS[sort]), sort
+        q = q.where(is_open(), DisclosureRequest.due_date.is_(None))
+    found = search_predicate(args.get("q"), user.agency_id, db.session.get_bind().dialect.name)
+    if found is not None:
+        q = q.where(found)
+    return q

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from .. import audit
@@ -14,14 +14,16 @@ from ..errors import NotFound, ServiceError
 from ..extensions import db
 from ..pending_uploads import FormFile
 from ..rules.clock import today_cn
+from ..paging import paginate
 from ..rules.report_layout import APPLICANT_TYPES, applicant_type_label
-from ..web import page_arg
+from ..web import MAX_PAGE
 from ..workcal.service import current_calendar
 from . import intake
 from .blueprint import bp
 from .forms import IntakeForm
 from .models import DisclosureRequest
-from .queries import filtered_query
+from .queries import SORT_KEYS, sort_of, unordered_query
+from .search import SEARCH_MIN_CHARS, short_terms
 from .workflow import STATUS_LABELS, status_label
 
 
@@ -43,29 +45,24 @@ def helpers():
 @bp.get("/")
 @login_required
 def list_requests():
-    q, sort = filtered_query(current_user, request.args)
-    page = page_arg(request.args)
-    per = current_app.config["PAGE_SIZE"]
-    total = db.session.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
+    sort = sort_of(request.args)
     # the section is shown on every row: load it with the rows, not one query per row
-    rows = db.session.scalars(
-        q.options(joinedload(DisclosureRequest.section)).limit(per).offset((page - 1) * per)
-    ).all()
+    q = unordered_query(current_user, request.args).options(joinedload(DisclosureRequest.section))
+    page = paginate(db.session, q, SORT_KEYS[sort], request.args, current_app.config["PAGE_SIZE"], max_page=MAX_PAGE)
     sections = db.session.scalars(
         select(Section).where(Section.agency_id == current_user.agency_id).order_by(Section.name)
     ).all()
-    pages = max((total + per - 1) // per, 1)
     return render_template(
         "disclosure/list.html",
-        rows=rows,
-        total=total,
-        page=page,
-        pages=pages,
+        rows=page.rows,
+        paging=page,
         sort=sort,
         sections=sections,
         statuses=STATUS_LABELS,
         args=request.args,
         today=today_cn(),
+        short_terms=short_terms(request.args.get("q")),
+        search_min_chars=SEARCH_MIN_CHARS,
     )
 
 

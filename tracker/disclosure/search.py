@@ -1,0 +1,153 @@
+"""Searching requests through indexes: one function, the same results on SQLite and PostgreSQL.
+
+What a search box string ``q`` finds (every whitespace-separated term must match, AND):
+
+- a case number, an identity number or an applicant name that *starts with* the term (B-tree
+  indexes: on PostgreSQL ``LIKE 'term%'`` on ``varchar_pattern_ops`` indexes, on SQLite ``GLOB
+  'term*'`` on the ordinary binary-collated ones). Case numbers and names are matched as typed;
+  identity numbers in upper case (the check character X);
+- any term of 3 or more characters also anywhere inside the number, the applicant's name, the subject
+  or the content, ignoring ASCII letter case: on PostgreSQL ``ILIKE '%term%'`` answered by one
+  pg_trgm GIN index over those four columns, on SQLite a MATCH on an FTS5 table with the trigram
+  tokenizer (SQLite ≥ 3.34) kept by triggers. A trigram index cannot look up fewer than three
+  characters, so a term of one or two characters (a surname, 立项) is matched as a prefix only —
+  SEARCH_MIN_CHARS, which the list page tells the user.
+
+Both objects are created by the migration of issue 15 and, for test databases built with
+``create_all()``, by the DDL listeners below; ``migrations/env.py`` keeps them out of ``db check``
+(SEARCH_OBJECT_PREFIXES).
+
+Chinese text: the trigram tokenizer works on Unicode characters, and pg_trgm counts CJK characters as
+word characters when the database's LC_CTYPE classifies them so (C.UTF-8 and zh_CN.UTF-8 on glibc do;
+the plain C locale does not, and then no trigram of Chinese text exists): tests/integration/
+test_search.py checks the same hits on both engines.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import DDL, and_, event, literal_column, select, table, union
+
+from .models import DisclosureRequest
+
+SEARCH_MIN_CHARS = 3  # a trigram index needs three characters
+MAX_TERMS = 5  # more terms add nothing but work
+MAX_TERM_CHARS = 100
+SEARCH_OBJECT_PREFIXES = ("request_fts", "ix_search_")
+
+R = DisclosureRequest
+
+# SQLite: an external-content FTS5 table over the four searched columns, kept by triggers.
+SQLITE_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS request_fts USING fts5("
+    "number, applicant_name, subject, content, content='disclosure_request', content_rowid='id', "
+    "tokenize='trigram')",
+    "CREATE TRIGGER IF NOT EXISTS request_fts_ai AFTER INSERT ON disclosure_request BEGIN "
+    "INSERT INTO request_fts(rowid, number, applicant_name, subject, content) "
+    "VALUES (new.id, new.number, new.applicant_name, new.subject, new.content); END",
+    "CREATE TRIGGER IF NOT EXISTS request_fts_ad AFTER DELETE ON disclosure_request BEGIN "
+    "INSERT INTO request_fts(request_fts, rowid, number, applicant_name, subject, content) "
+    "VALUES ('delete', old.id, old.number, old.applicant_name, old.subject, old.content); END",
+    "CREATE TRIGGER IF NOT EXISTS request_fts_au AFTER UPDATE OF number, applicant_name, subject, content "
+    "ON disclosure_request BEGIN "
+    "INSERT INTO request_fts(request_fts, rowid, number, applicant_name, subject, content) "
+    "VALUES ('delete', old.id, old.number, old.applicant_name, old.subject, old.content); "
+    "INSERT INTO request_fts(rowid, number, applicant_name, subject, content) "
+    "VALUES (new.id, new.number, new.applicant_name, new.subject, new.content); END",
+)
+# PostgreSQL: one trigram GIN index over the searched text, and prefix indexes for LIKE 'term%'.
+PG_SEARCH_TEXT = "(number || chr(31) || applicant_name || chr(31) || subject || chr(31) || content)"
+PG_DDL = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    f"CREATE INDEX IF NOT EXISTS ix_search_request_trgm ON disclosure_request USING gin ({PG_SEARCH_TEXT} gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS ix_search_request_number ON disclosure_request (agency_id, number varchar_pattern_ops)",
+    "CREATE INDEX IF NOT EXISTS ix_search_request_id_number "
+    "ON disclosure_request (agency_id, id_number varchar_pattern_ops)",
+    "CREATE INDEX IF NOT EXISTS ix_search_request_name "
+    "ON disclosure_request (agency_id, applicant_name varchar_pattern_ops)",
+)
+SQLITE_DROP = (
+    "DROP TRIGGER IF EXISTS request_fts_au",
+    "DROP TRIGGER IF EXISTS request_fts_ad",
+    "DROP TRIGGER IF EXISTS request_fts_ai",
+    "DROP TABLE IF EXISTS request_fts",
+)
+PG_DROP = (
+    "DROP INDEX IF EXISTS ix_search_request_name",
+    "DROP INDEX IF EXISTS ix_search_request_id_number",
+    "DROP INDEX IF EXISTS ix_search_request_number",
+    "DROP INDEX IF EXISTS ix_search_request_trgm",
+)
+
+for _stmt in SQLITE_DDL:
+    event.listen(R.__table__, "after_create", DDL(_stmt).execute_if(dialect="sqlite"))
+for _stmt in PG_DDL:
+    event.listen(R.__table__, "after_create", DDL(_stmt).execute_if(dialect="postgresql"))
+event.listen(R.__table__, "before_drop", DDL("DROP TABLE IF EXISTS request_fts").execute_if(dialect="sqlite"))
+
+
+def is_search_object(name: str | None) -> bool:
+    """True for the FTS5 table (and its shadow tables) and the PostgreSQL search indexes."""
+    return bool(name) and name.startswith(SEARCH_OBJECT_PREFIXES)
+
+
+def terms(q: str | None) -> list[str]:
+    """The terms of a search string: split on whitespace, control characters dropped, at most MAX_TERMS."""
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in (q or ""))
+    return [t[:MAX_TERM_CHARS] for t in cleaned.split()][:MAX_TERMS]
+
+
+def short_terms(q: str | None) -> list[str]:
+    """The terms that only match as a prefix (fewer than SEARCH_MIN_CHARS characters)."""
+    return [t for t in terms(q) if len(t) < SEARCH_MIN_CHARS]
+
+
+def _like_escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _glob_escape(term: str) -> str:
+    # GLOB has no escape character: a metacharacter is matched literally inside brackets
+    return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in term)
+
+
+def _prefix(column, term: str, dialect: str):
+    if dialect == "postgresql":
+        return column.like(_like_escape(term) + "%", escape="\\")
+    return column.op("GLOB")(_glob_escape(term) + "*")
+
+
+def _contains(term: str, dialect: str):
+    """Ids of requests with the term anywhere in number, name, subject or content (trigram index)."""
+    if dialect == "postgresql":
+        return select(R.id).where(literal_column(PG_SEARCH_TEXT).ilike("%" + _like_escape(term) + "%", escape="\\"))
+    phrase = '"' + term.replace('"', '""') + '"'
+    return (
+        select(literal_column("rowid"))
+        .select_from(table("request_fts"))
+        .where(literal_column("request_fts").op("MATCH")(phrase))
+    )
+
+
+def term_predicate(term: str, agency_id: int, dialect: str):
+    """One term: a prefix of number, identity number or name; with 3+ characters, also anywhere in the text.
+
+    Each way is its own indexed SELECT of ids, united: a plain OR of them would let a planner fall back
+    to reading every row of the agency.
+    """
+    mine = R.agency_id == agency_id
+    ways = [
+        select(R.id).where(mine, _prefix(R.number, term, dialect)),
+        select(R.id).where(mine, _prefix(R.id_number, term.upper(), dialect)),
+        select(R.id).where(mine, _prefix(R.applicant_name, term, dialect)),
+    ]
+    if len(term) >= SEARCH_MIN_CHARS:
+        ways.append(_contains(term, dialect))
+    return R.id.in_(union(*ways))
+
+
+def search_predicate(q: str | None, agency_id: int, dialect: str):
+    """The WHERE clause of a search for q (None when q has no terms): every term must match."""
+    found = terms(q)
+    if not found:
+        return None
+    return and_(*(term_predicate(t, agency_id, dialect) for t in found))
