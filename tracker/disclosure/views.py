@@ -12,9 +12,9 @@ from ..accounts.models import Section
 from ..attachments import Attachment
 from ..errors import NotFound, ServiceError
 from ..extensions import db
+from ..paging import paginate
 from ..pending_uploads import FormFile
 from ..rules.clock import today_cn
-from ..paging import paginate
 from ..rules.report_layout import APPLICANT_TYPES, applicant_type_label
 from ..web import MAX_PAGE
 from ..workcal.service import current_calendar
