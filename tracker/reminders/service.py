@@ -18,6 +18,7 @@ by the current one. A claim left by a crashed run is taken over after CLAIM_TIME
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import Date, Integer, String, and_, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import audit
@@ -117,6 +118,61 @@ def _insert(model):
     return (postgresql.insert if _is_postgres() else sqlite.insert)(model)
 
 
+_STATEMENTS: dict[tuple[str, str], object] = {}
+
+
+def _statement(name: str):
+    """The run's two INSERTs, built once per engine (SQLAlchemy then reuses their compiled form)."""
+    dialect = db.session.get_bind().dialect.name
+    stmt = _STATEMENTS.get((dialect, name))
+    if stmt is None:
+        if name == "reminder":
+            key_cols = [getattr(Reminder, c) for c in KEY_COLUMNS]
+            stmt = (
+                _insert(Reminder)
+                .on_conflict_do_nothing(index_elements=list(KEY_COLUMNS))
+                .returning(Reminder.id, *key_cols)
+            )
+        else:
+            stmt = _insert(Notification)
+        _STATEMENTS[(dialect, name)] = stmt
+    return stmt
+
+
+_RECORDED_SQL = {
+    "postgresql": (
+        "SELECT r.kind, r.subject_type, r.subject_id, r.deadline, r.occurrence, r.recipient_id FROM "
+        "jsonb_to_recordset(CAST(:keys AS jsonb)) AS k(kind text, st text, sid int, dl date, occ int, rid int) "
+        "JOIN reminder r ON r.kind = k.kind AND r.subject_type = k.st AND r.subject_id = k.sid "
+        "AND r.deadline = k.dl AND r.occurrence = k.occ AND r.recipient_id = k.rid"
+    ),
+    "sqlite": (
+        "SELECT r.kind, r.subject_type, r.subject_id, r.deadline, r.occurrence, r.recipient_id FROM "
+        "json_each(:keys) AS k CROSS JOIN reminder r ON r.kind = json_extract(k.value, '$.kind') "
+        "AND r.subject_type = json_extract(k.value, '$.st') AND r.subject_id = json_extract(k.value, '$.sid') "
+        "AND r.deadline = json_extract(k.value, '$.dl') AND r.occurrence = json_extract(k.value, '$.occ') "
+        "AND r.recipient_id = json_extract(k.value, '$.rid')"
+    ),
+}
+
+
+def _recorded_keys(keys: list[tuple]) -> set[tuple]:
+    """Which of these reminder keys are recorded already: one query through the unique key's index,
+    the keys passed as one JSON parameter (a rerun then inserts nothing and resends nothing)."""
+    if not keys:
+        return set()
+    payload = json.dumps(
+        [
+            {"kind": k, "st": st, "sid": sid, "dl": dl.isoformat(), "occ": occ, "rid": rid}
+            for k, st, sid, dl, occ, rid in keys
+        ]
+    )
+    sql = text(_RECORDED_SQL[db.session.get_bind().dialect.name]).columns(
+        kind=String, subject_type=String, subject_id=Integer, deadline=Date, occurrence=Integer, recipient_id=Integer
+    )
+    return {tuple(r) for r in db.session.execute(sql, {"keys": payload})}
+
+
 class Links:
     """Paths of case pages, built from the URL map (works outside a request)."""
 
@@ -162,16 +218,11 @@ def _record(owed: list[Owed], today: date, mail_on: bool, ts: datetime) -> Count
         }
         for o in by_key.values()
     ]
-    key_cols = [getattr(Reminder, c) for c in KEY_COLUMNS]
-    inserted = []
-    for chunk in _chunks(rows):
-        stmt = (
-            _insert(Reminder)
-            .values(chunk)
-            .on_conflict_do_nothing(index_elements=list(KEY_COLUMNS))
-            .returning(Reminder.id, *key_cols)
-        )
-        inserted += db.session.execute(stmt).all()
+    recorded = _recorded_keys(list(by_key))
+    rows = [r for r in rows if tuple(r[c] for c in KEY_COLUMNS) not in recorded]
+    # executemany of one statement (batched into multi-row VALUES by SQLAlchemy); ON CONFLICT stays
+    # for a parallel run that recorded the same key in the meantime
+    inserted = db.session.execute(_statement("reminder"), rows).all() if rows else []
     links = Links()
     notes = []
     for row in inserted:
@@ -187,8 +238,8 @@ def _record(owed: list[Owed], today: date, mail_on: bool, ts: datetime) -> Count
                 "created_at": ts,
             }
         )
-    for chunk in _chunks(notes):
-        db.session.execute(_insert(Notification).values(chunk))
+    if notes:
+        db.session.execute(_statement("notification"), notes)
     return Counter(by_key[tuple(row[1:])].kind for row in inserted)
 
 
@@ -372,25 +423,35 @@ def _mine(user):
     return select(Notification).where(Notification.user_id == user.id)
 
 
-def unread_count(user) -> int:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        )
-        or 0
+UNREAD_CAP = 99  # the badge says 99+ beyond this: the count never reads more rows than that
+
+
+def unread_count(user, cap: int = UNREAD_CAP) -> int:
+    """The user's unread notifications, counted up to cap + 1 (one bounded index range)."""
+    first = (
+        select(Notification.id)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .limit(cap + 1)
+        .subquery()
     )
+    return db.session.scalar(select(func.count()).select_from(first)) or 0
 
 
-def notifications_for(user, *, unread_only: bool = False, page: int = 1, per_page: int = 50):
-    """(the page's notifications, total): the user's own only, newest first."""
+def unread_label(user, cap: int = UNREAD_CAP) -> str:
+    """The badge text: '' for none, the number, or '99+'."""
+    n = unread_count(user, cap)
+    return "" if not n else (f"{cap}+" if n > cap else str(n))
+
+
+def notifications_for(user, args, *, unread_only: bool = False, per_page: int = 50):
+    """A page of the user's own notifications, newest first (tracker.paging: capped count, keyset)."""
+    from ..paging import Key, paginate
+    from ..web import MAX_PAGE
+
     q = _mine(user)
     if unread_only:
         q = q.where(Notification.read_at.is_(None))
-    total = db.session.scalar(select(func.count()).select_from(q.subquery())) or 0
-    rows = db.session.scalars(q.order_by(Notification.id.desc()).offset((page - 1) * per_page).limit(per_page)).all()
-    return rows, total
+    return paginate(db.session, q, [Key(Notification.id, desc=True)], args, per_page, max_page=MAX_PAGE)
 
 
 def mark_read(user, notification_id: int) -> Notification:

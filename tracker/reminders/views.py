@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from ..errors import NotFound
-from ..web import page_arg
 from . import service
 from .scan import KIND_LABELS
 
@@ -17,9 +16,10 @@ PER_PAGE = 50
 
 @bp.app_context_processor
 def notification_badge():
-    def notification_count() -> int:
-        # Called by base.html only where the navigation bar is drawn: one indexed COUNT per page.
-        return service.unread_count(current_user) if current_user.is_authenticated else 0
+    def notification_count() -> str:
+        # Called by base.html only where the navigation bar is drawn: one COUNT of at most 100 index
+        # entries per page ('99+' beyond), however many notifications are unread.
+        return service.unread_label(current_user) if current_user.is_authenticated else ""
 
     return {"notification_count": notification_count}
 
@@ -28,18 +28,15 @@ def notification_badge():
 @login_required
 def notifications():
     unread_only = request.args.get("show") == "unread"
-    page = page_arg(request.args)
-    rows, total = service.notifications_for(current_user, unread_only=unread_only, page=page, per_page=PER_PAGE)
-    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    paging = service.notifications_for(current_user, request.args, unread_only=unread_only, per_page=PER_PAGE)
     return render_template(
         "reminders/list.html",
-        rows=rows,
-        total=total,
-        page=page,
-        pages=pages,
+        rows=paging.rows,
+        paging=paging,
+        args=request.args,
         unread_only=unread_only,
         kind_labels=KIND_LABELS,
-        unread=service.unread_count(current_user),
+        unread=service.unread_label(current_user),
     )
 
 
