@@ -151,6 +151,31 @@ def record(
     return ev
 
 
+def record_many(kind: str, subject_type: str, entries: list[dict], *, actor=None, note: str | None = None) -> int:
+    """Events of one kind for many subjects in one executemany INSERT (set-based jobs, e.g. a calendar
+    change recomputing thousands of deadlines). entries: {"subject_id", "agency_id", "data"}."""
+    if kind not in EVENT_LABELS:
+        raise KeyError(f"unknown event kind {kind!r}")
+    if not entries:
+        return 0
+    now = utcnow()
+    rows = [
+        {
+            "kind": kind,
+            "subject_type": subject_type,
+            "subject_id": e["subject_id"],
+            "actor_id": getattr(actor, "id", None),
+            "agency_id": e.get("agency_id", getattr(actor, "agency_id", None)),
+            "data": _jsonable(e.get("data") or {}),
+            "note": note,
+            "created_at": now,
+        }
+        for e in entries
+    ]
+    db.session.execute(db.insert(Event), rows)
+    return len(rows)
+
+
 def changes(obj: Any, new_values: dict[str, Any]) -> dict[str, list]:
     """Apply new_values to obj and return {field: [old, new]} for the fields that really changed."""
     diff = {}

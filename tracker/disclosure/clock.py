@@ -63,32 +63,36 @@ def refresh(req: DisclosureRequest, calendar) -> dict:
 def recompute_open_requests(calendar, *, actor=None, reason: str = "") -> int:
     """Recompute every open request's deadline (all agencies); returns how many changed.
 
-    Loads open requests with their clock actions in two queries (no query per row).
+    Set-based: two reads (the open requests' dates, their clock actions: plain rows, no ORM objects),
+    the rules in Python, then one UPDATE and one event INSERT executed for all changed rows
+    (tracker.workcal.service.store_recomputed). The query count does not depend on the number of cases.
     """
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
+    from collections import defaultdict
 
-    from .. import audit
+    from sqlalchemy import select
+
     from ..extensions import db
+    from ..workcal.service import store_recomputed
     from .models import CONCLUDED
 
-    changed = 0
-    rows = db.session.scalars(
-        select(DisclosureRequest)
-        .where(DisclosureRequest.status != CONCLUDED)
-        .options(selectinload(DisclosureRequest.clock_actions))
-    ).all()
-    for req in rows:
-        diff = refresh(req, calendar)
+    R, A = DisclosureRequest, ClockAction
+    is_open = R.status != CONCLUDED
+    actions = defaultdict(list)
+    for a in db.session.execute(select(A).join(R, R.id == A.request_id).where(is_open).order_by(A.id)).scalars():
+        actions[a.request_id].append(a)
+    changes = []
+    for r in db.session.execute(
+        select(R.id, R.agency_id, R.received_on, R.due_date, R.due_provisional, R.clarification_due).where(is_open)
+    ):
+        result = compute(r, calendar, actions.get(r.id, []))
+        new = {
+            "due_date": result.due,
+            "due_provisional": result.provisional,
+            "clarification_due": deadlines.clarification_notice_deadline(r.received_on, calendar),
+        }
+        diff = {f: [getattr(r, f), v] for f, v in new.items() if getattr(r, f) != v}
         if diff:
-            changed += 1
-            audit.record(
-                "request.deadline_recomputed",
-                subject_type="request",
-                subject_id=req.id,
-                actor=actor,
-                agency_id=req.agency_id,
-                data=diff,
-                note=reason or None,
-            )
-    return changed
+            changes.append((r.id, r.agency_id, new, diff))
+    return store_recomputed(
+        R, changes, event_kind="request.deadline_recomputed", subject_type="request", actor=actor, reason=reason
+    )

@@ -397,3 +397,39 @@ def recompute_open_deadlines(calendar, *, actor=None, reason: str = "") -> dict:
     counts = {"requests_changed": recompute_open_requests(calendar, actor=actor, reason=reason)}
     counts["proposals_changed"] = recompute_open_proposals(calendar, actor=actor, reason=reason)
     return counts
+
+
+def store_recomputed(
+    model,
+    changes: list[tuple[int, int, dict, dict]],
+    *,
+    event_kind: str,
+    subject_type: str,
+    actor=None,
+    reason: str = "",
+) -> int:
+    """Write recomputed deadlines set-based: one executemany UPDATE and one executemany event INSERT,
+    whatever the number of changed rows. changes: (id, agency_id, new column values, {field: [old, new]}).
+
+    The row's version is raised (a form opened before the change is then refused as 已被他人修改 instead
+    of writing back the old deadline)."""
+    from sqlalchemy import bindparam, update
+
+    if not changes:
+        return 0
+    table = model.__table__
+    fields = sorted(changes[0][2])
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values({**{f: bindparam(f"b_{f}") for f in fields}, "version": table.c.version + 1, "updated_at": utcnow()})
+    )
+    db.session.execute(stmt, [{"b_id": i, **{f"b_{f}": new[f] for f in fields}} for i, _a, new, _d in changes])
+    audit.record_many(
+        event_kind,
+        subject_type,
+        [{"subject_id": i, "agency_id": a, "data": diff} for i, a, _n, diff in changes],
+        actor=actor,
+        note=reason or None,
+    )
+    return len(changes)
