@@ -61,17 +61,34 @@ def _carried_out(R, year: int):
     return and_(R.received_on <= end, or_(R.concluded_on.is_(None), R.concluded_on > end))
 
 
+def year_rows(R, year: int):
+    """The requests a year's report counts anywhere, as index ranges bounded by the year (issue 15).
+
+    Received in the year, concluded in it, or open across it: received before Jan 1 and not concluded
+    by Dec 31 (no conclusion date: the partial index ix_request_unconcluded_received; concluded after
+    the year: the conclusion-date index from Dec 31 on). Equal to "received by Dec 31 and not
+    concluded before Jan 1, or concluded in the year", but each arm is one index range, so the cost
+    grows with the year's cases, not with all the history before it.
+    """
+    start, end = _bounds(year)
+    return or_(
+        _in(R.received_on, year),
+        _in(R.concluded_on, year),
+        and_(R.concluded_on.is_(None), R.received_on < start),
+        and_(R.concluded_on > end, R.received_on < start),
+    )
+
+
 def _table3_query(agency_id: int, year: int):
     """One grouped query: per (applicant type, outcome) how many requests fall in each row.
 
     Grouping by the stored columns themselves (not by an expression) lets both engines estimate the
     few groups and hash them. The result row of an outcome is the `concluded` count of its group; the
-    other rows add up over the outcomes. The WHERE clause only spares the rows received after the year
-    that were not concluded in it; each row's own condition is in its CASE.
+    other rows add up over the outcomes. The WHERE clause takes the year's rows (year_rows); each
+    row's own condition is in its CASE.
     """
     from ..disclosure.models import DisclosureRequest as R
 
-    _, end = _bounds(year)
     concluded_in_year = _in(R.concluded_on, year)
     return (
         select(
@@ -82,7 +99,7 @@ def _table3_query(agency_id: int, year: int):
             func.sum(_flag(concluded_in_year)),
             func.sum(_flag(_carried_out(R, year))),
         )
-        .where(R.agency_id == agency_id, or_(R.received_on <= end, concluded_in_year))
+        .where(R.agency_id == agency_id, year_rows(R, year))
         .group_by(R.applicant_type, R.outcome)
     )
 
@@ -109,17 +126,19 @@ def derive_table3(agency_id: int, year: int) -> dict:
 def carried_out_by_type(agency_id: int, year: int) -> dict:
     """The row 四、结转下年度继续办理 of `year` alone (for check 5 on the next year). One query.
 
-    Same condition as in table 三; bounded by the receipt date, so the (agency_id, received_on) index
-    limits it to the cases received up to that year. One sum per column rather than GROUP BY
-    applicant_type, which would tempt SQLite into walking the applicant_type index over every case.
+    Same condition as in table 三, written as two index ranges: no conclusion date (the partial
+    index of unconcluded cases) or concluded after Dec 31 (the conclusion-date index), each received by
+    Dec 31. One sum per column rather than GROUP BY applicant_type, which would tempt SQLite into
+    walking the applicant_type index over every case.
     """
     from ..disclosure.models import DisclosureRequest as R
 
     _, end = _bounds(year)
     sums = [func.sum(_flag(R.applicant_type == t)) for t in rl.APPLICANT_TYPE_IDS]
-    values = db.session.execute(
-        select(*sums, func.count()).where(R.agency_id == agency_id, R.received_on <= end, _carried_out(R, year))
-    ).one()
+    open_at_end = or_(
+        and_(R.concluded_on.is_(None), R.received_on <= end), and_(R.concluded_on > end, R.received_on <= end)
+    )
+    values = db.session.execute(select(*sums, func.count()).where(R.agency_id == agency_id, open_at_end)).one()
     return {col: int(n or 0) for col, n in zip(rl.TABLE3_COLUMN_IDS, values, strict=True)}
 
 
@@ -329,14 +348,7 @@ def _request_scope(year: int, today: date):
     """The requests that year's report counts anywhere, and every request dated in the future."""
     from ..disclosure.models import DisclosureRequest as R
 
-    start, end = _bounds(year)
-    touches = or_(
-        and_(R.received_on <= end, or_(R.concluded_on.is_(None), R.concluded_on >= start)),
-        _in(R.received_on, year),
-        _in(R.concluded_on, year),
-        R.received_on > today,
-    )
-    return touches
+    return or_(year_rows(R, year), R.received_on > today)
 
 
 def _review_scope(year: int):
@@ -352,11 +364,10 @@ def _review_scope(year: int):
 
 
 def count_problems(agency_id: int, year: int, today: date) -> dict[str, int]:
-    """How many records of the year show each data-quality problem. Two queries, one pass each.
+    """How many records of the year show each data-quality problem. Two queries.
 
-    Only the rows with some problem reach the sums. The year's scope is tested inside a CASE: as a
-    plain OR of date ranges SQLite answers it with a multi-index OR plan, five to ten times slower
-    than one pass over the agency's rows (PostgreSQL scans either way).
+    The year's scope (year_rows, bounded index ranges) is the WHERE; only its rows with some problem
+    reach the sums.
     """
     from ..disclosure.models import DisclosureRequest as R
     from ..disclosure.models import Review as V
@@ -370,7 +381,7 @@ def count_problems(agency_id: int, year: int, today: date) -> dict[str, int]:
         q = (
             select(*(func.sum(_flag(conds[i])) for i in ids))
             .select_from(model)
-            .where(model.agency_id == agency_id, or_(*conds.values()), _flag(scope) == _ONE)
+            .where(model.agency_id == agency_id, scope, or_(*conds.values()))
         )
         row = db.session.execute(q).one()
         counts.update({i: int(n or 0) for i, n in zip(ids, row, strict=True)})
