@@ -231,6 +231,7 @@ def request_rows(n: int, seed: int, today: date, cal, sections: list[int], staff
     """(request row dicts, clock action dicts, review dicts, tag pairs): request ids are 1..n."""
     from tracker.disclosure import clock
     from tracker.rules import deadlines
+    from tracker.rules.outcomes import outcome as outcome_of
 
     rng = random.Random(seed)
     total_w = sum(YEAR_WEIGHTS.values())
@@ -330,16 +331,17 @@ def request_rows(n: int, seed: int, today: date, cal, sections: list[int], staff
                 concluded = rec + timedelta(days=rng.randint(3, 45))
                 if concluded > today:
                     concluded = today
+                code = _weighted(rng, OUTCOME_WEIGHTS)
                 row.update(
                     status="concluded",
-                    outcome=_weighted(rng, OUTCOME_WEIGHTS),
+                    outcome=code,
+                    letter_kind=outcome_of(code).letter_kind,
                     concluded_on=concluded,
                     answer_date=concluded,
                     delivered_on=concluded,
                     delivery_method=rng.choice(("post", "email", "online")),
                     due_date=rec + timedelta(days=28),
                     answer_summary="已答复。",
-                    letter_kind="answer",
                 )
                 if rng.random() < 0.01:
                     row.update(fee_method="per_page", fee_amount=rng.randint(1, 30) * 10, fee_paid_on=concluded)

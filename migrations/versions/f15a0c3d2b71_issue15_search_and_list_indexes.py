@@ -75,6 +75,7 @@ def upgrade():
             sqlite_where=UNCONCLUDED,
         )
         batch_op.create_index("ix_request_agency_id_number", ["agency_id", "id_number"], unique=False)
+        batch_op.create_index("ix_request_agency_fee_paid", ["agency_id", "fee_paid_on"], unique=False)
         batch_op.create_index("ix_request_agency_applicant", ["agency_id", "applicant_name"], unique=False)
     dialect = op.get_bind().dialect.name
     for stmt in SQLITE_DDL if dialect == "sqlite" else PG_DDL if dialect == "postgresql" else ():
@@ -93,6 +94,7 @@ def downgrade():
         op.execute("DROP INDEX IF EXISTS ix_search_request_trgm")
     with op.batch_alter_table("disclosure_request", schema=None) as batch_op:
         batch_op.drop_index("ix_request_agency_applicant")
+        batch_op.drop_index("ix_request_agency_fee_paid")
         batch_op.drop_index("ix_request_agency_id_number")
         batch_op.drop_index("ix_request_unconcluded_received")
         batch_op.drop_index("ix_request_open_due")

@@ -57,6 +57,7 @@ class DisclosureRequest(db.Model):
             sqlite_where=text("concluded_on IS NULL"),
         ),
         Index("ix_request_agency_id_number", "agency_id", "id_number"),
+        Index("ix_request_agency_fee_paid", "agency_id", "fee_paid_on"),
         Index("ix_request_agency_applicant", "agency_id", "applicant_name"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

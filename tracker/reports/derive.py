@@ -61,21 +61,23 @@ def _carried_out(R, year: int):
     return and_(R.received_on <= end, or_(R.concluded_on.is_(None), R.concluded_on > end))
 
 
-def year_rows(R, year: int):
+def year_rows(R, year: int, agency_id: int):
     """The requests a year's report counts anywhere, as index ranges bounded by the year (issue 15).
 
     Received in the year, concluded in it, or open across it: received before Jan 1 and not concluded
     by Dec 31 (no conclusion date: the partial index ix_request_unconcluded_received; concluded after
     the year: the conclusion-date index from Dec 31 on). Equal to "received by Dec 31 and not
     concluded before Jan 1, or concluded in the year", but each arm is one index range, so the cost
-    grows with the year's cases, not with all the history before it.
+    grows with the year's cases, not with all the history before it. The agency is part of each arm,
+    so that SQLite answers the OR with one index range per arm (else it reads the agency's every row).
     """
     start, end = _bounds(year)
+    mine = R.agency_id == agency_id
     return or_(
-        _in(R.received_on, year),
-        _in(R.concluded_on, year),
-        and_(R.concluded_on.is_(None), R.received_on < start),
-        and_(R.concluded_on > end, R.received_on < start),
+        and_(mine, _in(R.received_on, year)),
+        and_(mine, _in(R.concluded_on, year)),
+        and_(mine, R.concluded_on.is_(None), R.received_on < start),
+        and_(mine, R.concluded_on > end, R.received_on < start),
     )
 
 
@@ -99,7 +101,7 @@ def _table3_query(agency_id: int, year: int):
             func.sum(_flag(concluded_in_year)),
             func.sum(_flag(_carried_out(R, year))),
         )
-        .where(R.agency_id == agency_id, year_rows(R, year))
+        .where(year_rows(R, year, agency_id))
         .group_by(R.applicant_type, R.outcome)
     )
 
@@ -135,10 +137,12 @@ def carried_out_by_type(agency_id: int, year: int) -> dict:
 
     _, end = _bounds(year)
     sums = [func.sum(_flag(R.applicant_type == t)) for t in rl.APPLICANT_TYPE_IDS]
+    mine = R.agency_id == agency_id
     open_at_end = or_(
-        and_(R.concluded_on.is_(None), R.received_on <= end), and_(R.concluded_on > end, R.received_on <= end)
+        and_(mine, R.concluded_on.is_(None), R.received_on <= end),
+        and_(mine, R.concluded_on > end, R.received_on <= end),
     )
-    values = db.session.execute(select(*sums, func.count()).where(R.agency_id == agency_id, open_at_end)).one()
+    values = db.session.execute(select(*sums, func.count()).where(open_at_end)).one()
     return {col: int(n or 0) for col, n in zip(rl.TABLE3_COLUMN_IDS, values, strict=True)}
 
 
@@ -344,11 +348,11 @@ def _review_conditions() -> dict:
     }
 
 
-def _request_scope(year: int, today: date):
+def _request_scope(year: int, today: date, agency_id: int):
     """The requests that year's report counts anywhere, and every request dated in the future."""
     from ..disclosure.models import DisclosureRequest as R
 
-    return or_(year_rows(R, year), R.received_on > today)
+    return or_(year_rows(R, year, agency_id), and_(R.agency_id == agency_id, R.received_on > today))
 
 
 def _review_scope(year: int):
@@ -374,7 +378,7 @@ def count_problems(agency_id: int, year: int, today: date) -> dict[str, int]:
 
     counts: dict[str, int] = {}
     for model, conds, scope in (
-        (R, _request_conditions(today), _request_scope(year, today)),
+        (R, _request_conditions(today), _request_scope(year, today, agency_id)),
         (V, _review_conditions(), _review_scope(year)),
     ):
         ids = list(conds)
@@ -408,7 +412,9 @@ def problem_cases(
     if problem.subject == "request":
         q = (
             select(R.id, R.number, R.status, R.received_on, R.concluded_on, R.outcome, R.applicant_type)
-            .where(R.agency_id == agency_id, _request_scope(year, today), _request_conditions(today)[problem_id])
+            .where(
+                R.agency_id == agency_id, _request_scope(year, today, agency_id), _request_conditions(today)[problem_id]
+            )
             .order_by(R.received_on, R.id)
             .limit(limit)
         )
