@@ -4,7 +4,10 @@ VENV := .venv
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 FLASK := $(VENV)/bin/flask --app tracker
 
-.PHONY: install run test db bench lint
+.PHONY: install run test db bench lint bundle loadtest
+
+# make bench N=1000000: the size of the generated database (bench/gen.py; generated once, then reused)
+N ?= 20000
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -27,7 +30,15 @@ test: install
 	scripts/test.sh
 
 bench: install
-	@for b in bench/bench_*.py; do echo "== $$b"; $(VENV)/bin/python $$b; done
+	@for b in bench/bench_*.py; do echo "== $$b"; BENCH_N=$(N) $(VENV)/bin/python $$b; done
+
+# the load test: gunicorn on PostgreSQL at N requests, wrk with 20 connections (docs/benchmarks.md)
+loadtest: install
+	BENCH_N=$(N) scripts/loadtest.sh
+
+# one offline bundle: the app, every wheel, the vendored assets, install.sh (dist/tracker-bundle-*.tar.gz)
+bundle: install
+	scripts/bundle.sh
 
 lint: install
 	$(VENV)/bin/ruff check tracker tests bench config.py

@@ -122,9 +122,12 @@ def main() -> None:
             agency = Agency(name="基准测试局", settings={})
             db.session.add(agency)
             db.session.commit()
+            rss_before = _rss_kb("VmRSS")
+            _reset_peak()
             t1 = time.perf_counter()
             summary = import_ledger(None, name, data, agency=agency, who="bench")
             first = time.perf_counter() - t1
+            rss_growth_mb = (_rss_kb("VmHWM") - rss_before) / 1024
             t2 = time.perf_counter()
             again = import_ledger(None, name, data, agency=agency, who="bench")
             second = time.perf_counter() - t2
@@ -149,6 +152,24 @@ def main() -> None:
     print(f"rows_per_second={args.rows / first:.0f}")
     print(f"reimport_unchanged={again.counts['requests'].unchanged}")
     print(f"reimport_seconds={second:.2f}")
+    # the issue-15 names (the import itself is issue 12's and 14's to change; this only measures it)
+    print(f"import_{args.rows // 1000}k_s={first:.2f}")
+    print(f"import_{args.rows // 1000}k_rss_mb={rss_growth_mb:.0f}")
+
+
+def _rss_kb(field: str) -> int:
+    """VmRSS (now) or VmHWM (peak since the last reset) of this process, from /proc (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def _reset_peak() -> None:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
+    except OSError:
+        pass
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ echo "== Lint (ruff check, ruff format --check) =="
 .venv/bin/ruff format --check tracker tests bench config.py
 
 echo "== SQLite =="
-TEST_DATABASE_URL= "$PYTEST" -q -p no:cacheprovider tests/unit tests/integration
+TEST_DATABASE_URL= "$PYTEST" -q -p no:cacheprovider tests/unit tests/integration tests/install
 
 echo "== PostgreSQL =="
 PG_URL="$(scripts/pg-ensure.sh)"
