@@ -356,6 +356,7 @@ def generate(url: str, n: int, seed: int = 15, force: bool = False, quiet: bool 
     from tracker import create_app
     from tracker.extensions import db
 
+    _ensure_database(url)
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
@@ -394,6 +395,19 @@ def generate(url: str, n: int, seed: int = 15, force: bool = False, quiet: bool 
                 conn.execute(text("INSERT INTO bench_meta (k, v) VALUES (:k, :v)"), {"k": k, "v": v})
         log(f"done in {facts['generate_s']} s")
         return facts
+
+
+def _ensure_database(url: str) -> None:
+    """Create the PostgreSQL database of url when it does not exist (SQLite creates its file itself)."""
+    if not url.startswith("postgresql"):
+        return
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    admin = base.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _load(db, dialect: str, n: int, seed: int, pw_hash: str, log) -> None:
