@@ -517,7 +517,11 @@ def derive_full(agency_id: int, year: int, *, today: date | None = None) -> Deri
         npc_suggestions=proposals.get("npc", 0),
         cppcc_proposals=proposals.get("cppcc", 0),
     )
-    previous = {"year": year - 1, "table3": {"carried_out": carried_out_by_type(agency_id, year - 1)}}
+    # The previous year's row 四 counted from the records is, by definition, this year's carried-in
+    # row (received by Dec 31 of year-1 and not concluded by then = received before Jan 1 and not
+    # concluded before Jan 1): taken from table 三 instead of a second pass over two years of rows.
+    # Check 5 is meaningful against the previous year's *published* figures (frozen_previous).
+    previous = {"year": year - 1, "table3": {"carried_out": dict(report["table3"]["carried_in"])}}
     checks = rl.run_checks(report, previous=previous, frozen_previous=frozen_figures(agency_id, year - 1))
     counts = count_problems(agency_id, year, today)
     checks.append(data_quality_check(counts))
