@@ -152,7 +152,7 @@ def record(
 
 
 def record_many(kind: str, subject_type: str, entries: list[dict], *, actor=None, note: str | None = None) -> int:
-    """Events of one kind for many subjects in one executemany INSERT (set-based jobs, e.g. a calendar
+    """Events of one kind for many subjects in one INSERT (set-based jobs, e.g. a calendar
     change recomputing thousands of deadlines). entries: {"subject_id", "agency_id", "data"}."""
     if kind not in EVENT_LABELS:
         raise KeyError(f"unknown event kind {kind!r}")
@@ -172,7 +172,9 @@ def record_many(kind: str, subject_type: str, entries: list[dict], *, actor=None
         }
         for e in entries
     ]
-    db.session.execute(db.insert(Event), rows)
+    from .bulk import insert_rows
+
+    insert_rows(Event.__table__, rows)  # one statement, whatever the number of events
     return len(rows)
 
 

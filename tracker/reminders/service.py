@@ -18,7 +18,6 @@ by the current one. A claim left by a crashed run is taken over after CLAIM_TIME
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -26,10 +25,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Date, Integer, String, and_, func, or_, select, text, update
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .. import audit
+from .. import audit, bulk
 from ..accounts.models import User
 from ..errors import NotFound
 from ..extensions import db
@@ -118,59 +117,21 @@ def _insert(model):
     return (postgresql.insert if _is_postgres() else sqlite.insert)(model)
 
 
-_STATEMENTS: dict[tuple[str, str], object] = {}
-
-
-def _statement(name: str):
-    """The run's two INSERTs, built once per engine (SQLAlchemy then reuses their compiled form)."""
-    dialect = db.session.get_bind().dialect.name
-    stmt = _STATEMENTS.get((dialect, name))
-    if stmt is None:
-        if name == "reminder":
-            key_cols = [getattr(Reminder, c) for c in KEY_COLUMNS]
-            stmt = (
-                _insert(Reminder)
-                .on_conflict_do_nothing(index_elements=list(KEY_COLUMNS))
-                .returning(Reminder.id, *key_cols)
-            )
-        else:
-            stmt = _insert(Notification)
-        _STATEMENTS[(dialect, name)] = stmt
-    return stmt
-
-
-_RECORDED_SQL = {
-    "postgresql": (
-        "SELECT r.kind, r.subject_type, r.subject_id, r.deadline, r.occurrence, r.recipient_id FROM "
-        "jsonb_to_recordset(CAST(:keys AS jsonb)) AS k(kind text, st text, sid int, dl date, occ int, rid int) "
-        "JOIN reminder r ON r.kind = k.kind AND r.subject_type = k.st AND r.subject_id = k.sid "
-        "AND r.deadline = k.dl AND r.occurrence = k.occ AND r.recipient_id = k.rid"
-    ),
-    "sqlite": (
-        "SELECT r.kind, r.subject_type, r.subject_id, r.deadline, r.occurrence, r.recipient_id FROM "
-        "json_each(:keys) AS k CROSS JOIN reminder r ON r.kind = json_extract(k.value, '$.kind') "
-        "AND r.subject_type = json_extract(k.value, '$.st') AND r.subject_id = json_extract(k.value, '$.sid') "
-        "AND r.deadline = json_extract(k.value, '$.dl') AND r.occurrence = json_extract(k.value, '$.occ') "
-        "AND r.recipient_id = json_extract(k.value, '$.rid')"
-    ),
-}
-
-
 def _recorded_keys(keys: list[tuple]) -> set[tuple]:
     """Which of these reminder keys are recorded already: one query through the unique key's index,
     the keys passed as one JSON parameter (a rerun then inserts nothing and resends nothing)."""
     if not keys:
         return set()
-    payload = json.dumps(
-        [
-            {"kind": k, "st": st, "sid": sid, "dl": dl.isoformat(), "occ": occ, "rid": rid}
-            for k, st, sid, dl, occ, rid in keys
-        ]
+    dialect = db.session.get_bind().dialect.name
+    table = Reminder.__table__
+    frm, exprs = bulk.source(table, list(KEY_COLUMNS), dialect)
+    on = " AND ".join(f"r.{c} = {e}" for c, e in zip(KEY_COLUMNS, exprs, strict=True))
+    join = "CROSS JOIN" if dialect == "sqlite" else "JOIN"  # SQLite: the keys outside, the index probed
+    sql = text(f"SELECT {', '.join('r.' + c for c in KEY_COLUMNS)} FROM {frm} {join} reminder r ON {on}").columns(
+        *(table.c[c] for c in KEY_COLUMNS)
     )
-    sql = text(_RECORDED_SQL[db.session.get_bind().dialect.name]).columns(
-        kind=String, subject_type=String, subject_id=Integer, deadline=Date, occurrence=Integer, recipient_id=Integer
-    )
-    return {tuple(r) for r in db.session.execute(sql, {"keys": payload})}
+    rows = [dict(zip(KEY_COLUMNS, k, strict=True)) for k in keys]
+    return {tuple(r) for r in db.session.execute(sql, {"rows": bulk.payload(table, list(KEY_COLUMNS), rows, dialect)})}
 
 
 class Links:
@@ -220,9 +181,9 @@ def _record(owed: list[Owed], today: date, mail_on: bool, ts: datetime) -> Count
     ]
     recorded = _recorded_keys(list(by_key))
     rows = [r for r in rows if tuple(r[c] for c in KEY_COLUMNS) not in recorded]
-    # executemany of one statement (batched into multi-row VALUES by SQLAlchemy); ON CONFLICT stays
-    # for a parallel run that recorded the same key in the meantime
-    inserted = db.session.execute(_statement("reminder"), rows).all() if rows else []
+    # one INSERT for all (rows as one JSON parameter); ON CONFLICT stays for a parallel run that
+    # recorded the same key in the meantime
+    inserted = bulk.insert_rows(Reminder.__table__, rows, conflict=KEY_COLUMNS, returning=("id", *KEY_COLUMNS))
     links = Links()
     notes = []
     for row in inserted:
@@ -238,8 +199,7 @@ def _record(owed: list[Owed], today: date, mail_on: bool, ts: datetime) -> Count
                 "created_at": ts,
             }
         )
-    if notes:
-        db.session.execute(_statement("notification"), notes)
+    bulk.insert_rows(Notification.__table__, notes)
     return Counter(by_key[tuple(row[1:])].kind for row in inserted)
 
 

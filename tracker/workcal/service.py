@@ -408,23 +408,22 @@ def store_recomputed(
     actor=None,
     reason: str = "",
 ) -> int:
-    """Write recomputed deadlines set-based: one executemany UPDATE and one executemany event INSERT,
-    whatever the number of changed rows. changes: (id, agency_id, new column values, {field: [old, new]}).
+    """Write recomputed deadlines set-based: one UPDATE and one event INSERT, whatever the number of
+    changed rows (tracker.bulk). changes: (id, agency_id, new column values, {field: [old, new]}).
 
     The row's version is raised (a form opened before the change is then refused as 已被他人修改 instead
     of writing back the old deadline)."""
-    from sqlalchemy import bindparam, update
+    from .. import bulk
 
     if not changes:
         return 0
-    table = model.__table__
-    fields = sorted(changes[0][2])
-    stmt = (
-        update(table)
-        .where(table.c.id == bindparam("b_id"))
-        .values({**{f: bindparam(f"b_{f}") for f in fields}, "version": table.c.version + 1, "updated_at": utcnow()})
+    now = utcnow()
+    bulk.update_rows(
+        model.__table__,
+        "id",
+        [{"id": i, **new, "updated_at": now} for i, _a, new, _d in changes],
+        also="version = version + 1",
     )
-    db.session.execute(stmt, [{"b_id": i, **{f"b_{f}": new[f] for f in fields}} for i, _a, new, _d in changes])
     audit.record_many(
         event_kind,
         subject_type,
