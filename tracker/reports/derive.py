@@ -81,7 +81,7 @@ def year_rows(R, year: int, agency_id: int):
     )
 
 
-def _table3_query(agency_id: int, year: int):
+def _table3_query(agency_id: int, year: int, today: date | None = None):
     """One grouped query: per (applicant type, outcome) how many requests fall in each row.
 
     Grouping by the stored columns themselves (not by an expression) lets both engines estimate the
@@ -92,29 +92,40 @@ def _table3_query(agency_id: int, year: int):
     from ..disclosure.models import DisclosureRequest as R
 
     concluded_in_year = _in(R.concluded_on, year)
-    return (
-        select(
-            R.applicant_type,
-            R.outcome,
-            func.sum(_flag(_in(R.received_on, year))),
-            func.sum(_flag(_carried_in(R, year))),
-            func.sum(_flag(concluded_in_year)),
-            func.sum(_flag(_carried_out(R, year))),
-        )
-        .where(year_rows(R, year, agency_id))
-        .group_by(R.applicant_type, R.outcome)
-    )
+    sums = [
+        func.sum(_flag(_in(R.received_on, year))),
+        func.sum(_flag(_carried_in(R, year))),
+        func.sum(_flag(concluded_in_year)),
+        func.sum(_flag(_carried_out(R, year))),
+    ]
+    scope = year_rows(R, year, agency_id)
+    if today is not None:
+        # the data-quality counts of the requests in the same pass: their scope adds the rows dated in
+        # the future, each of which adds 0 to every table 三 sum above (every row with a non-zero sum is
+        # one of year_rows)
+        sums += [func.sum(_flag(c)) for c in _request_conditions(today).values()]
+        scope = _request_scope(year, today, agency_id)
+    return select(R.applicant_type, R.outcome, *sums).where(scope).group_by(R.applicant_type, R.outcome)
 
 
 def derive_table3(agency_id: int, year: int) -> dict:
-    """Table 三. One query.
+    """Table 三. One query."""
+    return _table3_and_problems(agency_id, year, None)[0]
+
+
+def _table3_and_problems(agency_id: int, year: int, today: date | None) -> tuple[dict, dict[str, int]]:
+    """Table 三 and (with today) the requests' data-quality counts, in one pass over the year's rows.
 
     The 总计 column counts every request, whatever its recorded applicant type, and the （七）总计 row
     every request concluded in the year, whatever its outcome: a record outside the official vocabulary
     then shows up as a failed check instead of silently vanishing from the totals.
     """
     table = rl.empty_table3()
-    for atype, outcome, new, carried_in, concluded, carried_out in db.session.execute(_table3_query(agency_id, year)):
+    problem_ids = list(_request_conditions(today)) if today is not None else []
+    problems = dict.fromkeys(problem_ids, 0)
+    for atype, outcome, new, carried_in, concluded, carried_out, *flags in db.session.execute(
+        _table3_query(agency_id, year, today)
+    ):
         counts = {"new": new, "carried_in": carried_in, "total": concluded, "carried_out": carried_out}
         if outcome in _RESULT_ROWS:
             counts[outcome] = concluded
@@ -122,7 +133,9 @@ def derive_table3(agency_id: int, year: int) -> dict:
             if atype in rl.APPLICANT_TYPE_IDS:
                 table[row][atype] += int(n or 0)
             table[row]["total"] += int(n or 0)
-    return table
+        for pid, n in zip(problem_ids, flags, strict=True):
+            problems[pid] += int(n or 0)
+    return table, problems
 
 
 def carried_out_by_type(agency_id: int, year: int) -> dict:
@@ -367,7 +380,7 @@ def _review_scope(year: int):
     return touches
 
 
-def count_problems(agency_id: int, year: int, today: date) -> dict[str, int]:
+def count_problems(agency_id: int, year: int, today: date, *, requests: bool = True) -> dict[str, int]:
     """How many records of the year show each data-quality problem. Two queries.
 
     The year's scope (year_rows, bounded index ranges) is the WHERE; only its rows with some problem
@@ -377,10 +390,8 @@ def count_problems(agency_id: int, year: int, today: date) -> dict[str, int]:
     from ..disclosure.models import Review as V
 
     counts: dict[str, int] = {}
-    for model, conds, scope in (
-        (R, _request_conditions(today), _request_scope(year, today, agency_id)),
-        (V, _review_conditions(), _review_scope(year)),
-    ):
+    parts = [(R, _request_conditions(today), _request_scope(year, today, agency_id))] if requests else []
+    for model, conds, scope in (*parts, (V, _review_conditions(), _review_scope(year))):
         ids = list(conds)
         q = (
             select(*(func.sum(_flag(conds[i])) for i in ids))
@@ -500,7 +511,7 @@ def derive_full(agency_id: int, year: int, *, today: date | None = None) -> Deri
     today = today or today_cn()
     agency = db.session.get(Agency, agency_id)
     report = rl.empty_report_dict(year, agency.name if agency else "")
-    report["table3"] = derive_table3(agency_id, year)
+    report["table3"], request_problems = _table3_and_problems(agency_id, year, today)
     report["table4"] = derive_table4(agency_id, year)
     table2, proactive_items, by_category = derive_registers(agency_id, year)
     report["table2"] = table2
@@ -523,7 +534,7 @@ def derive_full(agency_id: int, year: int, *, today: date | None = None) -> Deri
     # Check 5 is meaningful against the previous year's *published* figures (frozen_previous).
     previous = {"year": year - 1, "table3": {"carried_out": dict(report["table3"]["carried_in"])}}
     checks = rl.run_checks(report, previous=previous, frozen_previous=frozen_figures(agency_id, year - 1))
-    counts = count_problems(agency_id, year, today)
+    counts = {**request_problems, **count_problems(agency_id, year, today, requests=False)}
     checks.append(data_quality_check(counts))
     report["checks"] = checks
     return Derivation(report, counts)
