@@ -15,6 +15,8 @@ workbench_<role>_ms: the workbench of issue 13 does not exist yet. When an endpo
 
 from __future__ import annotations
 
+import re
+
 from common import arguments, counted, emit, engines, login, prepared, timed
 
 WORKBENCH_ROLES = {"office": "office1", "leader": "leader1", "section_head": "head3", "staff": "staff3_1"}
@@ -76,8 +78,13 @@ def run(engine: str, n: int) -> None:
             med, lo, hi = timed(page(url))
             emit(engine, f"{name}_ms", med, (lo, hi), unit_scale=1000)
             with counted(db.engine) as statements:
-                page(url)()
+                html = page(url)().get_data(as_text=True)
             emit(engine, f"{name}_queries", len(statements))
+            if name.startswith("list_search"):  # a search that finds nothing measures nothing
+                hits = len(re.findall(r'href="/requests/\d+"', html))
+                emit(engine, f"{name}_rows_shown", hits)
+                if hits == 0:
+                    raise SystemExit(f"bench: {name} found nothing on {engine}")
         emit(engine, "list_page_kb", round(len(page("/requests/")().data) / 1024, 1))
         emit(engine, "list_pages_covered", s["pages"])
         workbench(engine, app, client)

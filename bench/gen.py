@@ -588,8 +588,10 @@ def _load(db, dialect: str, n: int, seed: int, pw_hash: str, log) -> None:
         for stmt in SQLITE_DDL:
             cur.execute(stmt)
         cur.execute("INSERT INTO request_fts(request_fts) VALUES ('rebuild')")
+        raw.commit()  # the driver opened a transaction for the INSERT: without this the index is lost
         log(f"FTS5 rebuild {time.perf_counter() - t:.1f} s")
         cur.execute("ANALYZE")
+        raw.commit()
     else:
         raw.commit()
         t = time.perf_counter()

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select
 
 COUNT_CAP = 1000
 LINKS_AROUND = 2  # page links either side of the current page
@@ -31,16 +31,19 @@ class Key:
     nullable: bool = False
     kind: type = int  # int or date: how a cursor value is read back
 
-    def order(self, reverse: bool = False):
+    def order(self, reverse: bool = False, unindexed: bool = False):
         desc = self.desc != reverse
-        o = self.column.desc() if desc else self.column.asc()
+        col = self.column
+        if unindexed:  # SQLite's unary + : the same value, but no index may provide the order
+            col = literal_column(f"+{col.table.name}.{col.name}")
+        o = col.desc() if desc else col.asc()
         if self.nullable:  # NULLs after every value in the forward order, before them in reverse
             o = o.nulls_first() if reverse else o.nulls_last()
         return o
 
 
-def order_by(keys: list[Key]) -> list:
-    return [k.order() for k in keys]
+def order_by(keys: list[Key], unindexed: bool = False) -> list:
+    return [k.order(unindexed=unindexed) for k in keys]
 
 
 def _value(key: Key, raw: str):
@@ -152,13 +155,27 @@ def capped_count(session, query) -> int:
     return session.scalar(select(func.count()).select_from(limited.subquery())) or 0
 
 
-def paginate(session, query, keys: list[Key], args, per_page: int, *, scalars: bool = True, max_page: int) -> Page:
-    """One page of `query` (unordered) for ?page= / ?after= / ?before=: two queries, whatever the size."""
+def paginate(
+    session,
+    query,
+    keys: list[Key],
+    args,
+    per_page: int,
+    *,
+    scalars: bool = True,
+    max_page: int,
+    selective: bool = False,
+) -> Page:
+    """One page of `query` (unordered) for ?page= / ?after= / ?before=: two queries, whatever the size.
+
+    selective: the WHERE names few rows (a search): on SQLite the sort is then done on those rows
+    instead of walking the sort index over every row of the agency in search of them."""
+    unindexed = selective and session.get_bind().dialect.name == "sqlite"
     fetch = session.scalars if scalars else session.execute
     count = capped_count(session, query)
     older_at, newer_at = decode(keys, args.get("after")), decode(keys, args.get("before"))
     if newer_at is not None:
-        rev = [k.order(reverse=True) for k in keys]
+        rev = [k.order(reverse=True, unindexed=unindexed) for k in keys]
         rows = list(fetch(query.where(before(keys, newer_at)).order_by(*rev).limit(per_page + 1)).all())
         more_newer = len(rows) > per_page
         rows = rows[:per_page][::-1]
@@ -167,7 +184,9 @@ def paginate(session, query, keys: list[Key], args, per_page: int, *, scalars: b
         page.older = encode(keys, rows[-1]) if rows else None
         return page
     if older_at is not None:
-        rows = list(fetch(query.where(after(keys, older_at)).order_by(*order_by(keys)).limit(per_page + 1)).all())
+        rows = list(
+            fetch(query.where(after(keys, older_at)).order_by(*order_by(keys, unindexed)).limit(per_page + 1)).all()
+        )
         page = Page(rows[:per_page], per_page, count, None)
         page.older = encode(keys, rows[per_page - 1]) if len(rows) > per_page else None
         page.newer = encode(keys, rows[0]) if rows else None
@@ -175,7 +194,9 @@ def paginate(session, query, keys: list[Key], args, per_page: int, *, scalars: b
     number = min(max(args.get("page", 1, type=int) or 1, 1), max_page)
     pages = max((min(count, COUNT_CAP) + per_page - 1) // per_page, 1)
     number = min(number, pages)
-    rows = list(fetch(query.order_by(*order_by(keys)).offset((number - 1) * per_page).limit(per_page + 1)).all())
+    rows = list(
+        fetch(query.order_by(*order_by(keys, unindexed)).offset((number - 1) * per_page).limit(per_page + 1)).all()
+    )
     page = Page(rows[:per_page], per_page, count, number, links=_links(number, pages))
     # past the numbered pages the list goes on by keyset
     if len(rows) > per_page and number == pages:
