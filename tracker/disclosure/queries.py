@@ -12,7 +12,7 @@ from ..rules.clock import today_cn, year_bounds
 from ..web import id_arg
 from ..workcal.service import current_calendar
 from .models import CONCLUDED, DisclosureRequest
-from .search import search_predicate
+from .search import resolve
 from .workflow import PAUSE_REASON_LABELS, STATUS_LABELS
 
 R = DisclosureRequest
@@ -43,8 +43,9 @@ def filtered_query(user, args):
     return q.order_by(*SORTS[sort]), sort
 
 
-def unordered_query(user, args):
-    """The case list query for the filters in args, without its order (tracker.paging adds it)."""
+def unordered_query(user, args, found=None):
+    """The case list query for the filters in args, without its order (tracker.paging adds it).
+    found: the search already resolved (search.resolve), else it is resolved here."""
     from ..extensions import db
 
     q = visible_requests(user)
@@ -79,7 +80,8 @@ def unordered_query(user, args):
         )
     elif due == "paused":
         q = q.where(is_open(), DisclosureRequest.due_date.is_(None))
-    found = search_predicate(args.get("q"), user.agency_id, db.session.get_bind().dialect.name)
+    if found is None:
+        found = resolve(args.get("q"), user.agency_id, db.session.get_bind().dialect.name, db.session)
     if found is not None:
-        q = q.where(found)
+        q = q.where(found.where)
     return q

@@ -25,7 +25,9 @@ test_search.py checks the same hits on both engines.
 
 from __future__ import annotations
 
-from sqlalchemy import DDL, and_, event, literal_column, select, table, union
+from dataclasses import dataclass
+
+from sqlalchemy import DDL, and_, event, intersect, literal_column, select, table, union
 
 from .models import DisclosureRequest
 
@@ -134,6 +136,11 @@ def term_predicate(term: str, agency_id: int, dialect: str):
     Each way is its own indexed SELECT of ids, united: a plain OR of them would let a planner fall back
     to reading every row of the agency.
     """
+    return R.id.in_(_ways(term, agency_id, dialect))
+
+
+def _ways(term: str, agency_id: int, dialect: str):
+    """The ids matching one term: a UNION of indexed lookups."""
     mine = R.agency_id == agency_id
     ways = [
         select(R.id).where(mine, _prefix(R.number, term, dialect)),
@@ -142,7 +149,35 @@ def term_predicate(term: str, agency_id: int, dialect: str):
     ]
     if len(term) >= SEARCH_MIN_CHARS:
         ways.append(_contains(term, dialect))
-    return R.id.in_(union(*ways))
+    return union(*ways)
+
+
+FEW = 5000  # up to this many matches a search lists them by id; beyond, it filters the sorted walk
+
+
+@dataclass(frozen=True)
+class Search:
+    where: object  # the WHERE clause
+    few: bool  # True: the matches are listed by id (sort them); False: many (walk the sort order)
+
+
+def resolve(q: str | None, agency_id: int, dialect: str, session) -> Search | None:
+    """The search for q as one of two plans, chosen by one bounded query of the matching ids.
+
+    Each term's ways are indexed id lookups (term_predicate); their intersection, read up to FEW + 1
+    ids, decides: few matches are then selected by id and sorted (a rare name or number: milliseconds
+    however large the table), many are left as a filter on the list's sorted index walk, which meets
+    a page of them at once (a word in most requests). Either way the list sees the same rows.
+    """
+    found = terms(q)
+    if not found:
+        return None
+    sets = [_ways(t, agency_id, dialect) for t in found]
+    ids_q = sets[0] if len(sets) == 1 else intersect(*sets)
+    ids = session.scalars(select(literal_column("id")).select_from(ids_q.subquery()).limit(FEW + 1)).all()
+    if len(ids) <= FEW:
+        return Search(R.id.in_(ids), True)
+    return Search(and_(*(R.id.in_(w) for w in sets)), False)
 
 
 def search_predicate(q: str | None, agency_id: int, dialect: str):

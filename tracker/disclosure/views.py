@@ -23,7 +23,7 @@ from .blueprint import bp
 from .forms import IntakeForm
 from .models import DisclosureRequest
 from .queries import SORT_KEYS, sort_of, unordered_query
-from .search import SEARCH_MIN_CHARS, short_terms, terms
+from .search import SEARCH_MIN_CHARS, resolve, short_terms
 from .workflow import STATUS_LABELS, status_label
 
 
@@ -47,8 +47,8 @@ def helpers():
 def list_requests():
     sort = sort_of(request.args)
     # the section is shown on every row: load it with the rows, not one query per row
-    q = unordered_query(current_user, request.args).options(joinedload(DisclosureRequest.section))
-    searching = bool(terms(request.args.get("q")))
+    found = resolve(request.args.get("q"), current_user.agency_id, db.session.get_bind().dialect.name, db.session)
+    q = unordered_query(current_user, request.args, found).options(joinedload(DisclosureRequest.section))
     page = paginate(
         db.session,
         q,
@@ -56,7 +56,7 @@ def list_requests():
         request.args,
         current_app.config["PAGE_SIZE"],
         max_page=MAX_PAGE,
-        selective=searching,
+        selective=bool(found and found.few),
     )
     sections = db.session.scalars(
         select(Section).where(Section.agency_id == current_user.agency_id).order_by(Section.name)
