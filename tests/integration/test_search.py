@@ -110,3 +110,19 @@ def test_search_page_says_short_terms_only_match_prefixes(client, login, make_us
     assert "不足3个字" in html and "没有符合条件的申请" in html
     html = client.get("/requests/?q=立项批复").get_data(as_text=True)
     assert "依申〔2025〕第0001号" in html and "依申〔2026〕第0010号" not in html
+
+
+@pytest.mark.parametrize("few", [5000, 0], ids=["listed-by-id", "row-filter"])
+def test_both_plans_of_the_list_find_the_same_rows(requests, monkeypatch, few):
+    from tracker.disclosure import search
+
+    monkeypatch.setattr(search, "FEW", few)
+    dialect = db.session.get_bind().dialect.name
+    for q, expected in QUERIES:
+        found = search.resolve(q, requests.id, dialect, db.session)
+        if expected is None:
+            assert found is None
+            continue
+        assert found.few == (few > 0 or not expected)  # no match at all is "few" whatever the bound
+        ids = db.session.scalars(select(R.id).where(R.agency_id == requests.id, found.where).order_by(R.id)).all()
+        assert ids == expected, q

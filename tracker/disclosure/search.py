@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import DDL, and_, event, intersect, literal_column, select, table, union
+from sqlalchemy import DDL, and_, event, intersect, literal_column, or_, select, table, union, union_all
 
 from .models import DisclosureRequest
 
@@ -139,8 +139,9 @@ def term_predicate(term: str, agency_id: int, dialect: str):
     return R.id.in_(_ways(term, agency_id, dialect))
 
 
-def _ways(term: str, agency_id: int, dialect: str):
-    """The ids matching one term: a UNION of indexed lookups."""
+def _ways(term: str, agency_id: int, dialect: str, distinct: bool = True):
+    """The ids matching one term: a UNION of indexed lookups (UNION ALL when only counted up to a
+    bound: an id found two ways then counts twice, which only makes the 'many' plan come sooner)."""
     mine = R.agency_id == agency_id
     ways = [
         select(R.id).where(mine, _prefix(R.number, term, dialect)),
@@ -149,7 +150,7 @@ def _ways(term: str, agency_id: int, dialect: str):
     ]
     if len(term) >= SEARCH_MIN_CHARS:
         ways.append(_contains(term, dialect))
-    return union(*ways)
+    return union(*ways) if distinct else union_all(*ways)
 
 
 FEW = 5000  # up to this many matches a search lists them by id; beyond, it filters the sorted walk
@@ -172,12 +173,35 @@ def resolve(q: str | None, agency_id: int, dialect: str, session) -> Search | No
     found = terms(q)
     if not found:
         return None
-    sets = [_ways(t, agency_id, dialect) for t in found]
-    ids_q = sets[0] if len(sets) == 1 else intersect(*sets)
+    sets = [_ways(t, agency_id, dialect, distinct=len(found) > 1) for t in found]
+    # SQLite takes no parenthesised compound inside INTERSECT: each term's UNION is a subquery
+    ids_q = (
+        sets[0]
+        if len(sets) == 1
+        else intersect(*(select(literal_column("id")).select_from(u.subquery()) for u in sets))
+    )
     ids = session.scalars(select(literal_column("id")).select_from(ids_q.subquery()).limit(FEW + 1)).all()
     if len(ids) <= FEW:
         return Search(R.id.in_(ids), True)
-    return Search(and_(*(R.id.in_(w) for w in sets)), False)
+    return Search(and_(*(_row_match(t, dialect) for t in found)), False)
+
+
+def _row_match(term: str, dialect: str):
+    """The same match as _ways, tested on each row: for a term found in thousands of rows, which the
+    list's sorted index walk meets at once. SQLite tests the text with LIKE (case-insensitive for
+    ASCII, like the trigram tokenizer; CJK has no case)."""
+    like = "%" + _like_escape(term) + "%"
+    options = [
+        _prefix(R.number, term, dialect),
+        _prefix(R.id_number, term.upper(), dialect),
+        _prefix(R.applicant_name, term, dialect),
+    ]
+    if len(term) >= SEARCH_MIN_CHARS:
+        if dialect == "postgresql":
+            options.append(literal_column(PG_SEARCH_TEXT).ilike(like, escape="\\"))
+        else:
+            options += [c.like(like, escape="\\") for c in (R.number, R.applicant_name, R.subject, R.content)]
+    return or_(*options)
 
 
 def search_predicate(q: str | None, agency_id: int, dialect: str):
