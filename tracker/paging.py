@@ -165,14 +165,16 @@ def paginate(
     scalars: bool = True,
     max_page: int,
     selective: bool = False,
+    known_count: int | None = None,
 ) -> Page:
     """One page of `query` (unordered) for ?page= / ?after= / ?before=: two queries, whatever the size.
 
     selective: the WHERE names few rows (a search): on SQLite the sort is then done on those rows
-    instead of walking the sort index over every row of the agency in search of them."""
+    instead of walking the sort index over every row of the agency in search of them.
+    known_count: the caller knows the capped count already (no count query)."""
     unindexed = selective and session.get_bind().dialect.name == "sqlite"
     fetch = session.scalars if scalars else session.execute
-    count = capped_count(session, query)
+    count = capped_count(session, query) if known_count is None else min(known_count, COUNT_CAP + 1)
     older_at, newer_at = decode(keys, args.get("after")), decode(keys, args.get("before"))
     if newer_at is not None:
         rev = [k.order(reverse=True, unindexed=unindexed) for k in keys]

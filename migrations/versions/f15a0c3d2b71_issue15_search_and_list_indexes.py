@@ -80,6 +80,11 @@ def upgrade():
     dialect = op.get_bind().dialect.name
     for stmt in SQLITE_DDL if dialect == "sqlite" else PG_DDL if dialect == "postgresql" else ():
         op.execute(stmt)
+    if dialect == "sqlite":
+        # SQLite plans without statistics assume an equality on agency_id picks a few rows and walks
+        # that index over every request instead of the search's ids; the reminder run keeps them
+        # current with PRAGMA optimize (PostgreSQL's autovacuum analyses by itself)
+        op.execute("ANALYZE")
 
 
 def downgrade():

@@ -202,3 +202,20 @@ def test_report_sends_the_same_statements_at_two_sizes(app_ctx, sections):
     with statements() as large:
         derive(agency.id, year)
     assert len(small) == len(large)
+
+
+def test_a_search_with_thousands_of_matches_is_not_counted_again(client, login, make_user, sections, monkeypatch):
+    from tracker.disclosure import search
+
+    monkeypatch.setattr(search, "FEW", 10)  # as if 5,000 were 10
+    login(make_user("office"))
+    add_requests(sections[0].agency, sections, COUNT_CAP + 30)
+    client.get("/requests/")  # warm: the calendar and the session
+    with statements() as plain:
+        html = client.get("/requests/?q=申请公开第").get_data(as_text=True)
+    assert f"共 超过{COUNT_CAP} 件" in html
+    # with a filter the search's own bound says nothing about the filtered rows: counted (capped)
+    with statements() as filtered:
+        html = client.get("/requests/?q=申请公开第&status=open").get_data(as_text=True)
+    assert f"共 {(COUNT_CAP + 30) // 3} 件" in html
+    assert len(filtered) == len(plain) + 1

@@ -32,6 +32,16 @@ def is_open():
     return R.status != CONCLUDED
 
 
+FILTER_ARGS = ("status", "section", "year", "applicant_type", "due")
+
+
+def is_plain_search(user, args) -> bool:
+    """True when only the search narrows the list (no filter, a user who sees the whole agency)."""
+    from ..accounts import roles
+
+    return user.role in roles.AGENCY_WIDE and not any(args.get(a) for a in FILTER_ARGS)
+
+
 def sort_of(args) -> str:
     return args.get("sort") if args.get("sort") in SORTS else "received_desc"
 

@@ -12,7 +12,7 @@ from ..accounts.models import Section
 from ..attachments import Attachment
 from ..errors import NotFound, ServiceError
 from ..extensions import db
-from ..paging import paginate
+from ..paging import COUNT_CAP, paginate
 from ..pending_uploads import FormFile
 from ..rules.clock import today_cn
 from ..rules.report_layout import APPLICANT_TYPES, applicant_type_label
@@ -22,7 +22,7 @@ from . import intake
 from .blueprint import bp
 from .forms import IntakeForm
 from .models import DisclosureRequest
-from .queries import SORT_KEYS, sort_of, unordered_query
+from .queries import SORT_KEYS, is_plain_search, sort_of, unordered_query
 from .search import SEARCH_MIN_CHARS, resolve, short_terms
 from .workflow import STATUS_LABELS, status_label
 
@@ -57,6 +57,8 @@ def list_requests():
         current_app.config["PAGE_SIZE"],
         max_page=MAX_PAGE,
         selective=bool(found and found.few),
+        # a search with thousands of matches and no other filter, seen agency-wide: more than the cap
+        known_count=COUNT_CAP + 1 if found and not found.few and is_plain_search(current_user, request.args) else None,
     )
     sections = db.session.scalars(
         select(Section).where(Section.agency_id == current_user.agency_id).order_by(Section.name)

@@ -373,6 +373,11 @@ def run(now: datetime | None = None) -> RunResult:
     run_row.mails_sent, run_row.mails_failed = result.mails_sent, result.mails_failed
     run_row.error = "；".join(result.errors)[:2000] or None
     db.session.commit()
+    if not _is_postgres():
+        # SQLite keeps no statistics by itself: refresh those of tables that grew (a no-op otherwise),
+        # so that its planner keeps choosing the search's and the lists' indexes (issue 15)
+        db.session.execute(text("PRAGMA optimize"))
+        db.session.commit()
     return result
 
 
