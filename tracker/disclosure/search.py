@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import DDL, and_, event, intersect, literal_column, or_, select, table, union, union_all
 
+from ..paging import COUNT_CAP
 from .models import DisclosureRequest
 
 SEARCH_MIN_CHARS = 3  # a trigram index needs three characters
@@ -153,19 +154,21 @@ def _ways(term: str, agency_id: int, dialect: str, distinct: bool = True):
     return union(*ways) if distinct else union_all(*ways)
 
 
-FEW = 5000  # up to this many matches a search lists them by id; beyond, it filters the sorted walk
+FEW = 1000  # up to this many matches a search lists them by id; beyond, it filters the sorted walk
+MANY = 4 * COUNT_CAP + 1  # ids read at most: four ways a term can match, so > MANY rows are > 1,000 requests
 
 
 @dataclass(frozen=True)
 class Search:
     where: object  # the WHERE clause
     few: bool  # True: the matches are listed by id (sort them); False: many (walk the sort order)
+    surely_many: bool = False  # more than COUNT_CAP distinct matches (the list need not count them)
 
 
 def resolve(q: str | None, agency_id: int, dialect: str, session) -> Search | None:
     """The search for q as one of two plans, chosen by one bounded query of the matching ids.
 
-    Each term's ways are indexed id lookups (term_predicate); their intersection, read up to FEW + 1
+    Each term's ways are indexed id lookups (term_predicate); their intersection, read up to MANY + 1
     ids, decides: few matches are then selected by id and sorted (a rare name or number: milliseconds
     however large the table), many are left as a filter on the list's sorted index walk, which meets
     a page of them at once (a word in most requests). Either way the list sees the same rows.
@@ -180,10 +183,11 @@ def resolve(q: str | None, agency_id: int, dialect: str, session) -> Search | No
         if len(sets) == 1
         else intersect(*(select(literal_column("id")).select_from(u.subquery()) for u in sets))
     )
-    ids = session.scalars(select(literal_column("id")).select_from(ids_q.subquery()).limit(FEW + 1)).all()
+    ids = session.scalars(select(literal_column("id")).select_from(ids_q.subquery()).limit(MANY + 1)).all()
     if len(ids) <= FEW:
-        return Search(R.id.in_(ids), True)
-    return Search(and_(*(_row_match(t, dialect) for t in found)), False)
+        return Search(R.id.in_(sorted(set(ids))), True)
+    # an id can come back once per way (UNION ALL): only beyond MANY is the count surely over the cap
+    return Search(and_(*(_row_match(t, dialect) for t in found)), False, len(ids) > MANY)
 
 
 def _row_match(term: str, dialect: str):

@@ -58,7 +58,9 @@ def list_requests():
         max_page=MAX_PAGE,
         selective=bool(found and found.few),
         # a search with thousands of matches and no other filter, seen agency-wide: more than the cap
-        known_count=COUNT_CAP + 1 if found and not found.few and is_plain_search(current_user, request.args) else None,
+        known_count=COUNT_CAP + 1
+        if found and found.surely_many and is_plain_search(current_user, request.args)
+        else None,
     )
     sections = db.session.scalars(
         select(Section).where(Section.agency_id == current_user.agency_id).order_by(Section.name)
