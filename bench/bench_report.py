@@ -37,11 +37,11 @@ def run(engine: str, n: int, year: int) -> None:
         f"SUM(CASE WHEN received_on <= '{end}' AND (concluded_on IS NULL OR concluded_on > '{end}') THEN 1 ELSE 0 END) "
         f"FROM disclosure_request WHERE agency_id = 1 AND ({received} OR {in_year} "
         f"OR (concluded_on IS NULL AND received_on < '{start}') OR (concluded_on > '{end}' AND received_on < '{start}')) "
-        f"GROUP BY applicant_type, outcome"
+        f"GROUP BY outcome, applicant_type"
     )
     baseline = text(
         f"SELECT applicant_type, outcome, COUNT(*) FROM disclosure_request WHERE agency_id = 1 AND {received} "
-        f"GROUP BY applicant_type, outcome"
+        f"GROUP BY outcome, applicant_type"
     )
     with app.app_context():
         rows = db.session.scalar(text(f"SELECT COUNT(*) FROM disclosure_request WHERE {received}"))

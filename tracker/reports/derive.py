@@ -105,7 +105,10 @@ def _table3_query(agency_id: int, year: int, today: date | None = None):
         # one of year_rows)
         sums += [func.sum(_flag(c)) for c in _request_conditions(today).values()]
         scope = _request_scope(year, today, agency_id)
-    return select(R.applicant_type, R.outcome, *sums).where(scope).group_by(R.applicant_type, R.outcome)
+    # grouped by outcome first: no index starts with it, so SQLite answers the year's OR with one range
+    # per arm (MULTI-INDEX OR) instead of walking the applicant_type index over every request for its
+    # order (2.4 × slower at 1,000,000 once ANALYZE has run); PostgreSQL hashes either way
+    return select(R.applicant_type, R.outcome, *sums).where(scope).group_by(R.outcome, R.applicant_type)
 
 
 def derive_table3(agency_id: int, year: int) -> dict:
