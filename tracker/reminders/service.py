@@ -27,6 +27,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 
 from .. import audit, bulk
 from ..accounts.models import User
@@ -376,8 +377,13 @@ def run(now: datetime | None = None) -> RunResult:
     if not _is_postgres():
         # SQLite keeps no statistics by itself: refresh those of tables that grew (a no-op otherwise),
         # so that its planner keeps choosing the search's and the lists' indexes (issue 15)
-        db.session.execute(text("PRAGMA optimize"))
-        db.session.commit()
+        # Best effort: another process writing at this moment (a second scheduler, a user) holds the
+        # lock; the statistics are then refreshed by the next run, the reminders are already committed.
+        try:
+            db.session.execute(text("PRAGMA optimize"))
+            db.session.commit()
+        except OperationalError:
+            db.session.rollback()
     return result
 
 
