@@ -36,7 +36,7 @@ def notifications():
         args=request.args,
         unread_only=unread_only,
         kind_labels=KIND_LABELS,
-        unread=service.unread_label(current_user),
+        unread=service.unread_label(current_user) or "0",
     )
 
 
