@@ -203,7 +203,15 @@ def test_legal_basis_depends_on_letter_kind():
 def test_remedies():
     no_remedies = [o.code for o in OUTCOMES if not o.states_remedies]
     assert no_remedies == ["disclosed", "other.other"]
-    assert "60日内" in oc.REMEDIES_TEXT and "6个月内" in oc.REMEDIES_TEXT
+
+
+def test_detail_fields_of_art39_and_art36_7():
+    """Art. 39 answers name the proper channel, Art. 36(7) answers the procedure; no other outcome has fields."""
+    assert [f.id for f in oc.detail_fields("not_processed.petition")] == ["proper_channel"]
+    assert [f.id for f in oc.detail_fields("withheld.query_matter")] == ["procedure"]
+    assert all(oc.detail_fields(o.code) == () for o in OUTCOMES if o.code not in oc.OUTCOME_DETAILS)
+    assert set(oc.OUTCOME_DETAILS) <= set(oc.CODES)
+    assert "{value}" in oc.detail_fields("withheld.query_matter")[0].sentence
 
 
 def test_choices():

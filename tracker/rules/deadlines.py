@@ -15,14 +15,56 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from tracker.rules.effective import REGULATION_2007, REGULATION_2019, Dated, NotInForce, Version
 from tracker.rules.workdays import WorkCalendar
 
-ANSWER_PERIOD_WORKDAYS = 20  # 条例 Art. 33
-MAX_EXTENSION_WORKDAYS = 20  # 条例 Art. 33: at most 20 working days in total
+# The answer period and the extension limit change with the Regulation: the version in force on the
+# request's receipt date applies (a change applies to requests received after it).
+ANSWER_PERIODS: Dated[int] = Dated(
+    "政府信息公开申请答复期限",
+    [
+        # 2007年条例第二十四条第二款（国务院令第492号，2008-05-01施行）：15个工作日
+        Version(REGULATION_2007, 15, "《政府信息公开条例》（2007）第二十四条第二款，国务院令第492号，2008-05-01施行"),
+        # 条例第三十三条第一款（国务院令第711号，2019-05-15施行）：20个工作日
+        Version(REGULATION_2019, 20, "《政府信息公开条例》第三十三条第一款，国务院令第711号，2019-05-15施行"),
+    ],
+)
+EXTENSION_LIMITS: Dated[int] = Dated(
+    "政府信息公开申请延长答复期限上限",
+    [
+        Version(REGULATION_2007, 15, "《政府信息公开条例》（2007）第二十四条第二款，国务院令第492号，2008-05-01施行"),
+        Version(REGULATION_2019, 20, "《政府信息公开条例》第三十三条第二款，国务院令第711号，2019-05-15施行"),
+    ],
+)
+ANSWER_PERIOD_WORKDAYS = ANSWER_PERIODS.current.value  # 条例 Art. 33 (the version in force now)
+MAX_EXTENSION_WORKDAYS = EXTENSION_LIMITS.current.value  # 条例 Art. 33: at most 20 working days in total
 CLARIFICATION_NOTICE_WORKDAYS = 7  # 条例 Art. 30
 CORRECTION_PERIOD_WORKDAYS = 15  # "reasonable period", configurable; common default
-CONSULTATION_WINDOW_WORKDAYS = 15  # 条例 Art. 32
-FEE_PAYMENT_WORKDAYS = 20  # 国办函〔2020〕109号
+CONSULTATION_WINDOW_WORKDAYS = 15  # 条例 Art. 32 / 34: from the day the consulted party receives the letter
+FEE_PAYMENT_WORKDAYS = 20  # 国办函〔2020〕109号 (payment period): from the day the applicant receives the notice
+
+
+def _in_force(table: Dated[int], received_on: date) -> tuple[int, str | None]:
+    """(value, warning): a receipt date before the first version uses it, with a warning."""
+    try:
+        return table.at(received_on), None
+    except NotInForce:
+        first = table.versions[0]
+        return first.value, (
+            f"收到申请之日{received_on}早于《政府信息公开条例》施行之日{first.since}，按条例最初的规定（{first.value}个工作日）计算"
+        )
+
+
+def answer_period(received_on: date) -> int:
+    """The answer period (working days) for a request received on `received_on` (条例 Art. 33)."""
+    return _in_force(ANSWER_PERIODS, received_on)[0]
+
+
+def extension_limit(received_on: date) -> int:
+    """The most working days an answer may be extended in total for a request received then (Art. 33)."""
+    return _in_force(EXTENSION_LIMITS, received_on)[0]
+
+
 PROPOSAL_MONTHS = 3
 PROPOSAL_MAX_MONTHS = 6
 COHANDLER_OPINION_MONTHS = 1
@@ -133,6 +175,8 @@ class DeadlineResult:
     due_if_resumed_today: date | None = None
     extension_total: int = 0
     explicit_reason: str | None = None
+    period: int = ANSWER_PERIOD_WORKDAYS  # the answer period applied (working days)
+    extension_limit: int = MAX_EXTENSION_WORKDAYS  # the extension limit in force for this request
 
     @property
     def provisional_note(self) -> str | None:
@@ -177,6 +221,8 @@ def extension_check(
     """Why an extension may not be granted (a Chinese message), or None when it may.
 
     ``current_due`` None means the clock is stopped by an open pause: the deadline cannot pass then.
+    ``max_total`` is the limit in force for the request (``extension_limit(received_on)``, or
+    ``DeadlineResult.extension_limit``).
     """
     if requested < 1:
         return "延期天数至少为1个工作日，请填写大于0的整数"
@@ -196,13 +242,15 @@ def answer_deadline(
     restart: date | Restart | None = None,
     explicit: ExplicitDeadline | None = None,
     calendar: WorkCalendar,
-    period: int = ANSWER_PERIOD_WORKDAYS,
+    period: int | None = None,
     today: date | None = None,
     start_label: str = "收到申请日",
 ) -> DeadlineResult:
     """The answer deadline of a disclosure request (条例 Art. 30-35).
 
-    The base is the ``period``-th working day after the receipt date (or after the restart date).
+    The base is the ``period``-th working day after the receipt date (or after the restart date);
+    ``period`` defaults to the answer period in force on the receipt date, and the extension limit is
+    the one in force then too (``ANSWER_PERIODS``, ``EXTENSION_LIMITS``).
     Pauses and extensions are then applied in chronological order (pauses first on the same day),
     each moving the current deadline later: a closed pause by the working days in (start, end] not
     already removed by an earlier overlapping pause, an extension by its working days. Because
@@ -212,6 +260,11 @@ def answer_deadline(
     restart_on = restart.on if isinstance(restart, Restart) else restart
     steps: list[str] = []
     warnings: list[str] = []
+    limit, too_early = _in_force(EXTENSION_LIMITS, receipt)
+    if period is None:
+        period = _in_force(ANSWER_PERIODS, receipt)[0]
+    if too_early:
+        warnings.append(too_early)
     start = receipt
     if restart_on is not None:
         if restart_on < receipt:
@@ -277,7 +330,9 @@ def answer_deadline(
             covered = max(covered, ev.end)
             due = new_due
         else:
-            refusal = extension_check(None if open_pause is not None else due, ext_total, ev.workdays, ev.approved_on)
+            refusal = extension_check(
+                None if open_pause is not None else due, ext_total, ev.workdays, ev.approved_on, max_total=limit
+            )
             if refusal is not None:
                 warnings.append(f"{ev.approved_on}的延期不符合规定：{refusal}")
             new_due = calendar.add_workdays(due, ev.workdays)
@@ -309,6 +364,8 @@ def answer_deadline(
             base_due=explicit.due,
             extension_total=ext_total,
             explicit_reason=explicit.reason,
+            period=period,
+            extension_limit=limit,
         )
 
     years = _years_of(calendar, intervals)
@@ -328,7 +385,15 @@ def answer_deadline(
         remaining_workdays=remaining,
         due_if_resumed_today=resumed,
         extension_total=ext_total,
+        period=period,
+        extension_limit=limit,
     )
+
+
+def initial_answer_deadline(receipt: date, calendar: WorkCalendar) -> date:
+    """The deadline in force when the request was received: the answer period after the receipt date,
+    before any clarification, pause or extension (what the 受理回执 states)."""
+    return calendar.add_workdays(receipt, answer_period(receipt))
 
 
 def workdays_deadline(
@@ -363,10 +428,14 @@ def correction_period_end(notice_date: date, calendar: WorkCalendar, days: int =
 
 
 def consultation_window_end(
-    letter_sent: date, calendar: WorkCalendar, days: int = CONSULTATION_WINDOW_WORKDAYS
+    letter_received: date, calendar: WorkCalendar, days: int = CONSULTATION_WINDOW_WORKDAYS
 ) -> date:
-    """The last day for a consulted third party or agency to answer (条例 Art. 32/34)."""
-    return calendar.add_workdays(letter_sent, days)
+    """The last day for a consulted third party or agency to answer (条例 Art. 32/34).
+
+    The 15 working days run from the day the party *received* the consultation letter (自收到征求意见书
+    之日起), its recorded delivery, not from the day the agency sent it.
+    """
+    return calendar.add_workdays(letter_received, days)
 
 
 def fee_payment_deadline(notice_received: date, calendar: WorkCalendar, days: int = FEE_PAYMENT_WORKDAYS) -> date:
@@ -462,6 +531,25 @@ def rehandling_deadline(
 # --- the staff calculator (CLI `due-date` and the 期限计算器 page) ----------------------------
 
 
+def calculator_extension_error(start: date, extend: int, *, months: int | None = None) -> str | None:
+    """Why the staff calculator refuses an extension of ``extend`` working days from ``start`` (Chinese).
+
+    In working days the extension is Art. 33's: at most the limit in force on the start date, taken as
+    the receipt date. Month periods (NPC/CPPCC items) have a configurable limit and are not checked here.
+    """
+    if extend < 0:
+        return "延期不能为负数"
+    if months is None:
+        limit = extension_limit(start)
+        if extend > limit:
+            try:
+                source = EXTENSION_LIMITS.version_at(start).source
+            except NotInForce:
+                source = EXTENSION_LIMITS.versions[0].source
+            return f"延期{extend}个工作日超过法定上限：依{source}，延长答复的期限最长不得超过{limit}个工作日"
+    return None
+
+
 def calculator(
     start: date,
     *,
@@ -474,15 +562,15 @@ def calculator(
     """Default: 20 working days after ``start``. ``extend`` is in working days, or in months with ``months``."""
     if working_days is not None and months is not None:
         raise ValueError("工作日和月数只能选择一种计算方式")
-    if extend < 0:
-        raise ValueError("延期不能为负数")
+    if refusal := calculator_extension_error(start, extend, months=months):
+        raise ValueError(refusal)
     pause_list = [Pause(a, b, "other") for a, b in pauses]
     if months is not None:
         if pause_list:
             raise ValueError("按月计算的期限不适用暂停，请去掉暂停或改用工作日计算")
         what = f"期限（{months}个月，延期{extend}个月）" if extend else "期限"
         return months_deadline(start, months + extend, calendar, what=what, start_label="起算日")
-    n = ANSWER_PERIOD_WORKDAYS if working_days is None else working_days
+    n = answer_period(start) if working_days is None else working_days
     if n < 1:
         raise ValueError("工作日天数至少为1")
     return answer_deadline(

@@ -15,9 +15,14 @@ Decisions documented here (the format itself does not say):
 - `names_responsible_agency`: only `unavailable.not_held`. 非本机关政府信息 has no row of its own in
   the format; it is counted as 本机关不掌握相关政府信息, and under Art. 36(5) the letter names the
   responsible agency where it can be determined, so the field is optional.
-- `states_remedies`: the letter states the right to administrative reconsideration (60 days) and
-  litigation (6 months) whenever the request is not fully granted against the applicant's wish: every
-  code except 予以公开 and 其他 (a withdrawal is the applicant's own act).
+- `states_remedies`: the letter states the applicant's remedies whenever the request is not fully
+  granted against the applicant's wish: every code except 予以公开 and 其他 (a withdrawal is the
+  applicant's own act). Which remedies, with which bodies and time limits, is decided by
+  tracker.rules.remedies from the outcome and the decision date.
+- `details`: fields an outcome's letter must carry besides the ground: the proper channel of an Art. 39
+  answer (信访、举报、投诉: "可以告知通过相应渠道提出") and the procedure of an Art. 36(7) answer (属于行政查询
+  事项: "告知申请人依照有关法律、行政法规的规定办理"). The Regulation says the channel *may* be named; the
+  product requires it, so the letter is never silent on where to go.
 - `withheld.query_matter` (属于行政查询事项) is Art. 36(7): information such as 工商、不动产登记资料 whose
   access a law or administrative regulation governs specially.
 - `not_processed.confirm_or_reissue` has no article of its own in the Regulation; no default basis is
@@ -33,12 +38,41 @@ from dataclasses import dataclass
 REGULATION = "《中华人民共和国政府信息公开条例》"
 FEE_MEASURES = "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"
 
-RECONSIDERATION_DAYS = 60
-LITIGATION_MONTHS = 6
-REMEDIES_TEXT = (
-    f"如对本答复不服，可以自收到本答复之日起{RECONSIDERATION_DAYS}日内依法申请行政复议，"
-    f"或者自收到本答复之日起{LITIGATION_MONTHS}个月内依法向人民法院提起行政诉讼。"
-)
+
+@dataclass(frozen=True)
+class DetailField:
+    """A field of one outcome that its answer letter states (stored in disclosure_request.outcome_details)."""
+
+    id: str
+    label: str
+    sentence: str  # how the letter states it; {value} is the text entered
+    limit: int = 500
+
+
+# 条例第三十九条第一款 and 第三十六条第（七）项 (see the module docstring).
+OUTCOME_DETAILS: dict[str, tuple[DetailField, ...]] = {
+    "not_processed.petition": (
+        DetailField(
+            "proper_channel",
+            "应通过的渠道（受理信访、投诉、举报的机关和方式，必填）",
+            "您反映的事项不作为政府信息公开申请处理，请通过{value}提出。",
+        ),
+    ),
+    "withheld.query_matter": (
+        DetailField(
+            "procedure",
+            "查询办法（依照哪部法律、行政法规，向哪个机关、按什么程序查询，必填）",
+            "您申请获取的信息属于有关法律、行政法规对获取另有特别规定的信息，请依照{value}办理。",
+        ),
+    ),
+}
+ALL_DETAIL_FIELDS: dict[str, DetailField] = {f.id: f for fields in OUTCOME_DETAILS.values() for f in fields}
+REPEAT = "not_processed.repeat"
+
+
+def detail_fields(code: str | None) -> tuple[DetailField, ...]:
+    return OUTCOME_DETAILS.get(code or "", ())
+
 
 # Kinds of answer letter (告知书). Two outcomes can produce more than one kind: information already
 # proactively disclosed is answered under Art. 36(1) and counted as 予以公开; 信息不存在 (Art. 36(4))

@@ -90,6 +90,9 @@ def parse(
         errors["months"] = "工作日天数和月数只能填写一种：按工作日计算或按月计算"
     unit_max = MAX_MONTHS if n_months is not None else MAX_WORKDAYS
     n_extend = _parse_int(extend, "延期", 0, unit_max, errors, "extend") or 0
+    if start_date is not None and "extend" not in errors:
+        if refusal := deadlines.calculator_extension_error(start_date, n_extend, months=n_months):
+            errors["extend"] = refusal
     pause_list: list[tuple[date, date]] = []
     for i, (a, b) in enumerate(pauses, start=1):
         if not (a or "").strip() and not (b or "").strip():
