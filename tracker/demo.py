@@ -53,7 +53,17 @@ def load_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
     rng = random.Random(seed)
     agency = db.session.scalars(select(Agency).order_by(Agency.id)).first()
     if agency is None or agency.name not in ("本机关", DEMO_AGENCY):
-        agency = Agency(name=DEMO_AGENCY, settings={})
+        agency = Agency(
+            name=DEMO_AGENCY,
+            settings={
+                "address": "示例区人民路1号",
+                "postcode": "100000",
+                "phone": "010-12345678",
+                "email": "gk@example.gov.cn",
+                "reconsideration_body": "示例区人民政府",
+                "court": "示例区人民法院",
+            },
+        )
         db.session.add(agency)
     else:
         agency.name = DEMO_AGENCY

@@ -16,7 +16,7 @@ from tracker.extensions import db
 from tracker.rules import outcomes
 from tracker.workcal.service import current_calendar
 
-from .workflow_fixtures import TODAY, do, kinds, snapshot
+from .workflow_fixtures import TODAY, do, kinds, outcome_extras, reason, snapshot
 
 ANSWER = {"answer_date": TODAY, "delivery_method": "email", "delivered_on": TODAY}
 
@@ -33,7 +33,7 @@ def assigned(w, req, section=None, handler=None):
 
 
 def ground(code: str) -> str:
-    return outcomes.outcome(code).legal_basis_for() or "该信息系要求确认已获取的信息，依法不予处理。"
+    return reason(code)
 
 
 # --- the normal path ------------------------------------------------------------------------------
@@ -114,7 +114,7 @@ def test_office_may_answer_directly_from_registration(app_ctx, w):
         w.office,
         req,
         outcome="not_processed.petition",
-        legal_ground=ground("not_processed.petition"),
+        **outcome_extras(w, req, "not_processed.petition"),
         **ANSWER,
     )
     assert req.outcome == "not_processed.petition" and req.section_id is None
@@ -294,11 +294,13 @@ def test_consultation_answer_moves_the_deadline(app_ctx, w):
         kind="consult_third_party",
         party="某建设有限公司",
         sent_on=date(2026, 3, 5),
+        served_on=date(2026, 3, 6),
         matter="是否同意公开投标文件",
     )
     assert (req.status, req.pause_reason, req.due_date) == ("paused", "consultation", None)
     act = req.clock_actions[0]
-    assert act.window_end == cal.add_workdays(date(2026, 3, 5), 15)
+    # the 15 working days run from the party's receipt (Art. 32), not from the sending
+    assert act.window_end == cal.add_workdays(date(2026, 3, 6), 15)
     do(
         s.consultation_closed,
         w.staff_a,
@@ -306,12 +308,13 @@ def test_consultation_answer_moves_the_deadline(app_ctx, w):
         clock_action_id=act.id,
         end_reason="answered",
         ended_on=date(2026, 3, 9),
+        position="objected",
         opinion="不同意公开",
     )
     removed = cal.workdays_after_until(date(2026, 3, 5), date(2026, 3, 9))
     assert removed == 2
     assert req.status == "in_progress" and req.due_date == cal.add_workdays(date(2026, 3, 30), 2)
-    assert act.details["opinion"] == "不同意公开"
+    assert act.details["opinion"] == "不同意公开" and act.details["objected"] is True
 
 
 def test_two_consultations_keep_the_clock_stopped_until_both_end(app_ctx, w):
@@ -326,6 +329,7 @@ def test_two_consultations_keep_the_clock_stopped_until_both_end(app_ctx, w):
         clock_action_id=first.id,
         end_reason="answered",
         ended_on=date(2026, 3, 6),
+        position="agreed",
     )
     assert req.status == "paused" and req.due_date is None
     do(
@@ -335,6 +339,7 @@ def test_two_consultations_keep_the_clock_stopped_until_both_end(app_ctx, w):
         clock_action_id=second.id,
         end_reason="answered",
         ended_on=date(2026, 3, 10),
+        position="none",
     )
     assert req.status == "in_progress" and req.due_date is not None
 
@@ -343,6 +348,25 @@ def test_consultation_window_close_and_late_answer(app_ctx, w):
     req = assigned(w, w.new_case())
     do(s.consult, w.staff_a, req, kind="consult_third_party", party="甲公司", sent_on=date(2026, 3, 4))
     act = req.clock_actions[0]
+    assert act.window_end is None  # not yet known: the party's receipt is not recorded
+    with pytest.raises(s.Invalid, match="尚未登记对方收到征求意见书的日期"):
+        do(s.consultation_closed, w.staff_a, req, clock_action_id=act.id, end_reason="window_closed", today=TODAY)
+    with pytest.raises(s.Invalid, match="早于征求意见书发出日期"):  # a receipt before sending is refused
+        do(s.consult, w.staff_a, req, kind="consult_agency", party="乙", sent_on=date(2026, 3, 5), served_on=date(2026, 3, 4))
+    from tracker.disclosure.delivery import record_delivery
+
+    do(
+        record_delivery,
+        w.staff_a,
+        req,
+        key=f"consultation:{act.id}",
+        delivery_method="post",
+        delivered_on=date(2026, 3, 4),
+        served_on=date(2026, 3, 6),
+        tracking_number="XA123456789CN",
+    )
+    assert act.served_on == date(2026, 3, 6)
+    assert act.window_end == current_calendar().add_workdays(date(2026, 3, 6), 15)
     with pytest.raises(s.Invalid, match="尚未届满"):
         do(
             s.consultation_closed,
@@ -538,8 +562,7 @@ def _close_with(w, req, code):
         do(s.clarify, w.staff_a, req, notice_on=date(2026, 3, 3), items="x")
         do(s.clarification_received, w.staff_a, req, received_on=date(2026, 3, 5))
     extra = {"answer_summary": "经研究，按其他方式处理。"} if code == outcomes.WITHDRAWN else {}
-    if o.needs_legal_ground:
-        extra["legal_ground"] = ground(code)
+    extra.update(outcome_extras(w, req, code))
     kind = o.letter_kinds[-1]
     if kind == "not_ours":
         extra["responsible_agency"] = "区自然资源局"
@@ -563,10 +586,11 @@ def test_outcome_needing_a_ground_is_refused_without_one(app_ctx, w, code):
     if code == "unavailable.unclear_after_correction":
         do(s.clarify, w.staff_a, req, notice_on=date(2026, 3, 3), items="x")
         do(s.clarification_received, w.staff_a, req, received_on=date(2026, 3, 5))
+    extras = {k: v for k, v in outcome_extras(w, req, code).items() if k != "legal_ground"}
     before = snapshot(req)
     with pytest.raises(s.Invalid) as e:
-        do(s.conclude, w.office, req, outcome=code, legal_ground="  ", **ANSWER)
-    assert set(e.value.errors) == {"legal_ground"} and "法律依据" in e.value.errors["legal_ground"]
+        do(s.conclude, w.office, req, outcome=code, legal_ground="  ", **extras, **ANSWER)
+    assert set(e.value.errors) == {"legal_ground"} and "须写明理由" in e.value.errors["legal_ground"]
     assert snapshot(req) == before
     with pytest.raises(s.Invalid):  # the draft is checked the same way
         do(s.submit_draft, w.staff_a, req, outcome=code)
@@ -625,6 +649,7 @@ def test_answer_date_not_before_the_last_clock_action(app_ctx, w):
         clock_action_id=req.clock_actions[0].id,
         end_reason="answered",
         ended_on=date(2026, 3, 9),
+        position="agreed",
     )
     with pytest.raises(s.Invalid, match="最后一次计时操作"):
         do(

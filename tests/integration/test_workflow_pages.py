@@ -402,6 +402,7 @@ def test_case_page_renders_in_every_state(app_ctx, w, case, client):
         clock_action_id=case.clock_actions[-1].id,
         end_reason="answered",
         ended_on=today,
+        position="agreed",
         opinion="同意公开",
     )
     do(s.request_extension, w.staff_a, workdays=5, reason="档案调取", requested_on=today)
@@ -410,20 +411,20 @@ def test_case_page_renders_in_every_state(app_ctx, w, case, client):
     do(s.fee_notice, w.office, method="per_page", pages=40, confirm_amount=100, notice_on=today)
     assert "暂停（待缴费）" in page() and "100元" in page()
     do(s.fee_paid, w.office, paid_on=today, amount=100)
-    do(s.submit_draft, w.staff_a, outcome="not_processed.repeat", legal_ground="重复申请")
+    do(s.submit_draft, w.staff_a, outcome="not_processed.publication", legal_ground="所需资料为已出版的统计年鉴")
     assert "待审核" in page() and "答复稿" in page()
     do(s.approve_draft, w.office)
     do(
         s.conclude,
         w.office,
-        outcome="not_processed.repeat",
-        legal_ground="重复申请",
+        outcome="not_processed.publication",
+        legal_ground="所需资料为已出版的统计年鉴",
         answer_date=today,
         delivery_method="online",
         delivered_on=today,
     )
     html = page()
-    assert "不予处理：重复申请" in html and "网络平台送达" in html
+    assert "不予处理：要求提供公开出版物" in html and "网络平台送达" in html
     do(record_review, w.office, kind="litigation_direct", filed_on=today, body="区人民法院")
     assert "行政诉讼（未经复议直接起诉）" in page() and "尚未审结" in page()
     do(s.reopen, w.admin, reason="复议决定责令重新答复")

@@ -125,3 +125,46 @@ def kinds(req) -> list[str]:
     from tracker.audit import timeline
 
     return [e.kind for e in timeline("request", req.id)]
+
+
+DETAIL_SAMPLES = {
+    "proper_channel": "区信访局（某路1号）或12345政务服务便民热线",
+    "procedure": "《不动产登记暂行条例》第二十七条的规定，向区不动产登记中心申请查询",
+}
+
+
+def reason(code: str) -> str:
+    """A reason in words, as the answer letter needs it (a bare citation is refused)."""
+    from tracker.rules import outcomes
+
+    return f"经审查，本申请属于“{outcomes.outcome(code).short_label}”的情形，有关事实已核实"
+
+
+def outcome_extras(w, req, code: str) -> dict:
+    """What the answer form needs for `code` besides the outcome: the reason, the outcome's own fields, and
+    for a 重复申请 an earlier answered request of the same applicant (created here)."""
+    from tracker.disclosure import services as s
+    from tracker.rules import outcomes
+
+    o = outcomes.outcome(code)
+    extra: dict = {}
+    if o.needs_legal_ground:
+        extra["legal_ground"] = reason(code)
+    for f in outcomes.detail_fields(code):
+        extra[f.id] = DETAIL_SAMPLES[f.id]
+    if code == outcomes.REPEAT:
+        earlier = w.new_case(
+            applicant_name=req.applicant_name, subject=req.subject, content=req.content, received_on=req.received_on
+        )
+        do(
+            s.conclude,
+            w.office,
+            earlier,
+            outcome="disclosed",
+            answer_date=req.received_on,
+            delivery_method="email",
+            delivered_on=req.received_on,
+            today=req.received_on,
+        )
+        extra["repeat_of_id"] = earlier.id
+    return extra

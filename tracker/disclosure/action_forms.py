@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from flask import current_app, request
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
@@ -16,7 +17,7 @@ from ..forms import REQUIRED
 from ..rules import deadlines, outcomes
 from ..rules.clock import today_cn
 from ..rules.fees import FeeMethod
-from . import letters, services, workflow
+from . import delivery, letters, repeats, services, workflow
 from .forms import IntakeForm
 from .reviews import REVIEW_KINDS, REVIEW_RESULTS
 
@@ -67,15 +68,42 @@ class OpinionForm(ActionForm):
 class AnswerContentForm(ActionForm):
     outcome = _select("办理结果", True)
     letter_kind = _select("答复书类型")
-    legal_ground = TextAreaField("法律依据和理由（部分公开及各类不予公开、无法提供、不予处理必填）")
+    legal_ground = TextAreaField("理由（部分公开及各类不予公开、无法提供、不予处理必填；法律依据由答复书自动引用）")
     responsible_agency = StringField("负责公开的机关（非本机关政府信息，能确定的填写）")
+    proper_channel = StringField(
+        outcomes.ALL_DETAIL_FIELDS["proper_channel"].label.replace("必填", "信访举报投诉类必填")
+    )
+    procedure = TextAreaField(outcomes.ALL_DETAIL_FIELDS["procedure"].label.replace("必填", "行政查询事项必填"))
+    repeat_of_id = _select("重复申请所指的前次申请（重复申请必选，答复书引用其编号和答复日期）")
     answer_summary = TextAreaField("答复要点")
 
 
 class DeliveryForm(ActionForm):
-    answer_date = _date("答复日期", True)
+    answer_date = _date("答复日期（答复书落款日期）", True)
+    delivery_method = _select("送达方式（尚未送达的留空，送达后在告知书中登记）")
+    delivered_on = _date("送达日期（邮寄为交邮日期，当面为签收日期，电子邮件、网络平台为发送日期）")
+    tracking_number = StringField("邮件单号（邮寄的填写）")
+
+
+class LetterDeliveryForm(ActionForm):
+    key = _select("告知书", True)
     delivery_method = _select("送达方式", True)
-    delivered_on = _date("送达（发出）日期", True)
+    delivered_on = _date("送达日期（邮寄为交邮日期，当面为签收日期，电子邮件、网络平台为发送日期）", True)
+    tracking_number = StringField("邮件单号（邮寄的填写）")
+    served_on = _date("对方收到日期（征求意见书、收费通知书：对方的期限自收到之日起计算；当面或电子送达的可不填）")
+    proof = FileField("送达凭证（回执、签收单、发送记录的扫描件，可选）")
+
+
+class ObjectionForm(ActionForm):
+    clock_action_id = _select("不同意公开的第三方", True)
+    decided_on = _date("决定公开的日期", True)
+    content = _text("决定公开的政府信息内容")
+    reasons = _text("决定公开的理由（不公开可能对公共利益造成重大影响的情形）")
+
+
+class SplitForm(ActionForm):
+    items = _text("拆分出的申请事项（每行一项，每项登记为一件新申请；原申请保留其余事项）")
+    reason = _text("拆分理由")
 
 
 class ConcludeForm(AnswerContentForm, DeliveryForm):
@@ -105,6 +133,7 @@ class ConsultForm(ActionForm):
     kind = _select("征求意见对象", True)
     party = StringField("第三方或机关名称", validators=REQUIRED)
     sent_on = _date("征求意见书发出日期", True)
+    served_on = _date("对方收到日期（已知时填写，如当面送达；否则送达后在告知书中登记）")
     matter = TextAreaField("征求意见事项")
 
 
@@ -112,6 +141,7 @@ class ConsultationClosedForm(ActionForm):
     clock_action_id = _select("征求意见", True)
     end_reason = _select("结果", True)
     ended_on = _date("收到答复日期（期限届满未答复的无需填写）")
+    position = _select("对方对公开的意见（已答复的必选）")
     opinion = TextAreaField("答复意见")
 
 
@@ -189,15 +219,24 @@ def _outcome_choices() -> list[tuple[str, str]]:
 def answer_choices(form, req, source: dict | None):
     form.outcome.choices = _outcome_choices()
     form.letter_kind.choices = [("", "按办理结果默认")] + list(outcomes.LETTER_KINDS.items())
+    form.repeat_of_id.choices = [("", "不是重复申请")] + [
+        (str(e.request.id), f"{e.request.number}（{e.answered_on}答复：{e.request.subject[:30]}）")
+        for e in repeats.repeat_candidates(req)
+    ]
     if request.method == "GET" and source:
         for name in ("outcome", "letter_kind", "legal_ground", "responsible_agency", "answer_summary"):
             getattr(form, name).data = source.get(name)
+        for name, value in (source.get("outcome_details") or {}).items():
+            if name in form:
+                getattr(form, name).data = value
+        if source.get("repeat_of_id"):
+            form.repeat_of_id.data = str(source["repeat_of_id"])
 
 
 def _delivery_choices(form, req):
-    form.delivery_method.choices = [("", "请选择")] + list(workflow.DELIVERY_METHODS.items())
+    form.delivery_method.choices = [("", "尚未送达")] + list(workflow.DELIVERY_METHODS.items())
     if request.method == "GET":
-        form.answer_date.data = form.delivered_on.data = today_cn()
+        form.answer_date.data = today_cn()
 
 
 def review_choices(form, req):
@@ -254,11 +293,57 @@ def prepare_consult(form, req):
 
 def prepare_consult_closed(form, req):
     form.clock_action_id.choices = [
-        (str(a.id), f"{a.party}（{a.started_on}发出，{a.window_end}前答复）")
+        (
+            str(a.id),
+            f"{a.party}（{a.started_on}发出，"
+            + (f"{a.window_end}前答复）" if a.window_end else "尚未登记对方收到日期）"),
+        )
         for a in services.open_clock_actions(req, *services.CONSULT_KINDS)
     ]
     form.end_reason.choices = [("answered", "已收到答复"), ("window_closed", "期限届满未答复")]
+    form.position.choices = [("", "请选择")] + list(services.OBJECTIONS.items())
     prepare_today("ended_on")(form, req)
+
+
+def prepare_objection(form, req):
+    form.clock_action_id.choices = [
+        (str(a.id), f"{a.party}（{a.ended_on}答复：不同意公开）") for a in services.objected_consultations(req)
+    ]
+    prepare_today("decided_on")(form, req)
+
+
+def letter_delivery_choices(req) -> list[tuple[str, str]]:
+    """The letters whose delivery can be recorded now (a draft answer under review cannot)."""
+    return [(a.key, a.label) for a in letters.available_letters(req) if a.key != "answer" or letters._has_answer(req)]
+
+
+def prepare_record_delivery(form, req):
+    """One letter's delivery form when the page is opened for it (?letter=KEY): only the fields that letter
+    takes (the recipient's receipt date only for a consultation or a fee notice)."""
+    choices = letter_delivery_choices(req)
+    form.delivery_method.choices = [("", "请选择")] + list(workflow.DELIVERY_METHODS.items())
+    chosen = request.args.get("letter") or request.form.get("key")
+    if chosen in dict(choices):
+        form.key.choices = [(chosen, dict(choices)[chosen])]
+        if not delivery.delivery_fields(chosen):
+            del form.served_on
+    else:
+        form.key.choices = choices
+    if request.method != "GET":
+        return
+    key = chosen if chosen in dict(choices) else (choices[0][0] if choices else None)
+    if key is None:
+        return
+    form.key.data = key
+    row = letters.letter_row(req, key)
+    if row is not None and row.delivered_on is not None:
+        form.delivery_method.data, form.delivered_on.data = row.delivery_method, row.delivered_on
+        form.tracking_number.data = row.tracking_number
+    else:
+        form.delivered_on.data = today_cn()
+    if delivery.delivery_fields(key) and "served_on" in form:
+        action = letters._clock(req, key, key.partition(":")[0])
+        form.served_on.data = action.served_on
 
 
 def prepare_fee(form, req):

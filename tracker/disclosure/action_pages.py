@@ -6,8 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import request
+
+from ..attachments import Upload
 from ..errors import ServiceError
-from . import services
+from . import delivery, services
 from .action_forms import (
     ActionForm,
     AddCohandlerForm,
@@ -25,11 +28,14 @@ from .action_forms import (
     ExtensionForm,
     FeeNoticeForm,
     FeePaidForm,
+    LetterDeliveryForm,
     NoteForm,
+    ObjectionForm,
     OpinionForm,
     ReasonForm,
     ReassignSectionForm,
     ReviewForm,
+    SplitForm,
     UpdateReviewForm,
     WithdrawForm,
     answer_choices,
@@ -44,6 +50,8 @@ from .action_forms import (
     prepare_fee_paid,
     prepare_handler,
     prepare_lapse,
+    prepare_objection,
+    prepare_record_delivery,
     prepare_today,
     prepare_update_review,
     review_choices,
@@ -57,8 +65,17 @@ def _fields(form, *names: str) -> dict[str, Any]:
     return {name: getattr(form, name).data for name in names}
 
 
-ANSWER = ("outcome", "letter_kind", "legal_ground", "responsible_agency", "answer_summary")
-DELIVERY = ("answer_date", "delivery_method", "delivered_on")
+ANSWER = (
+    "outcome",
+    "letter_kind",
+    "legal_ground",
+    "responsible_agency",
+    "answer_summary",
+    "proper_channel",
+    "procedure",
+    "repeat_of_id",
+)
+DELIVERY = ("answer_date", "delivery_method", "delivered_on", "tracking_number")
 REVIEW = ("kind", "filed_on", "concluded_on", "result", "body", "note")
 
 
@@ -80,6 +97,22 @@ def _approve(form) -> bool:
     if form.decision.data not in ("approve", "refuse"):
         raise ServiceError("请选择审批结果：批准或不批准。", "decision")
     return form.decision.data == "approve"
+
+
+def _upload(name: str) -> Upload | None:
+    f = request.files.get(name)
+    return Upload(f.filename, f.read(), f.mimetype) if f and f.filename else None
+
+
+def _record_delivery(u, r, f):
+    return delivery.record_delivery(
+        u,
+        r,
+        version=_v(f),
+        **_fields(f, "key", "delivery_method", "delivered_on", "tracking_number"),
+        served_on=f.served_on.data if "served_on" in f else None,
+        proof=_upload("proof"),
+    )
 
 
 PAGES: dict[str, Page] = {
@@ -155,17 +188,36 @@ PAGES: dict[str, Page] = {
     ),
     "consult": Page(
         ConsultForm,
-        lambda u, r, f: services.consult(u, r, version=_v(f), **_fields(f, "kind", "party", "sent_on", "matter")),
+        lambda u, r, f: services.consult(
+            u, r, version=_v(f), **_fields(f, "kind", "party", "sent_on", "served_on", "matter")
+        ),
         prepare_consult,
-        "征求意见期间不计入答复期限；第三方或其他机关应在15个工作日内答复（条例第三十二条、第三十四条）。",
+        "征求意见期间不计入答复期限；第三方或其他机关应自收到征求意见书之日起15个工作日内答复"
+        "（条例第三十二条、第三十四条），期限按登记的对方收到日期计算。",
     ),
     "consultation_closed": Page(
         ConsultationClosedForm,
         lambda u, r, f: services.consultation_closed(
-            u, r, version=_v(f), **_fields(f, "clock_action_id", "end_reason", "ended_on", "opinion")
+            u, r, version=_v(f), **_fields(f, "clock_action_id", "end_reason", "ended_on", "position", "opinion")
         ),
         prepare_consult_closed,
-        "收到答复或15个工作日届满后，答复期限继续计算。",
+        "收到答复或15个工作日届满后，答复期限继续计算。第三方不同意公开的，如决定公开须书面告知第三方。",
+    ),
+    "disclose_over_objection": Page(
+        ObjectionForm,
+        lambda u, r, f: services.disclose_over_objection(
+            u, r, version=_v(f), **_fields(f, "clock_action_id", "decided_on", "content", "reasons")
+        ),
+        prepare_objection,
+        "第三方不同意公开，但行政机关认为不公开可能对公共利益造成重大影响而决定公开的，应将决定公开的政府信息"
+        "内容和理由书面告知第三方（条例第三十二条）。记录后可生成决定公开告知书并登记送达。",
+    ),
+    "split_request": Page(
+        SplitForm,
+        lambda u, r, f: services.split_request(u, r, version=_v(f), **_fields(f, "items", "reason")),
+        None,
+        "一份申请包含多项内容、彼此无关的，可以按“一事一申请”拆分：每项登记为一件新申请，收到申请之日与原申请相同，"
+        "各自计算答复期限，在年度报告表三中各计一件，按件收费时各计一件（109号第四条）。",
     ),
     "fee_notice": Page(
         FeeNoticeForm,
@@ -218,7 +270,8 @@ PAGES: dict[str, Page] = {
         ConcludeForm,
         lambda u, r, f: services.conclude(u, r, version=_v(f), **_fields(f, *ANSWER, *DELIVERY)),
         prepare_conclude,
-        "办结须选择一种办理结果（年度报告表三），记录答复日期、送达方式和日期。",
+        "办结须选择一种办理结果（年度报告表三）并记录答复日期；已送达的同时登记送达方式和日期，"
+        "尚未送达的送达后在告知书中登记（以送达日期判断是否按期答复）。",
     ),
     "withdraw": Page(
         WithdrawForm,
@@ -233,6 +286,13 @@ PAGES: dict[str, Page] = {
         None,
         "重新办理会清除办结信息（原信息保留在办理记录中），可能影响已发布的年度报告数字。",
         danger=True,
+    ),
+    "record_delivery": Page(
+        LetterDeliveryForm,
+        _record_delivery,
+        prepare_record_delivery,
+        "以送达日期判断是否按期答复：邮寄的为交邮日期，当面送达的为签收日期，电子邮件、网络平台为发送日期。"
+        "征求意见书、收费通知书还需登记对方收到日期，对方的期限自收到之日起计算。",
     ),
     "record_review": Page(
         ReviewForm,

@@ -46,6 +46,7 @@ def _render(req, act, page, form, status: int = 200, **extra):
         page=page,
         form=form,
         date_fields=[n for n, f in form._fields.items() if f.type == "DateField"],
+        multipart=any(f.type == "FileField" for f in form),
         **extra,
     ), status
 
@@ -236,6 +237,9 @@ _OFFER_WHEN: dict[str, Callable] = {
     "submit_draft": lambda req: req.handler_id is not None,  # services.submit_draft refuses a case without one
     "approve_draft": lambda req: bool(req.draft) and not req.draft.get("approved"),
     "update_review": lambda req: bool(req.reviews),
+    "disclose_over_objection": lambda req: bool(services.objected_consultations(req)),
+    # the case page lists every letter with its own delivery link; the panel does not repeat it
+    "record_delivery": lambda req: False,
 }
 
 
@@ -282,6 +286,18 @@ EVENT_FIELD_LABELS: dict[str, str] = {
     "answer_date": "答复日期",
     "delivery_method": "送达方式",
     "delivered_on": "送达日期",
+    "tracking_number": "邮件单号",
+    "served_on": "对方收到日期",
+    "proof": "送达凭证",
+    "key": "告知书编号",
+    "version": "版本",
+    "position": "对方意见",
+    "content": "决定公开的内容",
+    "split_into": "拆分出的申请",
+    "split_from": "拆分自",
+    "answer_letter_delivery": "原答复送达日期",
+    "outcome_details": "办理结果补充信息",
+    "repeat_of_id": "重复申请所指的前次申请",
     "legal_ground": "依据和理由",
     "responsible_agency": "负责公开的机关",
     "answer_summary": "答复要点",
@@ -309,6 +325,7 @@ HIDDEN_EVENT_FIELDS = {
     "paused_from",
     "draft",
     "attachment_id",
+    "key",
     "review_id",
     "opinion_at",
     "opinion_by_id",
@@ -380,4 +397,5 @@ def workflow_helpers():
         "consult_kinds": services.CONSULT_KINDS,
         "pause_reasons": workflow.PAUSE_REASON_LABELS,
         "legal_bases": {o.code: o.legal_basis_for() or "" for o in outcomes.OUTCOMES if o.needs_legal_ground},
+        "detail_labels": {f.id: f.label.split("（")[0] for f in outcomes.ALL_DETAIL_FIELDS.values()},
     }

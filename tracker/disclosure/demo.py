@@ -50,6 +50,10 @@ GROUNDS = {
     "not_processed.repeat": "申请人就同一信息重复申请，本机关已于此前作出答复。",
     "not_processed.publication": "申请的信息为公开出版物，请通过公开渠道获取。",
 }
+DETAILS = {  # the fields the letters of these outcomes state (rules.outcomes.OUTCOME_DETAILS)
+    "proper_channel": "区信访局（示例区人民路8号）或12345政务服务便民热线",
+    "procedure": "《不动产登记暂行条例》第二十七条的规定，向区不动产登记中心申请查询",
+}
 RECENT_DAYS = 60  # requests received in the last 60 days stay open, each stopped at some point
 OPEN_STOPS = ("registered", "assigned", "consulting", "in_review", None)
 
@@ -151,6 +155,7 @@ def _drive(c: _Case, rng, office, leader, assigner, handler, section, special, s
             kind="consult_agency",
             party="区自然资源局",
             sent_on=c.day,
+            served_on=c.day,  # handed over the same day: its 15 working days run from today
             matter="申请公开的规划图是否由贵局制作，是否同意公开？",
         )
         raise _Stop
@@ -173,6 +178,7 @@ def _drive(c: _Case, rng, office, leader, assigner, handler, section, special, s
             kind="consult_third_party",
             party="某某建设有限公司",
             sent_on=c.day,
+            served_on=c.day,
             matter="申请公开的材料中含有贵公司的投标报价，是否同意公开？",
         )
         act = c.req.clock_actions[-1]
@@ -183,6 +189,7 @@ def _drive(c: _Case, rng, office, leader, assigner, handler, section, special, s
             clock_action_id=act.id,
             end_reason="answered",
             ended_on=c.day,
+            position="objected",
             opinion="不同意公开投标报价部分。",
         )
     if special in ("fee", "lapsed_fee"):
@@ -228,6 +235,15 @@ def _drive(c: _Case, rng, office, leader, assigner, handler, section, special, s
         code = rng.choice(["partially_disclosed", "withheld.third_party"])
     if special == "review":
         code = rng.choice(["withheld.process_info", "unavailable.not_held", "partially_disclosed"])
+    repeat_of = None
+    if code == outcomes.REPEAT:
+        from .repeats import repeat_candidates
+
+        earlier = repeat_candidates(c.req)
+        if earlier:
+            repeat_of = earlier[0].request.id
+        else:  # no earlier answer of this applicant to point to
+            code = "not_processed.publication"
     o = outcomes.outcome(code)
     kind = rng.choice(o.letter_kinds)
     content = {
@@ -236,6 +252,8 @@ def _drive(c: _Case, rng, office, leader, assigner, handler, section, special, s
         "legal_ground": GROUNDS.get(code),
         "responsible_agency": "区自然资源局" if kind == "not_ours" else None,
         "answer_summary": "已通过电子邮件提供相关文件。" if code == "disclosed" else None,
+        "repeat_of_id": repeat_of,
+        **{f.id: DETAILS[f.id] for f in outcomes.detail_fields(code)},
     }
     # Answer some working days before the deadline (one case late), never before the last action.
     due = c.req.due_date

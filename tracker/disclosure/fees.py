@@ -5,7 +5,10 @@ The amounts come from tracker.rules.fees only; this module supplies the figures 
 - 按件计收 (per request): the request's position among the applicant's requests in the calendar month
   of its receipt date, counted in SQL. The same applicant is recognised by the identity number when the
   request carries one (same agency, same number), otherwise by the exact name *and* applicant type.
-  Requests are ordered by receipt date, then by registration order. Matching by name alone can merge
+  Requests are ordered by receipt date, then by registration order. The requests the office split off
+  one application (services.split_request, 109号第四条 "以合理的最小单位拆分计算件数") share its receipt
+  date and count one 件 each, matched as the same applicant whatever was later corrected on one of them.
+  Matching by name alone can merge
   two people of the same name, and a person who sometimes gives a number and sometimes not is split;
   so the calculation lists the matched requests and the office checks them before it confirms the
   amount (services.fee_notice refuses an amount that differs from the calculation).
@@ -67,11 +70,23 @@ class FeeCalculation:
 
 
 def _same_applicant(req: DisclosureRequest):
+    R = DisclosureRequest
+    root = req.split_from_id or req.id
+    family = or_(R.id == root, R.split_from_id == root)  # the parts of one split application
     if req.id_number:
-        return DisclosureRequest.id_number == req.id_number, "id_number"
-    return and_(
-        DisclosureRequest.applicant_name == req.applicant_name, DisclosureRequest.applicant_type == req.applicant_type
-    ), "name"
+        return or_(R.id_number == req.id_number, family), "id_number"
+    return or_(and_(R.applicant_name == req.applicant_name, R.applicant_type == req.applicant_type), family), "name"
+
+
+def split_parts(req: DisclosureRequest) -> int:
+    """How many requests the application of `req` was formally split into (1 when not split)."""
+    R = DisclosureRequest
+    root = req.split_from_id or req.id
+    return int(
+        db.session.scalar(
+            select(func.count()).where(R.agency_id == req.agency_id, or_(R.id == root, R.split_from_id == root))
+        )
+    )
 
 
 def month_position(req: DisclosureRequest) -> MonthPosition:
@@ -111,10 +126,14 @@ def calculate(req: DisclosureRequest, method: str, *, pages: int | None = None, 
     except ValueError:
         raise ValueError("收费方式无效，请选择“按件计收”或“按量计收”") from None
     if fee_method is fee_rules.FeeMethod.PER_REQUEST:
+        if units != 1 and (parts := split_parts(req)) > 1:
+            raise ValueError(
+                f"本申请已正式拆分登记为{parts}件，每件按件单独计算（已计入申请人本月件数）：拆分件数请填1"
+            )
         pos = month_position(req)
-        quote = fee_rules.fee_for(fee_method, nth_in_month=pos.nth, units=units)
+        quote = fee_rules.fee_for(fee_method, nth_in_month=pos.nth, units=units, received_on=req.received_on)
         return FeeCalculation(quote, pos, None, units)
     if pages is None:
         raise ValueError("按量计收需要填写页数")
-    quote = fee_rules.fee_for(fee_method, pages=pages, units=units)
+    quote = fee_rules.fee_for(fee_method, pages=pages, units=units, received_on=req.received_on)
     return FeeCalculation(quote, None, pages, 1)

@@ -1,4 +1,4 @@
-"""Letters to the applicant (告知书) as .docx, from templates the agency can edit.
+"""Letters of a case (告知书) as .docx, from templates the agency can edit, and their delivery.
 
 Each letter kind has a default title and body shipped here; an agency may save its own wording
 (LetterTemplate), validated before it is stored. A body is plain text with ``{{ placeholder }}``
@@ -6,11 +6,16 @@ fields (Jinja syntax, rendered in a sandbox), one paragraph per line. The frame 
 that no edited template can lose it: the title, the case number, the body, then the agency's name
 and the letter's date. Placeholders a kind may use are listed in ``FIELDS``/``SPECS``; a template
 must keep the addressee, and every letter that refuses the applicant something must keep
-``{{ remedies }}`` (reconsideration within 60 days, litigation within 6 months; outcomes.py decides
-which outcomes state remedies).
+``{{ remedies }}``, whose sentence tracker.rules.remedies decides from the outcome, the decision date
+and the agency's settings (reconsideration body, court).
 
-A generated letter is stored as an Attachment (kind "letter") of the case, downloadable from the
-case page, and recorded in the case's log.
+Every letter of a case is one `Letter` row keyed like ``answer`` or ``consultation:12``; generating it
+again adds a `LetterVersion` (the .docx is an Attachment of kind "letter"), never a second letter.
+How the letter reached its recipient is recorded on the same row (`record_delivery`): posted (交邮 date,
+tracking number), handed over (签收 date), e-mail or online (sent date), with an optional proof. The
+answer's delivery is mirrored on the request (delivered_on, delivery_method) and decides whether the
+answer was on time; a consultation's or a fee notice's recipient receipt date (served_on) starts the
+recipient's window.
 """
 
 from __future__ import annotations
@@ -30,12 +35,13 @@ from sqlalchemy import select
 from .. import audit
 from ..errors import ServiceError
 from ..extensions import db
+from ..rules import deadlines, outcomes
 from ..rules import fees as fee_rules
-from ..rules import outcomes
-from ..rules.clock import today_cn
+from ..rules import remedies as remedy_rules
+from ..rules.clock import today_cn, utcnow
 from ..rules.intake import format_date_cn as cn
 from . import workflow
-from .models import ClockAction, DisclosureRequest, LetterTemplate
+from .models import ClockAction, DisclosureRequest, Letter, LetterTemplate, LetterVersion
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TITLE_FONT = "宋体"
@@ -51,6 +57,7 @@ COMMON_FIELDS: dict[str, str] = {
     "received_on": "收到申请之日（如：2026年3月2日）",
     "date": "落款日期",
     "legal_basis": "法律依据",
+    "contact": "本机关联系方式（按系统设置中已填写的地址、邮编、电话、电子邮箱）",
 }
 KIND_FIELDS: dict[str, dict[str, str]] = {
     "receipt": {"due_date": "答复期限"},
@@ -65,7 +72,17 @@ KIND_FIELDS: dict[str, dict[str, str]] = {
         "old_due": "原答复期限",
         "new_due": "延长后的答复期限",
     },
-    "consultation": {"party": "被征求意见的第三方或机关", "matter": "征求意见事项", "window_end": "答复截止日"},
+    "consultation": {
+        "party": "被征求意见的第三方或机关",
+        "matter": "征求意见事项",
+        "window_days": "答复期限（自收到本意见书之日起的工作日数）",
+    },
+    "objection_notice": {
+        "party": "不同意公开的第三方",
+        "disclosed_content": "决定公开的政府信息内容",
+        "reasons": "决定公开的理由",
+        "decided_on": "作出决定的日期",
+    },
     "fee": {
         "fee_amount": "应缴金额（元）",
         "fee_method": "计收方式",
@@ -78,7 +95,8 @@ ANSWER_FIELDS: dict[str, str] = {
     "legal_ground": "理由",
     "answer_summary": "答复要点",
     "responsible_agency_text": "负责公开的机关（非本机关信息）",
-    "remedies": "救济途径（复议、诉讼）",
+    "remedies": "救济途径（复议、诉讼，按办理结果和答复日期确定）",
+    "outcome_details": "办理结果的补充告知（信访渠道、查询办法、重复申请所指的前次答复）",
     "clarification_date": "补正告知日期",
     "correction_due": "补正期限届满日",
     "fee_notice_date": "收费通知日期",
@@ -114,6 +132,7 @@ SPECS: tuple[Spec, ...] = (
         "本机关于{{ received_on }}收到您（单位）提出的政府信息公开申请，申请内容为：“{{ subject }}”。\n"
         "根据{{ legal_basis }}的规定，本机关已受理该申请，将于{{ due_date }}前作出答复。"
         "如需您补正申请、征求第三方意见或者依法延长答复期限，本机关将另行书面告知。\n"
+        "{{ contact }}\n"
         "特此回执。",
     ),
     Spec(
@@ -125,6 +144,7 @@ SPECS: tuple[Spec, ...] = (
         "{{ items }}\n"
         "请于{{ correction_due }}前（{{ correction_days }}个工作日内）向本机关提交补正后的申请，答复期限自本机关收到补正后的申请之日起计算。"
         "无正当理由逾期不补正的，视为放弃申请，本机关不再处理该政府信息公开申请。\n"
+        "{{ contact }}\n"
         "特此告知。",
     ),
     Spec(
@@ -135,6 +155,7 @@ SPECS: tuple[Spec, ...] = (
         "因{{ extension_reason }}，本机关不能在{{ old_due }}前作出答复。根据{{ legal_basis }}的规定，"
         "经本机关政府信息公开工作机构负责人同意，答复期限延长{{ extension_days }}个工作日，"
         "本机关将于{{ new_due }}前作出答复。\n"
+        "{{ contact }}\n"
         "特此告知。",
     ),
     Spec(
@@ -145,8 +166,24 @@ SPECS: tuple[Spec, ...] = (
         "本机关于{{ received_on }}收到{{ applicant }}提出的政府信息公开申请，申请获取“{{ subject }}”。"
         "该信息的公开可能涉及你方，根据{{ legal_basis }}的规定，现书面征求你方意见。\n"
         "征求意见事项：{{ matter }}\n"
-        "请于{{ window_end }}前将书面意见反馈本机关。逾期未提出意见的，由本机关依照"
-        "《中华人民共和国政府信息公开条例》的规定决定是否公开。",
+        "请自收到本意见书之日起{{ window_days }}个工作日内将书面意见反馈本机关。逾期未提出意见的，由本机关依照"
+        "《中华人民共和国政府信息公开条例》的规定决定是否公开。\n"
+        "{{ contact }}",
+        addressee="party",
+    ),
+    Spec(
+        "objection_notice",
+        "决定公开告知书（第三方）",
+        "政府信息公开决定告知书",
+        "{{ party }}：\n"
+        "本机关于{{ received_on }}收到{{ applicant }}提出的政府信息公开申请，申请获取“{{ subject }}”。"
+        "本机关曾就该信息的公开书面征求你方意见，你方不同意公开。\n"
+        "经审查，本机关认为不公开可能对公共利益造成重大影响，于{{ decided_on }}决定予以公开。"
+        "根据{{ legal_basis }}的规定，现将决定公开的政府信息内容和理由告知如下：\n"
+        "决定公开的内容：{{ disclosed_content }}\n"
+        "理由：{{ reasons }}\n"
+        "{{ contact }}\n"
+        "特此告知。",
         addressee="party",
     ),
     Spec(
@@ -158,6 +195,7 @@ SPECS: tuple[Spec, ...] = (
         "{{ fee_explanation }}\n"
         "应缴金额：{{ fee_amount }}元。请于{{ fee_due }}前缴纳。等待缴费期间不计算在答复期限内；"
         "逾期未缴纳的，视为放弃申请，本机关不再处理该政府信息公开申请。\n"
+        "{{ contact }}\n"
         "特此通知。",
     ),
     Spec(
@@ -167,6 +205,7 @@ SPECS: tuple[Spec, ...] = (
         "{{ applicant }}：\n" + _INTRO + "\n"
         "经审查，您申请获取的信息属于可以公开的政府信息。根据{{ legal_basis }}的规定，本机关决定予以公开。"
         "{{ answer_summary }}\n"
+        "{{ contact }}\n"
         "特此告知。",
     ),
     Spec(
@@ -176,6 +215,7 @@ SPECS: tuple[Spec, ...] = (
         "{{ applicant }}：\n" + _INTRO + "\n"
         "经查，您申请获取的信息本机关已经主动公开。根据{{ legal_basis }}的规定，现告知您获取该信息的方式和途径："
         "{{ answer_summary }}\n"
+        "{{ contact }}\n"
         "特此告知。",
     ),
     Spec(
@@ -183,9 +223,10 @@ SPECS: tuple[Spec, ...] = (
         "答复书（部分公开）",
         _ANSWER_TITLE,
         "{{ applicant }}：\n" + _INTRO + "\n"
-        "经审查，您申请获取的信息中部分内容不能公开。理由：{{ legal_ground }}。根据{{ legal_basis }}的规定，"
+        "经审查，您申请获取的信息中部分内容不能公开，理由：{{ legal_ground }}。根据{{ legal_basis }}的规定，"
         "本机关对可以公开的部分予以公开，对不能公开的部分不予公开。{{ answer_summary }}\n"
         "{{ remedies }}\n"
+        "{{ contact }}\n"
         "特此告知。",
         remedies=True,
     ),
@@ -194,9 +235,11 @@ SPECS: tuple[Spec, ...] = (
         "答复书（不予公开）",
         _ANSWER_TITLE,
         "{{ applicant }}：\n" + _INTRO + "\n"
-        "经审查，您申请获取的信息不予公开（{{ outcome_label }}）。理由：{{ legal_ground }}。"
+        "经审查，您申请获取的信息不予公开（{{ outcome_label }}），理由：{{ legal_ground }}。"
         "根据{{ legal_basis }}的规定，本机关决定不予公开。\n"
+        "{{ outcome_details }}\n"
         "{{ remedies }}\n"
+        "{{ contact }}\n"
         "特此告知。",
         remedies=True,
     ),
@@ -205,9 +248,10 @@ SPECS: tuple[Spec, ...] = (
         "答复书（信息不存在）",
         _ANSWER_TITLE,
         "{{ applicant }}：\n" + _INTRO + "\n"
-        "经查，本机关未制作或者获取您申请的政府信息，该政府信息不存在。{{ legal_ground }}。"
+        "经查，本机关未制作或者获取您申请的政府信息，该政府信息不存在（{{ legal_ground }}）。"
         "根据{{ legal_basis }}的规定，特此告知。\n"
-        "{{ remedies }}",
+        "{{ remedies }}\n"
+        "{{ contact }}",
         remedies=True,
     ),
     Spec(
@@ -215,9 +259,10 @@ SPECS: tuple[Spec, ...] = (
         "答复书（非本机关政府信息）",
         _ANSWER_TITLE,
         "{{ applicant }}：\n" + _INTRO + "\n"
-        "经查，您申请获取的信息不属于本机关负责公开的政府信息。{{ legal_ground }}。根据{{ legal_basis }}的规定，"
+        "经查，您申请获取的信息不属于本机关负责公开的政府信息（{{ legal_ground }}）。根据{{ legal_basis }}的规定，"
         "{{ responsible_agency_text }}。\n"
         "{{ remedies }}\n"
+        "{{ contact }}\n"
         "特此告知。",
         remedies=True,
     ),
@@ -226,9 +271,10 @@ SPECS: tuple[Spec, ...] = (
         "答复书（无法提供）",
         _ANSWER_TITLE,
         "{{ applicant }}：\n" + _INTRO + "\n"
-        "经审查，本机关无法提供您申请获取的信息（{{ outcome_label }}）。理由：{{ legal_ground }}。"
+        "经审查，本机关无法提供您申请获取的信息（{{ outcome_label }}），理由：{{ legal_ground }}。"
         "根据{{ legal_basis }}的规定，特此告知。\n"
-        "{{ remedies }}",
+        "{{ remedies }}\n"
+        "{{ contact }}",
         remedies=True,
     ),
     Spec(
@@ -236,9 +282,11 @@ SPECS: tuple[Spec, ...] = (
         "答复书（不予处理）",
         _ANSWER_TITLE,
         "{{ applicant }}：\n" + _INTRO + "\n"
-        "经审查，本机关对您的申请不予处理（{{ outcome_label }}）。理由：{{ legal_ground }}。"
+        "经审查，本机关对您的申请不予处理（{{ outcome_label }}），理由：{{ legal_ground }}。"
         "根据{{ legal_basis }}的规定，特此告知。\n"
-        "{{ remedies }}",
+        "{{ outcome_details }}\n"
+        "{{ remedies }}\n"
+        "{{ contact }}",
         remedies=True,
     ),
     Spec(
@@ -249,7 +297,8 @@ SPECS: tuple[Spec, ...] = (
         "本机关于{{ clarification_date }}向您发出补正申请告知书，请您于{{ correction_due }}前补正。"
         "截至补正期限届满，您未补正且无正当理由。根据{{ legal_basis }}的规定，视为您放弃申请，"
         "本机关不再处理该政府信息公开申请。\n"
-        "{{ remedies }}",
+        "{{ remedies }}\n"
+        "{{ contact }}",
         remedies=True,
     ),
     Spec(
@@ -260,14 +309,17 @@ SPECS: tuple[Spec, ...] = (
         "本机关于{{ fee_notice_date }}向您发出收费通知书，请您于{{ fee_due }}前缴纳信息处理费{{ fee_amount }}元。"
         "截至缴费期限届满，您未缴纳。根据{{ legal_basis }}的规定，视为您放弃申请，"
         "本机关不再处理该政府信息公开申请。\n"
-        "{{ remedies }}",
+        "{{ remedies }}\n"
+        "{{ contact }}",
         remedies=True,
     ),
     Spec(
         "answer_other",
         "告知书（其他处理）",
         "政府信息公开申请告知书",
-        "{{ applicant }}：\n" + _INTRO + "\n经研究，对您的申请处理如下：{{ answer_summary }}\n特此告知。",
+        "{{ applicant }}：\n"
+        + _INTRO
+        + "\n经研究，对您的申请处理如下：{{ answer_summary }}\n{{ contact }}\n特此告知。",
     ),
 )
 _SPECS = {spec.kind: spec for spec in SPECS}
@@ -317,6 +369,7 @@ def sample_context(kind: str) -> dict[str, str]:
         "received_on": "2026年3月2日",
         "date": "2026年3月10日",
         "legal_basis": f"{_R}第三十三条",
+        "contact": "联系地址：示例区人民路1号；邮政编码：100000；联系电话：010-12345678",
         "due_date": "2026年3月30日",
         "items": "请写明所需信息的名称、文号或者便于查询的其他特征性描述。",
         "correction_due": "2026年3月24日",
@@ -327,7 +380,10 @@ def sample_context(kind: str) -> dict[str, str]:
         "new_due": "2026年4月21日",
         "party": "某建设有限公司",
         "matter": "是否同意公开投标文件",
-        "window_end": "2026年3月26日",
+        "window_days": str(deadlines.CONSULTATION_WINDOW_WORKDAYS),
+        "disclosed_content": "中标金额和工期",
+        "reasons": "该项目涉及公共资金使用，不公开可能对公共利益造成重大影响",
+        "decided_on": "2026年3月20日",
         "fee_amount": "1700",
         "fee_method": "按量计收",
         "fee_explanation": "第1—30页：免费\n第31—100页：70页×10元=700元",
@@ -336,7 +392,8 @@ def sample_context(kind: str) -> dict[str, str]:
         "legal_ground": "该信息已依法确定为国家秘密",
         "answer_summary": "相关文件见附件。",
         "responsible_agency_text": "负责公开该信息的行政机关为区自然资源局，请您向该机关申请",
-        "remedies": outcomes.REMEDIES_TEXT,
+        "remedies": remedy_rules.sample({"reconsideration_body": "示例区人民政府", "court": "示例区人民法院"}),
+        "outcome_details": "",
         "clarification_date": "2026年3月5日",
         "fee_notice_date": "2026年3月6日",
     }
@@ -454,6 +511,10 @@ class Available:
     label: str
 
 
+def _has_answer(req: DisclosureRequest) -> bool:
+    return req.status == "concluded" and bool(req.outcome) and not req.withdrawn
+
+
 def available_letters(req: DisclosureRequest) -> list[Available]:
     out = [Available("receipt", "受理回执")]
     for a in req.clock_actions:
@@ -461,11 +522,13 @@ def available_letters(req: DisclosureRequest) -> list[Available]:
             out.append(Available(f"clarification:{a.id}", "补正告知书"))
         elif a.kind in ("consult_third_party", "consult_agency"):
             out.append(Available(f"consultation:{a.id}", f"征求意见书（{a.party}）"))
+            if (a.details or {}).get("override"):
+                out.append(Available(f"objection_notice:{a.id}", f"决定公开告知书（{a.party}）"))
         elif a.kind == "fee":
             out.append(Available(f"fee:{a.id}", "收费通知书"))
         elif a.kind == "extension" and a.state == "approved":
             out.append(Available(f"extension:{a.id}", f"延期答复告知书（延期{a.workdays}个工作日）"))
-    if req.status == "concluded" and req.outcome and not req.withdrawn:
+    if _has_answer(req):
         kind = answer_kind(req.outcome, req.letter_kind or outcomes.outcome(req.outcome).letter_kind)
         out.append(Available("answer", spec(kind).label))
     elif req.status == "in_review" and req.draft:
@@ -486,6 +549,45 @@ def _clock(req: DisclosureRequest, key: str, kind: str) -> ClockAction:
     raise ServiceError("本案件没有这份告知书所需的记录，请刷新页面后重新选择。")
 
 
+def contact_text(settings: dict | None) -> str:
+    """The agency's contact line from its settings: only the parts that are filled in ("" when none)."""
+    settings = settings or {}
+    parts = [
+        (label, (settings.get(key) or "").strip())
+        for key, label in (
+            ("address", "联系地址"),
+            ("postcode", "邮政编码"),
+            ("phone", "联系电话"),
+            ("email", "电子邮箱"),
+        )
+    ]
+    return "；".join(f"{label}：{value}" for label, value in parts if value)
+
+
+def _repeat_sentence(req: DisclosureRequest, repeat_of_id) -> str:
+    prev = db.session.get(DisclosureRequest, repeat_of_id) if repeat_of_id else None
+    if prev is None or prev.agency_id != req.agency_id:
+        return ""
+    when = prev.answer_date or prev.concluded_on
+    return (
+        f"本机关已于{cn(when)}对您提出的政府信息公开申请（{prev.number}）作出答复，"
+        "您此次申请公开的是相同的政府信息，本机关不予重复处理。"
+    )
+
+
+def details_text(req: DisclosureRequest, code: str, details: dict | None, repeat_of_id=None) -> str:
+    """The sentences an outcome's letter adds: the Art. 39 channel, the Art. 36(7) procedure, the earlier
+    answer a 重复申请 repeats."""
+    sentences = [
+        f.sentence.format(value=_strip_end((details or {}).get(f.id)))
+        for f in outcomes.detail_fields(code)
+        if (details or {}).get(f.id)
+    ]
+    if code == outcomes.REPEAT:
+        sentences.append(_repeat_sentence(req, repeat_of_id))
+    return "".join(t for t in sentences if t)
+
+
 def _answer_context(req: DisclosureRequest, today: date) -> tuple[str, dict, date]:
     if req.status == "in_review" and req.draft:
         d = req.draft
@@ -496,6 +598,7 @@ def _answer_context(req: DisclosureRequest, today: date) -> tuple[str, dict, dat
             d.get("responsible_agency"),
             d.get("answer_summary"),
         )
+        details, repeat_of_id = d.get("outcome_details"), d.get("repeat_of_id")
         when = today
     else:
         code, kind, ground, agency, summary = (
@@ -505,21 +608,24 @@ def _answer_context(req: DisclosureRequest, today: date) -> tuple[str, dict, dat
             req.responsible_agency,
             req.answer_summary,
         )
+        details, repeat_of_id = req.outcome_details, req.repeat_of_id
         when = req.answer_date or req.concluded_on or today
     o = outcomes.outcome(code)
     clar = next((a for a in req.clock_actions if a.kind == "clarification"), None)
     fee = next((a for a in req.clock_actions if a.kind == "fee"), None)
     ctx = {
         "outcome_label": o.label,
+        # the reason; the citation is legal_basis, never repeated from the reason (issue 18)
         "legal_ground": _strip_end(ground) or o.short_label,
         "answer_summary": (summary or "").strip(),
-        "legal_basis": o.legal_basis_for(kind) or _strip_end(ground) or _R,
+        "legal_basis": o.legal_basis_for(kind) or _R,
         "responsible_agency_text": (
             f"负责公开该信息的行政机关为{agency}，请您向该机关申请"
             if agency
             else "本机关无法确定负责公开该信息的行政机关"
         ),
-        "remedies": outcomes.REMEDIES_TEXT if o.states_remedies else "",
+        "remedies": remedy_rules.remedies(code, when, req.agency.settings).text,
+        "outcome_details": details_text(req, code, details, repeat_of_id),
         "clarification_date": cn(clar.started_on) if clar else "",
         "correction_due": cn(clar.window_end) if clar else "",
         "fee_notice_date": cn(fee.started_on) if fee else "",
@@ -539,11 +645,15 @@ def letter_context(req: DisclosureRequest, key: str, today: date | None = None) 
         "subject": req.subject,
         "content": req.content,
         "received_on": cn(req.received_on),
+        "contact": contact_text(req.agency.settings),
     }
     name, _, _ = (key or "").partition(":")  # no choice sent: "请选择" below
     if name == "receipt":
-        due = f"{cn(req.due_date)}" if req.due_date else "法定期限届满"
-        return "receipt", {**base, "legal_basis": f"{_R}第三十一条、第三十三条", "due_date": due}, req.received_on
+        # the deadline in force when the request was received, not today's (extended) one
+        from ..workcal.service import current_calendar
+
+        due = deadlines.initial_answer_deadline(req.received_on, current_calendar())
+        return "receipt", {**base, "legal_basis": f"{_R}第三十一条、第三十三条", "due_date": cn(due)}, req.received_on
     if name == "clarification":
         a = _clock(req, key, "clarification")
         return (
@@ -586,9 +696,27 @@ def letter_context(req: DisclosureRequest, key: str, today: date | None = None) 
                 "legal_basis": basis,
                 "party": a.party or "",
                 "matter": a.reason or "是否同意公开",
-                "window_end": cn(a.window_end),
+                "window_days": str(deadlines.CONSULTATION_WINDOW_WORKDAYS),
             },
             a.started_on,
+        )
+    if name == "objection_notice":
+        a = _clock(req, key, "consultation")
+        override = (a.details or {}).get("override")
+        if not override:
+            raise ServiceError("尚未记录不顾第三方异议决定公开的决定，不能生成决定公开告知书。")
+        decided = date.fromisoformat(override["decided_on"])
+        return (
+            "objection_notice",
+            {
+                **base,
+                "legal_basis": f"{_R}第三十二条",
+                "party": a.party or "",
+                "disclosed_content": _strip_end(override.get("content")),
+                "reasons": _strip_end(override.get("reasons")),
+                "decided_on": cn(decided),
+            },
+            decided,
         )
     if name == "fee":
         a = _clock(req, key, "fee")
@@ -602,19 +730,84 @@ def letter_context(req: DisclosureRequest, key: str, today: date | None = None) 
                 "fee_amount": str(d.get("amount", req.fee_amount)),
                 "fee_method": method,
                 "fee_explanation": "\n".join(d.get("explanation") or []),
-                "fee_due": cn(a.window_end),
+                "fee_due": cn(a.window_end) if a.window_end else "收到本通知之日起20个工作日内",
             },
             a.started_on,
         )
     if name == "answer":
-        if not (
-            (req.status == "concluded" and req.outcome and not req.withdrawn)
-            or (req.status == "in_review" and req.draft)
-        ):
+        if not (_has_answer(req) or (req.status == "in_review" and req.draft)):
             raise ServiceError("本案件尚未办结，也没有待审核的答复稿，不能生成答复书。")
         kind, ctx, when = _answer_context(req, today)
         return kind, {**base, **ctx}, when
     raise ServiceError("请选择要生成的告知书。")
+
+
+def letter_date(req: DisclosureRequest, key: str) -> date:
+    """The date the letter of `key` bears (the date of its action); deliveries cannot precede it."""
+    return letter_context(req, key)[2]
+
+
+def recipient_of(req: DisclosureRequest, key: str) -> str:
+    name = key.partition(":")[0]
+    if name in ("consultation", "objection_notice"):
+        return _clock(req, key, "consultation").party or ""
+    return req.applicant_name
+
+
+def letter_row(req: DisclosureRequest, key: str) -> Letter | None:
+    return next((row for row in req.letters if row.key == key), None)
+
+
+def _letter_row_for(req: DisclosureRequest, key: str) -> Letter:
+    """The case's letter of `key`, created (version 0, no text yet) if it has none."""
+    row = letter_row(req, key)
+    if row is not None:
+        return row
+    name = key.partition(":")[0]
+    action = _clock(req, key, "consultation" if name == "objection_notice" else name) if ":" in key else None
+    row = Letter(
+        agency_id=req.agency_id,
+        key=key,
+        kind=name,
+        clock_action_id=action.id if action is not None else None,
+        recipient=recipient_of(req, key)[:200],
+        version=0,
+    )
+    req.letters.append(row)
+    return row
+
+
+@dataclass(frozen=True)
+class CaseLetter:
+    """A letter of the case as the case page lists it: what it is, its versions and its delivery."""
+
+    key: str
+    label: str
+    row: Letter | None
+    late_notice: str | None  # an extension notice delivered after the deadline it extends
+
+    @property
+    def delivered(self) -> bool:
+        return self.row is not None and self.row.delivered_on is not None
+
+
+def extension_notice_late(req: DisclosureRequest, row: Letter | None) -> str | None:
+    """Art. 33: the extension must be notified; a notice delivered after the original deadline is flagged."""
+    if row is None or row.kind != "extension" or row.delivered_on is None or row.clock_action is None:
+        return None
+    old = (row.clock_action.details or {}).get("old_due")
+    if old and row.delivered_on > date.fromisoformat(old):
+        return f"延期答复告知书于{cn(row.delivered_on)}送达，晚于原答复期限{cn(date.fromisoformat(old))}"
+    return None
+
+
+def case_letters(req: DisclosureRequest) -> list[CaseLetter]:
+    """Every letter the case has or can have, in the order of its actions."""
+    out = []
+    for a in available_letters(req):
+        row = letter_row(req, a.key)
+        out.append(CaseLetter(a.key, a.label, row, extension_notice_late(req, row)))
+    return out
 
 
 # --- the document ---------------------------------------------------------------------------------
@@ -687,30 +880,52 @@ def compose(req: DisclosureRequest, key: str, today: date | None = None) -> tupl
     ctx["date"] = cn(when)
     text = _env.from_string(body).render(**{k: v for k, v in ctx.items() if k in spec(kind).fields})
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if spec(kind).remedies and not any(outcomes.REMEDIES_TEXT in line for line in lines):
-        lines.append(outcomes.REMEDIES_TEXT)  # a template stored before the check must not drop the remedies
+    # A template stored before these fields existed must not drop what the law requires the letter to say.
+    for name in ("outcome_details", "remedies"):
+        value = ctx.get(name) if name in spec(kind).fields else ""
+        if value and not any(value in line for line in lines):
+            lines.append(value)
     return title, lines, when, kind
 
 
 def generate_letter(actor, req: DisclosureRequest, key: str, *, today: date | None = None):
-    """Render the letter, store it as an attachment of the case (kind "letter") and record it."""
+    """Render the letter and store it as the next version of the case's letter of `key`; returns the file.
+
+    The file is an Attachment (kind "letter") of the case; the Letter row keeps the latest one and every
+    version stays listed (LetterVersion). One event records the letter, its version and the file.
+    """
     from .intake import Upload, add_attachment
 
     workflow.check(actor, req, "generate_letter")
     title, lines, when, kind = compose(req, key, today)
     data = render_docx(title, lines, req.number, req.agency.name, when)
     draft = "（送审稿）" if key == "answer" and req.status == "in_review" else ""
-    filename = f"{req.number}{title}{draft}.docx"
     try:
+        row = _letter_row_for(req, key)
+        number = row.version + 1
+        version_label = f"（第{number}版）" if number > 1 else ""
+        filename = f"{req.number}{title}{draft}{version_label}.docx"
         att = add_attachment(actor, req, Upload(filename, data, DOCX_MIME), kind="letter", record_event=False)
         db.session.flush()
+        now = utcnow()
+        row.version, row.attachment_id, row.generated_at, row.generated_by_id = number, att.id, now, actor.id
+        row.recipient = recipient_of(req, key)[:200]
+        row.versions.append(
+            LetterVersion(version=number, attachment_id=att.id, generated_at=now, generated_by_id=actor.id)
+        )
         audit.record(
             "request.letter_generated",
             subject_type="request",
             subject_id=req.id,
             actor=actor,
             agency_id=req.agency_id,
-            data={"letter": spec(kind).label + draft, "file": filename, "attachment_id": att.id},
+            data={
+                "letter": spec(kind).label + draft,
+                "key": key,
+                "version": number,
+                "file": filename,
+                "attachment_id": att.id,
+            },
         )
         db.session.commit()
         return att

@@ -59,6 +59,8 @@ class DisclosureRequest(db.Model):
         Index("ix_request_agency_id_number", "agency_id", "id_number"),
         Index("ix_request_agency_fee_paid", "agency_id", "fee_paid_on"),
         Index("ix_request_agency_applicant", "agency_id", "applicant_name"),
+        # concluded answers not yet delivered (lists, reminders): status = concluded and delivered_on null
+        Index("ix_request_agency_status_delivered", "agency_id", "status", "delivered_on"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False)
@@ -108,13 +110,20 @@ class DisclosureRequest(db.Model):
     # Conclusion
     outcome: Mapped[str | None] = mapped_column(String(40))
     concluded_on: Mapped[date | None] = mapped_column(Date)
-    answer_date: Mapped[date | None] = mapped_column(Date)
+    answer_date: Mapped[date | None] = mapped_column(Date)  # the date printed on the answer letter
+    # Mirror of the answer letter's delivery (Letter key "answer"): null while concluded but not yet
+    # delivered. The delivery date, not the letter's date, decides whether the answer was on time.
     delivery_method: Mapped[str | None] = mapped_column(String(20))
     delivered_on: Mapped[date | None] = mapped_column(Date)
     legal_ground: Mapped[str | None] = mapped_column(Text)
     responsible_agency: Mapped[str | None] = mapped_column(String(200))
     answer_summary: Mapped[str | None] = mapped_column(Text)
     letter_kind: Mapped[str | None] = mapped_column(String(20))  # tracker.rules.outcomes.LETTER_KINDS
+    # Fields of the outcome its letter states (tracker.rules.outcomes.OUTCOME_DETAILS): the proper channel
+    # of an Art. 39 answer, the procedure of an Art. 36(7) answer.
+    outcome_details: Mapped[dict | None] = mapped_column(JSON)
+    # The earlier answered request a 重复申请 (Art. 36(6)) repeats; its letter cites its number and answer date.
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("disclosure_request.id"))
     # Withdrawn by the applicant: concluded as other.other, shown as 已撤回.
     withdrawn: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
@@ -123,8 +132,9 @@ class DisclosureRequest(db.Model):
     fee_amount: Mapped[int | None] = mapped_column(Integer)  # yuan
     fee_paid_on: Mapped[date | None] = mapped_column(Date, index=True)
 
-    # A request formally split into several counts as several (report-format.md).
-    split_from_id: Mapped[int | None] = mapped_column(ForeignKey("disclosure_request.id"))
+    # A request formally split into several counts as several (report-format.md): the requests split off
+    # an application point to it (services.split_request); all keep its receipt date.
+    split_from_id: Mapped[int | None] = mapped_column(ForeignKey("disclosure_request.id"), index=True)
     source: Mapped[str] = mapped_column(String(20), nullable=False, default="manual")  # manual | import
 
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
@@ -141,7 +151,10 @@ class DisclosureRequest(db.Model):
     tags = relationship("RequestTag", cascade="all, delete-orphan", order_by="RequestTag.tag")
     cohandlers = relationship("RequestCohandler", cascade="all, delete-orphan")
     clock_actions = relationship("ClockAction", cascade="all, delete-orphan", order_by="ClockAction.id")
-    reviews = relationship("Review", cascade="all, delete-orphan", order_by="Review.filed_on")
+    reviews = relationship("Review", cascade="all, delete-orphan", order_by="Review.filed_on", back_populates="request")
+    letters = relationship("Letter", cascade="all, delete-orphan", order_by="Letter.id")
+    split_from = relationship("DisclosureRequest", remote_side=[id], foreign_keys=[split_from_id])
+    repeat_of = relationship("DisclosureRequest", remote_side=[id], foreign_keys=[repeat_of_id])
 
     @property
     def is_open(self) -> bool:
@@ -186,6 +199,9 @@ class ClockAction(db.Model):
     ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(String(30))
     window_end: Mapped[date | None] = mapped_column(Date)  # correction / answer / payment window
+    # The day the recipient received the letter (its recorded delivery): a third party's 15 working days
+    # (Art. 32/34) and the applicant's 20 for a fee (109号) run from it; null while not yet known.
+    served_on: Mapped[date | None] = mapped_column(Date)
     workdays: Mapped[int | None] = mapped_column(Integer)
     explicit_due: Mapped[date | None] = mapped_column(Date)
     party: Mapped[str | None] = mapped_column(String(200))
@@ -197,14 +213,31 @@ class ClockAction(db.Model):
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
 
+REVIEW_SUBJECTS: dict[str, str] = {
+    "request": "本机关登记的政府信息公开申请",
+    "proactive": "主动公开",
+    "not_received": "本机关未收到的申请",
+    "other": "其他政府信息公开工作",
+}
+
+
 class Review(db.Model):
-    """Administrative reconsideration or lawsuit following an answer (the inputs of table 四)."""
+    """Administrative reconsideration or lawsuit about the agency's disclosure work (the inputs of table 四).
+
+    Most follow an answer to a registered request (`request_id`); some are about 主动公开 or about a request
+    the agency says it never received: then `request_id` is null and `subject`/`subject_note` say what.
+    """
 
     __tablename__ = "review"
     __table_args__ = (Index("ix_review_agency_filed", "agency_id", "filed_on"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False)
-    request_id: Mapped[int] = mapped_column(ForeignKey("disclosure_request.id"), nullable=False, index=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("disclosure_request.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(20), nullable=False, default="request", server_default="request")
+    subject_note: Mapped[str | None] = mapped_column(Text)  # what it is about when not a registered request
+    # A data-quality note shown in the report's data-quality list (e.g. a 复议后起诉 whose reconsideration
+    # predates the records); it does not fail a check.
+    data_note: Mapped[str | None] = mapped_column(Text)
     # reconsideration | litigation_direct | litigation_after_reconsideration (table 四 block ids)
     kind: Mapped[str] = mapped_column(String(40), nullable=False)
     filed_on: Mapped[date] = mapped_column(Date, nullable=False)
@@ -213,6 +246,71 @@ class Review(db.Model):
     body: Mapped[str | None] = mapped_column(String(200))  # 复议机关 / 法院
     note: Mapped[str | None] = mapped_column(Text)
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    request = relationship("DisclosureRequest", back_populates="reviews")
+
+
+# Letter kinds (the first part of a letter's key); tracker.disclosure.letters decides their templates.
+LETTER_FAMILIES: dict[str, str] = {
+    "receipt": "受理回执",
+    "clarification": "补正告知书",
+    "extension": "延期答复告知书",
+    "consultation": "征求意见书",
+    "fee": "收费通知书",
+    "answer": "答复书",
+    "objection_notice": "决定公开告知书（第三方）",
+}
+
+
+class Letter(db.Model):
+    """One letter of a case and how it reached its recipient.
+
+    Keyed per case: `answer`, `receipt`, `clarification:<clock action id>`, `extension:<id>`,
+    `consultation:<id>`, `fee:<id>`, `objection_notice:<id>`. Generating it again makes a new version of
+    the same letter (LetterVersion; `attachment_id` is the latest text), never a second letter. A letter
+    written outside the system can still have its delivery recorded (version 0, no text).
+    """
+
+    __tablename__ = "letter"
+    __table_args__ = (UniqueConstraint("request_id", "key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False)
+    request_id: Mapped[int] = mapped_column(ForeignKey("disclosure_request.id"), nullable=False, index=True)
+    key: Mapped[str] = mapped_column(String(60), nullable=False)
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)  # LETTER_FAMILIES
+    clock_action_id: Mapped[int | None] = mapped_column(ForeignKey("clock_action.id"))
+    recipient: Mapped[str | None] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # 0: no text generated yet
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id"))  # the latest text
+    generated_at = mapped_column(UTCDateTime)
+    generated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Delivery (送达): posted (交邮 date, tracking number), handed over (签收 date), e-mail/online (sent date).
+    delivery_method: Mapped[str | None] = mapped_column(String(20))
+    delivered_on: Mapped[date | None] = mapped_column(Date)
+    tracking_number: Mapped[str | None] = mapped_column(String(60))
+    proof_attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id"))
+    delivery_recorded_at = mapped_column(UTCDateTime)
+    delivery_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    versions = relationship("LetterVersion", cascade="all, delete-orphan", order_by="LetterVersion.version")
+    clock_action = relationship("ClockAction")
+
+    @property
+    def delivered(self) -> bool:
+        return self.delivered_on is not None
+
+
+class LetterVersion(db.Model):
+    """Every generated text of a letter."""
+
+    __tablename__ = "letter_version"
+    __table_args__ = (UniqueConstraint("letter_id", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letter.id"), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachment.id"), nullable=False)
+    generated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    generated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class CaseCounter(db.Model):

@@ -43,6 +43,7 @@ from .models import (
     ClockAction,
     DisclosureRequest,
     RequestCohandler,
+    RequestTag,
 )
 
 CONFLICT = "该案件已被他人修改，请刷新后重试：您这次填写的内容没有保存，请刷新页面查看最新情况后重新提交。"
@@ -216,9 +217,10 @@ def _user_name(user) -> str:
 
 
 def _answer_content(req: DisclosureRequest, data: dict, errors: dict, *, lapse: str | None = None) -> dict:
-    """Outcome code, letter kind, legal ground, responsible agency and summary, checked against outcomes.py."""
+    """Outcome code, letter kind, reason, responsible agency, summary, the outcome's own fields and the
+    earlier request a 重复申请 repeats, checked against outcomes.py."""
     code = lapse or (data.get("outcome") or "").strip()
-    clean: dict[str, Any] = {"outcome": code}
+    clean: dict[str, Any] = {"outcome": code, "outcome_details": None, "repeat_of_id": None}
     if not outcomes.is_valid(code):
         errors["outcome"] = "请选择办理结果（年度报告表三的一种结果）。"
         return clean
@@ -235,11 +237,17 @@ def _answer_content(req: DisclosureRequest, data: dict, errors: dict, *, lapse: 
         errors["letter_kind"] = f"办理结果“{o.short_label}”的答复书只能是：{allowed}。"
         kind = o.letter_kind
     clean["letter_kind"] = kind
-    ground = _text(errors, "legal_ground", data.get("legal_ground"), "法律依据和理由")
-    if o.needs_legal_ground and not ground:
+    ground = _text(errors, "legal_ground", data.get("legal_ground"), "理由")
+    basis = o.legal_basis_for(kind)
+    if o.needs_legal_ground and not ground and "legal_ground" not in errors:
+        # Issue 18: an empty required reason is refused, never replaced by a default citation.
+        errors["legal_ground"] = f"办理结果“{o.short_label}”须写明理由（为什么{o.short_label}），这是必填项。" + (
+            f"法律依据（{basis}）由答复书自动引用。" if basis else ""
+        )
+    elif ground and o.needs_legal_ground and outcomes.is_bare_citation(ground):
         errors["legal_ground"] = (
-            f"办理结果“{o.short_label}”须写明法律依据和理由"
-            f"{'（可参考：' + o.legal_basis_for(kind) + '）' if o.legal_basis_for(kind) else ''}。"
+            "理由不能只写法条：请具体说明为什么作出这一处理（例如该信息属于什么情形、依据什么事实）；"
+            + (f"法律依据（{basis}）由答复书自动引用，无需重复填写。" if basis else "法律依据由答复书引用。")
         )
     clean["legal_ground"] = ground
     agency = _text(errors, "responsible_agency", data.get("responsible_agency"), "负责公开的机关", limit=200)
@@ -248,37 +256,107 @@ def _answer_content(req: DisclosureRequest, data: dict, errors: dict, *, lapse: 
     if code == outcomes.WITHDRAWN and not summary and lapse is None:
         errors["answer_summary"] = "选择“其他处理”时，请在答复要点中写明如何处理的。"
     clean["answer_summary"] = summary
+    details = {}
+    for f in outcomes.detail_fields(code):
+        value = _text(errors, f.id, data.get(f.id), f.label.split("（")[0], limit=f.limit)
+        if not value and f.id not in errors:
+            errors[f.id] = f"办理结果“{o.short_label}”须填写{f.label.split('（')[0]}，答复书将告知申请人。"
+        details[f.id] = value
+    clean["outcome_details"] = details or None
+    if code == outcomes.REPEAT:
+        clean["repeat_of_id"] = _repeat_of(req, data.get("repeat_of_id"), errors)
     return clean
+
+
+def _repeat_of(req: DisclosureRequest, value: Any, errors: dict) -> int | None:
+    """Art. 36(6): the earlier request of the same applicant that was answered (its letter cites it)."""
+    from .repeats import same_applicant
+
+    earlier = (
+        db.session.get(DisclosureRequest, int(value)) if str(value or "").isdigit() and int(value) < 2**31 else None
+    )
+    if earlier is None or earlier.agency_id != req.agency_id or earlier.id == req.id:
+        errors["repeat_of_id"] = "“重复申请”须选择本机关此前已答复的同一申请人的申请（答复书将引用其编号和答复日期）。"
+        return None
+    if earlier.status != CONCLUDED or earlier.withdrawn or not (earlier.answer_date or earlier.concluded_on):
+        errors["repeat_of_id"] = f"申请{earlier.number}尚未答复（或已撤回），不能作为重复申请所指的前次申请。"
+        return None
+    if not same_applicant(earlier, req):
+        errors["repeat_of_id"] = f"申请{earlier.number}的申请人与本申请不同：重复申请须是同一申请人的申请。"
+        return None
+    if earlier.received_on > req.received_on:
+        errors["repeat_of_id"] = f"申请{earlier.number}晚于本申请收到，不能作为前次申请。"
+        return None
+    return earlier.id
 
 
 def _delivery(
     req: DisclosureRequest, data: dict, errors: dict, today: date, *, after: tuple[date | None, str] = (None, "")
 ) -> dict:
+    """The answer's date and, if it has already been delivered, its delivery (method, date, tracking).
+
+    The delivery may be recorded later (delivery.record_delivery on the answer letter): until then the
+    case is concluded but not delivered, and the delivery date, not the letter's date, decides timeliness.
+    """
+    from .delivery import DATE_LABELS, TRACKING
+
     answer_date = data.get("answer_date")
     last = max((d for a in req.clock_actions for d in (a.started_on, a.ended_on, a.decided_on) if d), default=None)
     if err := _date_error(
         "答复日期", answer_date, today, (req.received_on, "收到申请之日"), (last, "本案最后一次计时操作的日期"), after
     ):
         errors["answer_date"] = err
-    method = data.get("delivery_method") or ""
-    if method not in workflow.DELIVERY_METHODS:
-        errors["delivery_method"] = "请选择答复送达方式（邮寄、电子邮件、网络平台、当面送达等）。"
-    delivered = data.get("delivered_on")
-    if err := _date_error(
-        "送达（发出）日期", delivered, today, (answer_date if isinstance(answer_date, date) else None, "答复日期")
+    method = data.get("delivery_method") or None
+    delivered = data.get("delivered_on") or None
+    tracking = (data.get("tracking_number") or "").strip() if isinstance(data.get("tracking_number"), str) else ""
+    if method is not None and method not in workflow.DELIVERY_METHODS:
+        errors["delivery_method"] = "请选择答复送达方式（邮寄、电子邮件、网络平台、当面送达等），尚未送达的请留空。"
+    elif method is None and delivered is not None:
+        errors["delivery_method"] = "已填写送达日期，请同时选择送达方式；尚未送达的请把两项都留空。"
+    elif method is not None and delivered is None:
+        errors["delivered_on"] = f"已选择送达方式，请填写{DATE_LABELS[method]}；尚未送达的请把两项都留空。"
+    if delivered is not None and (
+        err := _date_error(
+            DATE_LABELS.get(method or "", "送达日期"),
+            delivered,
+            today,
+            (answer_date if isinstance(answer_date, date) else None, "答复日期"),
+        )
     ):
         errors["delivered_on"] = err
-    return {"answer_date": answer_date, "delivery_method": method, "delivered_on": delivered}
+    if tracking and not TRACKING.match(tracking):
+        errors["tracking_number"] = "邮件单号只能由字母、数字和“-”组成，最多60个字符，请核对。"
+    return {
+        "answer_date": answer_date,
+        "delivery_method": method,
+        "delivered_on": delivered,
+        "tracking_number": tracking or None,
+    }
 
 
 def _conclude(req: DisclosureRequest, content: dict, delivery: dict) -> tuple[dict, list[str]]:
-    """Write the conclusion; returns (diff, warnings). Inputs already validated."""
+    """Write the conclusion; returns (diff, warnings). Inputs already validated.
+
+    With a delivery, the answer letter's row gets it and the request mirrors it; without, the case is
+    concluded but not delivered.
+    """
+    from . import letters
+
     warnings = []
     due = _current_deadline(req).due
     if due is not None and delivery["answer_date"] > due:
         warnings.append(f"答复日期{cn(delivery['answer_date'])}晚于答复期限{cn(due)}，本案已按超期办结记录。")
     for a in _actions(req, "extension", state="requested"):
         a.state = "cancelled"
+    objected = [a for a in _actions(req, "consult_third_party") if (a.details or {}).get("objected")]
+    if content["outcome"] in ("disclosed", "partially_disclosed") and any(
+        not (a.details or {}).get("override") for a in objected
+    ):
+        warnings.append(
+            "第三方曾不同意公开：如决定公开，请记录“决定公开并告知第三方”，并将决定公开的内容和理由书面告知第三方"
+            "（条例第三十二条）。"
+        )
+    tracking = delivery.pop("tracking_number", None)
     diff = audit.changes(
         req,
         {
@@ -290,6 +368,20 @@ def _conclude(req: DisclosureRequest, content: dict, delivery: dict) -> tuple[di
             **delivery,
         },
     )
+    if delivery["delivered_on"] is not None:
+        row = letters._letter_row_for(req, "answer")
+        row.delivery_method, row.delivered_on, row.tracking_number = (
+            delivery["delivery_method"],
+            delivery["delivered_on"],
+            tracking,
+        )
+        row.delivery_recorded_at = utcnow()
+        if due is not None and delivery["delivered_on"] > due >= delivery["answer_date"]:
+            warnings.append(f"答复于{cn(delivery['delivered_on'])}送达，晚于答复期限{cn(due)}：本案按超期答复记录。")
+        if tracking:
+            diff["tracking_number"] = tracking
+    else:
+        warnings.append("答复尚未登记送达：送达后请在“告知书”中登记送达方式和日期（以送达日期判断是否按期答复）。")
     return diff, warnings
 
 
@@ -614,9 +706,14 @@ def consult(
     party: str,
     sent_on,
     matter: str = "",
+    served_on=None,
     today: date | None = None,
 ) -> Done:
-    """Send a consultation letter to a third party or another agency; the clock stops meanwhile."""
+    """Send a consultation letter to a third party or another agency; the clock stops meanwhile.
+
+    The party's 15 working days run from the day it *receives* the letter (条例第三十二条、第三十四条):
+    `served_on` when known now (handed over, e-mailed), else recorded later with the letter's delivery.
+    """
     today = _today(today)
     with _transaction():
         _start(actor, req, "consult", version)
@@ -627,13 +724,18 @@ def consult(
         if err := _date_error("征求意见书发出日期", sent_on, today, (req.received_on, "收到申请之日")):
             errors["sent_on"] = err
         what = _text(errors, "matter", matter, "征求意见事项")
+        served = served_on or None
+        if served is not None and "sent_on" not in errors:
+            if err := _date_error("对方收到征求意见书日期", served, today, (sent_on, "征求意见书发出日期")):
+                errors["served_on"] = err
         _raise(errors)
-        window = deadlines.consultation_window_end(sent_on, current_calendar())
+        window = deadlines.consultation_window_end(served, current_calendar()) if served else None
         req.clock_actions.append(
             ClockAction(
                 kind=kind,
                 state="open",
                 started_on=sent_on,
+                served_on=served,
                 window_end=window,
                 party=who,
                 reason=what,
@@ -642,9 +744,17 @@ def consult(
             )
         )
         diff = _pause(req, workflow.CONSULTATION)
-        diff.update({"party": who, "window_end": window})
+        diff.update({"party": who, "served_on": served, "window_end": window})
         _finish(actor, req, "request.consultation_sent", diff)
+        if window is None:
+            return Done(
+                f"已记录征求意见书；{who}收到后请在告知书送达登记中填写对方收到日期，"
+                "答复期限自对方收到之日起计算15个工作日；征求意见期间不计入答复期限。"
+            )
         return Done(f"已记录征求意见书，{who}应于{cn(window)}前答复；征求意见期间不计入答复期限。")
+
+
+OBJECTIONS = {"agreed": "同意公开", "objected": "不同意公开", "none": "未明确表示"}
 
 
 def consultation_closed(
@@ -656,9 +766,14 @@ def consultation_closed(
     end_reason: str,
     ended_on=None,
     opinion: str = "",
+    position: str = "",
     today: date | None = None,
 ) -> Done:
-    """The consulted party answered, or its 15-working-day window closed without an answer."""
+    """The consulted party answered, or its 15-working-day window (from its receipt) closed without an answer.
+
+    `position` records whether a third party agreed to the disclosure; an objection makes the Art. 32
+    notice (决定公开告知书) available if the agency decides to disclose all the same.
+    """
     today = _today(today)
     with _transaction():
         _start(actor, req, "consultation_closed", version)
@@ -666,30 +781,102 @@ def consultation_closed(
         errors: dict[str, str] = {}
         text = _text(errors, "opinion", opinion, "答复意见")
         if end_reason == "answered":
-            if err := _date_error("收到答复日期", ended_on, today, (act.started_on, "征求意见书发出日期")):
+            if err := _date_error(
+                "收到答复日期",
+                ended_on,
+                today,
+                (act.started_on, "征求意见书发出日期"),
+                (act.served_on, "对方收到征求意见书的日期"),
+            ):
                 errors["ended_on"] = err
-            elif ended_on > act.window_end:
+            elif act.window_end is not None and ended_on > act.window_end:
                 errors["ended_on"] = (
                     f"征求意见期限已于{cn(act.window_end)}届满，此后的时间计入答复期限："
                     "请选择“期限届满未答复”（答复内容可写在答复意见中）。"
                 )
+            if position not in OBJECTIONS:
+                errors["position"] = "请选择对方对公开的意见：同意公开、不同意公开或未明确表示。"
         elif end_reason == "window_closed":
-            if today <= act.window_end:
+            if act.window_end is None:
+                errors["end_reason"] = (
+                    "尚未登记对方收到征求意见书的日期，无法确定15个工作日的答复期限："
+                    "请先在征求意见书的送达登记中填写对方收到日期。"
+                )
+            elif today <= act.window_end:
                 errors["end_reason"] = f"征求意见期限至{cn(act.window_end)}，尚未届满。"
             ended_on = act.window_end
         else:
             errors["end_reason"] = "请选择征求意见的结果：已答复或期限届满未答复。"
         _raise(errors)
         act.state, act.ended_on, act.end_reason = "closed", ended_on, end_reason
-        act.details = {**(act.details or {}), "opinion": text}
+        act.details = {
+            **(act.details or {}),
+            "opinion": text,
+            "objected": end_reason == "answered" and position == "objected" and act.kind == "consult_third_party",
+            "position": position if end_reason == "answered" else None,
+        }
         diff = _resume_if_no_open_pause(req)
         diff.update({"party": act.party, "end_reason": end_reason, "ended_on": ended_on})
+        if end_reason == "answered":
+            diff["position"] = OBJECTIONS[position]
         _finish(actor, req, "request.consultation_closed", diff, note=text)
         return Done(
             "征求意见已结束，答复期限已顺延。"
             if req.status != PAUSED
             else "征求意见已结束；仍有其他征求意见未结束，答复期限继续暂停。"
         )
+
+
+def disclose_over_objection(
+    actor,
+    req: DisclosureRequest,
+    *,
+    version,
+    clock_action_id,
+    decided_on,
+    content: str,
+    reasons: str,
+    today: date | None = None,
+) -> Done:
+    """Art. 32: the agency decides to disclose although the third party objected (public interest), and must
+    tell the third party in writing what will be disclosed and why — the 决定公开告知书, a letter of its own."""
+    today = _today(today)
+    with _transaction():
+        _start(actor, req, "disclose_over_objection", version)
+        act = next(
+            (a for a in objected_consultations(req) if str(a.id) == str(clock_action_id)),
+            None,
+        )
+        if act is None:
+            raise Invalid({"clock_action_id": "请选择不同意公开的第三方（只有已答复且不同意公开的征求意见可以选择）。"})
+        errors: dict[str, str] = {}
+        if err := _date_error("决定日期", decided_on, today, (act.ended_on, "收到第三方意见的日期")):
+            errors["decided_on"] = err
+        what = _text(errors, "content", content, "决定公开的政府信息内容", required=True)
+        why = _text(errors, "reasons", reasons, "决定公开的理由", required=True)
+        _raise(errors)
+        act.details = {
+            **(act.details or {}),
+            "override": {"decided_on": decided_on.isoformat(), "content": what, "reasons": why},
+        }
+        _finish(
+            actor,
+            req,
+            "request.disclosure_over_objection",
+            {"party": act.party, "decided_on": decided_on, "content": what},
+            note=why,
+            refresh=req.is_open,
+        )
+        return Done(f"已记录决定公开，请生成“决定公开告知书（{act.party}）”并书面送达第三方。")
+
+
+def objected_consultations(req: DisclosureRequest) -> list[ClockAction]:
+    """Third-party consultations that ended with an objection and have no decision to disclose yet."""
+    return [
+        a
+        for a in _actions(req, "consult_third_party", state="closed")
+        if (a.details or {}).get("objected") and not (a.details or {}).get("override")
+    ]
 
 
 # --- information processing fee (109号) -------------------------------------------------------------
@@ -1006,6 +1193,8 @@ CONCLUSION_FIELDS = (
     "responsible_agency",
     "answer_summary",
     "letter_kind",
+    "outcome_details",
+    "repeat_of_id",
 )
 
 
@@ -1019,8 +1208,115 @@ def reopen(actor, req: DisclosureRequest, *, version, reason: str, today: date |
         new = {f: None for f in CONCLUSION_FIELDS}
         new.update({"status": IN_PROGRESS if req.section_id else REGISTERED, "withdrawn": False, "draft": None})
         diff = audit.changes(req, new)
+        for row in req.letters:  # the new answer will be delivered anew; the old delivery stays in the log
+            if row.key == "answer" and row.delivered_on is not None:
+                diff["answer_letter_delivery"] = [row.delivered_on, None]
+                row.delivery_method = row.delivered_on = row.tracking_number = row.proof_attachment_id = None
         _finish(actor, req, "request.reopened", diff, note=why)
         return Done("案件已重新办理，原办结信息保留在办理记录中。")
+
+
+MAX_SPLIT = 20
+SPLIT_COPIED = (
+    "applicant_type",
+    "applicant_name",
+    "contact_person",
+    "id_type",
+    "id_number",
+    "phone",
+    "address",
+    "postcode",
+    "email",
+    "channel",
+    "sent_on",
+    "received_on",
+    "purpose",
+    "provision_form",
+    "obtain_way",
+)
+
+
+def split_request(
+    actor, req: DisclosureRequest, *, version, items: str, reason: str, today: date | None = None
+) -> Done:
+    """The office splits an application asking for several unrelated items into linked requests (一事一申请).
+
+    Each item (one line) becomes a request of its own: its own number and deadline, the same applicant,
+    channel and receipt date (条例第三十一条), counted once in table 三 and once in the applicant's month for
+    the per-request fee (109号第四条: 以合理的最小单位拆分计算件数). The application keeps the items not split
+    off; `split_from_id` links every part to it.
+    """
+    from ..numbering import format_number, next_seq
+    from .intake import case_pattern
+
+    today = _today(today)
+    with _transaction():
+        _start(actor, req, "split_request", version)
+        errors: dict[str, str] = {}
+        lines = [" ".join(line.split()) for line in (items or "").splitlines() if line.strip()]
+        if not lines:
+            errors["items"] = "请填写拆分出的申请事项，每行一项（原申请保留其余事项）。"
+        elif len(lines) > MAX_SPLIT:
+            errors["items"] = f"一次最多拆分出{MAX_SPLIT}件，现为{len(lines)}件，请分次拆分。"
+        elif too_long := [i for i, line in enumerate(lines, 1) if len(line) > TEXT_LIMIT]:
+            errors["items"] = f"第{too_long[0]}项超过{TEXT_LIMIT}个字，请精简。"
+        why = _text(errors, "reason", reason, "拆分理由", required=True)
+        _raise(errors)
+        root_id = req.split_from_id or req.id
+        agency = req.agency
+        numbers = []
+        for line in lines:
+            seq = next_seq(agency.id, "request", req.received_on.year)
+            child = DisclosureRequest(
+                agency_id=req.agency_id,
+                year=req.received_on.year,
+                seq=seq,
+                number=format_number(case_pattern(agency), req.received_on.year, seq),
+                subject=line if len(line) <= 200 else line[:199] + "…",
+                content=line,
+                remarks=f"由{req.number}拆分：{why}",
+                split_from_id=root_id,
+                created_by_id=actor.id,
+                source=req.source,
+                **{f: getattr(req, f) for f in SPLIT_COPIED},
+            )
+            child.tags = [RequestTag(tag=t.tag) for t in req.tags]
+            db.session.add(child)
+            clock.refresh(child, current_calendar())
+            db.session.flush()
+            numbers.append(child.number)
+            audit.record(
+                "request.split_off",
+                subject_type="request",
+                subject_id=child.id,
+                actor=actor,
+                agency_id=req.agency_id,
+                data={
+                    "number": child.number,
+                    "split_from": req.number,
+                    "received_on": child.received_on,
+                    "due_date": child.due_date,
+                },
+                note=why,
+            )
+        _finish(actor, req, "request.split", {"split_into": numbers}, note=why)
+        return Done(f"已拆分出{len(numbers)}件申请：{'、'.join(numbers)}，收到申请之日与原申请相同，各自计算答复期限。")
+
+
+def split_family(req: DisclosureRequest) -> list[DisclosureRequest]:
+    """The application and every request split off it (for the case page), ordered by number."""
+    root = req.split_from_id or req.id
+    return list(
+        db.session.scalars(
+            select(DisclosureRequest)
+            .where(
+                DisclosureRequest.agency_id == req.agency_id,
+                (DisclosureRequest.id == root) | (DisclosureRequest.split_from_id == root),
+            )
+            .order_by(DisclosureRequest.seq)
+            .limit(MAX_SPLIT * 5)
+        )
+    )
 
 
 def open_clock_actions(req: DisclosureRequest, *kinds: str, state: str = "open") -> list[ClockAction]:

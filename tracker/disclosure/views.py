@@ -18,7 +18,7 @@ from ..rules.clock import today_cn
 from ..rules.report_layout import APPLICANT_TYPES, applicant_type_label
 from ..web import MAX_PAGE
 from ..workcal.service import current_calendar
-from . import intake
+from . import intake, workflow
 from .blueprint import bp
 from .forms import IntakeForm
 from .models import DisclosureRequest
@@ -101,6 +101,15 @@ def new_request():
                 scan.done()
                 note = "（暂定：所依据年度的放假安排尚未录入，录入后自动重算）" if req.due_provisional else ""
                 flash(f"已登记 {req.number}，答复期限 {req.due_date or '（暂停中）'}{note}。", "success")
+                from .repeats import similar_earlier
+
+                if similar := similar_earlier(req):
+                    flash(
+                        f"同一申请人此前有{len(similar)}件内容相似的申请（"
+                        + "、".join(e.request.number for e in similar)
+                        + "），请在案件页面核对是否属于重复申请（条例第三十六条第（六）项）。",
+                        "warning",
+                    )
                 return redirect(url_for("disclosure.detail", request_id=req.id))
             except intake.IntakeInvalid as e:
                 loose = form.add_errors(e.errors)
@@ -135,10 +144,36 @@ def detail(request_id: int):
         .where(Attachment.subject_type == "request", Attachment.subject_id == req.id)
         .order_by(Attachment.id)
     ).all()
-    from . import clock
+    from ..rules import deadlines as deadline_rules
+    from . import clock, letters, repeats, services
 
     deadline = clock.compute(req, current_calendar())
-    return render_template("disclosure/detail.html", req=req, events=events, attachments=attachments, deadline=deadline)
+    timeliness = (
+        deadline_rules.answer_timeliness(req.due_date, req.delivered_on, today_cn())
+        if req.status == "concluded" and not req.withdrawn and req.outcome and req.source != "import"
+        else None
+    )
+    return render_template(
+        "disclosure/detail.html",
+        req=req,
+        events=events,
+        attachments=attachments,
+        deadline=deadline,
+        case_letters=letters.case_letters(req),
+        timeliness=timeliness,
+        timeliness_labels=deadline_rules.TIMELINESS_LABELS,
+        similar=repeats.similar_earlier(req),
+        requests_last_year=repeats.requests_in_last_year(req),
+        split_family=services.split_family(req) if req.split_from_id or _has_split_parts(req) else [],
+        allowed={a.id for a in workflow.allowed_actions(current_user, req)},
+    )
+
+
+def _has_split_parts(req) -> bool:
+    return (
+        db.session.scalar(select(DisclosureRequest.id).where(DisclosureRequest.split_from_id == req.id).limit(1))
+        is not None
+    )
 
 
 @bp.get("/<int:request_id>/attachments/<int:attachment_id>")

@@ -122,12 +122,23 @@ ACTIONS: tuple[Action, ...] = (
     ),
     _a("decide_extension", "审批延期", "request.approve", OPEN_STATES, SAME),
     _a("set_explicit_deadline", "另行确定答复期限（第三十五条）", "request.deadline_explicit", OPEN_STATES, SAME),
+    _a("split_request", "拆分申请（一事一申请）", "request.register", {REGISTERED, IN_PROGRESS}, SAME),
+    _a(
+        "disclose_over_objection",
+        "决定公开并告知第三方（第三十二条）",
+        "request.clock",
+        {IN_PROGRESS, IN_REVIEW, CONCLUDED} | PAUSED_STATES,
+        SAME,
+        handler_bound=True,
+        record=True,
+    ),
     _a("conclude", "办结（答复申请人）", "request.conclude", {REGISTERED, IN_PROGRESS, IN_REVIEW}, CONCLUDED),
     _a("withdraw", "申请人撤回", "request.conclude", OPEN_STATES, CONCLUDED),
     _a("reopen", "重新办理", "request.reopen", {CONCLUDED}, IN_PROGRESS),  # 待分办 when it has no section
     _a("record_review", "登记复议/诉讼", "review.manage", ALL_STATES, SAME, record=True),
     _a("update_review", "更新复议/诉讼结果", "review.manage", ALL_STATES, SAME, record=True),
     _a("generate_letter", "生成告知书", "request.letters", ALL_STATES, SAME, record=True),
+    _a("record_delivery", "登记告知书送达", "request.letters", ALL_STATES, SAME, record=True),
 )
 _BY_ID = {a.id: a for a in ACTIONS}
 ACTION_IDS: tuple[str, ...] = tuple(_BY_ID)
@@ -159,7 +170,20 @@ def status_label(req) -> str:
         return f"暂停（{PAUSE_REASON_LABELS.get(req.pause_reason, req.pause_reason)}）"
     if req.status == CONCLUDED and req.outcome == "other.other" and getattr(req, "withdrawn", False):
         return "已撤回"
+    if is_undelivered(req):
+        return "已办结（答复未送达）"
     return STATUS_LABELS.get(req.status, req.status)
+
+
+def is_undelivered(req) -> bool:
+    """Concluded with an answer that has not been delivered yet (imported history has no deliveries)."""
+    return (
+        req.status == CONCLUDED
+        and not getattr(req, "withdrawn", False)
+        and req.outcome is not None
+        and req.delivered_on is None
+        and getattr(req, "source", "manual") != "import"
+    )
 
 
 def is_cohandler(user, req) -> bool:

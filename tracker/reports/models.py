@@ -95,6 +95,9 @@ class ReportSnapshot(db.Model):
     year: Mapped[int] = mapped_column(Integer, nullable=False)
     figures: Mapped[dict] = mapped_column(JSON, nullable=False)  # the report dict (JSON form)
     narrative: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)  # part id -> text
+    # The layout (tracker.rules.report_layout.LAYOUT_VERSIONS) the figures were frozen under: the snapshot
+    # always renders in it, whatever layout later years use.
+    layout_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
     published_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 

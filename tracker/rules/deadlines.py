@@ -604,6 +604,31 @@ def due_status(due: date | None, today: date, calendar: WorkCalendar, soon_days:
     return OK
 
 
+ANSWERED_ON_TIME = "answered_on_time"
+ANSWERED_LATE = "answered_late"
+UNDELIVERED = "undelivered"  # concluded, the answer not yet delivered, the deadline not passed
+UNDELIVERED_LATE = "undelivered_late"  # concluded, not delivered, and the deadline has passed
+TIMELINESS_LABELS: dict[str, str] = {
+    ANSWERED_ON_TIME: "按期答复",
+    ANSWERED_LATE: "超期答复",
+    UNDELIVERED: "已办结未送达",
+    UNDELIVERED_LATE: "已办结未送达，已超期",
+}
+
+
+def answer_timeliness(due: date | None, delivered_on: date | None, today: date) -> str | None:
+    """Whether a concluded answer was given on time: its *delivery* date counts, not the letter's date
+    (rules.md: a posted answer on the day handed to the post, one handed over on the day signed for, an
+    electronic one on the day sent). None when there is no deadline to compare with."""
+    if delivered_on is None:
+        if due is None:
+            return UNDELIVERED
+        return UNDELIVERED_LATE if today > due else UNDELIVERED
+    if due is None:
+        return None
+    return ANSWERED_LATE if delivered_on > due else ANSWERED_ON_TIME
+
+
 def workdays_remaining(due: date, today: date, calendar: WorkCalendar) -> int:
     """Working days after today up to the due date; negative: working days overdue (after due up to today)."""
     if today <= due:

@@ -520,3 +520,16 @@ def label_to_code(text: str | None) -> str | None:
                 if code is not None and _BY_CODE[code].group == g.id:
                     return code
     return None
+
+
+_CITATION = re.compile(
+    r"《[^》]*》|第[一二三四五六七八九十百零〇\d]+条|第[（(][一二三四五六七八九十\d]+[）)]项|第[一二三四五六七八九十\d]+款"
+    r"|[（(]?国办函〔\d+〕\d+号[）)]?|[根依]据|之规定|的规定|规定|以及|和|及|、|，|,|。|；|;|：|:|\s"
+)
+
+
+def is_bare_citation(text: str | None) -> bool:
+    """True when a "reason" is only a legal citation (e.g. the outcome's default basis pasted in): the
+    letter cites the basis itself, and a refusal must say *why*, so such a reason is refused."""
+    t = unicodedata.normalize("NFKC", text or "")
+    return bool(t.strip()) and not _CITATION.sub("", t).strip()
