@@ -352,7 +352,15 @@ def test_consultation_window_close_and_late_answer(app_ctx, w):
     with pytest.raises(s.Invalid, match="尚未登记对方收到征求意见书的日期"):
         do(s.consultation_closed, w.staff_a, req, clock_action_id=act.id, end_reason="window_closed", today=TODAY)
     with pytest.raises(s.Invalid, match="早于征求意见书发出日期"):  # a receipt before sending is refused
-        do(s.consult, w.staff_a, req, kind="consult_agency", party="乙", sent_on=date(2026, 3, 5), served_on=date(2026, 3, 4))
+        do(
+            s.consult,
+            w.staff_a,
+            req,
+            kind="consult_agency",
+            party="乙",
+            sent_on=date(2026, 3, 5),
+            served_on=date(2026, 3, 4),
+        )
     from tracker.disclosure.delivery import record_delivery
 
     do(

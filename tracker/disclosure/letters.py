@@ -769,7 +769,7 @@ def _letter_row_for(req: DisclosureRequest, key: str) -> Letter:
         agency_id=req.agency_id,
         key=key,
         kind=name,
-        clock_action_id=action.id if action is not None else None,
+        clock_action=action,
         recipient=recipient_of(req, key)[:200],
         version=0,
     )

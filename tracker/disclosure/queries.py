@@ -68,6 +68,14 @@ def unordered_query(user, args, found=None):
         q = q.where(DisclosureRequest.status == "paused", DisclosureRequest.pause_reason == status[7:])
     elif status == "withdrawn":
         q = q.where(DisclosureRequest.status == "concluded", DisclosureRequest.withdrawn.is_(True))
+    elif status == "undelivered":  # concluded, the answer not yet delivered (workflow.is_undelivered)
+        q = q.where(
+            DisclosureRequest.status == "concluded",
+            DisclosureRequest.delivered_on.is_(None),
+            DisclosureRequest.withdrawn.is_(False),
+            DisclosureRequest.outcome.is_not(None),
+            DisclosureRequest.source != "import",
+        )
     section_id = id_arg(args, "section")
     if section_id:
         q = q.where(DisclosureRequest.section_id == section_id)

@@ -952,6 +952,7 @@ def fee_notice(
                 kind="fee",
                 state="open",
                 started_on=notice_on,
+                served_on=served,
                 window_end=window,
                 details={**calc.details(), "served_on": served.isoformat()},
                 created_by_id=actor.id,

@@ -34,6 +34,7 @@ KIND_LABELS: dict[str, str] = {
     "consultation_end": "征求意见期限",
     "fee_end": "缴费期限",
     "opinion_due": "协办意见期限",
+    "undelivered": "已办结未送达",
 }
 
 REQUEST = "request"
@@ -353,6 +354,23 @@ def window_owed(win: Window, today: date, cal: WorkCalendar, policy: Policy, peo
     return _owed(kind, CLOCK_ACTION, win.id, end, stage, recipients, case.agency_id, REQUEST, case.id, text)
 
 
+def undelivered_owed(case: Case, today: date, cal: WorkCalendar, policy: Policy, people: Directory) -> list[Owed]:
+    """A concluded answer not yet delivered: the delivery date decides timeliness (rules.deadlines
+    .answer_timeliness), so the office (who sends answers) and the handler hear of it once while the deadline
+    has not passed, and once more after it passed (a case without a stored deadline is not reminded of)."""
+    due = case.due_date
+    if due is None:
+        return []
+    stage = PASSED if today > due else BEFORE
+    ref, who = _request_ref(case), _request_who(case, people)
+    if stage == BEFORE:
+        text = f"已办结未送达：{ref}已办结，答复尚未登记送达；答复期限为{due}，以送达日期判断是否按期答复，请尽快送达并登记。{who}"
+    else:
+        text = f"已办结未送达，已超期：{ref}的答复期限{due}已过，答复仍未登记送达，请立即送达并登记送达日期。{who}"
+    recipients = people.office(case.agency_id) + people.responsible(case.agency_id, case.section_id, case.handler_id)
+    return _owed("undelivered", REQUEST, case.id, due, stage, recipients, case.agency_id, REQUEST, case.id, text)
+
+
 def item_owed(item: Item, today: date, cal: WorkCalendar, policy: Policy, people: Directory) -> list[Owed]:
     """临期 / 到期 / 超期 of an NPC suggestion's or CPPCC proposal's reply deadline."""
     if item.due_date is None:
@@ -405,9 +423,12 @@ def decide(
     windows: Iterable[Window] = (),
     items: Iterable[Item] = (),
     opinions: Iterable[Opinions] = (),
+    undelivered: Iterable[Case] = (),
 ) -> list[Owed]:
     """Every reminder owed today for the given candidates (pure: no database, no clock)."""
     owed: list[Owed] = []
+    for c in undelivered:
+        owed += undelivered_owed(c, today, cal, policy, people)
     for c in cases:
         owed += answer_owed(c, today, cal, policy, people)
     for c in clarifications:
@@ -436,7 +457,7 @@ def owed_at(now: datetime, cal: WorkCalendar | None = None, policy: Policy | Non
 
 
 def collect(today: date, cal: WorkCalendar, policy: Policy) -> list[Owed]:
-    """The reminders owed on ``today``: six queries in all, whatever the number of cases."""
+    """The reminders owed on ``today``: seven queries in all, whatever the number of cases."""
     from sqlalchemy import and_, exists, select
 
     from ..accounts.models import Section, User
@@ -485,6 +506,21 @@ def collect(today: date, cal: WorkCalendar, policy: Policy) -> list[Owed]:
         )
     ]
 
+    # Concluded answers not yet delivered (imported history carries no deliveries): the index on
+    # (agency_id, status, delivered_on) serves it.
+    undelivered = [
+        case(r)
+        for r in db.session.execute(
+            select(*rcols).where(
+                R.status == CONCLUDED,
+                R.delivered_on.is_(None),
+                R.withdrawn.is_(False),
+                R.outcome.is_not(None),
+                R.source != "import",
+            )
+        )
+    ]
+
     P = Proposal
     pcols = (P.id, P.agency_id, P.kind, P.number, P.title, P.lead_section_id, P.handler_id, P.due_date)
     open_items = P.status.in_(proposal_rules.OPEN_STATUSES)
@@ -504,7 +540,7 @@ def collect(today: date, cal: WorkCalendar, policy: Policy) -> list[Owed]:
     opinions = [Opinions(item, due, tuple(sections)) for (item, due), sections in grouped.items()]
 
     agencies = (
-        {c.agency_id for c in cases + clarifications}
+        {c.agency_id for c in cases + clarifications + undelivered}
         | {w.case.agency_id for w in windows}
         | {i.agency_id for i in items}
         | {o.item.agency_id for o in opinions}
@@ -532,4 +568,5 @@ def collect(today: date, cal: WorkCalendar, policy: Policy) -> list[Owed]:
         windows=windows,
         items=items,
         opinions=opinions,
+        undelivered=undelivered,
     )
