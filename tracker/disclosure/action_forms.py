@@ -19,7 +19,7 @@ from ..rules.clock import today_cn
 from ..rules.fees import FeeMethod
 from . import delivery, letters, repeats, services, workflow
 from .forms import IntakeForm
-from .reviews import REVIEW_KINDS, REVIEW_RESULTS
+from .reviews import REVIEW_KINDS, REVIEW_RESULTS, UNATTACHED_SUBJECTS
 
 DATE_MESSAGE = IntakeForm.DATE_MESSAGE
 
@@ -190,7 +190,15 @@ class ReviewForm(ActionForm):
     concluded_on = _date("审结日期（尚未审结的不填）")
     result = _select("审结结果")
     body = StringField("复议机关或法院")
+    prior_reconsideration = TextAreaField(
+        "行政复议情况说明（复议后起诉、而复议未在本系统登记时填写，如：2023年5月区人民政府作出维持的复议决定）"
+    )
     note = TextAreaField("备注")
+
+
+class UnattachedReviewForm(ReviewForm):
+    subject = _select("所涉事项")
+    subject_note = TextAreaField("所涉事项说明（如：对某文件主动公开不服；申请人称曾提交但本机关未收到的申请）")
 
 
 class UpdateReviewForm(ReviewForm):
@@ -242,6 +250,8 @@ def _delivery_choices(form, req):
 def review_choices(form, req):
     form.kind.choices = [("", "请选择")] + list(REVIEW_KINDS.items())
     form.result.choices = [("", "尚未审结")] + list(REVIEW_RESULTS.items())
+    if "subject" in form:
+        form.subject.choices = [("", "请选择")] + list(UNATTACHED_SUBJECTS.items())
 
 
 def prepare_update_review(form, req):

@@ -76,7 +76,7 @@ ANSWER = (
     "repeat_of_id",
 )
 DELIVERY = ("answer_date", "delivery_method", "delivered_on", "tracking_number")
-REVIEW = ("kind", "filed_on", "concluded_on", "result", "body", "note")
+REVIEW = ("kind", "filed_on", "concluded_on", "result", "body", "prior_reconsideration", "note")
 
 
 @dataclass(frozen=True)

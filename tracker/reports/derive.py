@@ -444,7 +444,7 @@ def problem_cases(
     kinds = {b.id: (f"{b.parent_label}（{b.label}）" if b.parent_label else b.label) for b in TABLE4_BLOCKS}
     q = (
         select(V.request_id, R.number, V.kind, V.filed_on, V.concluded_on, V.result)
-        .join(R, R.id == V.request_id)
+        .outerjoin(R, R.id == V.request_id)
         .where(V.agency_id == agency_id, _review_scope(year), _review_conditions()[problem_id])
         .order_by(V.filed_on, V.id)
         .limit(limit)
@@ -453,11 +453,36 @@ def problem_cases(
     return [
         ProblemCase(
             rid,
-            number,
+            number or "（未对应登记申请）",
             f"{kinds.get(kind, kind)}：立案{filed}，审结{concluded or '—'}，结果{results.get(result, result) or '—'}",
         )
         for rid, number, kind, filed, concluded, result in db.session.execute(q)
     ]
+
+
+@dataclass(frozen=True)
+class DataNote:
+    """A record counted as it stands but explained in the data-quality list (it fails no check)."""
+
+    request_id: int | None
+    number: str | None
+    note: str
+
+
+def data_notes(agency_id: int, year: int, limit: int = 50) -> list[DataNote]:
+    """The notes of the reviews the year counts (e.g. a 复议后起诉 whose reconsideration predates the records).
+    One bounded query."""
+    from ..disclosure.models import DisclosureRequest as R
+    from ..disclosure.models import Review as V
+
+    q = (
+        select(V.request_id, R.number, V.data_note)
+        .outerjoin(R, R.id == V.request_id)
+        .where(V.agency_id == agency_id, V.data_note.is_not(None), _review_scope(year))
+        .order_by(V.filed_on, V.id)
+        .limit(limit)
+    )
+    return [DataNote(rid, number, note) for rid, number, note in db.session.execute(q)]
 
 
 def _outcome_text(code: str | None) -> str:

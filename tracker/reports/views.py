@@ -13,7 +13,7 @@ from ..rules import report_layout as rl
 from ..rules.clock import today_cn
 from ..web import page_arg
 from . import registers, render, services
-from .derive import PROBLEMS, problem_cases
+from .derive import PROBLEMS, data_notes, problem_cases
 from .forms import CsrfOnlyForm, PublishForm, entry_data, entry_form
 from .models import KIND_LABELS, PROACTIVE_CATEGORIES, RegisterEntry
 from .structure import NARRATIVE_PARTS, SECTIONS, parts_of, report_title
@@ -89,6 +89,7 @@ def show(year: int):
         check_titles=rl.CHECK_TITLES,
         problems=failing,
         problem_cases=cases,
+        notes=data_notes(current_user.agency_id, year),
         all_problems=PROBLEMS,
         changed_refs={d.path for d in view.diffs},
         changed=changed,
