@@ -352,7 +352,7 @@ def test_every_cell_of_tables_two_three_four(history, year):
     assert report["table3"] == EXPECTED_T3[year]
     assert report["table4"] == EXPECTED_T4[year]
     assert report["table2"] == EXPECTED_T2[year]
-    assert report["year"] == year and report["agency"] == {"name": "测试区发展和改革局"}
+    assert report["year"] == year and report["agency"] == {"name": "测试区发展和改革局", "contact": {}}
 
 
 @pytest.mark.parametrize("year", [2022, 2023, 2024])
@@ -377,6 +377,7 @@ def test_summary_and_other_matters_2023(history):
         "proactive_by_category": {"机构职能": 3, "领导信息": 1, "财政信息": 2, "专题：优化营商环境": 1},
         "requests_received": 28,
         "requests_received_previous_year": 6,
+        "previous_year_basis": "records",
         "main_topics": [
             {"topic": "项目立项", "requests": 4},
             {"topic": "规划", "requests": 3},

@@ -40,8 +40,19 @@ def test_json_has_exactly_the_form_of_report_format(office, client):
     resp = client.get("/reports/2023/report.json")
     assert resp.status_code == 200 and resp.mimetype == "application/json"
     data = json.loads(resp.get_data(as_text=True))
-    assert list(data) == ["year", "agency", "table2", "table3", "table4", "summary", "other_matters", "checks"]
-    assert data["year"] == 2023 and data["agency"] == {"name": "测试区发展和改革局"}
+    # the keys of the form, with the layout version the figures were derived in (this product's addition)
+    assert list(data) == [
+        "year",
+        "layout_version",
+        "agency",
+        "table2",
+        "table3",
+        "table4",
+        "summary",
+        "other_matters",
+        "checks",
+    ]
+    assert data["year"] == 2023 and data["agency"] == {"name": "测试区发展和改革局", "contact": {}}
     assert list(data["table2"]) == [
         "rules",
         "normative_documents",
@@ -65,6 +76,7 @@ def test_json_has_exactly_the_form_of_report_format(office, client):
         "proactive_by_category",
         "requests_received",
         "requests_received_previous_year",
+        "previous_year_basis",
         "main_topics",
     ]
     assert data["other_matters"] == {

@@ -126,7 +126,18 @@ def test_table2_and_table4_definitions():
 
 def test_skeleton_has_the_json_form():
     report = empty_report_dict(2023, "张店区发展和改革局")
-    assert set(report) == {"year", "agency", "table2", "table3", "table4", "summary", "other_matters", "checks"}
+    assert set(report) == {
+        "year",
+        "layout_version",
+        "agency",
+        "table2",
+        "table3",
+        "table4",
+        "summary",
+        "other_matters",
+        "checks",
+    }
+    assert report["layout_version"] == 1
     assert report["year"] == 2023 and report["agency"] == {"name": "张店区发展和改革局"}
     assert report["table2"] == {
         "rules": {"issued": 0, "abolished": 0, "in_force": 0},
@@ -149,7 +160,8 @@ def test_skeleton_has_the_json_form():
         "proactive_items": 0,
         "proactive_by_category": {},
         "requests_received": 0,
-        "requests_received_previous_year": 0,
+        "requests_received_previous_year": None,
+        "previous_year_basis": None,
     }
     assert report["other_matters"] == {
         "processing_fees": {"cases": 0, "amount_yuan": 0},

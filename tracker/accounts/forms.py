@@ -22,6 +22,13 @@ class AgencyForm(FlaskForm):
     name = StringField(
         "机关名称", validators=[DataRequired("请输入机关名称。"), Length(max=100, message="机关名称不能超过100个字。")]
     )
+    address = StringField("通讯地址")
+    postcode = StringField("邮政编码")
+    phone = StringField("联系电话")
+    email = StringField("电子邮箱")
+    website = StringField("政府网站")
+    reconsideration_body = StringField("行政复议机关（如：某区人民政府）")
+    court = StringField("管辖法院（如：某区人民法院）")
 
 
 class UserForm(FlaskForm):

@@ -210,6 +210,85 @@ def rename_agency(agency: Agency, name: str, *, actor) -> None:
     db.session.commit()
 
 
+# Agency settings used by letters (contact line, remedies bodies) and the report preface (contact line).
+CONTACT_SETTINGS: dict[str, tuple[str, int]] = {
+    "address": ("通讯地址", 200),
+    "postcode": ("邮政编码", 6),
+    "phone": ("联系电话", 40),
+    "email": ("电子邮箱", 120),
+    "website": ("政府网站", 200),
+    "reconsideration_body": ("行政复议机关", 100),
+    "court": ("管辖法院", 100),
+}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_PHONE = re.compile(r"^[0-9+()（）\- 转]{5,40}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def contact_errors(data: dict) -> tuple[dict[str, str], dict[str, str]]:
+    """Clean contact settings and their problems ({key: Chinese message}); blank means not set."""
+    clean: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for key, (label, limit) in CONTACT_SETTINGS.items():
+        value = data.get(key)
+        text = value.strip() if isinstance(value, str) else ""
+        if _CONTROL.search(text):
+            errors[key] = f"{label}含有不可见的控制字符，请重新输入。"
+        elif len(text) > limit:
+            errors[key] = f"{label}不能超过{limit}个字（现为{len(text)}个字）。"
+        elif text and key == "postcode" and not re.fullmatch(r"\d{6}", text):
+            errors[key] = "邮政编码应为6位数字，例如 100000。"
+        elif text and key == "phone" and not _PHONE.match(text):
+            errors[key] = "联系电话只能包含数字、“-”、括号和“转”，例如 010-12345678 或 12345678转801。"
+        elif text and key == "email" and not _EMAIL.match(text):
+            errors[key] = "电子邮箱格式不正确，例如 gk@example.gov.cn。"
+        elif text and key == "website" and not re.match(r"^https?://\S+$", text):
+            errors[key] = "政府网站请以 http:// 或 https:// 开头，例如 https://www.example.gov.cn。"
+        if text:
+            clean[key] = text
+    return clean, errors
+
+
+def update_agency(agency: Agency, data: dict, *, actor) -> dict:
+    """Save the agency's name and its contact and remedies settings in one transaction; returns the diff.
+
+    The contact details appear in the letters and in the report preface (only those filled in); the
+    reconsideration body and the court are named in the remedies of the answer letters.
+    """
+    from ..errors import FieldErrors
+
+    _require(actor, "admin.manage")
+    if agency.id != actor.agency_id:
+        raise PermissionDenied("只能修改本机关的设置。")
+    errors: dict[str, str] = {}
+    name = (data.get("name") or "").strip()
+    if not name or len(name) > 100:
+        errors["name"] = "机关名称不能为空，且不能超过100个字。"
+    elif db.session.scalars(select(Agency).where(Agency.name == name, Agency.id != agency.id)).first():
+        errors["name"] = f"已有名为“{name}”的机关。"
+    contact, contact_problems = contact_errors(data)
+    errors.update(contact_problems)
+    if errors:
+        raise FieldErrors(errors)
+    try:
+        diff = audit.changes(agency, {"name": name})
+        if diff:
+            audit.record("agency.renamed", subject_type="agency", subject_id=agency.id, actor=actor, data=diff)
+        old = dict(agency.settings or {})
+        new = {k: v for k, v in old.items() if k not in CONTACT_SETTINGS} | contact
+        changed = {k: [old.get(k), new.get(k)] for k in CONTACT_SETTINGS if old.get(k) != new.get(k)}
+        if changed:
+            agency.settings = new
+            audit.record(
+                "agency.settings_changed", subject_type="agency", subject_id=agency.id, actor=actor, data=changed
+            )
+        db.session.commit()
+        return {**diff, **changed}
+    except Exception:
+        db.session.rollback()
+        raise
+
+
 def authenticate(username: str, password: str) -> User | None:
     user = db.session.scalars(select(User).where(func.lower(User.username) == (username or "").strip().lower())).first()
     if user is None or not user.active or not user.check_password(password or ""):

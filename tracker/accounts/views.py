@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from ..errors import ServiceError
+from ..errors import FieldErrors, ServiceError
 from ..extensions import db
 from ..rules.clock import utcnow
 from . import services
@@ -56,12 +56,20 @@ def home():
 @admin_bp.route("/agency", methods=["GET", "POST"])
 @permission_required("admin.manage")
 def agency():
-    form = AgencyForm(obj=current_user.agency)
+    agency = current_user.agency
+    form = AgencyForm(obj=agency)
+    if request.method == "GET":
+        for key in services.CONTACT_SETTINGS:
+            form[key].data = (agency.settings or {}).get(key, "")
     if form.validate_on_submit():
         try:
-            services.rename_agency(current_user.agency, form.name.data, actor=current_user)
-            flash("机关名称已保存。", "success")
+            diff = services.update_agency(agency, {f.name: f.data for f in form}, actor=current_user)
+            flash("机关名称和联系方式已保存。" if diff else "没有修改任何内容。", "success" if diff else "info")
             return redirect(url_for("admin.agency"))
+        except FieldErrors as e:
+            db.session.rollback()
+            for key, message in e.errors.items():
+                form[key].errors = [*form[key].errors, message]
         except ServiceError as e:
             db.session.rollback()
             form.name.errors.append(e.message)

@@ -27,7 +27,6 @@ from ..rules.outcomes import CODES
 from .models import DECISION, DOCUMENT, FEE, KIND_OF_TABLE2_BLOCK, PROACTIVE, PROACTIVE_CATEGORIES, RegisterEntry
 
 MAIN_TOPICS = 3  # how many request topics the summary names
-_RESULT_ROWS = frozenset(rl.TABLE3_RESULT_ROW_IDS)
 
 
 def _bounds(year: int) -> tuple[date, date]:
@@ -111,29 +110,35 @@ def _table3_query(agency_id: int, year: int, today: date | None = None):
     return select(R.applicant_type, R.outcome, *sums).where(scope).group_by(R.outcome, R.applicant_type)
 
 
-def derive_table3(agency_id: int, year: int) -> dict:
-    """Table 三. One query."""
-    return _table3_and_problems(agency_id, year, None)[0]
+def derive_table3(agency_id: int, year: int, version: rl.LayoutVersion | None = None) -> dict:
+    """Table 三 in the year's layout (or the one given). One query."""
+    return _table3_and_problems(agency_id, year, None, version)[0]
 
 
-def _table3_and_problems(agency_id: int, year: int, today: date | None) -> tuple[dict, dict[str, int]]:
-    """Table 三 and (with today) the requests' data-quality counts, in one pass over the year's rows.
+def _table3_and_problems(
+    agency_id: int, year: int, today: date | None, version: rl.LayoutVersion | None = None
+) -> tuple[dict, dict[str, int]]:
+    """Table 三 in the layout ``version`` (default: the year's) and (with today) the requests' data-quality
+    counts, in one pass over the year's rows.
 
     The 总计 column counts every request, whatever its recorded applicant type, and the （七）总计 row
     every request concluded in the year, whatever its outcome: a record outside the official vocabulary
     then shows up as a failed check instead of silently vanishing from the totals.
     """
-    table = rl.empty_table3()
+    v = version or rl.layout_for_year(year)
+    table = rl.empty_table3(v)
+    result_rows = frozenset(v.table3_result_row_ids)
+    types = frozenset(v.applicant_type_ids)
     problem_ids = list(_request_conditions(today)) if today is not None else []
     problems = dict.fromkeys(problem_ids, 0)
     for atype, outcome, new, carried_in, concluded, carried_out, *flags in db.session.execute(
         _table3_query(agency_id, year, today)
     ):
         counts = {"new": new, "carried_in": carried_in, "total": concluded, "carried_out": carried_out}
-        if outcome in _RESULT_ROWS:
+        if outcome in result_rows:
             counts[outcome] = concluded
         for row, n in counts.items():
-            if atype in rl.APPLICANT_TYPE_IDS:
+            if atype in types:
                 table[row][atype] += int(n or 0)
             table[row]["total"] += int(n or 0)
         for pid, n in zip(problem_ids, flags, strict=True):
@@ -184,10 +189,14 @@ def processing_fees(agency_id: int, year: int) -> dict:
 # ------------------------------------------------------------------------------------------- table 四
 
 
-def derive_table4(agency_id: int, year: int) -> dict:
-    """Reviews filed by Dec 31 and not concluded before Jan 1; by result if concluded in the year. One query."""
+def derive_table4(agency_id: int, year: int, version: rl.LayoutVersion | None = None) -> dict:
+    """Reviews filed by Dec 31 and not concluded before Jan 1; by result if concluded in the year. One query.
+
+    Every review of the agency counts, whether or not it follows a registered request (issue 11).
+    """
     from ..disclosure.models import Review as V
 
+    lv = version or rl.layout_for_year(year)
     start, end = _bounds(year)
     concluded_in_year = _in(V.concluded_on, year)
     parts = [func.sum(_flag(and_(concluded_in_year, V.result == r))) for r in ("upheld", "corrected", "other")]
@@ -196,7 +205,7 @@ def derive_table4(agency_id: int, year: int) -> dict:
         .where(V.agency_id == agency_id, V.filed_on <= end, or_(V.concluded_on.is_(None), V.concluded_on >= start))
         .group_by(V.kind)
     )
-    table = {b: {c: 0 for c in rl.TABLE4_COLUMN_IDS} for b in rl.TABLE4_BLOCK_IDS}
+    table = {b: {c: 0 for c in lv.table4_column_ids} for b in lv.table4_block_ids}
     for kind, upheld, corrected, other, pending, total in db.session.execute(q):
         if kind in table:
             table[kind].update(
@@ -221,8 +230,11 @@ def wan_yuan(cents: int) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def derive_registers(agency_id: int, year: int) -> tuple[dict, int, dict[str, int]]:
+def derive_registers(
+    agency_id: int, year: int, version: rl.LayoutVersion | None = None
+) -> tuple[dict, int, dict[str, int]]:
     """Table 二 and the proactive items by category, from register_entry. One query."""
+    v = version or rl.layout_for_year(year)
     E = RegisterEntry
     start, end = _bounds(year)
     in_year = _in(E.entry_date, year)
@@ -240,8 +252,13 @@ def derive_registers(agency_id: int, year: int) -> tuple[dict, int, dict[str, in
         .where(E.agency_id == agency_id, E.entry_date <= end)
         .group_by(E.kind, E.category)
     )
-    table2 = {row.id: {c.id: 0 for c in block.columns} for block in rl.TABLE2_BLOCKS for row in block.rows}
-    kind_of_row = {row.id: KIND_OF_TABLE2_BLOCK[block.id] for block in rl.TABLE2_BLOCKS for row in block.rows}
+    table2 = {row.id: {c.id: 0 for c in block.columns} for block in v.table2_blocks for row in block.rows}
+    kind_of_row = {
+        row.id: KIND_OF_TABLE2_BLOCK[block.id]
+        for block in v.table2_blocks
+        for row in block.rows
+        if block.id in KIND_OF_TABLE2_BLOCK
+    }
     proactive: dict[str, int] = {}
     for kind, category, dated_in_year, abolished, in_force, quantity, cent_sum in db.session.execute(q):
         if kind == PROACTIVE:
@@ -525,11 +542,48 @@ class Derivation:
 
 
 def frozen_figures(agency_id: int, year: int) -> dict | None:
+    """The figures of the published report of `year`, with the layout version they were frozen under."""
     from .models import ReportSnapshot
 
-    return db.session.scalar(
-        select(ReportSnapshot.figures).where(ReportSnapshot.agency_id == agency_id, ReportSnapshot.year == year)
-    )
+    row = db.session.execute(
+        select(ReportSnapshot.figures, ReportSnapshot.layout_version).where(
+            ReportSnapshot.agency_id == agency_id, ReportSnapshot.year == year
+        )
+    ).first()
+    if row is None:
+        return None
+    figures, version = row
+    return {**figures, "layout_version": figures.get("layout_version", version)}
+
+
+def previous_year_figure(agency_id: int, year: int, frozen: dict | None) -> tuple[int | None, str | None]:
+    """(requests received in year−1, where the figure comes from), or (None, None) when nothing supports a
+    comparison: "比上年增加N件" only when the previous year was published (then the published figure is the
+    one compared against) or the records reach back to it (the earliest receipt date is in or before
+    year−1). `frozen` is the published report of year−1 or None. One statement of two index lookups on
+    (agency, received_on): the year−1 range and the earliest receipt — never the history before it."""
+    from ..disclosure.models import DisclosureRequest as R
+
+    if frozen is not None and isinstance((frozen.get("summary") or {}).get("requests_received"), int):
+        return frozen["summary"]["requests_received"], "frozen"
+    mine = R.agency_id == agency_id
+    count, first = db.session.execute(
+        select(
+            select(func.count()).select_from(R).where(mine, _in(R.received_on, year - 1)).scalar_subquery(),
+            select(func.min(R.received_on)).where(mine).scalar_subquery(),
+        )
+    ).one()
+    if first is None or first > date(year - 1, 12, 31):
+        return None, None
+    return int(count or 0), "records"
+
+
+def agency_contact(agency) -> dict[str, str]:
+    """The contact details the report preface states: only those the agency filled in (admin settings)."""
+    settings = (agency.settings or {}) if agency is not None else {}
+    return {
+        k: settings[k].strip() for k in ("address", "postcode", "phone", "email") if (settings.get(k) or "").strip()
+    }
 
 
 def derive_full(agency_id: int, year: int, *, today: date | None = None) -> Derivation:
@@ -538,16 +592,21 @@ def derive_full(agency_id: int, year: int, *, today: date | None = None) -> Deri
 
     today = today or today_cn()
     agency = db.session.get(Agency, agency_id)
-    report = rl.empty_report_dict(year, agency.name if agency else "")
-    report["table3"], request_problems = _table3_and_problems(agency_id, year, today)
-    report["table4"] = derive_table4(agency_id, year)
-    table2, proactive_items, by_category = derive_registers(agency_id, year)
+    version = rl.layout_for_year(year)
+    report = rl.empty_report_dict(year, agency.name if agency else "", version)
+    report["agency"]["contact"] = agency_contact(agency)
+    report["table3"], request_problems = _table3_and_problems(agency_id, year, today, version)
+    report["table4"] = derive_table4(agency_id, year, version)
+    table2, proactive_items, by_category = derive_registers(agency_id, year, version)
     report["table2"] = table2
+    frozen_previous = frozen_figures(agency_id, year - 1)
+    previous_figure, basis = previous_year_figure(agency_id, year, frozen_previous)
     report["summary"].update(
         proactive_items=proactive_items,
         proactive_by_category=by_category,
         requests_received=report["table3"]["new"]["total"],
-        requests_received_previous_year=received_in(agency_id, year - 1),
+        requests_received_previous_year=previous_figure,
+        previous_year_basis=basis,
         main_topics=main_topics(agency_id, year),
     )
     proposals = proposals_assigned(agency_id, year)
@@ -558,10 +617,14 @@ def derive_full(agency_id: int, year: int, *, today: date | None = None) -> Deri
     )
     # The previous year's row 四 counted from the records is, by definition, this year's carried-in
     # row (received by Dec 31 of year-1 and not concluded by then = received before Jan 1 and not
-    # concluded before Jan 1): taken from table 三 instead of a second pass over two years of rows.
-    # Check 5 is meaningful against the previous year's *published* figures (frozen_previous).
-    previous = {"year": year - 1, "table3": {"carried_out": dict(report["table3"]["carried_in"])}}
-    checks = rl.run_checks(report, previous=previous, frozen_previous=frozen_figures(agency_id, year - 1))
+    # concluded before Jan 1): taken from table 三 (in this year's layout) instead of a second pass over
+    # two years of rows. Check 5 is meaningful against the previous year's *published* figures.
+    previous = {
+        "year": year - 1,
+        "layout_version": version.id,
+        "table3": {"carried_out": dict(report["table3"]["carried_in"])},
+    }
+    checks = rl.run_checks(report, previous=previous, frozen_previous=frozen_previous)
     counts = {**request_problems, **count_problems(agency_id, year, today, requests=False)}
     checks.append(data_quality_check(counts))
     report["checks"] = checks

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..rules.outcomes import GROUPS
-from ..rules.report_layout import TABLE2_BLOCKS, TABLE3_ROWS
+from ..rules.report_layout import version_of
 from .structure import NARRATIVE_PART_IDS
 
 
@@ -22,8 +22,11 @@ def _list(items: list[str]) -> str:
     return "、".join(items)
 
 
-def change_phrase(current: int, previous: int) -> str:
-    """比上年增加N件 / 比上年减少N件 / 与上年持平."""
+def change_phrase(current: int, previous: int | None) -> str:
+    """比上年增加N件 / 比上年减少N件 / 与上年持平; "" when no previous figure supports a comparison (the records
+    do not reach back to the previous year and it was not published)."""
+    if previous is None:
+        return ""
     if current > previous:
         return f"比上年增加{current - previous}件"
     if current < previous:
@@ -41,7 +44,7 @@ def proactive_draft(report: dict) -> str:
     else:
         text = f"{year}年度，{name}未登记主动公开的政府信息。"
     facts = []
-    for block in TABLE2_BLOCKS:
+    for block in version_of(report).table2_blocks:
         for row in block.rows:
             cells = report["table2"][row.id]
             if "issued" in cells:
@@ -62,8 +65,9 @@ def on_request_draft(report: dict) -> str:
     """e.g. 2023年度共收到政府信息公开申请10件，比上年增加4件，主要涉及项目立项。…"""
     year = report["year"]
     summary, t3, t4 = report["summary"], report["table3"], report["table4"]
-    received, previous = summary["requests_received"], summary["requests_received_previous_year"]
-    text = f"{year}年度共收到政府信息公开申请{received}件，{change_phrase(received, previous)}"
+    received, previous = summary["requests_received"], summary.get("requests_received_previous_year")
+    change = change_phrase(received, previous)
+    text = f"{year}年度共收到政府信息公开申请{received}件" + (f"，{change}" if change else "")
     topics = [t["topic"] for t in summary.get("main_topics", [])]
     text += f"，主要涉及{_list(topics)}。" if topics and received else "。"
     if t3["carried_in"]["total"]:
@@ -71,7 +75,7 @@ def on_request_draft(report: dict) -> str:
     if t3["total"]["total"]:
         by_group = []
         for group in GROUPS:
-            n = sum(t3[r.id]["total"] for r in TABLE3_ROWS if r.is_result and r.group == group.id)
+            n = sum(t3[r.id]["total"] for r in version_of(report).table3_rows if r.is_result and r.group == group.id)
             if n:
                 by_group.append(f"{group.label}{n}件")
         text += f"本年度办结{t3['total']['total']}件，其中{_list(by_group)}。"
@@ -100,11 +104,18 @@ def proposals_draft(report: dict) -> str:
     return f"{year}年度，{name}共办理人大代表建议{other['npc_suggestions']}件，政协提案{other['cppcc_proposals']}件。"
 
 
+CONTACT_LABELS = (("address", "地址"), ("postcode", "邮编"), ("phone", "电话"), ("email", "电子邮箱"))
+
+
 def preface_draft(report: dict) -> str:
+    """The statistical period and whom to ask; only the contact details the agency filled in, never an empty
+    "（地址：；邮编：）"."""
     year, name = report["year"], report["agency"]["name"]
+    contact = report["agency"].get("contact") or {}
+    parts = "；".join(f"{label}：{contact[key]}" for key, label in CONTACT_LABELS if contact.get(key))
     return (
         f"本年度报告中所列数据的统计期限自{year}年1月1日起，至{year}年12月31日止。"
-        f"如对报告内容有疑问，请与{name}联系（地址：；邮编：；电话：；电子邮箱：）。"
+        f"如对报告内容有疑问，请与{name}联系" + (f"（{parts}）。" if parts else "。")
     )
 
 

@@ -10,7 +10,7 @@ import io
 import json
 from dataclasses import dataclass
 
-from ..rules.report_layout import Cell, cell_value, layout
+from ..rules.report_layout import Cell, cell_value, version_of
 from .structure import SECTIONS, parts_of, report_title
 
 TABLE_SHEETS = {"table2": "表二 主动公开", "table3": "表三 依申请公开", "table4": "表四 复议诉讼"}
@@ -75,9 +75,10 @@ def to_xlsx(report: dict) -> bytes:
     wb.remove(wb.active)
     headings = {s.table: s.heading for s in SECTIONS if s.table}
     agency, title = report_title(report["agency"]["name"], report["year"])
+    version = version_of(report)  # a frozen report renders in the layout it was frozen under
     for table, sheet_name in TABLE_SHEETS.items():
         ws = wb.create_sheet(sheet_name)
-        placed, _rows, width = place(layout(table))
+        placed, _rows, width = place(version.layout(table))
         ws.cell(1, 1, f"{agency}{title}").font = Font(bold=True, size=12)
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
         ws.cell(2, 1, headings[table]).font = Font(bold=True)
@@ -147,7 +148,7 @@ def _docx_table(doc, report: dict, table: str) -> None:
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    placed, rows, width = place(layout(table))
+    placed, rows, width = place(version_of(report).layout(table))
     t = doc.add_table(rows=rows, cols=width)
     t.style = "Table Grid"
     size = 8 if table == "table3" else 9

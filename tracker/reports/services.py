@@ -16,7 +16,7 @@ from .. import audit
 from ..errors import PermissionDenied, ServiceError
 from ..extensions import db
 from ..rules.clock import today_cn, utcnow
-from ..rules.report_layout import CHECK_TITLES, cell_value
+from ..rules.report_layout import CHECK_TITLES, LayoutVersion, cell_value, version_of
 from . import derive as derivation
 from .models import ReportNarrative, ReportSnapshot
 from .narrative import drafts
@@ -64,14 +64,18 @@ class Difference:
     current: object
 
 
-def _figure_paths() -> dict[tuple[str, ...], str]:
-    return {**cell_labels(), **FIGURE_LABELS}
+def _figure_paths(version: LayoutVersion | None = None) -> dict[tuple[str, ...], str]:
+    return {**cell_labels(version), **FIGURE_LABELS}
 
 
 def differences(frozen: dict, current: dict) -> list[Difference]:
-    """Every figure whose current derivation differs from the frozen report, in the report's order."""
+    """Every figure whose current derivation differs from the frozen report, in the report's order.
+
+    The figures compared are those of the frozen report's own layout: a row a later layout added is not a
+    difference of a report published before it existed.
+    """
     out = []
-    for path, label in _figure_paths().items():
+    for path, label in _figure_paths(version_of(frozen)).items():
         before, now = _get(frozen, path), _get(current, path)
         if before != now:
             out.append(Difference(path, label, before, now))
@@ -241,6 +245,7 @@ def publish(actor, year: int, *, today: date | None = None) -> ReportSnapshot:
     snap = ReportSnapshot(
         agency_id=actor.agency_id,
         year=year,
+        layout_version=version_of(report).id,
         figures=report,
         narrative={p: t.text for p, t in texts.items()},
         published_at=utcnow(),
@@ -293,7 +298,16 @@ def year_report(agency_id: int, year: int, *, current: bool = False, today: date
     snap = snapshot_for(agency_id, year)
     if snap is None:
         return YearReport(year, now.report, {p: t.text for p, t in texts.items()}, now, texts=texts)
-    diffs = differences(snap.figures, now.report)
+    frozen = frozen_report(snap)
+    diffs = differences(frozen, now.report)
     if current:
         return YearReport(year, now.report, {p: t.text for p, t in texts.items()}, now, snap, True, diffs, texts)
-    return YearReport(year, snap.figures, dict(snap.narrative), now, snap, False, diffs, texts)
+    return YearReport(year, frozen, dict(snap.narrative), now, snap, False, diffs, texts)
+
+
+def frozen_report(snap: ReportSnapshot) -> dict:
+    """The snapshot's figures, naming the layout version it was frozen under (snapshots of the release
+    before layout versions carry it only in the column)."""
+    figures = dict(snap.figures)
+    figures.setdefault("layout_version", snap.layout_version)
+    return figures

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..rules.report_layout import TABLE2_BLOCKS, TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_BLOCKS, TABLE4_COLUMNS
+from ..rules.report_layout import LayoutVersion, latest
 
 
 def report_title(agency_name: str, year: int) -> tuple[str, str]:
@@ -77,7 +77,7 @@ def parts_of(section_id: str | None) -> tuple[NarrativePart, ...]:
 FIGURE_LABELS: dict[tuple[str, ...], str] = {
     ("summary", "proactive_items"): "主动公开政府信息条数",
     ("summary", "requests_received"): "本年收到政府信息公开申请件数",
-    ("summary", "requests_received_previous_year"): "上年收到政府信息公开申请件数",
+    ("summary", "requests_received_previous_year"): "上年收到政府信息公开申请件数（用于比上年增减）",
     ("other_matters", "processing_fees", "cases"): "收取信息处理费的申请件数",
     ("other_matters", "processing_fees", "amount_yuan"): "收取信息处理费金额（元）",
     ("other_matters", "npc_suggestions"): "办理人大代表建议件数",
@@ -85,18 +85,20 @@ FIGURE_LABELS: dict[tuple[str, ...], str] = {
 }
 
 
-def cell_labels() -> dict[tuple[str, ...], str]:
-    """Every figure of the three tables, by its path, with a readable name built from the official labels."""
+def cell_labels(version: LayoutVersion | None = None) -> dict[tuple[str, ...], str]:
+    """Every figure of the three tables of a layout version (default: the newest), by its path, with a
+    readable name built from the official labels."""
+    v = version or latest()
     labels: dict[tuple[str, ...], str] = {}
-    for block in TABLE2_BLOCKS:
+    for block in v.table2_blocks:
         for row in block.rows:
             for col in block.columns:
                 labels[("table2", row.id, col.id)] = f"表二「{row.label}」{col.label}"
-    for row in TABLE3_ROWS:
-        for col in TABLE3_COLUMNS:
+    for row in v.table3_rows:
+        for col in v.table3_columns:
             labels[("table3", row.id, col.id)] = f"表三「{row.label}」{col.full_label}"
-    for block in TABLE4_BLOCKS:
+    for block in v.table4_blocks:
         name = f"{block.parent_label}（{block.label}）" if block.parent_label else block.label
-        for col in TABLE4_COLUMNS:
+        for col in v.table4_columns:
             labels[("table4", block.id, col.id)] = f"表四「{name}」{col.label}"
     return labels

@@ -82,7 +82,7 @@ def show(year: int):
         "reports/report.html",
         view=view,
         year=year,
-        layouts={t: rl.layout(t) for t in ("table2", "table3", "table4")},
+        layouts={t: rl.version_of(view.report).layout(t) for t in ("table2", "table3", "table4")},
         sections=SECTIONS,
         parts_of=parts_of,
         title=report_title(view.report["agency"]["name"], year),
