@@ -63,6 +63,7 @@ def test_request_from_registration_to_answer_letter(user_page):
     # the approved draft is carried into the conclusion form
     assert office.input_value("#outcome") == "disclosed"
     office.select_option("#delivery_method", label="邮寄")
+    office.fill("#delivered_on", today_cn().isoformat())  # 交邮日期: the delivery decides timeliness
     _submit(office, "办结（答复申请人）")
     main = office.inner_text("main")
     assert "已办结" in office.inner_text("h1"), _flash(office)

@@ -306,13 +306,40 @@ def test_review_checks_against_the_database(agency):
             ),
         )
     assert [str(p) for p in e.value.problems] == [
-        "第2行 类型: “复议后起诉”须有该申请已在提起日期（2023-03-01）或之前审结的行政复议；未经复议的请填“直接起诉”",
         "第3行 提起日期: 提起日期2023-01-15早于该申请的收到日期2023-02-01，请核对",
         "第4行 编号: 找不到编号为“A-404”的政府信息公开申请（文件和系统中都没有），请核对编号，或先导入该申请",
     ]
     assert count(Review) == 0
     summary = run(agency, csv_bytes(header, ["A-1,直接起诉,2023-03-01,,"]))
     assert summary.counts["reviews"].created == 1
+
+
+def test_lawsuit_after_a_reconsideration_outside_the_records_is_imported_with_a_note(agency):
+    """Issue 11: the 2024 ledgers of real reports (淮安市, 宿迁市, 平潭) hold 复议后起诉 whose reconsideration
+    predates the records. Such a row no longer refuses the file: it is imported, counted in table 四, and the
+    report lists it as a data note; a lawsuit with its reconsideration in the file gets no note."""
+    from tracker.reports.derive import data_notes, derive
+
+    run(agency, csv_bytes(REQ_HEADER, REQ_ROWS))
+    header = "编号,类型,提起日期,审结日期,结果"
+    summary = run(
+        agency,
+        csv_bytes(
+            header,
+            [
+                "A-1,复议后起诉,2023-03-01,,",
+                "A-2,行政复议,2023-02-15,2023-04-01,维持",
+                "A-2,复议后起诉,2023-04-10,,",
+            ],
+        ),
+    )
+    assert summary.counts["reviews"].created == 3
+    noted = {r.filed_on: r.data_note for r in db.session.scalars(select(Review))}
+    assert "不在本系统记录中" in noted[date(2023, 3, 1)] and noted[date(2023, 4, 10)] is None
+    report = derive(agency.id, 2023, today=TODAY)
+    assert report["table4"]["litigation_after_reconsideration"]["total"] == 2
+    assert all(c["ok"] for c in report["checks"] if c["id"] in ("table4_totals", "data_quality"))
+    assert [n.note for n in data_notes(agency.id, 2023)] == [noted[date(2023, 3, 1)]]
 
 
 @pytest.mark.parametrize(

@@ -104,9 +104,7 @@ def world(w):
         done,
         outcome="withheld.process_info",
         legal_ground="属于过程性信息。",
-        answer_date=date(2026, 3, 10),
-        delivery_method="post",
-        delivered_on=date(2026, 3, 10),
+        answer_date=date(2026, 3, 10),  # issue 11: concluded, the answer not yet delivered
     )
     do(
         record_review,
@@ -118,6 +116,38 @@ def world(w):
         body="区人民政府",
     )
     letter = letters.generate_letter(w.office, done, "answer", today=date(2026, 3, 10))
+    # issue 11: a consultation whose receipt is not recorded and an objecting third party (on in_b), a split
+    # application and a review not tied to a request
+    do(s.consult, w.office, in_b, kind="consult_third_party", party="甲公司", sent_on=date(2026, 3, 4))
+    do(
+        s.consult,
+        w.office,
+        in_b,
+        kind="consult_third_party",
+        party="乙公司",
+        sent_on=date(2026, 3, 4),
+        served_on=date(2026, 3, 5),
+    )
+    do(
+        s.consultation_closed,
+        w.office,
+        in_b,
+        clock_action_id=in_b.clock_actions[-1].id,
+        end_reason="answered",
+        ended_on=date(2026, 3, 6),
+        position="objected",
+    )
+    do(s.split_request, w.office, registered, items="另一项", reason="一事一申请")
+    from tracker.disclosure.reviews import record_unattached_review
+
+    loose = record_unattached_review(
+        w.office,
+        today=date(2026, 9, 1),
+        subject="proactive",
+        subject_note="对主动公开的文件不服",
+        kind="reconsideration",
+        filed_on=date(2026, 4, 1),
+    )
 
     other = Agency(name="另一机关", settings={})
     db.session.add(other)
@@ -137,6 +167,7 @@ def world(w):
         today=date(2026, 3, 10),
     )
     ids["request_id"] = [registered.id, in_a.id, paused.id, in_b.id, done.id, foreign.id, *MISSING]
+    ids["review_id"] = [loose.id, *MISSING]
     ids["attachment_id"] = [letter.id, *MISSING]
     ids["proposal_id"] = [p_a.id, p_b.id, *MISSING]
     ids["extension_id"] = [*MISSING]

@@ -93,3 +93,24 @@ def test_blank_settings_fall_back_to_unnamed_bodies():
 def test_unknown_code_is_refused():
     with pytest.raises(KeyError):
         rm.remedies("no.such.code", D(2025, 1, 1))
+
+
+def test_docs_quote_the_rule_and_list_every_dated_version():
+    """docs/legal-sources.md quotes the sentences the rule produces (not a copy that could drift) and names
+    the date every version of every dated rule applies from."""
+    from pathlib import Path
+
+    from tracker.rules import deadlines, fees
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "legal-sources.md").read_text(encoding="utf-8")
+    for code, day in (
+        ("withheld.state_secret", D(2024, 3, 1)),
+        ("unavailable.not_held", D(2023, 6, 1)),
+        ("partially_disclosed", D(2024, 3, 1)),
+    ):
+        assert rm.remedies(code, day, SETTINGS).text in doc, code
+    assert rm.remedies("unavailable.not_held", D(2023, 6, 1)).text in doc
+    for table in (deadlines.ANSWER_PERIODS, deadlines.EXTENSION_LIMITS, fees.SCHEDULES, rm.LAWS):
+        for version in table.versions:
+            if version.since.year > 2000:
+                assert version.since.isoformat() in doc, (table.name, version.since)

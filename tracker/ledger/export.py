@@ -109,6 +109,8 @@ def requests_workbook(query) -> tuple[bytes, int]:
         R.withdrawn,
         R.due_date,
         R.due_provisional,
+        R.delivered_on,  # status_label: 已办结（答复未送达）
+        R.source,
     )
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(parse.SPECS[parse.REQUESTS].sheet)

@@ -122,6 +122,7 @@ class _Plan:
     request_ids: dict[str, int] = field(default_factory=dict)  # existing number key -> id
     request_received: dict[str, date] = field(default_factory=dict)  # number key -> receipt date (file + DB)
     new_reviews: list = field(default_factory=list)
+    review_notes: dict[int, str] = field(default_factory=dict)  # review row -> data-quality note (issue 11)
     review_updates: list = field(default_factory=list)  # (Review id, request number, row, diff)
     new_proposals: list = field(default_factory=list)
     proposal_updates: list = field(default_factory=list)  # (Proposal id, row, diff)
@@ -315,22 +316,21 @@ def _plan_reviews(plan: _Plan, sheet: parse.ParsedSheet, problems: list[Problem]
                 )
             )
             continue
+        note = None
         if row.kind == "litigation_after_reconsideration" and not any(
             d is not None and d <= row.filed_on for d in reconsiderations[number]
         ):
-            problems.append(
-                Problem(
-                    sheet.sheet,
-                    row.row,
-                    "类型",
-                    f"“复议后起诉”须有该申请已在提起日期"
-                    f"（{row.filed_on.isoformat()}）或之前审结的行政复议；未经复议的请填“直接起诉”",
-                )
+            # The reconsideration predates the records or was never registered with us (the 2024 ledgers of
+            # real reports hold such lawsuits): imported and counted, with a note the report lists.
+            note = (
+                f"复议后起诉：所依据的行政复议不在本系统记录中（台账导入，起诉日期{row.filed_on.isoformat()}），"
+                "已按台账计入表四"
             )
-            continue
         match = existing.get((number, row.kind, row.filed_on))
         if match is None:
             plan.new_reviews.append(row)
+            if note:
+                plan.review_notes[row.row] = note
             counts.created += 1
             continue
         diff = {
@@ -762,6 +762,7 @@ def _write_reviews(plan: _Plan, ctx: dict, ids: dict[str, int]) -> None:
                 filed_on=row.filed_on,
                 concluded_on=row.concluded_on,
                 result=row.result,
+                data_note=plan.review_notes.get(row.row),
                 created_at=ctx["now"],
             )
         )

@@ -457,7 +457,7 @@ def owed_at(now: datetime, cal: WorkCalendar | None = None, policy: Policy | Non
 
 
 def collect(today: date, cal: WorkCalendar, policy: Policy) -> list[Owed]:
-    """The reminders owed on ``today``: seven queries in all, whatever the number of cases."""
+    """The reminders owed on ``today``: eight queries in all, whatever the number of cases."""
     from sqlalchemy import and_, exists, select
 
     from ..accounts.models import Section, User
