@@ -1218,23 +1218,7 @@ def reopen(actor, req: DisclosureRequest, *, version, reason: str, today: date |
 
 
 MAX_SPLIT = 20
-SPLIT_COPIED = (
-    "applicant_type",
-    "applicant_name",
-    "contact_person",
-    "id_type",
-    "id_number",
-    "phone",
-    "address",
-    "postcode",
-    "email",
-    "channel",
-    "sent_on",
-    "received_on",
-    "purpose",
-    "provision_form",
-    "obtain_way",
-)
+SPLIT_OWN = ("subject", "content", "remarks")  # what each split part has of its own; the rest is copied
 
 
 def split_request(
@@ -1248,7 +1232,7 @@ def split_request(
     off; `split_from_id` links every part to it.
     """
     from ..numbering import format_number, next_seq
-    from .intake import case_pattern
+    from .intake import EDITABLE, case_pattern
 
     today = _today(today)
     with _transaction():
@@ -1279,7 +1263,7 @@ def split_request(
                 split_from_id=root_id,
                 created_by_id=actor.id,
                 source=req.source,
-                **{f: getattr(req, f) for f in SPLIT_COPIED},
+                **{f: getattr(req, f) for f in EDITABLE if f not in SPLIT_OWN},
             )
             child.tags = [RequestTag(tag=t.tag) for t in req.tags]
             db.session.add(child)
