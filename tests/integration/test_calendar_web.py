@@ -149,6 +149,7 @@ def test_calculator_marks_a_provisional_result_with_its_reason(client, staff):
         ({"start": "2026-03-02", "pause_from": "2026-03-10", "pause_to": "2026-03-05"}, "早于开始日期"),
         ({"start": "2026-03-02", "pause_from": "2026-03-10", "pause_to": ""}, "第1个暂停的结束日期"),
         ({"start": "2026-03-02", "extend": "-3"}, "延期应为"),
+        ({"start": "2026-03-02", "extend": "21"}, "最长不得超过20个工作日"),
     ],
 )
 def test_calculator_explains_bad_input_without_a_date(client, staff, query, message):
