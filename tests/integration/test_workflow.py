@@ -532,6 +532,23 @@ def test_extension_longer_than_20_workdays_refused(app_ctx, w):
             do(s.request_extension, w.staff_a, req, workdays=days, reason="x", requested_on=TODAY)
 
 
+def test_extension_of_a_request_received_under_the_2007_regulation_is_limited_to_15_workdays(app_ctx, w):
+    """A request received on 2019-03-01 (before the 2019 Regulation took effect on 2019-05-15) keeps the
+    2007 Regulation's limit (Art. 24: 15 working days): 16 days are refused with that limit, nothing is
+    recorded; 15 are accepted and approved."""
+    received = date(2019, 3, 1)
+    on = date(2019, 3, 5)
+    req = assigned(w, w.new_case(received_on=received))
+    before = snapshot(req)
+    with pytest.raises(s.Invalid, match="延期累计不得超过15个工作日"):
+        do(s.request_extension, w.staff_a, req, workdays=16, reason="x", requested_on=on, today=on)
+    assert snapshot(req) == before
+    do(s.request_extension, w.staff_a, req, workdays=15, reason="涉及档案调取", requested_on=on, today=on)
+    ext = s.pending_extensions(req)[0]
+    do(s.decide_extension, w.leader, req, clock_action_id=ext.id, approve=True, decided_on=on, today=on)
+    assert s.pending_extensions(req) == []
+
+
 def test_explicit_deadline_art35(app_ctx, w):
     req = assigned(w, w.new_case())
     with pytest.raises(s.Invalid) as e:

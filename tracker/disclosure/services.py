@@ -1027,7 +1027,9 @@ def request_extension(
             errors["requested_on"] = err
         if not errors:
             current = _current_deadline(req)
-            if err := deadlines.extension_check(current.due, current.extension_total, days, requested_on):
+            if err := deadlines.extension_check(
+                current.due, current.extension_total, days, requested_on, max_total=current.extension_limit
+            ):
                 errors["workdays"] = err
         _raise(errors)
         req.clock_actions.append(
@@ -1056,7 +1058,8 @@ def decide_extension(
     note: str = "",
     today: date | None = None,
 ) -> Done:
-    """A leader approves (before the deadline, at most 20 working days in total) or refuses an extension."""
+    """A leader approves (before the deadline, at most the request's extension limit in total: 20 working days
+    since 2019-05-15) or refuses an extension."""
     today = _today(today)
     with _transaction():
         _start(actor, req, "decide_extension", version)
@@ -1067,7 +1070,9 @@ def decide_extension(
         text = _text(errors, "note", note, "审批意见")
         if not errors and approve:
             current = _current_deadline(req)
-            if err := deadlines.extension_check(current.due, current.extension_total, act.workdays, decided_on):
+            if err := deadlines.extension_check(
+                current.due, current.extension_total, act.workdays, decided_on, max_total=current.extension_limit
+            ):
                 errors["decided_on"] = err
         _raise(errors)
         old_due = _current_deadline(req).due

@@ -559,7 +559,8 @@ def calculator(
     extend: int = 0,
     pauses: Iterable[tuple[date, date]] = (),
 ) -> DeadlineResult:
-    """Default: 20 working days after ``start``. ``extend`` is in working days, or in months with ``months``."""
+    """Default: the answer period in force on ``start`` (20 working days) after it. ``extend`` is in working
+    days (at most the extension limit in force on ``start``), or in months with ``months``."""
     if working_days is not None and months is not None:
         raise ValueError("工作日和月数只能选择一种计算方式")
     if refusal := calculator_extension_error(start, extend, months=months):
