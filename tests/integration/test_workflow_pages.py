@@ -459,3 +459,21 @@ def test_an_unreadable_date_does_not_hide_a_missing_field(app_ctx, w, case, clie
     resp = post_action(client, case, "request_extension", {"requested_on": "2026-02-31", "workdays": "", "reason": ""})
     html = resp.get_data(as_text=True)
     assert "日期格式不正确" in html and "请填写延期理由。" in html and "请填写延期天数" in html
+
+
+def test_extension_page_names_the_limit_in_force_at_receipt(app_ctx, w, case):
+    """The extension form states the request's own limit: 20 working days for a request received now,
+    15 for one received on 2019-03-01 under the 2007 Regulation (what the service then accepts)."""
+    from datetime import date
+
+    from tracker.disclosure import services as s
+
+    from .workflow_fixtures import do
+
+    old = register_request(w.office, intake(received_on=date(2019, 3, 1)), today=date(2019, 3, 1))
+    for req in (case, old):
+        do(s.assign_section, w.office, req, section_id=w.sec_a.id, today=req.received_on)
+        do(s.assign_handler, w.head_a, req, handler_id=w.staff_a.id, today=req.received_on)
+    client = login_as(browser(app_ctx), w.staff_a)
+    assert "累计不超过20个" in client.get(f"/requests/{case.id}/act/request_extension").get_data(as_text=True)
+    assert "累计不超过15个" in client.get(f"/requests/{old.id}/act/request_extension").get_data(as_text=True)

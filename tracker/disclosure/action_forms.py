@@ -296,6 +296,12 @@ def prepare_clarify(form, req):
         )
 
 
+def prepare_extension(form, req):
+    """The label names the request's own limit (the one in force on its receipt date)."""
+    prepare_today("requested_on")(form, req)
+    form.workdays.label.text = f"延期天数（工作日，累计不超过{deadlines.extension_limit(req.received_on)}个）"
+
+
 def prepare_consult(form, req):
     form.kind.choices = [("", "请选择")] + list(services.CONSULT_KINDS.items())
     prepare_today("sent_on")(form, req)

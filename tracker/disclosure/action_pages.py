@@ -46,6 +46,7 @@ from .action_forms import (
     prepare_consult,
     prepare_consult_closed,
     prepare_decide,
+    prepare_extension,
     prepare_fee,
     prepare_fee_paid,
     prepare_handler,
@@ -243,8 +244,8 @@ PAGES: dict[str, Page] = {
         lambda u, r, f: services.request_extension(
             u, r, version=_v(f), **_fields(f, "workdays", "reason", "requested_on")
         ),
-        prepare_today("requested_on"),
-        "延期须在答复期限届满前经批准，累计不超过20个工作日（条例第三十三条）。",
+        prepare_extension,
+        "延期须在答复期限届满前经批准，累计不超过20个工作日（条例第三十三条；2019年5月15日前收到的申请为15个工作日）。",
     ),
     "decide_extension": Page(
         DecideExtensionForm,
