@@ -58,7 +58,7 @@ def load_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
             settings={
                 "address": "示例区人民路1号",
                 "postcode": "100000",
-                "phone": "010-12345678",
+                "phone": "010-62345678",
                 "email": "gk@example.gov.cn",
                 "reconsideration_body": "示例区人民政府",
                 "court": "示例区人民法院",

@@ -26,13 +26,13 @@ ANSWER = {"answer_date": date(2026, 3, 10), "delivery_method": "post", "delivere
 SETTINGS = {
     "address": "某市某区人民路1号",
     "postcode": "100000",
-    "phone": "010-12345678",
+    "phone": "010-62345678",
     "email": "gk@example.gov.cn",
     "reconsideration_body": "某区人民政府",
     "court": "某区人民法院",
 }
 R = "《中华人民共和国政府信息公开条例》"
-CONTACT = "联系地址：某市某区人民路1号；邮政编码：100000；联系电话：010-12345678；电子邮箱：gk@example.gov.cn"
+CONTACT = "联系地址：某市某区人民路1号；邮政编码：100000；联系电话：010-62345678；电子邮箱：gk@example.gov.cn"
 INTRO = "本机关于2026年3月2日收到您（单位）提出的政府信息公开申请，申请获取“某道路改造工程可研批复”。"
 # The remedies sentences as the law stands for a decision of 2026-03-10 with the bodies set above.
 REFUSAL = (

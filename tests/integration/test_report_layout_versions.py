@@ -149,10 +149,10 @@ def test_preface_names_only_the_contact_details_set(app_ctx, agency):
     """No empty "（地址：；邮编：）": nothing set → no brackets; address and phone set → only those two."""
     text = drafts(derive(agency.id, 2024, today=TODAY))["preface"]
     assert text.endswith(f"如对报告内容有疑问，请与{agency.name}联系。") and "地址：" not in text
-    agency.settings = {"address": "某市人民路1号", "phone": "010-12345678", "court": "某区人民法院"}
+    agency.settings = {"address": "某市人民路1号", "phone": "010-62345678", "court": "某区人民法院"}
     db.session.commit()
     text = drafts(derive(agency.id, 2024, today=TODAY))["preface"]
-    assert text.endswith(f"请与{agency.name}联系（地址：某市人民路1号；电话：010-12345678）。")
+    assert text.endswith(f"请与{agency.name}联系（地址：某市人民路1号；电话：010-62345678）。")
 
 
 def test_admin_sets_the_contact_details_and_bodies(app_ctx, agency, make_user, login, client, form_post):
@@ -166,7 +166,7 @@ def test_admin_sets_the_contact_details_and_bodies(app_ctx, agency, make_user, l
             "name": agency.name,
             "address": "某市某区人民路1号",
             "postcode": "100000",
-            "phone": "010-12345678",
+            "phone": "010-62345678",
             "email": "gk@example.gov.cn",
             "reconsideration_body": "某区人民政府",
             "court": "某区人民法院",
@@ -178,8 +178,14 @@ def test_admin_sets_the_contact_details_and_bodies(app_ctx, agency, make_user, l
     assert agency.settings["reconsideration_body"] == "某区人民政府" and agency.settings["postcode"] == "100000"
     bad = form_post("/admin/agency", {"name": agency.name, "postcode": "12345", "email": "x@", "phone": "abc"})
     html = bad.get_data(as_text=True)
-    assert "邮政编码应为6位数字" in html and "电子邮箱格式不正确" in html and "联系电话只能包含数字" in html
+    assert "邮政编码应为6位数字" in html and "电子邮箱格式不正确" in html and "“abc”不是有效的电话号码" in html
     db.session.expire_all()
     assert agency.settings["postcode"] == "100000"  # nothing changed
+    # the phone and postcode follow the one rule of tracker.rules.contact, also for a number without area code
+    html = form_post("/admin/agency", {"name": agency.name, "phone": "62345678"}).get_data(as_text=True)
+    assert "缺少区号" in html
+    form_post("/admin/agency", {"name": agency.name, "phone": "０１０－６２３４５６７８", "postcode": "１０００００"})
+    db.session.expire_all()
+    assert (agency.settings["phone"], agency.settings["postcode"]) == ("010-62345678", "100000")  # stored half width
     with pytest.raises(Exception, match="控制字符"):
         accounts.update_agency(agency, {"name": agency.name, "address": "某路\x00"}, actor=admin)

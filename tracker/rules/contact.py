@@ -15,7 +15,8 @@ Format notes (a format, not a legal rule; nothing here changes with a date):
 - Blank is always accepted: neither is required by 《政府信息公开条例》 Art. 29, which asks for 联系方式
   in general (an address or an e-mail address will do).
 
-Callers: tracker.disclosure.intake (registration and the correction of registration data). The ledger
+Callers: tracker.disclosure.intake (registration and the correction of registration data) and
+tracker.accounts.services.contact_errors (the agency's own contact details, admin → 机关信息). The ledger
 import has no phone or postcode column yet; when it gains one it uses these functions.
 """
 
