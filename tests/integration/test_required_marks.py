@@ -133,3 +133,12 @@ def test_marks_on_admin_and_calendar_forms(app_ctx, world):  # noqa: F811
     kind = re.search(r'href="/requests/letter-templates/([^"/]+)"', page).group(1)
     url = f"/requests/letter-templates/{kind}"
     assert marked(office.get(url).get_data(as_text=True)) == {"title", "body"}
+
+
+def test_review_not_tied_to_a_request(app_ctx, world):  # noqa: F811
+    """The review of 主动公开 or of a request never received (issue 11): what it is about is asked for."""
+    w, _ = world
+    office = Browser(app_ctx, w.office)
+    page = office.get("/requests/reviews/new").get_data(as_text=True)
+    check(office, "/requests/reviews/new", page, "登记复议诉讼（非申请案件）", {"result"})
+    assert {"subject", "subject_note", "kind", "filed_on"} <= marked(page)

@@ -157,6 +157,33 @@ def test_unattached_review_refusals_change_nothing(app_ctx, w, data, field):
         record_unattached_review(w.staff_a, today=LATER, **{**values, **{"subject": "proactive"}})
 
 
+def test_unattached_lawsuit_after_an_unattached_reconsideration(app_ctx, w):
+    """A reconsideration about 主动公开 concluded 2026-04-20 (recorded, not tied to a request): a 复议后起诉
+    filed 2026-05-06 needs no explanation and gets no data note; one filed 2026-04-10, before that
+    reconsideration ended, is refused without an explanation."""
+    from tracker.disclosure.reviews import record_unattached_review
+
+    common = {"subject": "proactive", "subject_note": "对某规划文件的主动公开不服"}
+    record_unattached_review(
+        w.office,
+        today=LATER,
+        **common,
+        kind="reconsideration",
+        filed_on=date(2026, 4, 1),
+        concluded_on=date(2026, 4, 20),
+        result="upheld",
+    )
+    with pytest.raises(s.Invalid) as e:
+        record_unattached_review(
+            w.office, today=LATER, **common, kind="litigation_after_reconsideration", filed_on=date(2026, 4, 10)
+        )
+    assert "行政复议情况说明" in e.value.errors["kind"]
+    suit = record_unattached_review(
+        w.office, today=LATER, **common, kind="litigation_after_reconsideration", filed_on=date(2026, 5, 6)
+    )
+    assert suit.data_note is None
+
+
 def test_lawsuit_after_a_reconsideration_outside_the_records_gets_a_data_note(app_ctx, w, answered):
     """A 复议后起诉 whose reconsideration predates the records: recorded with the explanation given, counted in
     table 四, listed as a data note of the year — not a failed check."""

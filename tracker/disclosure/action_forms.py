@@ -197,8 +197,8 @@ class ReviewForm(ActionForm):
 
 
 class UnattachedReviewForm(ReviewForm):
-    subject = _select("所涉事项")
-    subject_note = TextAreaField("所涉事项说明（如：对某文件主动公开不服；申请人称曾提交但本机关未收到的申请）")
+    subject = _select("所涉事项", True)
+    subject_note = _text("所涉事项说明（如：对某文件主动公开不服；申请人称曾提交但本机关未收到的申请）")
 
 
 class UpdateReviewForm(ReviewForm):

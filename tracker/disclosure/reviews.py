@@ -48,9 +48,12 @@ def review_errors(
     today: date,
     *,
     review: Review | None = None,
-    known_reconsiderations: list[Review] | None = None,
+    has_prior: bool | None = None,
 ) -> dict[str, str]:
-    """What is wrong with a review's data (field -> Chinese message); `req` None for an unattached review."""
+    """What is wrong with a review's data (field -> Chinese message); `req` None for an unattached review.
+
+    ``has_prior``: whether a reconsideration concluded on or before the filing date is recorded (for a
+    复议后起诉); None: look among the request's own reviews."""
     errors: dict[str, str] = {}
     kind = data.get("kind")
     if kind not in REVIEW_KINDS:
@@ -75,16 +78,9 @@ def review_errors(
             errors["result"] = "尚未审结的不能填写结果：请同时填写审结日期，或把结果留空（尚未审结）。"
     note = (data.get("prior_reconsideration") or "").strip()
     if kind == AFTER and isinstance(filed, date) and "filed_on" not in errors:
-        candidates = known_reconsiderations if known_reconsiderations is not None else (req.reviews if req else [])
-        prior = [
-            r
-            for r in candidates
-            if r.kind == "reconsideration"
-            and r is not review
-            and r.concluded_on is not None
-            and r.concluded_on <= filed
-        ]
-        if not prior and not note:
+        if has_prior is None:
+            has_prior = _has_prior(req.reviews if req else [], filed, review)
+        if not has_prior and not note:
             errors["kind"] = (
                 f"“复议后起诉”须先登记行政复议，并且复议已在起诉日期（{cn(filed)}）或之前审结；"
                 "复议早于本系统的记录或未在本机关登记的，请在“行政复议情况说明”中写明（将作为数据说明列入年度报告核对）；"
@@ -191,20 +187,30 @@ def get_unattached(actor, review_id: int) -> Review:
     return review
 
 
-def _unattached_errors(actor, data: dict, today: date, review: Review | None) -> tuple[dict, dict]:
-    errors = review_errors(
-        None, data, today, review=review, known_reconsiderations=unattached_reviews(actor.agency_id, 1000)
+def _unattached_prior(agency_id: int, filed: object, review: Review | None) -> bool:
+    """Whether an unattached reconsideration of the agency concluded on or before ``filed`` (one SQL query)."""
+    if not isinstance(filed, date):
+        return False
+    q = select(Review.id).where(
+        Review.agency_id == agency_id,
+        Review.request_id.is_(None),
+        Review.kind == "reconsideration",
+        Review.concluded_on.is_not(None),
+        Review.concluded_on <= filed,
     )
+    if review is not None:
+        q = q.where(Review.id != review.id)
+    return db.session.scalar(q.limit(1)) is not None
+
+
+def _unattached_errors(actor, data: dict, today: date, review: Review | None) -> tuple[dict, dict]:
+    has_prior = _unattached_prior(actor.agency_id, data.get("filed_on"), review)
+    errors = review_errors(None, data, today, review=review, has_prior=has_prior)
     subject = data.get("subject")
     if subject not in UNATTACHED_SUBJECTS:
         errors["subject"] = "请选择复议诉讼所涉事项：主动公开、本机关未收到的申请或其他。"
     about = _text(errors, "subject_note", data.get("subject_note"), "所涉事项说明", required=True, limit=2000)
-    filed = data.get("filed_on")
-    clean = _clean(
-        data,
-        errors,
-        has_prior=isinstance(filed, date) and _has_prior(unattached_reviews(actor.agency_id, 1000), filed, review),
-    )
+    clean = _clean(data, errors, has_prior=has_prior)
     return {**clean, "subject": subject, "subject_note": about}, errors
 
 
