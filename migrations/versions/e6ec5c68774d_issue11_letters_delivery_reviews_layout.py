@@ -7,8 +7,13 @@ served date moves from its details into served_on; an open or closed consultatio
 given, counted from its sending date (served_on = started_on); reviews are about a registered request;
 published reports were frozen under layout version 1.
 
+On SQLite the batch that adds the repeat_of_id foreign key recreates disclosure_request, which drops the
+triggers that keep issue 15's search table up to date: they are made again (the statements copied from
+tracker.disclosure.search, so that this migration stays what it was) and the statistics refreshed. The
+FTS rows survive the copy (the ids are kept), so no rebuild is needed.
+
 Revision ID: e6ec5c68774d
-Revises: acd1b6db095c
+Revises: f15a0c3d2b71
 Create Date: 2026-12-01 09:44:58.035894
 
 """
@@ -21,9 +26,34 @@ import tracker.types  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = 'e6ec5c68774d'
-down_revision = 'acd1b6db095c'
+down_revision = 'f15a0c3d2b71'
 branch_labels = None
 depends_on = None
+
+SQLITE_SEARCH_TRIGGERS = (
+    "CREATE TRIGGER IF NOT EXISTS request_fts_ai AFTER INSERT ON disclosure_request BEGIN "
+    "INSERT INTO request_fts(rowid, number, applicant_name, subject, content) "
+    "VALUES (new.id, new.number, new.applicant_name, new.subject, new.content); END",
+    "CREATE TRIGGER IF NOT EXISTS request_fts_ad AFTER DELETE ON disclosure_request BEGIN "
+    "INSERT INTO request_fts(request_fts, rowid, number, applicant_name, subject, content) "
+    "VALUES ('delete', old.id, old.number, old.applicant_name, old.subject, old.content); END",
+    "CREATE TRIGGER IF NOT EXISTS request_fts_au AFTER UPDATE OF number, applicant_name, subject, content "
+    "ON disclosure_request BEGIN "
+    "INSERT INTO request_fts(request_fts, rowid, number, applicant_name, subject, content) "
+    "VALUES ('delete', old.id, old.number, old.applicant_name, old.subject, old.content); "
+    "INSERT INTO request_fts(rowid, number, applicant_name, subject, content) "
+    "VALUES (new.id, new.number, new.applicant_name, new.subject, new.content); END",
+)
+
+
+def _restore_sqlite_search(analyze: bool) -> None:
+    """After a batch that recreated disclosure_request on SQLite: its search triggers again."""
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    for stmt in SQLITE_SEARCH_TRIGGERS:
+        op.execute(stmt)
+    if analyze:
+        op.execute("ANALYZE")
 
 
 def upgrade():
@@ -95,6 +125,7 @@ def upgrade():
 
     # ### end Alembic commands ###
     _carry_over_data()
+    _restore_sqlite_search(analyze=True)
 
 
 def _carry_over_data():
@@ -176,6 +207,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_disclosure_request_split_from_id'))
         batch_op.drop_column('repeat_of_id')
         batch_op.drop_column('outcome_details')
+    _restore_sqlite_search(analyze=False)
 
     with op.batch_alter_table('clock_action', schema=None) as batch_op:
         batch_op.drop_column('served_on')

@@ -43,6 +43,18 @@ def test_upgrade_with_existing_requests_makes_them_searchable(fresh_db_url, tmp_
             assert db.session.scalars(db.select(R.number).where(search_predicate(q, agency_id, dialect))).all() == [
                 "依申〔2025〕第0001号"
             ], q
+        # a request registered after the upgrade is found too: the search objects are kept up to date
+        # (on SQLite by triggers, which a later migration recreating the table must not lose)
+        db.session.execute(
+            text(
+                ROW.replace("2025, 1,", "2025, 2,")
+                .replace("第0001号", "第0002号")
+                .replace("棚户区改造项目", "老旧小区改造项目")
+            )
+        )
+        db.session.commit()
+        found = db.select(R.number).where(search_predicate("老旧小区改造", agency_id, dialect))
+        assert db.session.scalars(found).all() == ["依申〔2025〕第0002号"]
         db.session.remove()
         db.engine.dispose()
     # and back down: the previous release's schema, still clean for its own check
