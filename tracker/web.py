@@ -9,6 +9,7 @@ from werkzeug.routing import IntegerConverter
 
 from .extensions import db, login_manager
 from .rules.clock import to_cn, utcnow
+from .types import MAX_ID, is_id
 
 # Pages beyond this are no list's (a thousand rows a page would still be 10^8 rows); capping keeps the
 # OFFSET of a typed ?page=99999999999999 a number every database accepts.
@@ -18,9 +19,6 @@ MAX_PAGE = 100_000
 def page_arg(args) -> int:
     """The ?page= number of a list: 1 when missing or not a number, at most MAX_PAGE."""
     return min(max(args.get("page", 1, type=int), 1), MAX_PAGE)
-
-
-MAX_ID = 2**31 - 1  # the largest INTEGER key of PostgreSQL; SQLite refuses ids beyond 2**63 outright
 
 
 def int_arg(args, name: str) -> int | None:
@@ -34,7 +32,7 @@ def int_arg(args, name: str) -> int | None:
 def id_arg(args, name: str) -> int | None:
     """A ?name= id filter: None (no filter) when missing, not a number or no possible id."""
     value = int_arg(args, name)
-    return value if value is not None and 0 < value <= MAX_ID else None
+    return value if is_id(value) else None
 
 
 CSP = (

@@ -6,6 +6,7 @@ from sqlalchemy import Select, exists, or_, select
 
 from ..accounts import roles
 from ..errors import NotFound
+from ..types import is_id
 
 
 def visible_requests(user) -> Select:
@@ -30,19 +31,15 @@ def is_lead_section(user, req) -> bool:
     return req.agency_id == user.agency_id and user.section_id is not None and req.section_id == user.section_id
 
 
-MAX_ID = 2**31 - 1  # ids are INTEGER columns
-
-
 def get_request_for(user, request_id: int):
     """The case if the user may see it; otherwise NotFound, exactly as for a case that does not exist."""
     from ..disclosure.models import DisclosureRequest
     from ..extensions import db
 
     # An id beyond the INTEGER column (e.g. a typed URL) would be a database error on PostgreSQL.
-    in_range = isinstance(request_id, int) and 0 < request_id <= MAX_ID
     req = (
         db.session.scalars(visible_requests(user).where(DisclosureRequest.id == request_id)).first()
-        if in_range
+        if is_id(request_id)
         else None
     )
     if req is None:
@@ -79,7 +76,11 @@ def get_proposal_for(user, proposal_id: int):
     from ..extensions import db
     from ..proposals.models import Proposal
 
-    p = db.session.scalars(visible_proposals(user).where(Proposal.id == proposal_id)).first()
+    p = (
+        db.session.scalars(visible_proposals(user).where(Proposal.id == proposal_id)).first()
+        if is_id(proposal_id)
+        else None
+    )
     if p is None:
         raise NotFound("建议提案不存在或您无权查看。")
     return p

@@ -32,6 +32,7 @@ from ..extensions import db
 from ..rules import deadlines, outcomes
 from ..rules.clock import today_cn, utcnow
 from ..rules.intake import format_date_cn as cn
+from ..types import to_id
 from ..workcal.service import current_calendar
 from . import clock, fees, workflow
 from .models import (
@@ -158,7 +159,7 @@ def _today(today: date | None) -> date:
 
 
 def _section(req: DisclosureRequest, section_id: Any, errors: dict, name: str = "section_id") -> Section | None:
-    section = db.session.get(Section, int(section_id)) if str(section_id or "").isdigit() else None
+    section = db.session.get(Section, sid) if (sid := to_id(section_id)) else None
     if section is None or section.agency_id != req.agency_id:
         errors[name] = "请选择本机关的一个科室。"
         return None
@@ -349,7 +350,7 @@ def assign_handler(actor, req: DisclosureRequest, *, version, handler_id, today:
     """The section head (or the office) names the handler, who must belong to the case's section."""
     with _transaction():
         _start(actor, req, "assign_handler", version)
-        user = db.session.get(User, int(handler_id)) if str(handler_id or "").isdigit() else None
+        user = db.session.get(User, uid) if (uid := to_id(handler_id)) else None
         if req.section_id is None:
             raise Invalid({"handler_id": "案件尚未分办到科室，请先分办。"})
         if user is None or user.agency_id != req.agency_id or user.section_id != req.section_id:

@@ -16,6 +16,7 @@ from ..paging import COUNT_CAP, paginate
 from ..pending_uploads import FormFile
 from ..rules.clock import today_cn
 from ..rules.report_layout import APPLICANT_TYPES, applicant_type_label
+from ..types import is_id
 from ..web import MAX_PAGE
 from ..workcal.service import current_calendar
 from . import intake
@@ -148,7 +149,7 @@ def attachment(request_id: int, attachment_id: int):
         req = get_request_for(current_user, request_id)
     except NotFound:
         abort(404)
-    att = db.session.get(Attachment, attachment_id) if attachment_id <= 2**31 - 1 else None
+    att = db.session.get(Attachment, attachment_id) if is_id(attachment_id) else None
     if att is None or att.subject_type != "request" or att.subject_id != req.id:
         abort(404)
     return send_from_directory(

@@ -35,6 +35,7 @@ from ..errors import NotFound
 from ..extensions import db
 from ..rules import deadlines
 from ..rules.clock import today_cn, utcnow
+from ..types import is_id
 from ..workcal.service import current_calendar
 from . import mail
 from .models import (
@@ -429,7 +430,7 @@ def mark_read(user, notification_id: int) -> Notification:
     """Mark one of the user's notifications read; anybody else's is NotFound, as if it did not exist."""
     note = (
         db.session.scalars(_mine(user).where(Notification.id == notification_id)).first()
-        if 0 < notification_id <= 2**31 - 1
+        if is_id(notification_id)
         else None
     )
     if note is None:
