@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from .. import audit
 from ..errors import PermissionDenied, ServiceError
 from ..extensions import db
+from ..unit_of_work import unit_of_work
 from . import roles
 from .models import Agency, Section, User
 
@@ -58,18 +59,18 @@ def create_section(name: str, *, agency: Agency | None = None, actor=None) -> Se
         raise ServiceError("科室名称不能超过60个字。", "name")
     if db.session.scalars(select(Section).where(Section.agency_id == agency.id, Section.name == name)).first():
         raise ServiceError(f"科室“{name}”已存在。", "name")
-    section = Section(agency_id=agency.id, name=name)
-    db.session.add(section)
-    db.session.flush()
-    audit.record(
-        "section.created",
-        subject_type="section",
-        subject_id=section.id,
-        actor=actor,
-        agency_id=agency.id,
-        data={"name": name},
-    )
-    db.session.commit()
+    with unit_of_work():
+        section = Section(agency_id=agency.id, name=name)
+        db.session.add(section)
+        db.session.flush()
+        audit.record(
+            "section.created",
+            subject_type="section",
+            subject_id=section.id,
+            actor=actor,
+            agency_id=agency.id,
+            data={"name": name},
+        )
     return section
 
 
@@ -83,10 +84,10 @@ def rename_section(section: Section, name: str, active: bool, *, actor) -> None:
     ).first()
     if clash:
         raise ServiceError(f"科室“{name}”已存在。", "name")
-    diff = audit.changes(section, {"name": name, "active": active})
-    if diff:
-        audit.record("section.updated", subject_type="section", subject_id=section.id, actor=actor, data=diff)
-    db.session.commit()
+    with unit_of_work():
+        diff = audit.changes(section, {"name": name, "active": active})
+        if diff:
+            audit.record("section.updated", subject_type="section", subject_id=section.id, actor=actor, data=diff)
 
 
 def section_by_name(agency: Agency, name: str) -> Section:
@@ -135,27 +136,27 @@ def create_user(
         password = generated = generate_password()
     elif err := password_error(password):
         raise ServiceError(err, "password")
-    user = User(
-        agency_id=agency.id,
-        username=username,
-        display_name=(display_name or username).strip()[:60],
-        email=email,
-        role=role,
-        section_id=section.id if section else None,
-        active=True,
-    )
-    user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
-    audit.record(
-        "user.created",
-        subject_type="user",
-        subject_id=user.id,
-        actor=actor,
-        agency_id=agency.id,
-        data={"username": username, "role": role, "section": section.name if section else None},
-    )
-    db.session.commit()
+    with unit_of_work():
+        user = User(
+            agency_id=agency.id,
+            username=username,
+            display_name=(display_name or username).strip()[:60],
+            email=email,
+            role=role,
+            section_id=section.id if section else None,
+            active=True,
+        )
+        user.set_password(password)
+        db.session.add(user)
+        db.session.flush()
+        audit.record(
+            "user.created",
+            subject_type="user",
+            subject_id=user.id,
+            actor=actor,
+            agency_id=agency.id,
+            data={"username": username, "role": role, "section": section.name if section else None},
+        )
     return user, generated
 
 
@@ -177,24 +178,24 @@ def update_user(
     _validate_user_fields(actor.agency, user.username, role, section, email)
     if user.id == actor.id and (not active or role != roles.ADMIN):
         raise ServiceError("不能停用自己或取消自己的管理员角色，以免无人管理系统。", "role")
-    diff = audit.changes(
-        user,
-        {
-            "display_name": (display_name or user.username).strip()[:60],
-            "role": role,
-            "section_id": section.id if section else None,
-            "email": email,
-            "active": active,
-        },
-    )
-    if password:
-        if err := password_error(password):
-            raise ServiceError(err, "password")
-        user.set_password(password)
-        diff["password"] = ["***", "***"]
-    if diff:
-        audit.record("user.updated", subject_type="user", subject_id=user.id, actor=actor, data=diff)
-    db.session.commit()
+    if password and (err := password_error(password)):
+        raise ServiceError(err, "password")
+    with unit_of_work():
+        diff = audit.changes(
+            user,
+            {
+                "display_name": (display_name or user.username).strip()[:60],
+                "role": role,
+                "section_id": section.id if section else None,
+                "email": email,
+                "active": active,
+            },
+        )
+        if password:
+            user.set_password(password)
+            diff["password"] = ["***", "***"]
+        if diff:
+            audit.record("user.updated", subject_type="user", subject_id=user.id, actor=actor, data=diff)
 
 
 def rename_agency(agency: Agency, name: str, *, actor) -> None:
@@ -204,10 +205,10 @@ def rename_agency(agency: Agency, name: str, *, actor) -> None:
         raise ServiceError("机关名称不能为空，且不能超过100个字。", "name")
     if db.session.scalars(select(Agency).where(Agency.name == name, Agency.id != agency.id)).first():
         raise ServiceError(f"已有名为“{name}”的机关。", "name")
-    diff = audit.changes(agency, {"name": name})
-    if diff:
-        audit.record("agency.renamed", subject_type="agency", subject_id=agency.id, actor=actor, data=diff)
-    db.session.commit()
+    with unit_of_work():
+        diff = audit.changes(agency, {"name": name})
+        if diff:
+            audit.record("agency.renamed", subject_type="agency", subject_id=agency.id, actor=actor, data=diff)
 
 
 def authenticate(username: str, password: str) -> User | None:

@@ -6,16 +6,16 @@ import re
 from datetime import date
 
 from flask import current_app
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..attachments import Attachment, Upload, check_upload, new_attachment  # noqa: F401 (Upload, check_upload: re-exported)
-from ..errors import ConflictError, FieldErrors, PermissionDenied, check_version
+from ..errors import FieldErrors, PermissionDenied, check_version
 from ..extensions import db
 from ..numbering import format_number, next_seq
 from ..rules import contact, ids, intake
 from ..rules.clock import today_cn
 from ..rules.report_layout import APPLICANT_TYPE_IDS
+from ..unit_of_work import unit_of_work
 from ..workcal.service import current_calendar
 from . import clock
 from .models import DisclosureRequest, RequestTag
@@ -108,7 +108,7 @@ def case_pattern(agency) -> str:
 
 
 def register_request(
-    actor, data: dict, upload: Upload | None = None, *, today: date | None = None, commit: bool = True
+    actor, data: dict, upload: Upload | None = None, *, today: date | None = None
 ) -> DisclosureRequest:
     """Validate and register one request with its number, deadline, tags, scan and event, atomically."""
     if actor is None or not actor.can("request.register"):
@@ -122,7 +122,7 @@ def register_request(
 
     received: date = data["received_on"]
     agency = actor.agency
-    try:
+    with unit_of_work(CONFLICT):
         seq = next_seq(agency.id, "request", received.year)
         req = DisclosureRequest(
             agency_id=agency.id,
@@ -163,12 +163,7 @@ def register_request(
         )
         if upload is not None:
             add_attachment(actor, req, upload, kind="application", record_event=False)
-        if commit:
-            db.session.commit()
         return req
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def add_attachment(
@@ -234,7 +229,7 @@ def edit_intake(
     clean["postcode"] = contact.normalize_postcode(clean["postcode"])
     if clean["id_number"]:
         clean["id_number"] = ids.normalize_id(clean["id_number"])
-    try:
+    with unit_of_work(CONFLICT):
         diff = audit.changes(req, clean)
         new_tags = parse_tags(data.get("tags"))
         old_tags = [t.tag for t in req.tags]
@@ -254,11 +249,4 @@ def edit_intake(
             data=diff,
             note=(reason or "").strip() or None,
         )
-        db.session.commit()
         return diff
-    except StaleDataError:
-        db.session.rollback()
-        raise ConflictError(CONFLICT) from None
-    except Exception:
-        db.session.rollback()
-        raise

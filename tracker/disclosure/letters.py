@@ -34,6 +34,7 @@ from ..rules import fees as fee_rules
 from ..rules import outcomes
 from ..rules.clock import today_cn
 from ..rules.intake import format_date_cn as cn
+from ..unit_of_work import unit_of_work
 from . import workflow
 from .models import ClockAction, DisclosureRequest, LetterTemplate
 
@@ -398,7 +399,7 @@ def save_template(actor, kind: str, title: str, body: str) -> None:
         from .services import Invalid
 
         raise Invalid(errors)
-    try:
+    with unit_of_work():
         _, _, row = current_template(actor.agency_id, kind)
         if row is None:
             row = LetterTemplate(agency_id=actor.agency_id, kind=kind, title=title.strip(), body=body)
@@ -415,10 +416,6 @@ def save_template(actor, kind: str, title: str, body: str) -> None:
             actor=actor,
             data={"kind": kind, **diff},
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def reset_template(actor, kind: str) -> bool:
@@ -429,7 +426,7 @@ def reset_template(actor, kind: str) -> bool:
     _, _, row = current_template(actor.agency_id, kind)
     if row is None:
         return False
-    try:
+    with unit_of_work():
         audit.record(
             "letter_template.reset",
             subject_type="letter_template",
@@ -438,10 +435,6 @@ def reset_template(actor, kind: str) -> bool:
             data={"kind": kind, "title": [row.title, None], "body": [row.body, None]},
         )
         db.session.delete(row)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return True
 
 
@@ -701,7 +694,7 @@ def generate_letter(actor, req: DisclosureRequest, key: str, *, today: date | No
     data = render_docx(title, lines, req.number, req.agency.name, when)
     draft = "（送审稿）" if key == "answer" and req.status == "in_review" else ""
     filename = f"{req.number}{title}{draft}.docx"
-    try:
+    with unit_of_work():
         att = add_attachment(actor, req, Upload(filename, data, DOCX_MIME), kind="letter", record_event=False)
         db.session.flush()
         audit.record(
@@ -712,11 +705,7 @@ def generate_letter(actor, req: DisclosureRequest, key: str, *, today: date | No
             agency_id=req.agency_id,
             data={"letter": spec(kind).label + draft, "file": filename, "attachment_id": att.id},
         )
-        db.session.commit()
         return att
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def workflow_kinds() -> list[tuple[str, str]]:

@@ -17,8 +17,9 @@ from ..errors import ServiceError
 from ..rules.clock import today_cn
 from ..rules.intake import format_date_cn as cn
 from ..rules.report_layout import TABLE4_BLOCKS, TABLE4_COLUMNS, TABLE4_PARTS
+from ..unit_of_work import unit_of_work
 from .models import DisclosureRequest, Review
-from .services import Done, Invalid, _date_error, _finish, _start, _text, _transaction
+from .services import CONFLICT, Done, Invalid, _date_error, _finish, _start, _text
 
 REVIEW_KINDS: dict[str, str] = {
     b.id: (f"{b.parent_label}（{b.label}）" if b.parent_label else b.label) for b in TABLE4_BLOCKS
@@ -78,7 +79,7 @@ def _clean(data: dict, errors: dict) -> dict[str, Any]:
 
 def record_review(actor, req: DisclosureRequest, *, version, today: date | None = None, **data) -> Done:
     today = today or today_cn()
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "record_review", version)
         errors = review_errors(req, data, today)
         clean = _clean(data, errors)
@@ -103,7 +104,7 @@ def record_review(actor, req: DisclosureRequest, *, version, today: date | None 
 
 def update_review(actor, req: DisclosureRequest, *, version, review_id, today: date | None = None, **data) -> Done:
     today = today or today_cn()
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "update_review", version)
         review = next((r for r in req.reviews if str(r.id) == str(review_id)), None)
         if review is None:

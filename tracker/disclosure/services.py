@@ -5,7 +5,7 @@ Every function:
    (PermissionDenied / StateError), and compares the form's ``version`` with the case (ConflictError);
 2. validates every input and precondition, collecting all problems (``Invalid``: {field: message});
 3. only then changes the case, stores its ClockAction rows, recomputes the deadline
-   (tracker.disclosure.clock.refresh), records one Event and commits once.
+   (tracker.disclosure.clock.refresh) and records one Event, all in one tracker.unit_of_work.
 Any refusal rolls back and changes nothing. A concurrent save detected by SQLAlchemy's version
 counter (StaleDataError) is refused like a stale form.
 
@@ -16,23 +16,22 @@ that are recorded but deserve attention (a late clarification notice, an answer 
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..accounts.models import Section, User
-from ..errors import ConflictError, FieldErrors, PermissionDenied, check_version
+from ..errors import FieldErrors, PermissionDenied, check_version
 from ..extensions import db
 from ..rules import deadlines, outcomes
 from ..rules.clock import today_cn, utcnow
 from ..rules.intake import format_date_cn as cn
 from ..types import to_id
+from ..unit_of_work import unit_of_work
 from ..workcal.service import current_calendar
 from . import clock, fees, workflow
 from .models import (
@@ -75,18 +74,6 @@ class Done:
 # --- plumbing ------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _transaction():
-    try:
-        yield
-    except StaleDataError:
-        db.session.rollback()
-        raise ConflictError(CONFLICT) from None
-    except Exception:
-        db.session.rollback()
-        raise
-
-
 def _start(actor, req: DisclosureRequest, action_id: str, version) -> workflow.Action:
     act = workflow.check(actor, req, action_id)
     check_version(req.version, version, CONFLICT)
@@ -109,7 +96,6 @@ def _finish(
         data=data,
         note=note or None,
     )
-    db.session.commit()
 
 
 def _raise(errors: dict[str, str]) -> None:
@@ -301,7 +287,7 @@ def assign_section(
     actor, req: DisclosureRequest, *, version, section_id, instruction: str = "", today: date | None = None
 ) -> Done:
     """The office assigns the request to a section (分办), optionally with the leader's instruction (领导批示)."""
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "assign_section", version)
         errors: dict[str, str] = {}
         section = _section(req, section_id, errors)
@@ -327,7 +313,7 @@ def reassign_section(
     actor, req: DisclosureRequest, *, version, section_id, reason: str, instruction: str = "", today: date | None = None
 ) -> Done:
     """The office sends the case to another section; the reason is recorded; the handler is cleared."""
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "reassign_section", version)
         errors: dict[str, str] = {}
         section = _section(req, section_id, errors)
@@ -348,7 +334,7 @@ def reassign_section(
 
 def assign_handler(actor, req: DisclosureRequest, *, version, handler_id, today: date | None = None) -> Done:
     """The section head (or the office) names the handler, who must belong to the case's section."""
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "assign_handler", version)
         user = db.session.get(User, uid) if (uid := to_id(handler_id)) else None
         if req.section_id is None:
@@ -368,7 +354,7 @@ def assign_handler(actor, req: DisclosureRequest, *, version, handler_id, today:
 
 def add_cohandler(actor, req: DisclosureRequest, *, version, section_id, today: date | None = None) -> Done:
     """A co-handling section (协办科室) may read the case and contribute an opinion."""
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "add_cohandler", version)
         errors: dict[str, str] = {}
         section = _section(req, section_id, errors)
@@ -385,7 +371,7 @@ def add_cohandler(actor, req: DisclosureRequest, *, version, section_id, today: 
 
 def submit_opinion(actor, req: DisclosureRequest, *, version, opinion: str, today: date | None = None) -> Done:
     """A co-handling section's opinion; a later opinion replaces the earlier one (both stay in the log)."""
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "submit_opinion", version)
         errors: dict[str, str] = {}
         text = _text(errors, "opinion", opinion, "协办意见", required=True)
@@ -410,7 +396,7 @@ def submit_opinion(actor, req: DisclosureRequest, *, version, opinion: str, toda
 def submit_draft(actor, req: DisclosureRequest, *, version, today: date | None = None, **data) -> Done:
     """The handler submits the draft answer (proposed outcome, ground, summary) for review."""
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "submit_draft", version)
         if req.handler_id is None:
             raise Invalid({"outcome": "案件还没有承办人，请科室负责人先指定承办人。"})
@@ -432,7 +418,7 @@ def submit_draft(actor, req: DisclosureRequest, *, version, today: date | None =
 
 def approve_draft(actor, req: DisclosureRequest, *, version, note: str = "", today: date | None = None) -> Done:
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "approve_draft", version)
         if not req.draft:
             raise Invalid({"note": "没有待审核的答复稿。"})
@@ -453,7 +439,7 @@ def approve_draft(actor, req: DisclosureRequest, *, version, note: str = "", tod
 
 
 def return_draft(actor, req: DisclosureRequest, *, version, reason: str, today: date | None = None) -> Done:
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "return_draft", version)
         errors: dict[str, str] = {}
         why = _text(errors, "reason", reason, "退回原因", required=True)
@@ -481,7 +467,7 @@ def clarify(
     to be clarified, and refusing would only hide the lateness. The event and the result carry a warning.
     """
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "clarify", version)
         errors: dict[str, str] = {}
         if _actions(req, "clarification"):
@@ -528,7 +514,7 @@ def clarification_received(
 ) -> Done:
     """The corrected request arrived: the answer period starts afresh from that day."""
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "clarification_received", version)
         act = _actions(req, "clarification", state="open")[0]
         errors: dict[str, str] = {}
@@ -568,7 +554,7 @@ def _conclude_on_lapse(
 ) -> Done:
     """A waiting period ran out (correction or fee): close the clock action and conclude with the lapse code."""
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, action, version)
         act = _actions(req, clock_kind, state="open")[0]
         end = act.window_end
@@ -619,7 +605,7 @@ def consult(
 ) -> Done:
     """Send a consultation letter to a third party or another agency; the clock stops meanwhile."""
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "consult", version)
         errors: dict[str, str] = {}
         if kind not in CONSULT_KINDS:
@@ -661,7 +647,7 @@ def consultation_closed(
 ) -> Done:
     """The consulted party answered, or its 15-working-day window closed without an answer."""
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "consultation_closed", version)
         act = _open_clock_action(req, clock_action_id, tuple(CONSULT_KINDS), "open", "征求意见")
         errors: dict[str, str] = {}
@@ -731,7 +717,7 @@ def fee_notice(
 ) -> Done:
     """Issue the fee notice for the amount the office confirmed; the clock stops until payment."""
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "fee_notice", version)
         if _actions(req, "fee"):
             raise Invalid({"method": "本申请已发出过收费通知，一件申请只收取一次信息处理费。"})
@@ -782,7 +768,7 @@ def fee_paid(
     actor, req: DisclosureRequest, *, version, paid_on, amount, note: str = "", today: date | None = None
 ) -> Done:
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "fee_paid", version)
         act = _actions(req, "fee", state="open")[0]
         errors: dict[str, str] = {}
@@ -829,7 +815,7 @@ def request_extension(
     actor, req: DisclosureRequest, *, version, workdays, reason: str, requested_on, today: date | None = None
 ) -> Done:
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "request_extension", version)
         if _actions(req, "extension", state="requested"):
             raise Invalid({"workdays": "已有一项延期申请等待审批，请等待领导审批后再申请。"})
@@ -871,7 +857,7 @@ def decide_extension(
 ) -> Done:
     """A leader approves (before the deadline, at most 20 working days in total) or refuses an extension."""
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "decide_extension", version)
         act = _open_clock_action(req, clock_action_id, ("extension",), "requested", "延期申请")
         errors: dict[str, str] = {}
@@ -914,7 +900,7 @@ def set_explicit_deadline(
 ) -> Done:
     """Art. 35: a reasonable but large request gets a later deadline set by the agency, with its reason."""
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "set_explicit_deadline", version)
         errors: dict[str, str] = {}
         why = _text(errors, "reason", reason, "理由", required=True)
@@ -948,7 +934,7 @@ def set_explicit_deadline(
 def conclude(actor, req: DisclosureRequest, *, version, today: date | None = None, **data) -> Done:
     """The office records the answer: outcome code, ground, answer date, delivery method and date."""
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "conclude", version)
         if req.status == IN_REVIEW and not (req.draft or {}).get("approved"):
             raise Invalid({"outcome": "答复稿尚未审核通过，请先审核。"})
@@ -966,7 +952,7 @@ def withdraw(
 ) -> Done:
     """The applicant withdrew the request: concluded as other.other, shown as 已撤回."""
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "withdraw", version)
         errors: dict[str, str] = {}
         last = max((a.started_on for a in req.clock_actions if a.state == "open"), default=None)
@@ -1012,7 +998,7 @@ CONCLUSION_FIELDS = (
 
 def reopen(actor, req: DisclosureRequest, *, version, reason: str, today: date | None = None) -> Done:
     """An administrator reopens a concluded case; the old conclusion stays in the event log."""
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "reopen", version)
         errors: dict[str, str] = {}
         why = _text(errors, "reason", reason, "重新办理的原因", required=True)

@@ -43,6 +43,7 @@ from ..numbering import format_number, next_seq
 from ..rules import proposals as proposal_rules
 from ..rules.clock import today_cn, utcnow
 from ..rules.outcomes import outcome as outcome_of
+from ..unit_of_work import unit_of_work
 from ..workcal.service import current_calendar
 from . import parse
 from .parse import REGISTER, REQUESTS, REVIEWS, LedgerInvalid, Problem
@@ -1021,7 +1022,7 @@ def import_ledger(
         "now": utcnow(),
         "calendar": calendar,
     }
-    try:
+    with unit_of_work():
         _write_sections(plan, ctx)
         ids, summary.numbers_generated = _write_requests(plan, ctx, progress)
         _write_reviews(plan, ctx, ids)
@@ -1036,8 +1037,4 @@ def import_ledger(
             data={**summary.as_dict(), "by": ctx["who"]},
         )
         progress("提交", 1, 1)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return summary

@@ -10,23 +10,21 @@ tracker.rules.deadlines, the vocabulary and the order of steps in tracker.rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..accounts.access import is_proposal_lead
 from ..accounts.models import Agency, Section
 from ..attachments import Attachment, Upload, check_upload, new_attachment
-from ..errors import ConflictError, FieldErrors, PermissionDenied, ServiceError, check_version
+from ..errors import FieldErrors, PermissionDenied, ServiceError, check_version
 from ..extensions import db
 from ..rules import deadlines
 from ..rules import proposals as rules
 from ..rules.clock import today_cn, utcnow
+from ..unit_of_work import unit_of_work
 from ..workcal.service import current_calendar
 from . import clock
 from .models import Proposal, ProposalCohandler, ProposalContact, ProposalExtension, ProposalReply
@@ -84,20 +82,6 @@ def _check_version(p: Proposal, version: int | None) -> None:
     check_version(p.version, version, CONFLICT)
 
 
-@contextmanager
-def _transaction() -> Iterator[None]:
-    """Commit what the block wrote, or roll everything back; a concurrent change becomes ConflictError."""
-    try:
-        yield
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise ConflictError(CONFLICT) from None
-    except Exception:
-        db.session.rollback()
-        raise
-
-
 def _touch(p: Proposal) -> None:
     # Child rows alone do not update the item; this bumps its version so concurrent actions collide.
     p.updated_at = utcnow()
@@ -145,7 +129,7 @@ def set_result_labels(actor, agency, values: dict[str, str]) -> dict:
     diff = {k: [old[k], new[k]] for k in rules.RESULT_CLASSES if old[k] != new[k]}
     if not diff:
         return {}
-    with _transaction():
+    with unit_of_work(CONFLICT):
         # A new dict, so the JSON column is seen as changed.
         agency.settings = {**(agency.settings or {}), "proposal_result_labels": new}
         audit.record(
@@ -265,7 +249,7 @@ def register_proposal(actor, data: dict, upload: Upload | None = None, *, today:
     months = clock.config_months()
     chosen, _ = _cohandler_choice(data)
     try:
-        with _transaction():
+        with unit_of_work(CONFLICT):
             p = Proposal(
                 agency_id=actor.agency_id,
                 status=rules.ASSIGNED,
@@ -340,7 +324,7 @@ def edit_registration(
 
     names = _section_names(p.agency_id)
 
-    with _transaction():
+    with unit_of_work(CONFLICT):
         diff = audit.changes(p, _registration_values(data))
         if "lead_section_id" in diff:
             diff["lead_section_id"] = [names.get(v) for v in diff["lead_section_id"]]
@@ -395,7 +379,7 @@ def record_contact(
         errors["note"] = f"沟通情况说明不能超过{NOTE_MAX}个字（现为{len(note)}个字），请精简。"
     if errors:
         raise ProposalInvalid(errors)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         contact = ProposalContact(
             proposal_id=p.id,
             round=p.round,
@@ -498,7 +482,7 @@ def submit_opinion(
         errors["attachment"] = err
     if errors:
         raise ProposalInvalid(errors)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         row.opinion, row.opinion_on, row.opinion_by_id = opinion, opinion_on, actor.id
         _touch(p)
         late = row.opinion_due is not None and opinion_on > row.opinion_due
@@ -559,7 +543,7 @@ def reply(
             )
     if errors:
         raise ProposalInvalid(errors)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         document = _store_attachment(actor, p, upload, "reply", record_event=False) if upload is not None else None
         if document is not None:
             db.session.flush()
@@ -623,7 +607,7 @@ def set_publication(actor, p: Proposal, data: dict, *, version: int | None, toda
         published_on, link = None, None
     if errors:
         raise ProposalInvalid(errors)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         diff = audit.changes(r, {"published": published, "published_on": published_on, "publish_link": link})
         if not diff:
             db.session.rollback()
@@ -659,7 +643,7 @@ def record_feedback(actor, p: Proposal, data: dict, *, version: int | None, toda
     if errors:
         raise ProposalInvalid(errors)
     new_status = rules.status_after_feedback(satisfaction, p.round)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         r.satisfaction, r.feedback_on, r.feedback_note = satisfaction, feedback_on, note or None
         p.satisfaction = satisfaction
         old_status = p.status
@@ -719,7 +703,7 @@ def request_extension(
         errors["reason"] = f"延期理由不能超过{NOTE_MAX}个字（现为{len(reason)}个字），请精简。"
     if errors:
         raise ProposalInvalid(errors)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         ext = ProposalExtension(
             proposal_id=p.id,
             to_months=to_months,
@@ -760,7 +744,7 @@ def decide_extension(
     current = p.extended_months or p.period_months
     if approve and (err := deadlines.proposal_extension_check(current, ext.to_months, clock.max_months(p))):
         raise ServiceError(err + "。")
-    with _transaction():
+    with unit_of_work(CONFLICT):
         ext.state = "approved" if approve else "refused"
         ext.decided_on, ext.decided_by_id, ext.decision_note = today, actor.id, note or None
         data_: dict = {"months": [current, ext.to_months]}
@@ -808,7 +792,7 @@ def add_attachment(
         _fail("kind", "请选择附件类型。")
     if upload is None:
         _fail("attachment", "请选择要上传的文件。")
-    with _transaction():
+    with unit_of_work(CONFLICT):
         att = _store_attachment(actor, p, upload, kind)
         _touch(p)
     return att

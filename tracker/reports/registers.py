@@ -18,6 +18,7 @@ from ..errors import FieldErrors, NotFound, PermissionDenied, ServiceError
 from ..extensions import db
 from ..rules.clock import today_cn, year_bounds
 from ..rules.report_layout import TABLE2_BLOCKS
+from ..unit_of_work import unit_of_work
 from .models import DECISION, DOCUMENT, FEE, KIND_LABELS, KIND_OF_TABLE2_BLOCK, PROACTIVE, RegisterEntry
 
 PERMISSION = "register.manage"
@@ -194,7 +195,7 @@ def add_entry(actor, kind: str, data: dict, *, today: date | None = None) -> Reg
     clean = validate(kind, data, today or today_cn())
     entry = RegisterEntry(agency_id=actor.agency_id, created_by_id=actor.id, source="manual", **clean)
     db.session.add(entry)
-    try:
+    with unit_of_work():
         db.session.flush()
         audit.record(
             "register.added",
@@ -203,10 +204,6 @@ def add_entry(actor, kind: str, data: dict, *, today: date | None = None) -> Reg
             actor=actor,
             data=_event_data({k: [None, v] for k, v in clean.items() if v is not None}),
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return entry
 
 
@@ -216,16 +213,12 @@ def edit_entry(actor, entry_id: int, data: dict, *, today: date | None = None) -
     entry = get_entry(actor, entry_id)
     clean = validate(entry.kind, data, today or today_cn())
     clean.pop("kind")
-    try:
+    with unit_of_work():
         diff = audit.changes(entry, clean)
         if diff:
             audit.record(
                 "register.edited", subject_type="register", subject_id=entry.id, actor=actor, data=_event_data(diff)
             )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return diff
 
 
@@ -246,7 +239,7 @@ def delete_entry(actor, entry_id: int) -> None:
             "amount_yuan",
         )
     }
-    try:
+    with unit_of_work():
         audit.record(
             "register.deleted",
             subject_type="register",
@@ -255,10 +248,6 @@ def delete_entry(actor, entry_id: int) -> None:
             data=_event_data({k: [v, None] for k, v in kept.items() if v is not None}),
         )
         db.session.delete(entry)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def list_query(agency_id: int, kind: str, year: int | None):

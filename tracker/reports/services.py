@@ -17,6 +17,7 @@ from ..errors import PermissionDenied, ServiceError
 from ..extensions import db
 from ..rules.clock import today_cn, utcnow
 from ..rules.report_layout import CHECK_TITLES, cell_value
+from ..unit_of_work import unit_of_work
 from . import derive as derivation
 from .models import ReportNarrative, ReportSnapshot
 from .narrative import drafts
@@ -181,7 +182,7 @@ def save_narrative(actor, year: int, texts: dict[str, str], *, today: date | Non
         )
     }
     diff: dict[str, list] = {}
-    try:
+    with unit_of_work():
         for part, text in texts.items():
             text = (text or "").replace("\r\n", "\n").strip()
             row = existing.get(part)
@@ -208,10 +209,6 @@ def save_narrative(actor, year: int, texts: dict[str, str], *, today: date | Non
                 actor=actor,
                 data={"year": year, **diff},
             )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return diff
 
 
@@ -247,7 +244,7 @@ def publish(actor, year: int, *, today: date | None = None) -> ReportSnapshot:
         published_by_id=actor.id,
     )
     db.session.add(snap)
-    try:
+    with unit_of_work():
         db.session.flush()
         # a report is known by (agency, year): its events carry the year as subject id
         audit.record(
@@ -257,10 +254,6 @@ def publish(actor, year: int, *, today: date | None = None) -> ReportSnapshot:
             actor=actor,
             data={"year": year, "snapshot_id": snap.id},
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return snap
 
 

@@ -29,6 +29,7 @@ from ..rules.workdays import (
     YEAR_STATUS_NOTES,
     WorkCalendar,
 )
+from ..unit_of_work import unit_of_work
 from .models import CalendarDay, CalendarYear
 
 MIN_YEAR = LUNAR_MIN_YEAR
@@ -318,52 +319,48 @@ def apply_year(
         raise ServiceError(f"来源说明最多200个字（现为{len(source)}个字），请精简", "source")
 
     try:
-        old_cal = current_calendar()
-        old_status = old_cal.year_status(year)
-        # Lock the year's row first (PostgreSQL), so two administrators replacing the same year
-        # run one after the other instead of colliding on the days' primary keys.
-        entry = db.session.get(CalendarYear, year, with_for_update=True)
-        if entry is None:
-            entry = CalendarYear(year=year, revision=1)
-            db.session.add(entry)
+        with unit_of_work():
+            old_cal = current_calendar()
+            old_status = old_cal.year_status(year)
+            # Lock the year's row first (PostgreSQL), so two administrators replacing the same year
+            # run one after the other instead of colliding on the days' primary keys.
+            entry = db.session.get(CalendarYear, year, with_for_update=True)
+            if entry is None:
+                entry = CalendarYear(year=year, revision=1)
+                db.session.add(entry)
+                db.session.flush()
+            else:
+                entry.revision = CalendarYear.revision + 1
+            entry.confirmed = True
+            entry.source = source or None
+            entry.updated_at = utcnow()
+            entry.updated_by_id = getattr(actor, "id", None)
+            db.session.execute(CalendarDay.__table__.delete().where(CalendarDay.year == year))
+            db.session.add_all(
+                CalendarDay(day=r.day, year=year, is_workday=r.workday, name=r.name or None) for r in checked.rows
+            )
             db.session.flush()
-        else:
-            entry.revision = CalendarYear.revision + 1
-        entry.confirmed = True
-        entry.source = source or None
-        entry.updated_at = utcnow()
-        entry.updated_by_id = getattr(actor, "id", None)
-        db.session.execute(CalendarDay.__table__.delete().where(CalendarDay.year == year))
-        db.session.add_all(
-            CalendarDay(day=r.day, year=year, is_workday=r.workday, name=r.name or None) for r in checked.rows
-        )
-        db.session.flush()
 
-        new_cal = _load_calendar()  # not cached until committed
-        changed = [d for d in _days_of(year) if old_cal.is_workday(d) != new_cal.is_workday(d)]
-        off = sum(1 for r in checked.rows if not r.workday)
-        audit.record(
-            "calendar.changed",
-            subject_type="calendar",
-            subject_id=year,
-            actor=actor,
-            data={
-                "status": [YEAR_STATUS_LABELS[old_status], YEAR_STATUS_LABELS[CONFIRMED]],
-                "days_off": off,
-                "makeup_workdays": len(checked.rows) - off,
-                "changed_days": [d.isoformat() for d in changed],
-                "source": source,
-            },
-            note=f"{year}年放假安排" + (f"（{source}）" if source else ""),
-        )
-        recomputed = recompute_open_deadlines(new_cal, actor=actor, reason=_reason(year, source))
-        db.session.commit()
+            new_cal = _load_calendar()  # not cached until committed
+            changed = [d for d in _days_of(year) if old_cal.is_workday(d) != new_cal.is_workday(d)]
+            off = sum(1 for r in checked.rows if not r.workday)
+            audit.record(
+                "calendar.changed",
+                subject_type="calendar",
+                subject_id=year,
+                actor=actor,
+                data={
+                    "status": [YEAR_STATUS_LABELS[old_status], YEAR_STATUS_LABELS[CONFIRMED]],
+                    "days_off": off,
+                    "makeup_workdays": len(checked.rows) - off,
+                    "changed_days": [d.isoformat() for d in changed],
+                    "source": source,
+                },
+                note=f"{year}年放假安排" + (f"（{source}）" if source else ""),
+            )
+            recomputed = recompute_open_deadlines(new_cal, actor=actor, reason=_reason(year, source))
     except IntegrityError:
-        db.session.rollback()
         raise ConflictError(f"其他管理员同时在录入{year}年的安排，本次未保存，请刷新页面查看后重试。") from None
-    except Exception:
-        db.session.rollback()
-        raise
     finally:
         invalidate()
     return ApplyResult(
