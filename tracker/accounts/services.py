@@ -18,11 +18,6 @@ USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
 MIN_PASSWORD = 8
 
 
-def _require(actor, permission: str) -> None:
-    if actor is not None and not actor.can(permission):
-        raise PermissionDenied("您的角色不能进行此项操作。")
-
-
 def default_agency() -> Agency:
     agency = db.session.scalars(select(Agency).order_by(Agency.id)).first()
     if agency is None:
@@ -50,7 +45,7 @@ def generate_password() -> str:
 
 
 def create_section(name: str, *, agency: Agency | None = None, actor=None) -> Section:
-    _require(actor, "admin.manage")
+    roles.require(actor, "admin.manage")
     agency = agency or (actor.agency if actor else default_agency())
     name = (name or "").strip()
     if not name:
@@ -75,7 +70,7 @@ def create_section(name: str, *, agency: Agency | None = None, actor=None) -> Se
 
 
 def rename_section(section: Section, name: str, active: bool, *, actor) -> None:
-    _require(actor, "admin.manage")
+    roles.require(actor, "admin.manage")
     name = (name or "").strip()
     if not name or len(name) > 60:
         raise ServiceError("科室名称不能为空，且不能超过60个字。", "name")
@@ -124,7 +119,7 @@ def create_user(
     actor=None,
 ) -> tuple[User, str | None]:
     """Create a user. Returns (user, generated_password) — the password only when one was generated."""
-    _require(actor, "admin.manage")
+    roles.require(actor, "admin.manage")
     agency = agency or (actor.agency if actor else default_agency())
     username = (username or "").strip()
     email = (email or "").strip() or None
@@ -171,7 +166,7 @@ def update_user(
     active: bool,
     password: str | None = None,
 ) -> None:
-    _require(actor, "admin.manage")
+    roles.require(actor, "admin.manage")
     if user.agency_id != actor.agency_id:
         raise PermissionDenied("不能修改其他机关的用户。")
     email = (email or "").strip() or None
@@ -199,7 +194,7 @@ def update_user(
 
 
 def rename_agency(agency: Agency, name: str, *, actor) -> None:
-    _require(actor, "admin.manage")
+    roles.require(actor, "admin.manage")
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ServiceError("机关名称不能为空，且不能超过100个字。", "name")

@@ -8,6 +8,7 @@ from datetime import date
 from flask import current_app
 
 from .. import audit
+from ..accounts.roles import require
 from ..attachments import Attachment, Upload, check_upload, new_attachment  # noqa: F401 (Upload, check_upload: re-exported)
 from ..errors import FieldErrors, PermissionDenied, check_version
 from ..extensions import db
@@ -111,8 +112,7 @@ def register_request(
     actor, data: dict, upload: Upload | None = None, *, today: date | None = None
 ) -> DisclosureRequest:
     """Validate and register one request with its number, deadline, tags, scan and event, atomically."""
-    if actor is None or not actor.can("request.register"):
-        raise PermissionDenied("只有政务公开办可以登记申请。")
+    require(actor, "request.register", "只有政务公开办可以登记申请。")
     today = today or today_cn()
     errors = validate(data, today)
     if err := check_upload(upload):
@@ -212,7 +212,8 @@ def edit_intake(
     The case number never changes. A changed receipt date recomputes the deadline. Correcting a concluded
     case needs a reason, because its figures may already stand in a year-end report.
     """
-    if actor is None or not actor.can("request.edit_intake") or req.agency_id != actor.agency_id:
+    require(actor, "request.edit_intake", "只有政务公开办可以修改登记信息。")
+    if req.agency_id != actor.agency_id:
         raise PermissionDenied("只有政务公开办可以修改登记信息。")
     check_version(req.version, version, CONFLICT)
     today = today or today_cn()

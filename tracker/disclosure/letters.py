@@ -28,6 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 
 from .. import audit
+from ..accounts.roles import require
 from ..errors import ServiceError
 from ..extensions import db
 from ..rules import fees as fee_rules
@@ -391,8 +392,7 @@ def template_errors(kind: str, title: str, body: str) -> dict[str, str]:
 
 
 def save_template(actor, kind: str, title: str, body: str) -> None:
-    if actor is None or not actor.can("letters.manage"):
-        raise ServiceError("只有政务公开办或系统管理员可以修改告知书模板。")
+    require(actor, "letters.manage", "只有政务公开办或系统管理员可以修改告知书模板。")
     spec(kind)
     errors = template_errors(kind, title, body)
     if errors:
@@ -420,8 +420,7 @@ def save_template(actor, kind: str, title: str, body: str) -> None:
 
 def reset_template(actor, kind: str) -> bool:
     """Go back to the shipped default; returns False when the default was already in use."""
-    if actor is None or not actor.can("letters.manage"):
-        raise ServiceError("只有政务公开办或系统管理员可以修改告知书模板。")
+    require(actor, "letters.manage", "只有政务公开办或系统管理员可以修改告知书模板。")
     spec(kind)
     _, _, row = current_template(actor.agency_id, kind)
     if row is None:

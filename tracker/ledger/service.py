@@ -34,10 +34,10 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..accounts.models import Agency, Section
+from ..accounts.roles import require
 from ..disclosure import clock as request_clock
 from ..disclosure.intake import case_pattern
 from ..disclosure.models import CONCLUDED, IN_PROGRESS, REGISTERED, CaseCounter, DisclosureRequest, Review
-from ..errors import PermissionDenied
 from ..extensions import db
 from ..numbering import format_number, next_seq
 from ..rules import proposals as proposal_rules
@@ -949,8 +949,7 @@ def import_ledger(
     ``actor`` is the user importing (None from the command line, with ``who`` saying who ran it);
     ``source`` is a path or the file's bytes. Raises LedgerInvalid listing every problem: nothing written.
     """
-    if actor is not None and not actor.can("ledger.import"):
-        raise PermissionDenied("只有政务公开办或系统管理员可以导入台账。")
+    require(actor, "ledger.import", "只有政务公开办或系统管理员可以导入台账。")
     if kind is not None and kind not in parse.SPECS:
         raise LedgerInvalid([Problem("", 0, "", f"未知的台账类型“{kind}”，应为 " + "、".join(parse.SPECS))])
     agency = agency or actor.agency

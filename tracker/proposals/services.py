@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import audit
 from ..accounts.access import is_proposal_lead
 from ..accounts.models import Agency, Section
+from ..accounts.roles import require
 from ..attachments import Attachment, Upload, check_upload, new_attachment
 from ..errors import FieldErrors, PermissionDenied, ServiceError, check_version
 from ..extensions import db
@@ -119,7 +120,8 @@ def result_labels_for(agency) -> dict[str, str]:
 
 def set_result_labels(actor, agency, values: dict[str, str]) -> dict:
     """Store the agency's labels for A-D; returns {class: [old, new]} of what changed."""
-    if actor is None or not actor.can("proposal.configure") or actor.agency_id != agency.id:
+    require(actor, "proposal_settings.manage", "只有政务公开办或系统管理员可以修改答复类别名称。")
+    if actor.agency_id != agency.id:
         raise PermissionDenied("只有政务公开办或系统管理员可以修改答复类别名称。")
     errors = rules.result_labels_errors(values)
     if errors:
@@ -238,8 +240,7 @@ def _registration_values(data: dict) -> dict:
 
 def register_proposal(actor, data: dict, upload: Upload | None = None, *, today: date | None = None) -> Proposal:
     """Register one assigned item with its co-handlers, deadlines, the original document and the event."""
-    if actor is None or not actor.can("proposal.register"):
-        raise PermissionDenied("只有政务公开办或系统管理员可以登记建议提案。")
+    require(actor, "proposal.register", "只有政务公开办或系统管理员可以登记建议提案。")
     today = today or today_cn()
     errors = validate_registration(data, actor.agency_id, today)
     if err := check_upload(upload):

@@ -13,7 +13,8 @@ from datetime import date, datetime
 from sqlalchemy import and_, func, or_, select
 
 from .. import audit
-from ..errors import PermissionDenied, ServiceError
+from ..accounts.roles import require
+from ..errors import ServiceError
 from ..extensions import db
 from ..rules.clock import today_cn, utcnow
 from ..rules.report_layout import CHECK_TITLES, cell_value
@@ -33,11 +34,6 @@ def check_year(year: int, today: date | None = None) -> None:
     today = today or today_cn()
     if not MIN_YEAR <= year <= today.year:
         raise ServiceError(f"年份应在{MIN_YEAR}年至{today.year}年之间（现为{year}）。")
-
-
-def _require(actor, permission: str, message: str) -> None:
-    if actor is None or not actor.can(permission):
-        raise PermissionDenied(message)
 
 
 # ------------------------------------------------------------------------------------------- snapshot
@@ -163,7 +159,7 @@ def narrative_for(agency_id: int, year: int, report: dict) -> dict[str, Narrativ
 
 def save_narrative(actor, year: int, texts: dict[str, str], *, today: date | None = None) -> dict[str, list]:
     """Save the prose parts of a year's report; returns {part: [old, new]} of what changed."""
-    _require(actor, "report.edit", "您的角色不能编辑年度报告文字。如需修改，请联系政务公开办。")
+    require(actor, "report.edit", "您的角色不能编辑年度报告文字。如需修改，请联系政务公开办。")
     check_year(year, today)
     snap = snapshot_for(actor.agency_id, year)
     if snap is not None:
@@ -217,7 +213,7 @@ def save_narrative(actor, year: int, texts: dict[str, str], *, today: date | Non
 
 def publish(actor, year: int, *, today: date | None = None) -> ReportSnapshot:
     """Freeze the year's figures and text as published. Refused while the year runs, twice, or on failed checks."""
-    _require(actor, "report.publish", "您的角色不能发布年度报告。")
+    require(actor, "report.publish", "您的角色不能发布年度报告。")
     today = today or today_cn()
     check_year(year, today)
     if year >= today.year:

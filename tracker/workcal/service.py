@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
-from ..errors import ConflictError, PermissionDenied, ServiceError
+from ..accounts.roles import require
+from ..errors import ConflictError, ServiceError
 from ..extensions import db
 from ..rules import calendar_csv
 from ..rules.clock import utcnow
@@ -276,7 +277,7 @@ def check_csv(
 ) -> ImportPreview:
     """Step 1 of an import: check the file by the same rules as the import and compare it with the
     calendar in force. CalendarInvalid lists every problem; nothing is written either way."""
-    _check_permission(actor)
+    require(actor, "calendar.manage", "只有系统管理员可以修改工作日历。")
     parsed = _parse(data, expected_year, filename)
     year = parsed.year
     old, new = current_calendar(), _load_calendar(replace=(year, parsed.rows))
@@ -288,15 +289,9 @@ def import_csv(
     data: bytes | str, *, actor=None, source: str = "", expected_year: int | None = None, filename: str | None = None
 ) -> ApplyResult:
     """Parse a calendar CSV (tracker.rules.calendar_csv) and apply it; all or nothing."""
-    _check_permission(actor)
+    require(actor, "calendar.manage", "只有系统管理员可以修改工作日历。")
     parsed = _parse(data, expected_year, filename)
     return apply_year(parsed.year, [(r.day, r.workday, r.name) for r in parsed.rows], actor=actor, source=source)
-
-
-def _check_permission(actor) -> None:
-    # The command line runs as the server's operator (actor None); every web caller passes its user.
-    if actor is not None and not actor.can("calendar.manage"):
-        raise PermissionDenied("只有系统管理员可以修改工作日历。")
 
 
 def apply_year(
@@ -308,7 +303,7 @@ def apply_year(
     checked by the one validator of the format (tracker.rules.calendar_csv), so a caller that did not
     come through a CSV gets exactly the same rules. One transaction: on any error nothing changes.
     """
-    _check_permission(actor)
+    require(actor, "calendar.manage", "只有系统管理员可以修改工作日历。")
     check_year(year)
     day_list = [(d, bool(w), (n or "").strip()) for d, w, n in days]
     checked = calendar_csv.parse_calendar_csv(calendar_csv.format_calendar_csv(day_list), expected_year=year)
