@@ -48,13 +48,13 @@ def logout():
 
 
 @admin_bp.get("/")
-@permission_required("admin.manage")
+@permission_required("admin.view")
 def home():
     return redirect(url_for("admin.sections"))
 
 
 @admin_bp.route("/agency", methods=["GET", "POST"])
-@permission_required("admin.manage")
+@permission_required("admin.view", "admin.manage")
 def agency():
     form = AgencyForm(obj=current_user.agency)
     if form.validate_on_submit():
@@ -69,7 +69,7 @@ def agency():
 
 
 @admin_bp.route("/sections", methods=["GET", "POST"])
-@permission_required("admin.manage")
+@permission_required("admin.view", "admin.manage")
 def sections():
     form = SectionForm()
     if form.validate_on_submit():
@@ -87,7 +87,7 @@ def sections():
 
 
 @admin_bp.route("/sections/<int:section_id>", methods=["GET", "POST"])
-@permission_required("admin.manage")
+@permission_required("admin.view", "admin.manage")
 def edit_section(section_id: int):
     section = db.session.get(Section, section_id)
     if section is None or section.agency_id != current_user.agency_id:
@@ -123,7 +123,7 @@ def _section_or_none(section_id: int) -> Section | None:
 
 
 @admin_bp.route("/users", methods=["GET", "POST"])
-@permission_required("admin.manage")
+@permission_required("admin.view", "admin.manage")
 def users():
     form = UserForm()
     form.section_id.choices = _section_choices()
@@ -153,7 +153,7 @@ def users():
 
 
 @admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@permission_required("admin.manage")
+@permission_required("admin.view", "admin.manage")
 def edit_user(user_id: int):
     user = db.session.get(User, user_id)
     if user is None or user.agency_id != current_user.agency_id:

@@ -577,7 +577,7 @@ def attachment(proposal_id: int, attachment_id: int):
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@permission_required("proposal_settings.manage")
+@permission_required("proposal_settings.view", "proposal_settings.manage")
 def settings():
     agency = _agency()
     current = services.result_labels_for(agency)

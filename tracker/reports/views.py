@@ -173,7 +173,7 @@ def _kind_or_404(kind: str) -> None:
 
 
 @bp.get("/registers/<kind>/")
-@permission_required("report.view")
+@permission_required("register.view")
 def register_list(kind: str):
     _kind_or_404(kind)
     year = request.args.get("year", type=int)
