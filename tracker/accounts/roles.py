@@ -27,6 +27,7 @@ OFFICE = "office"
 LEADER = "leader"
 SECTION_HEAD = "section_head"
 STAFF = "staff"
+AUDITOR = "auditor"
 
 # Reach: which cases a role sees. AGENCY: every case and item of its agency. SECTION: the cases its
 # section handles or co-handles; a user of such a role must belong to a section.
@@ -95,6 +96,17 @@ def _role(label: str, reach: str, *grants: str) -> Role:
         raise KeyError(f"unknown permissions {sorted(unknown)}")
     return Role(label, reach, frozenset(grants))
 
+
+# What reading the whole agency takes: every case and item (by reach), and every report, register and
+# settings page. The auditor holds exactly this.
+READ_ALL = (
+    "admin.view",
+    "calendar.view",
+    "letters.view",
+    "proposal_settings.view",
+    "report.view",
+    "register.view",
+)
 
 ROLE_TABLE: dict[str, Role] = {
     ADMIN: _role(
@@ -189,6 +201,10 @@ ROLE_TABLE: dict[str, Role] = {
         "request.letters",
         "proposal.handle",
     ),
+    # Reads the whole agency, changes nothing, exports nothing: the two exports (request.export,
+    # proposal.export) carry applicants' and deputies' personal data, so the auditor holds neither
+    # (docs/architecture.md, "Roles").
+    AUDITOR: _role("审计监督", AGENCY, *READ_ALL),
 }
 
 # What the operator at the server's command line may do without a user (see the module docstring).
