@@ -33,7 +33,7 @@ from ..rules import proposals as rules
 from ..rules.clock import today_cn, valid_year
 from ..web import page_arg
 from ..workcal.service import current_calendar
-from . import clock, export, queries, services
+from . import clock, export, queries, services, workflow
 from .forms import (
     AttachmentForm,
     ContactForm,
@@ -307,6 +307,7 @@ def new_proposal():
 @permission_required("proposal.register")
 def edit_proposal(proposal_id: int):
     p = _load(proposal_id)
+    _may(p, "edit")
     form = EditForm(obj=p if request.method == "GET" else None)
     form.set_sections(_active_sections())
     if request.method == "GET":
@@ -382,7 +383,7 @@ def _forms(p, actions: set[str], labels: dict[str, str], active: tuple[str, obje
     if "opinion" in forms:
         forms["opinion"].opinion_section.choices = [
             (str(c.section_id), f"{c.section.name}（{c.mode_label}）")
-            for c in services.opinion_rows_for(current_user, p)
+            for c in workflow.open_opinion_rows(current_user, p)
         ]
     if "publish" in forms and not (active and active[0] == "publish"):
         r = p.latest_reply
@@ -399,7 +400,8 @@ def _changed(p) -> list[dict] | None:
 
 def _render_detail(p, active: tuple[str, object] | None = None, status: int = 200, changes=None, kept=None):
     labels = services.result_labels_for(_agency())
-    actions = services.available_actions(current_user, p)
+    offer = workflow.offer(current_user, p)
+    actions = offer.allowed
     events = audit.timeline("proposal", p.id)
     attachments = db.session.scalars(
         select(Attachment)
@@ -415,6 +417,7 @@ def _render_detail(p, active: tuple[str, object] | None = None, status: int = 20
         attachments=attachments,
         deadline=deadline,
         actions=actions,
+        refused=offer.refused,
         forms=_forms(p, actions, labels, active),
         labels=labels,
         rules=rules,
@@ -432,10 +435,19 @@ def detail(proposal_id: int):
     return _render_detail(_load(proposal_id))
 
 
+def _may(p, action_id: str) -> None:
+    """403 unless the action is the user's to take on this item (role and section, tracker.proposals.workflow);
+    whether it is possible now is the service's to say, after it has compared the version the form saw."""
+    if workflow.permission_error(current_user, p, workflow.action(action_id)):
+        abort(403)
+
+
 def _act(proposal_id: int, name: str, form_cls, run, success: str, aliases: dict[str, str] | None = None):
-    """Validate the posted form, run the service; on refusal show the page again with the message."""
+    """403 for the wrong role or section; else validate the posted form, run the service; on refusal show
+    the page again with the message (a stale form: what changed meanwhile, the input kept)."""
     p = _load(proposal_id)
     g.pop("form_files", None)
+    _may(p, name)
     form = form_cls()
     if name == "reply":
         form.set_labels(services.result_labels_for(_agency()))
