@@ -5,11 +5,12 @@ test_no_server_errors.py take it from there. Here: what it reads, and that every
 
 from __future__ import annotations
 
+from tests.conftest import csrf_token
 from tracker.accounts import roles
 from tracker.accounts.services import create_user
 from tracker.rules.clock import today_cn
 
-from .test_no_server_errors import Browser, world  # noqa: F401 (world: a fixture)
+from .test_no_server_errors import SKIP_POST, Browser, _build, _counts, world  # noqa: F401 (world: a fixture)
 
 
 def test_an_auditor_needs_no_section(app_ctx, w):
@@ -72,3 +73,33 @@ def test_the_auditor_exports_nothing(app_ctx, world):  # noqa: F811
         assert b.get(url).status_code == 403, url
     listing = b.get("/requests/").get_data(as_text=True) + b.get("/proposals/").get_data(as_text=True)
     assert "导出" not in listing
+
+
+# What an auditor's POST may do without being refused: sign in again, and mark its own notifications read
+# (it gets none: no reminder goes to the role). Neither touches the agency's records; the test checks that.
+OWN = {"auth.login", "reminders.mark_read", "reminders.mark_all_read"}
+
+
+def test_every_post_is_refused_to_the_auditor_and_changes_nothing(app_ctx, world):  # noqa: F811
+    w, ids = world
+    b = Browser(app_ctx, w.of_role(roles.AUDITOR))
+    token = csrf_token(b.get("/requests/").get_data(as_text=True))
+    today = today_cn().isoformat()
+    plausible = {"version": "1", "note": "审计", "reason": "审计", "title": "标题", "body": "正文", "name": "名称"}
+    plausible.update({k: today for k in ("entry_date", "answer_date", "reply_date", "contacted_on", "notice_on")})
+    failures = []
+    posts = 0
+    for rule in sorted(app_ctx.url_map.iter_rules(), key=lambda r: r.rule):
+        if "POST" not in rule.methods or rule.endpoint in SKIP_POST:
+            continue
+        url = _build(rule.rule, {name: ids[name][0] for name in rule.arguments})
+        for data in ({}, plausible):
+            before = _counts()
+            resp = b.post(url, data={"csrf_token": token, **data})
+            posts += 1
+            if _counts() != before:
+                failures.append(f"{url}: changed {set(_counts().items()) ^ set(before.items())}")
+            if rule.endpoint not in OWN and resp.status_code != 403:
+                failures.append(f"{url}: answered {resp.status_code}, not 403")
+    assert not failures, "\n".join(failures)
+    assert posts >= 2 * 30  # every POST route of the app, none skipped by accident
