@@ -52,10 +52,14 @@ class IdConverter(IntegerConverter):
 
 def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
+    from .accounts.blueprint import admin_bp, auth_bp
     from .accounts.models import User
-    from .accounts.views import admin_bp, auth_bp
     from .disclosure.blueprint import bp as disclosure_bp
-    from .workcal.views import bp as calendar_bp
+    from .ledger.blueprint import bp as ledger_bp
+    from .proposals.blueprint import bp as proposals_bp
+    from .reminders.blueprint import bp as reminders_bp
+    from .reports.blueprint import bp as reports_bp
+    from .workcal.blueprint import bp as calendar_bp
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
@@ -66,22 +70,8 @@ def register_web(app: Flask) -> None:
         user = db.session.get(User, int(user_id))
         return user if user is not None and user.active else None
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(disclosure_bp)
-    app.register_blueprint(calendar_bp)
-    from .reports.views import bp as reports_bp
-
-    app.register_blueprint(reports_bp)  # noqa: E702, I001
-    from .proposals.views import bp as proposals_bp
-
-    app.register_blueprint(proposals_bp)  # noqa: E702, I001
-    from .ledger.views import bp as ledger_bp
-
-    app.register_blueprint(ledger_bp)  # noqa: E702, I001
-    from .reminders.views import bp as reminders_bp
-
-    app.register_blueprint(reminders_bp)  # noqa: E702, I001
+    for blueprint in (auth_bp, admin_bp, disclosure_bp, calendar_bp, reports_bp, proposals_bp, ledger_bp, reminders_bp):
+        app.register_blueprint(blueprint)
 
     @app.get("/")
     def index():

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -10,12 +10,10 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..rules.clock import utcnow
 from . import services
+from .blueprint import admin_bp, auth_bp
 from .decorators import permission_required
 from .forms import AgencyForm, LoginForm, SectionForm, UserForm
 from .models import Section, User
-
-auth_bp = Blueprint("auth", __name__)
-admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _safe_next(target: str | None) -> str:

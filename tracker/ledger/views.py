@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from .. import audit
@@ -12,8 +12,7 @@ from ..accounts.decorators import permission_required
 from ..extensions import db
 from ..rules.clock import today_cn
 from . import export, jobs, parse
-
-bp = Blueprint("ledger", __name__, url_prefix="/ledger")
+from .blueprint import bp
 
 KIND_CHOICES = [("", "自动识别（按工作表名称或表头）"), *[(k, s.label) for k, s in parse.SPECS.items()]]
 EXTENSIONS = (".xlsx", ".xlsm", ".csv")

@@ -6,7 +6,6 @@ import io
 from datetime import date
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -34,6 +33,7 @@ from ..rules.clock import today_cn, valid_year
 from ..web import page_arg
 from ..workcal.service import current_calendar
 from . import clock, export, queries, services, workflow
+from .blueprint import bp
 from .forms import (
     AttachmentForm,
     ContactForm,
@@ -47,8 +47,6 @@ from .forms import (
     RegisterForm,
     ReplyForm,
 )
-
-bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
 # Event data keys as the timeline shows them.
 FIELD_LABELS = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -13,12 +13,11 @@ from ..rules import report_layout as rl
 from ..rules.clock import today_cn
 from ..web import page_arg
 from . import registers, render, services
+from .blueprint import bp
 from .derive import PROBLEMS, problem_cases
 from .forms import CsrfOnlyForm, PublishForm, entry_data, entry_form
 from .models import KIND_LABELS, PROACTIVE_CATEGORIES, RegisterEntry
 from .structure import NARRATIVE_PARTS, SECTIONS, parts_of, report_title
-
-bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 FILE_TYPES = {
     "json": "application/json; charset=utf-8",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import audit
@@ -14,9 +14,8 @@ from ..rules.clock import today_cn
 from ..rules.workdays import YEAR_STATUS_LABELS
 from . import calculator as calc
 from . import service
+from .blueprint import bp
 from .forms import CalendarImportForm
-
-bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
 MIN_PAUSE_ROWS = 3
 
