@@ -225,13 +225,13 @@ def template_workbook(kind: str) -> bytes:
     ws = wb.active
     ws.title = spec.sheet
     ws.append(spec.headers)
-    for i, c in enumerate(spec.columns, start=1):
+    for i, c in enumerate(spec.fields, start=1):
         cell = ws.cell(row=1, column=i)
         cell.font = Font(bold=True, color="C00000" if c.required else None)
         ws.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(c.header, 14)
     ws.freeze_panes = "A2"
     allowed = parse.allowed_values(kind)
-    for i, c in enumerate(spec.columns, start=1):
+    for i, c in enumerate(spec.fields, start=1):
         values = allowed.get(c.header)
         if not values or (kind == parse.REQUESTS and c.header == "办理结果"):
             continue  # 21 outcomes do not fit a drop-down's 255 characters; 填写说明 lists them
@@ -254,7 +254,7 @@ def template_workbook(kind: str) -> bytes:
     help_ws.append(["列名", "是否必填", "说明"])
     for cell in help_ws[help_ws.max_row]:
         cell.font = Font(bold=True)
-    for c in spec.columns:
+    for c in spec.fields:
         help_ws.append([c.header, "必填" if c.required else "选填", c.help])
     for header, values in allowed.items():
         help_ws.append([])

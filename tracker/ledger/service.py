@@ -135,7 +135,7 @@ def _section(plan: _Plan, name: str | None) -> None:
         plan.new_sections.append(name)
 
 
-def _status(row: parse.RequestRow) -> str:
+def _status(row: parse.Row) -> str:
     if row.concluded_on and row.outcome:
         return CONCLUDED
     return IN_PROGRESS if row.section else REGISTERED
@@ -179,7 +179,7 @@ _REQUEST_FIELD_HEADERS = {
 }
 
 
-def _request_diff(row: parse.RequestRow, db_row, section_names: dict[int, str]) -> dict:
+def _request_diff(row: parse.Row, db_row, section_names: dict[int, str]) -> dict:
     new = {
         "received_on": row.received_on,
         "applicant_type": row.applicant_type,
@@ -347,7 +347,7 @@ def _plan_reviews(plan: _Plan, sheet: parse.ParsedSheet, problems: list[Problem]
     return counts
 
 
-def _proposal_status(row: parse.ProposalRow) -> str:
+def _proposal_status(row: parse.Row) -> str:
     # A ledger records where an item ended; a 不满意 answer's re-handling is not in it, so an item with
     # feedback is closed (re-handling after import is recorded in the system).
     if row.reply_date is None:
@@ -424,7 +424,7 @@ def _plan_proposals(plan: _Plan, sheet: parse.ParsedSheet, problems: list[Proble
     return counts
 
 
-def _register_clean(row: parse.RegisterRow, today: date, sheet: str, problems: list[Problem]) -> dict | None:
+def _register_clean(row: parse.Row, today: date, sheet: str, problems: list[Problem]) -> dict | None:
     """Classify the row by its category and check it with the register's own rules (reports.registers)."""
     from ..reports import registers
     from ..reports.models import DECISION, DOCUMENT, FEE, PROACTIVE
@@ -458,7 +458,7 @@ def _register_clean(row: parse.RegisterRow, today: date, sheet: str, problems: l
         found.extend(e.errors.items())
     if found:
         for key, message in found:
-            header = spec.col(key).header if key in {c.key for c in spec.columns} else "类别"
+            header = spec.col(key).header if key in {f.key for f in spec.fields} else "类别"
             problems.append(Problem(sheet, row.row, header, message.rstrip("。")))
         return None
     return clean
@@ -795,7 +795,7 @@ def _write_reviews(plan: _Plan, ctx: dict, ids: dict[str, int]) -> None:
         )
 
 
-def _proposal_values(p, row: parse.ProposalRow, ctx: dict) -> None:
+def _proposal_values(p, row: parse.Row, ctx: dict) -> None:
     from ..proposals import clock as proposal_clock
     from ..proposals.models import ProposalCohandler, ProposalReply
 
