@@ -46,7 +46,7 @@ from ..rules.outcomes import outcome as outcome_of
 from ..unit_of_work import unit_of_work
 from ..workcal.service import current_calendar
 from . import parse
-from .parse import REGISTER, REQUESTS, REVIEWS, LedgerInvalid, Problem
+from .parse import REQUESTS, REVIEWS, LedgerInvalid, Problem
 
 Progress = Callable[[str, int, int], None]  # (stage label, done, total)
 CHUNK = 5000
@@ -151,61 +151,14 @@ def _deadline(received_on: date, calendar) -> dict:
     return {"due_date": c.due_date, "due_provisional": c.due_provisional, "clarification_due": c.clarification_due}
 
 
+REQUEST_SPEC, REVIEW_SPEC, PROPOSAL_SPEC, REGISTER_SPEC = (parse.SPECS[k] for k in parse.ORDER)
+# What planning reads of the agency's requests: the ledger's columns (tracker.ledger.fields) and the match's state.
 _REQUEST_COLS = (
     DisclosureRequest.id,
-    DisclosureRequest.number,
-    DisclosureRequest.received_on,
-    DisclosureRequest.applicant_type,
-    DisclosureRequest.applicant_name,
-    DisclosureRequest.channel,
-    DisclosureRequest.content,
-    DisclosureRequest.section_id,
-    DisclosureRequest.concluded_on,
-    DisclosureRequest.outcome,
-    DisclosureRequest.remarks,
+    *(getattr(DisclosureRequest, f.column) for f in REQUEST_SPEC.fields if f.column),
     DisclosureRequest.status,
     DisclosureRequest.source,
 )
-_REQUEST_FIELD_HEADERS = {
-    "received_on": "收到日期",
-    "applicant_type": "申请人类型",
-    "applicant_name": "申请人",
-    "channel": "申请方式",
-    "content": "申请内容",
-    "section": "承办科室",
-    "concluded_on": "办结日期",
-    "outcome": "办理结果",
-    "remarks": "备注",
-}
-
-
-def _request_diff(row: parse.Row, db_row, section_names: dict[int, str]) -> dict:
-    new = {
-        "received_on": row.received_on,
-        "applicant_type": row.applicant_type,
-        "applicant_name": row.applicant_name,
-        "content": row.content,
-        "concluded_on": row.concluded_on,
-        "outcome": row.outcome,
-    }
-    if row.channel is not None:
-        new["channel"] = row.channel
-    if row.section is not None:
-        new["section"] = row.section
-    if row.remarks is not None:
-        new["remarks"] = row.remarks
-    old = {
-        "received_on": db_row.received_on,
-        "applicant_type": db_row.applicant_type,
-        "applicant_name": db_row.applicant_name,
-        "content": db_row.content,
-        "channel": db_row.channel,
-        "section": section_names.get(db_row.section_id),
-        "concluded_on": db_row.concluded_on,
-        "outcome": db_row.outcome,
-        "remarks": db_row.remarks,
-    }
-    return {k: [old[k], v] for k, v in new.items() if old[k] != v}
 
 
 def _plan_requests(plan: _Plan, sheet: parse.ParsedSheet, calendar, problems: list[Problem]) -> Counts:
@@ -256,12 +209,12 @@ def _plan_requests(plan: _Plan, sheet: parse.ParsedSheet, calendar, problems: li
                 "台账中未填写办结日期和办理结果；导入不会撤销办结，请补全这两列",
             )
             continue
-        diff = _request_diff(row, match, section_names)
+        diff = REQUEST_SPEC.diff(row.values, match, section_names)
         if not diff:
             counts.unchanged += 1
             continue
         if match.source != "import":
-            fields = "、".join(_REQUEST_FIELD_HEADERS[k] for k in diff)
+            fields = REQUEST_SPEC.labels(diff)
             fail(
                 row,
                 "编号",
@@ -334,11 +287,7 @@ def _plan_reviews(plan: _Plan, sheet: parse.ParsedSheet, problems: list[Problem]
             plan.new_reviews.append(row)
             counts.created += 1
             continue
-        diff = {
-            k: [getattr(match, k), getattr(row, k)]
-            for k in ("concluded_on", "result")
-            if getattr(match, k) != getattr(row, k)
-        }
+        diff = REVIEW_SPEC.diff(row.values, match, {})
         if diff:
             plan.review_updates.append((match.id, row, diff))
             counts.updated += 1
@@ -374,47 +323,17 @@ def _plan_proposals(plan: _Plan, sheet: parse.ParsedSheet, problems: list[Proble
             plan.new_proposals.append(row)
             counts.created += 1
             continue
-        old = {
-            "title": match.title,
-            "lead_author": match.lead_author,
-            "assigned_on": match.assigned_on,
-            "lead_section": section_names.get(match.lead_section_id),
-            "cohandlers": sorted(section_names.get(c.section_id, "") for c in match.cohandlers),
-            "reply_date": match.reply_date,
-            "result_class": match.result_class,
-            "satisfaction": match.satisfaction,
-        }
-        new = {
-            "title": row.title,
-            "lead_author": row.lead_author,
-            "assigned_on": row.assigned_on,
-            "lead_section": row.lead_section,
-            "cohandlers": sorted(row.cohandlers),
-            "reply_date": row.reply_date,
-            "result_class": row.result_class,
-            "satisfaction": row.satisfaction,
-        }
-        diff = {k: [old[k], v] for k, v in new.items() if old[k] != v}
+        diff = PROPOSAL_SPEC.diff(row.values, match, section_names)
         if not diff:
             counts.unchanged += 1
         elif match.source != "import":
-            headers = {
-                "title": "标题",
-                "lead_author": "领衔人",
-                "assigned_on": "交办日期",
-                "lead_section": "主办科室",
-                "cohandlers": "协办科室",
-                "reply_date": "答复日期",
-                "result_class": "办理结果",
-                "satisfaction": "满意度",
-            }
             problems.append(
                 Problem(
                     sheet.sheet,
                     row.row,
                     "编号",
                     "该件是在系统中登记的建议提案，台账中的"
-                    + "、".join(headers[k] for k in diff)
+                    + PROPOSAL_SPEC.labels(diff)
                     + "与系统不一致；请在系统中修改，或从台账中删除这一行",
                 )
             )
@@ -429,7 +348,7 @@ def _register_clean(row: parse.Row, today: date, sheet: str, problems: list[Prob
     from ..reports import registers
     from ..reports.models import DECISION, DOCUMENT, FEE, PROACTIVE
 
-    spec = parse.SPECS[REGISTER]
+    spec = REGISTER_SPEC
     by_label = {label: (kind, cid) for kind in (DOCUMENT, DECISION, FEE) for cid, label in registers.categories(kind)}
     by_label.update({cid: (kind, cid) for kind in (DOCUMENT, DECISION, FEE) for cid, _ in registers.categories(kind)})
     text = row.category.strip()
@@ -472,7 +391,7 @@ def _register_key(clean: dict) -> tuple:
     return (clean["kind"], clean["category"], clean["entry_date"], _key(clean["title"]))
 
 
-_REGISTER_FIELDS = ("entry_date", "title", "doc_number", "abolished_on", "quantity", "amount_yuan")
+_REGISTER_FIELDS = tuple(f.key for f in REGISTER_SPEC.compared)  # the category is part of the match
 
 
 def _plan_register(plan: _Plan, sheet: parse.ParsedSheet, today: date, problems: list[Problem]) -> Counts:
@@ -619,22 +538,14 @@ def _write_requests(plan: _Plan, ctx: dict, progress: Progress) -> tuple[dict[st
         for (row, status, deadline), seq, number in numbered:
             values.append(
                 {
+                    **REQUEST_SPEC.record_values(row.values, ctx["section_ids"]),
                     "agency_id": agency.id,
                     "year": year,
                     "seq": seq,
                     "number": number,
-                    "applicant_type": row.applicant_type,
-                    "applicant_name": row.applicant_name,
                     "id_type": "none",
-                    "channel": row.channel or parse.DEFAULT_CHANNEL,
-                    "received_on": row.received_on,
                     "subject": row.subject,
-                    "content": row.content,
-                    "remarks": row.remarks,
                     "status": status,
-                    "section_id": ctx["section_ids"].get(row.section) if row.section else None,
-                    "outcome": row.outcome if status == CONCLUDED else None,
-                    "concluded_on": row.concluded_on if status == CONCLUDED else None,
                     "due_date": deadline.get("due_date"),
                     "due_provisional": deadline.get("due_provisional", False),
                     "clarification_due": deadline.get("clarification_due"),
@@ -706,15 +617,13 @@ def _apply_request_updates(plan: _Plan, ctx: dict) -> None:
         ).all()
         for req in cases:
             row, diff = wanted[req.id]
-            for k in ("received_on", "applicant_type", "applicant_name", "content", "channel", "remarks"):
-                if k in diff:
-                    setattr(req, k, diff[k][1])
+            for f in REQUEST_SPEC.compared:
+                if f.key in diff:
+                    setattr(req, f.column, f.to_record(row.values[f.key], ctx["section_ids"]))
             if "content" in diff:
                 req.subject = row.subject
-            if "section" in diff:
-                req.section_id = ctx["section_ids"][row.section]
-                if req.status == REGISTERED:
-                    req.status = IN_PROGRESS
+            if "section" in diff and req.status == REGISTERED:
+                req.status = IN_PROGRESS
             if row.concluded_on is not None:
                 req.status, req.outcome, req.concluded_on = CONCLUDED, row.outcome, row.concluded_on
                 req.pause_reason = req.paused_from = None
@@ -759,11 +668,8 @@ def _write_reviews(plan: _Plan, ctx: dict, ids: dict[str, int]) -> None:
             Review(
                 agency_id=agency_id,
                 request_id=rid,
-                kind=row.kind,
-                filed_on=row.filed_on,
-                concluded_on=row.concluded_on,
-                result=row.result,
                 created_at=ctx["now"],
+                **REVIEW_SPEC.record_values(row.values, {}),
             )
         )
         audit.record(
@@ -783,7 +689,8 @@ def _write_reviews(plan: _Plan, ctx: dict, ids: dict[str, int]) -> None:
         )
     for review_id, row, diff in plan.review_updates:
         review = db.session.get(Review, review_id)
-        review.concluded_on, review.result = row.concluded_on, row.result
+        for f in REVIEW_SPEC.compared:
+            setattr(review, f.column, row.values[f.key])
         audit.record(
             "review.imported",
             subject_type="request",
@@ -800,10 +707,9 @@ def _proposal_values(p, row: parse.Row, ctx: dict) -> None:
     from ..proposals.models import ProposalCohandler, ProposalReply
 
     ids = ctx["section_ids"]
-    p.kind, p.session, p.number, p.title = row.kind, row.session, row.number, row.title
-    p.lead_author, p.assigned_on, p.lead_section_id = row.lead_author, row.assigned_on, ids[row.lead_section]
+    for column, value in PROPOSAL_SPEC.record_values(row.values, ids).items():
+        setattr(p, column, value)
     p.status = _proposal_status(row)
-    p.reply_date, p.result_class, p.satisfaction = row.reply_date, row.result_class, row.satisfaction
     p.cohandlers = [ProposalCohandler(section_id=ids[name], mode="assist") for name in row.cohandlers]
     calendar = ctx["calendar"]
     if p.status in proposal_rules.OPEN_STATUSES:
