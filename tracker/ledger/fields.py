@@ -17,7 +17,7 @@ A column is added by adding one entry to its sheet in SPECS (and, for a new mode
 its migration): e.g. a 联系电话 column of requests is
 ``Field("phone", "联系电话", aliases=("电话",), limit=40, keeps_stored=True)`` — read, checked, written to
 DisclosureRequest.phone, compared on re-import, exported and listed in the template from that line alone
-(tests/unit/test_ledger_fields.py adds it and follows it through).
+(tests/integration/test_ledger_new_column.py adds it and follows it through).
 
 Pure: no Flask, no database. Vocabularies come from their owners in tracker.rules; this module only adds
 the spellings found in ledgers.
@@ -30,6 +30,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from ..rules import intake as intake_rules
 from ..rules import proposals as proposal_rules
@@ -216,8 +217,9 @@ class Field:
         return self.label
 
     def stored(self, record, section_names: Mapping[int, str]):
-        """The field's value as a ledger holds it, read from a record (a model object or a result row)."""
-        value = getattr(record, self.column)
+        """The field's value as a ledger holds it, read from a record (a model object or a result row;
+        a field without a column of its own, e.g. a review's 编号, is read under its key)."""
+        value = getattr(record, self.column or self.key)
         if self.type == SECTION:
             return section_names.get(value) if value is not None else None
         if self.type == SECTIONS:
@@ -230,6 +232,8 @@ class Field:
             return self.vocabulary.label(value)
         if self.type == SECTIONS:
             return "、".join(value or ())
+        if self.type == DATE:
+            return value
         return "" if value is None else value
 
     def to_record(self, value, section_ids: Mapping[str, int]):
@@ -257,6 +261,11 @@ class KindSpec:
     @property
     def headers(self) -> list[str]:
         return [f.label for f in self.fields]
+
+    @cached_property
+    def header_index(self) -> dict[str, str]:
+        """Every spelling of every header (normalised) -> the field's key."""
+        return {norm(spelling): f.key for f in self.fields for spelling in (f.label, *f.aliases)}
 
     @property
     def identity(self) -> tuple[Field, ...]:

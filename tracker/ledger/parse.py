@@ -263,11 +263,6 @@ def open_file(filename: str, source) -> list[Sheet]:
 
 # ------------------------------------------------------------------------------------------ headers
 
-_HEADER_INDEX: dict[str, dict[str, str]] = {
-    kind: {norm(spelling): f.key for f in spec.fields for spelling in (f.label, *f.aliases)}
-    for kind, spec in SPECS.items()
-}
-
 
 @dataclass
 class Header:
@@ -279,7 +274,7 @@ class Header:
 
 
 def _matches(kind: str, cells: tuple) -> int:
-    index = _HEADER_INDEX[kind]
+    index = SPECS[kind].header_index
     return sum(1 for c in cells if isinstance(c, str) and norm(c) in index)
 
 
@@ -287,7 +282,7 @@ def detect_kind(cells: tuple) -> str | None:
     """The kind whose signature headers are all in the row (most matching headers wins), else None."""
     best, best_n = None, 0
     for kind, spec in SPECS.items():
-        found = {_HEADER_INDEX[kind].get(norm(c)) for c in cells if isinstance(c, str)}
+        found = {SPECS[kind].header_index.get(norm(c)) for c in cells if isinstance(c, str)}
         if all(key in found for key in spec.signature):
             n = _matches(kind, cells)
             if n > best_n:
@@ -314,7 +309,7 @@ def find_header(sheet: Sheet, kind: str | None) -> tuple[Header | None, list[Pro
             label = text(cell)
             if not label:
                 continue
-            key = _HEADER_INDEX[k].get(norm(label))
+            key = SPECS[k].header_index.get(norm(label))
             if key is None:
                 (header.computed if label in spec.computed else header.unknown).append(label)
             elif key in positions:

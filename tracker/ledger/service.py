@@ -46,7 +46,7 @@ from ..rules.outcomes import outcome as outcome_of
 from ..unit_of_work import unit_of_work
 from ..workcal.service import current_calendar
 from . import parse
-from .parse import REQUESTS, REVIEWS, LedgerInvalid, Problem
+from .parse import PROPOSALS, REGISTER, REQUESTS, REVIEWS, LedgerInvalid, Problem
 
 Progress = Callable[[str, int, int], None]  # (stage label, done, total)
 CHUNK = 5000
@@ -151,14 +151,15 @@ def _deadline(received_on: date, calendar) -> dict:
     return {"due_date": c.due_date, "due_provisional": c.due_provisional, "clarification_due": c.clarification_due}
 
 
-REQUEST_SPEC, REVIEW_SPEC, PROPOSAL_SPEC, REGISTER_SPEC = (parse.SPECS[k] for k in parse.ORDER)
-# What planning reads of the agency's requests: the ledger's columns (tracker.ledger.fields) and the match's state.
-_REQUEST_COLS = (
-    DisclosureRequest.id,
-    *(getattr(DisclosureRequest, f.column) for f in REQUEST_SPEC.fields if f.column),
-    DisclosureRequest.status,
-    DisclosureRequest.source,
-)
+def _spec(kind: str) -> parse.KindSpec:
+    """The sheet's field spec (tracker.ledger.fields), read when used."""
+    return parse.SPECS[kind]
+
+
+def _request_cols() -> tuple:
+    """What planning reads of the agency's requests: the ledger's columns and the match's state."""
+    R = DisclosureRequest
+    return (R.id, *(getattr(R, f.column) for f in _spec(REQUESTS).fields if f.column), R.status, R.source)
 
 
 def _plan_requests(plan: _Plan, sheet: parse.ParsedSheet, calendar, problems: list[Problem]) -> Counts:
@@ -166,7 +167,7 @@ def _plan_requests(plan: _Plan, sheet: parse.ParsedSheet, calendar, problems: li
     agency_id = plan.agency.id
     existing = {
         _key(r.number): r
-        for r in db.session.execute(select(*_REQUEST_COLS).where(DisclosureRequest.agency_id == agency_id))
+        for r in db.session.execute(select(*_request_cols()).where(DisclosureRequest.agency_id == agency_id))
     }
     for key, r in existing.items():
         plan.request_ids[key] = r.id
@@ -209,12 +210,12 @@ def _plan_requests(plan: _Plan, sheet: parse.ParsedSheet, calendar, problems: li
                 "台账中未填写办结日期和办理结果；导入不会撤销办结，请补全这两列",
             )
             continue
-        diff = REQUEST_SPEC.diff(row.values, match, section_names)
+        diff = _spec(REQUESTS).diff(row.values, match, section_names)
         if not diff:
             counts.unchanged += 1
             continue
         if match.source != "import":
-            fields = REQUEST_SPEC.labels(diff)
+            fields = _spec(REQUESTS).labels(diff)
             fail(
                 row,
                 "编号",
@@ -287,7 +288,7 @@ def _plan_reviews(plan: _Plan, sheet: parse.ParsedSheet, problems: list[Problem]
             plan.new_reviews.append(row)
             counts.created += 1
             continue
-        diff = REVIEW_SPEC.diff(row.values, match, {})
+        diff = _spec(REVIEWS).diff(row.values, match, {})
         if diff:
             plan.review_updates.append((match.id, row, diff))
             counts.updated += 1
@@ -323,7 +324,7 @@ def _plan_proposals(plan: _Plan, sheet: parse.ParsedSheet, problems: list[Proble
             plan.new_proposals.append(row)
             counts.created += 1
             continue
-        diff = PROPOSAL_SPEC.diff(row.values, match, section_names)
+        diff = _spec(PROPOSALS).diff(row.values, match, section_names)
         if not diff:
             counts.unchanged += 1
         elif match.source != "import":
@@ -333,7 +334,7 @@ def _plan_proposals(plan: _Plan, sheet: parse.ParsedSheet, problems: list[Proble
                     row.row,
                     "编号",
                     "该件是在系统中登记的建议提案，台账中的"
-                    + PROPOSAL_SPEC.labels(diff)
+                    + _spec(PROPOSALS).labels(diff)
                     + "与系统不一致；请在系统中修改，或从台账中删除这一行",
                 )
             )
@@ -348,7 +349,7 @@ def _register_clean(row: parse.Row, today: date, sheet: str, problems: list[Prob
     from ..reports import registers
     from ..reports.models import DECISION, DOCUMENT, FEE, PROACTIVE
 
-    spec = REGISTER_SPEC
+    spec = _spec(REGISTER)
     by_label = {label: (kind, cid) for kind in (DOCUMENT, DECISION, FEE) for cid, label in registers.categories(kind)}
     by_label.update({cid: (kind, cid) for kind in (DOCUMENT, DECISION, FEE) for cid, _ in registers.categories(kind)})
     text = row.category.strip()
@@ -391,7 +392,8 @@ def _register_key(clean: dict) -> tuple:
     return (clean["kind"], clean["category"], clean["entry_date"], _key(clean["title"]))
 
 
-_REGISTER_FIELDS = tuple(f.key for f in REGISTER_SPEC.compared)  # the category is part of the match
+def _register_fields() -> tuple[str, ...]:
+    return tuple(f.key for f in _spec(REGISTER).compared)  # the category is part of the match
 
 
 def _plan_register(plan: _Plan, sheet: parse.ParsedSheet, today: date, problems: list[Problem]) -> Counts:
@@ -428,7 +430,7 @@ def _plan_register(plan: _Plan, sheet: parse.ParsedSheet, today: date, problems:
             continue
         diff = {
             k: [getattr(match, k), clean[k]]
-            for k in _REGISTER_FIELDS
+            for k in _register_fields()
             if (
                 Decimal(getattr(match, k))
                 if k == "amount_yuan" and getattr(match, k) is not None
@@ -538,7 +540,7 @@ def _write_requests(plan: _Plan, ctx: dict, progress: Progress) -> tuple[dict[st
         for (row, status, deadline), seq, number in numbered:
             values.append(
                 {
-                    **REQUEST_SPEC.record_values(row.values, ctx["section_ids"]),
+                    **_spec(REQUESTS).record_values(row.values, ctx["section_ids"]),
                     "agency_id": agency.id,
                     "year": year,
                     "seq": seq,
@@ -617,7 +619,7 @@ def _apply_request_updates(plan: _Plan, ctx: dict) -> None:
         ).all()
         for req in cases:
             row, diff = wanted[req.id]
-            for f in REQUEST_SPEC.compared:
+            for f in _spec(REQUESTS).compared:
                 if f.key in diff:
                     setattr(req, f.column, f.to_record(row.values[f.key], ctx["section_ids"]))
             if "content" in diff:
@@ -669,7 +671,7 @@ def _write_reviews(plan: _Plan, ctx: dict, ids: dict[str, int]) -> None:
                 agency_id=agency_id,
                 request_id=rid,
                 created_at=ctx["now"],
-                **REVIEW_SPEC.record_values(row.values, {}),
+                **_spec(REVIEWS).record_values(row.values, {}),
             )
         )
         audit.record(
@@ -689,7 +691,7 @@ def _write_reviews(plan: _Plan, ctx: dict, ids: dict[str, int]) -> None:
         )
     for review_id, row, diff in plan.review_updates:
         review = db.session.get(Review, review_id)
-        for f in REVIEW_SPEC.compared:
+        for f in _spec(REVIEWS).compared:
             setattr(review, f.column, row.values[f.key])
         audit.record(
             "review.imported",
@@ -707,7 +709,7 @@ def _proposal_values(p, row: parse.Row, ctx: dict) -> None:
     from ..proposals.models import ProposalCohandler, ProposalReply
 
     ids = ctx["section_ids"]
-    for column, value in PROPOSAL_SPEC.record_values(row.values, ids).items():
+    for column, value in _spec(PROPOSALS).record_values(row.values, ids).items():
         setattr(p, column, value)
     p.status = _proposal_status(row)
     p.cohandlers = [ProposalCohandler(section_id=ids[name], mode="assist") for name in row.cohandlers]
@@ -815,7 +817,7 @@ def _write_register(plan: _Plan, ctx: dict) -> None:
         )
     for entry_id, clean, diff in plan.register_updates:
         e = db.session.get(RegisterEntry, entry_id)
-        for k in _REGISTER_FIELDS:
+        for k in _register_fields():
             setattr(e, k, clean[k])
         audit.record(
             "register.imported",
