@@ -40,3 +40,25 @@ def test_bad_ledger_lists_problems_in_the_browser(page, tmp_path):
     page.wait_for_selector("text=未导入，数据库没有任何改动", timeout=60_000)
     assert "第2行 申请人类型: 无法识别“外星人”" in page.inner_text("main")
     assert not page.csp_errors, page.csp_errors
+
+
+def test_a_refused_upload_shows_the_refusal_instead_of_the_progress(page, tmp_path):
+    """Issue 18: after a refused upload (400) the bar kept saying 上传完成，正在处理…… ."""
+    path = tmp_path / "空.csv"
+    path.write_bytes(b"")
+    login(page, "demo_office")
+    page.goto("/ledger/")
+    page.set_input_files("#ledger-file", str(path))
+    page.click("button:has-text('上传并检查')")
+    page.wait_for_selector("#ledger-upload-error:not(.d-none)", timeout=30_000)
+    assert "上传的文件是空的" in page.inner_text("#ledger-upload-error")
+    main = page.inner_text("main")
+    assert "正在处理" not in main and "正在上传" not in main, main
+    assert not page.is_visible("#ledger-upload-bar")
+    # a second try starts clean: the old refusal goes while the new file is checked
+    good = tmp_path / "好.csv"
+    good.write_text(HEADER + "\nRF-1,2023-03-01,自然人,张三,,内容,,,,\n", encoding="utf-8")
+    page.set_input_files("#ledger-file", str(good))
+    page.click("button:has-text('上传并检查')")
+    page.wait_for_selector("text=检查通过，尚未写入", timeout=60_000)
+    assert [e for e in page.csp_errors if "status of 400" not in e] == [], page.csp_errors
