@@ -432,7 +432,7 @@ SPECS: dict[str, KindSpec] = {
                 SECTION,
                 aliases=("承办部门", "办理科室", "承办单位"),
                 limit=SECTION_MAX,
-                help="选填。系统中没有的科室会自动创建。",
+                help="选填。系统中没有的科室，导入前可选择对应的现有科室，不选则自动创建。",
                 column="section_id",
                 keeps_stored=True,
             ),
@@ -562,7 +562,7 @@ SPECS: dict[str, KindSpec] = {
                 True,
                 ("主办单位", "主办部门"),
                 limit=SECTION_MAX,
-                help="系统中没有的科室会自动创建。",
+                help="系统中没有的科室，导入前可选择对应的现有科室，不选则自动创建。",
                 column="lead_section_id",
             ),
             Field(

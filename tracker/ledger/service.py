@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from difflib import SequenceMatcher
 from types import SimpleNamespace
 
 from sqlalchemy import insert, select, update
@@ -67,6 +68,10 @@ class Summary:
     dry_run: bool
     counts: dict[str, Counts] = field(default_factory=dict)
     sections_created: list[str] = field(default_factory=list)
+    # A section name of the file that is no section of the agency -> the agency's active sections, the
+    # closest names first (a 投资课 typed for 投资科), to map it to one of them instead of creating it.
+    section_choices: dict[str, list[str]] = field(default_factory=dict)
+    sections_mapped: dict[str, str] = field(default_factory=dict)  # file name -> existing section used
     numbers_generated: int = 0
     unknown_columns: dict[str, list[str]] = field(default_factory=dict)  # sheet -> headers ignored
     computed_columns: dict[str, list[str]] = field(default_factory=dict)  # sheet -> 状态/答复期限
@@ -77,6 +82,7 @@ class Summary:
             "dry_run": self.dry_run,
             "counts": {k: vars(c) for k, c in self.counts.items()},
             "sections_created": self.sections_created,
+            "sections_mapped": self.sections_mapped,
             "numbers_generated": self.numbers_generated,
             "unknown_columns": self.unknown_columns,
         }
@@ -91,6 +97,8 @@ class Summary:
             )
         if self.numbers_generated:
             out.append(f"未填编号的 {self.numbers_generated} 件申请{verb}自动编号")
+        for name, existing in self.sections_mapped.items():
+            out.append(f"台账中的科室“{name}”{verb}按现有科室“{existing}”导入")
         if self.sections_created:
             out.append(f"{verb}新建科室（{len(self.sections_created)} 个）：" + "、".join(self.sections_created))
         for sheet, headers in self.unknown_columns.items():
@@ -106,6 +114,49 @@ def _key(value: str) -> str:
 
 def _noop(stage: str, done: int, total: int) -> None:
     return None
+
+
+def closest_sections(name: str, existing: list[str]) -> list[str]:
+    """The existing section names, the most alike to ``name`` first (share of characters in common, in
+    order), then by name: 投资课 lists 投资科 before 规划科."""
+    return sorted(existing, key=lambda other: (-SequenceMatcher(None, name, other).ratio(), other))
+
+
+def _map_sections(parsed: list, section_map: dict[str, str], sections: dict[str, int]) -> tuple[dict, list]:
+    """Read the file's section names as the user mapped them to existing sections (in place); returns
+    (the mappings used, problems)."""
+    problems = [
+        Problem("", 0, "", f"科室“{target}”不是本机关的科室，无法把台账中的“{name}”对应到它，请重新选择")
+        for name, target in section_map.items()
+        if target not in sections
+    ]
+    if problems or not section_map:
+        return {}, problems
+    used: dict[str, str] = {}
+
+    def mapped(name):
+        if name in section_map:
+            used[name] = section_map[name]
+            return section_map[name]
+        return name
+
+    for sheet in parsed:
+        spec = parse.SPECS[sheet.kind]
+        for row in sheet.rows:
+            for f in spec.fields:
+                value = row.values.get(f.key)
+                if f.type == parse.SECTION and value:
+                    row.values[f.key] = mapped(value)
+                elif f.type == parse.SECTIONS and value:
+                    row.values[f.key] = list(dict.fromkeys(mapped(n) for n in value))
+            lead = row.values.get("lead_section")
+            if lead and lead in (row.values.get("cohandlers") or ()):
+                problems.append(
+                    Problem(
+                        sheet.sheet, row.row, "协办科室", f"按所选对应后，主办科室“{lead}”同时是协办科室，请重新选择"
+                    )
+                )
+    return used, problems
 
 
 # ------------------------------------------------------------------------------------------ planning
@@ -851,11 +902,14 @@ def import_ledger(
     who: str | None = None,
     today: date | None = None,
     progress: Progress | None = None,
+    section_map: dict[str, str] | None = None,
 ) -> Summary:
     """Check the whole file, then (unless a dry run) write it in one transaction.
 
     ``actor`` is the user importing (None from the command line, with ``who`` saying who ran it);
-    ``source`` is a path or the file's bytes. Raises LedgerInvalid listing every problem: nothing written.
+    ``source`` is a path or the file's bytes; ``section_map``: section names of the file to read as
+    existing sections of the agency (the preview's offer). Raises LedgerInvalid listing every problem:
+    nothing written.
     """
     require(actor, "ledger.import", "只有政务公开办或系统管理员可以导入台账。")
     if kind is not None and kind not in parse.SPECS:
@@ -881,11 +935,13 @@ def import_ledger(
                 summary.unknown_columns[sheet.name] = result.header.unknown
             if result.header.computed:
                 summary.computed_columns[sheet.name] = result.header.computed
+    sections = dict(db.session.execute(select(Section.name, Section.id).where(Section.agency_id == agency.id)).all())
+    summary.sections_mapped, found = _map_sections(parsed, section_map or {}, sections)
+    problems.extend(found)
     if problems:
         raise LedgerInvalid(problems)
 
     progress("核对系统中已有的记录", 0, 1)
-    sections = dict(db.session.execute(select(Section.name, Section.id).where(Section.agency_id == agency.id)).all())
     plan = _Plan(agency=agency, sections=sections)
     calendar = current_calendar()
     parsed.sort(key=lambda s: parse.ORDER.index(s.kind))
@@ -918,6 +974,10 @@ def import_ledger(
     if problems:
         raise LedgerInvalid(problems)
     summary.sections_created = list(plan.new_sections)
+    active = list(
+        db.session.scalars(select(Section.name).where(Section.agency_id == agency.id, Section.active.is_(True)))
+    )
+    summary.section_choices = {name: closest_sections(name, active) for name in plan.new_sections if active}
     if dry_run:
         db.session.rollback()
         return summary

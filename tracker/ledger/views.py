@@ -107,7 +107,14 @@ def confirm(job_id: str):
         abort(404)
     if state["state"] != "checked":
         return _error("该文件尚未通过检查或已经导入，请重新上传。")
-    jobs.start(job_id, current_user, dry_run=False, background=_background())
+    section_map = {}
+    for i, (name, choices) in enumerate((state.get("section_choices") or {}).items()):
+        target = request.form.get(f"section-{i}", "")
+        if target and target not in choices:
+            return _error(f"“{target}”不是可选的科室，请重新选择台账中的“{name}”对应的科室。")
+        if target:
+            section_map[name] = target
+    jobs.start(job_id, current_user, dry_run=False, background=_background(), section_map=section_map)
     if _wants_json():
         return jsonify(_job_urls(job_id))
     return redirect(url_for("ledger.job", job_id=job_id))
