@@ -178,6 +178,36 @@ def record_many(kind: str, subject_type: str, entries: list[dict], *, actor=None
     return len(rows)
 
 
+# How an event names a model object it is about: its subject type (timeline() and the log pages read
+# events by it), its id and its agency.
+SUBJECT_TYPES: dict[str, str] = {
+    "DisclosureRequest": "request",
+    "Proposal": "proposal",
+    "Section": "section",
+    "User": "user",
+    "Agency": "agency",
+    "RegisterEntry": "register",
+    "LetterTemplate": "letter_template",
+    "Notification": "notification",
+    "ReminderRun": "reminder_run",
+}
+
+
+def log(kind: str, subject, actor=None, data: dict | None = None, note: str | None = None) -> Event:
+    """``record`` an event about a model object: subject type, id and agency are the object's own."""
+    name = type(subject).__name__
+    agency_id = subject.id if name == "Agency" else getattr(subject, "agency_id", None)
+    return record(
+        kind,
+        subject_type=SUBJECT_TYPES[name],
+        subject_id=subject.id,
+        actor=actor,
+        agency_id=agency_id,
+        data=data,
+        note=note,
+    )
+
+
 def changes(obj: Any, new_values: dict[str, Any]) -> dict[str, list]:
     """Apply new_values to obj and return {field: [old, new]} for the fields that really changed."""
     diff = {}

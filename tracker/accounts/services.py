@@ -58,14 +58,7 @@ def create_section(name: str, *, agency: Agency | None = None, actor=None) -> Se
         section = Section(agency_id=agency.id, name=name)
         db.session.add(section)
         db.session.flush()
-        audit.record(
-            "section.created",
-            subject_type="section",
-            subject_id=section.id,
-            actor=actor,
-            agency_id=agency.id,
-            data={"name": name},
-        )
+        audit.log("section.created", section, actor, {"name": name})
     return section
 
 
@@ -82,7 +75,7 @@ def rename_section(section: Section, name: str, active: bool, *, actor) -> None:
     with unit_of_work():
         diff = audit.changes(section, {"name": name, "active": active})
         if diff:
-            audit.record("section.updated", subject_type="section", subject_id=section.id, actor=actor, data=diff)
+            audit.log("section.updated", section, actor, diff)
 
 
 def section_by_name(agency: Agency, name: str) -> Section:
@@ -144,13 +137,11 @@ def create_user(
         user.set_password(password)
         db.session.add(user)
         db.session.flush()
-        audit.record(
+        audit.log(
             "user.created",
-            subject_type="user",
-            subject_id=user.id,
-            actor=actor,
-            agency_id=agency.id,
-            data={"username": username, "role": role, "section": section.name if section else None},
+            user,
+            actor,
+            {"username": username, "role": role, "section": section.name if section else None},
         )
     return user, generated
 
@@ -190,7 +181,7 @@ def update_user(
             user.set_password(password)
             diff["password"] = ["***", "***"]
         if diff:
-            audit.record("user.updated", subject_type="user", subject_id=user.id, actor=actor, data=diff)
+            audit.log("user.updated", user, actor, diff)
 
 
 def rename_agency(agency: Agency, name: str, *, actor) -> None:
@@ -203,7 +194,7 @@ def rename_agency(agency: Agency, name: str, *, actor) -> None:
     with unit_of_work():
         diff = audit.changes(agency, {"name": name})
         if diff:
-            audit.record("agency.renamed", subject_type="agency", subject_id=agency.id, actor=actor, data=diff)
+            audit.log("agency.renamed", agency, actor, diff)
 
 
 def authenticate(username: str, password: str) -> User | None:

@@ -154,12 +154,8 @@ def register_request(
         db.session.add(req)
         clock.refresh(req, current_calendar())
         db.session.flush()
-        audit.record(
-            "request.registered",
-            subject_type="request",
-            subject_id=req.id,
-            actor=actor,
-            data={"number": req.number, "received_on": received, "due_date": req.due_date},
+        audit.log(
+            "request.registered", req, actor, {"number": req.number, "received_on": received, "due_date": req.due_date}
         )
         if upload is not None:
             add_attachment(actor, req, upload, kind="application", record_event=False)
@@ -172,13 +168,7 @@ def add_attachment(
     """Store the file under a random name and link it; the caller's transaction commits it."""
     att = new_attachment(actor, upload, agency_id=req.agency_id, subject_type="request", subject_id=req.id, kind=kind)
     if record_event:
-        audit.record(
-            "request.attachment_added",
-            subject_type="request",
-            subject_id=req.id,
-            actor=actor,
-            data={"name": att.original_name, "kind": kind},
-        )
+        audit.log("request.attachment_added", req, actor, {"name": att.original_name, "kind": kind})
     return att
 
 
@@ -242,12 +232,5 @@ def edit_intake(
             return {}
         if "received_on" in diff and req.is_open:
             diff.update(clock.refresh(req, current_calendar()))
-        audit.record(
-            "request.intake_edited",
-            subject_type="request",
-            subject_id=req.id,
-            actor=actor,
-            data=diff,
-            note=(reason or "").strip() or None,
-        )
+        audit.log("request.intake_edited", req, actor, diff, note=(reason or "").strip() or None)
         return diff

@@ -409,13 +409,7 @@ def save_template(actor, kind: str, title: str, body: str) -> None:
             diff = audit.changes(row, {"title": title.strip(), "body": body})
         row.updated_by_id = actor.id
         db.session.flush()
-        audit.record(
-            "letter_template.saved",
-            subject_type="letter_template",
-            subject_id=row.id,
-            actor=actor,
-            data={"kind": kind, **diff},
-        )
+        audit.log("letter_template.saved", row, actor, {"kind": kind, **diff})
 
 
 def reset_template(actor, kind: str) -> bool:
@@ -426,12 +420,8 @@ def reset_template(actor, kind: str) -> bool:
     if row is None:
         return False
     with unit_of_work():
-        audit.record(
-            "letter_template.reset",
-            subject_type="letter_template",
-            subject_id=row.id,
-            actor=actor,
-            data={"kind": kind, "title": [row.title, None], "body": [row.body, None]},
+        audit.log(
+            "letter_template.reset", row, actor, {"kind": kind, "title": [row.title, None], "body": [row.body, None]}
         )
         db.session.delete(row)
     return True
@@ -696,13 +686,11 @@ def generate_letter(actor, req: DisclosureRequest, key: str, *, today: date | No
     with unit_of_work():
         att = add_attachment(actor, req, Upload(filename, data, DOCX_MIME), kind="letter", record_event=False)
         db.session.flush()
-        audit.record(
+        audit.log(
             "request.letter_generated",
-            subject_type="request",
-            subject_id=req.id,
-            actor=actor,
-            agency_id=req.agency_id,
-            data={"letter": spec(kind).label + draft, "file": filename, "attachment_id": att.id},
+            req,
+            actor,
+            {"letter": spec(kind).label + draft, "file": filename, "attachment_id": att.id},
         )
         return att
 

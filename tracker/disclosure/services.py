@@ -87,15 +87,7 @@ def _finish(
         data.update(clock.refresh(req, current_calendar()))
     # Every action updates the case row, so its version moves and a stale form elsewhere is refused.
     req.updated_at = utcnow()
-    audit.record(
-        kind,
-        subject_type="request",
-        subject_id=req.id,
-        actor=actor,
-        agency_id=req.agency_id,
-        data=data,
-        note=note or None,
-    )
+    audit.log(kind, req, actor, data, note=note or None)
 
 
 def _raise(errors: dict[str, str]) -> None:

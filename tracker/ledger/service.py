@@ -683,13 +683,11 @@ def _apply_request_updates(plan: _Plan, ctx: dict) -> None:
             if req.status != CONCLUDED:
                 diff.update(request_clock.refresh(req, calendar))
             req.updated_at = ctx["now"]
-            audit.record(
+            audit.log(
                 "request.imported",
-                subject_type="request",
-                subject_id=req.id,
-                actor=ctx["actor"],
-                agency_id=req.agency_id,
-                data={"file": ctx["filename"], "by": ctx["who"], **diff},
+                req,
+                ctx["actor"],
+                {"file": ctx["filename"], "by": ctx["who"], **diff},
                 note="按台账更新",
             )
 
@@ -701,15 +699,7 @@ def _write_sections(plan: _Plan, ctx: dict) -> None:
         db.session.add(s)
         db.session.flush()
         ids[name] = s.id
-        audit.record(
-            "section.created",
-            subject_type="section",
-            subject_id=s.id,
-            actor=ctx["actor"],
-            agency_id=plan.agency.id,
-            data={"name": name, "file": ctx["filename"]},
-            note="导入台账时新建",
-        )
+        audit.log("section.created", s, ctx["actor"], {"name": name, "file": ctx["filename"]}, note="导入台账时新建")
     ctx["section_ids"] = ids
 
 
@@ -806,13 +796,11 @@ def _write_proposals(plan: _Plan, ctx: dict) -> None:
         created.append(p)
     db.session.flush()
     for p in created:
-        audit.record(
+        audit.log(
             "proposal.imported",
-            subject_type="proposal",
-            subject_id=p.id,
-            actor=ctx["actor"],
-            agency_id=agency_id,
-            data={
+            p,
+            ctx["actor"],
+            {
                 "file": ctx["filename"],
                 "by": ctx["who"],
                 "kind": p.kind_label,
@@ -830,13 +818,11 @@ def _write_proposals(plan: _Plan, ctx: dict) -> None:
         ):
             row, diff = by_id[p.id]
             _proposal_values(p, row, ctx)
-            audit.record(
+            audit.log(
                 "proposal.imported",
-                subject_type="proposal",
-                subject_id=p.id,
-                actor=ctx["actor"],
-                agency_id=agency_id,
-                data={"file": ctx["filename"], "by": ctx["who"], **diff},
+                p,
+                ctx["actor"],
+                {"file": ctx["filename"], "by": ctx["who"], **diff},
                 note="按台账更新",
             )
 
@@ -852,13 +838,11 @@ def _write_register(plan: _Plan, ctx: dict) -> None:
         created.append(e)
     db.session.flush()
     for e in created:
-        audit.record(
+        audit.log(
             "register.imported",
-            subject_type="register",
-            subject_id=e.id,
-            actor=actor,
-            agency_id=agency_id,
-            data={
+            e,
+            actor,
+            {
                 "file": ctx["filename"],
                 "by": ctx["who"],
                 "category": e.category,
@@ -870,13 +854,11 @@ def _write_register(plan: _Plan, ctx: dict) -> None:
         e = db.session.get(RegisterEntry, entry_id)
         for k in _register_fields():
             setattr(e, k, clean[k])
-        audit.record(
+        audit.log(
             "register.imported",
-            subject_type="register",
-            subject_id=e.id,
-            actor=actor,
-            agency_id=agency_id,
-            data={
+            e,
+            actor,
+            {
                 "file": ctx["filename"],
                 "by": ctx["who"],
                 **{

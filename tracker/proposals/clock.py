@@ -95,13 +95,5 @@ def recompute_open_proposals(calendar, actor=None, reason: str = "") -> int:
         diff = refresh(p, calendar)
         if diff:
             changed += 1
-            audit.record(
-                "proposal.deadline_recomputed",
-                subject_type="proposal",
-                subject_id=p.id,
-                actor=actor,
-                agency_id=p.agency_id,
-                data=diff,
-                note=reason or None,
-            )
+            audit.log("proposal.deadline_recomputed", p, actor, diff, note=reason or None)
     return changed

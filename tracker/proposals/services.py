@@ -99,9 +99,7 @@ def _agency(p: Proposal) -> Agency:
 
 
 def _event(kind: str, p: Proposal, actor, data: dict | None = None, note: str | None = None) -> None:
-    audit.record(
-        kind, subject_type="proposal", subject_id=p.id, actor=actor, agency_id=p.agency_id, data=data or {}, note=note
-    )
+    audit.log(kind, p, actor, data or {}, note=note)
 
 
 # --- configuration per agency -----------------------------------------------------------------
@@ -128,14 +126,7 @@ def set_result_labels(actor, agency, values: dict[str, str]) -> dict:
     with unit_of_work(CONFLICT):
         # A new dict, so the JSON column is seen as changed.
         agency.settings = {**(agency.settings or {}), "proposal_result_labels": new}
-        audit.record(
-            "proposal.labels_changed",
-            subject_type="agency",
-            subject_id=agency.id,
-            actor=actor,
-            agency_id=agency.id,
-            data=diff,
-        )
+        audit.log("proposal.labels_changed", agency, actor, diff)
     return diff
 
 

@@ -356,12 +356,7 @@ def run(now: datetime | None = None) -> RunResult:
         claimed, result.stale = _claim(owed, token, started) if settings is not None else ([], 0)
         run_row.created = dict(result.created)
         if result.created:
-            audit.record(
-                "reminders.created",
-                subject_type="reminder_run",
-                subject_id=run_row.id,
-                data={"run_on": today, "created": dict(result.created)},
-            )
+            audit.log("reminders.created", run_row, None, {"run_on": today, "created": dict(result.created)})
         result.run_id = run_row.id
 
     _deliver(claimed, settings, today, token, result)
@@ -434,9 +429,7 @@ def mark_read(user, notification_id: int) -> Notification:
     if note.read_at is None:
         with unit_of_work():
             note.read_at = utcnow()
-            audit.record(
-                "notification.read", subject_type="notification", subject_id=note.id, actor=user, data={"count": 1}
-            )
+            audit.log("notification.read", note, user, {"count": 1})
     return note
 
 

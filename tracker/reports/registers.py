@@ -194,12 +194,8 @@ def add_entry(actor, kind: str, data: dict, *, today: date | None = None) -> Reg
     db.session.add(entry)
     with unit_of_work():
         db.session.flush()
-        audit.record(
-            "register.added",
-            subject_type="register",
-            subject_id=entry.id,
-            actor=actor,
-            data=_event_data({k: [None, v] for k, v in clean.items() if v is not None}),
+        audit.log(
+            "register.added", entry, actor, _event_data({k: [None, v] for k, v in clean.items() if v is not None})
         )
     return entry
 
@@ -213,9 +209,7 @@ def edit_entry(actor, entry_id: int, data: dict, *, today: date | None = None) -
     with unit_of_work():
         diff = audit.changes(entry, clean)
         if diff:
-            audit.record(
-                "register.edited", subject_type="register", subject_id=entry.id, actor=actor, data=_event_data(diff)
-            )
+            audit.log("register.edited", entry, actor, _event_data(diff))
     return diff
 
 
@@ -237,12 +231,8 @@ def delete_entry(actor, entry_id: int) -> None:
         )
     }
     with unit_of_work():
-        audit.record(
-            "register.deleted",
-            subject_type="register",
-            subject_id=entry.id,
-            actor=actor,
-            data=_event_data({k: [v, None] for k, v in kept.items() if v is not None}),
+        audit.log(
+            "register.deleted", entry, actor, _event_data({k: [v, None] for k, v in kept.items() if v is not None})
         )
         db.session.delete(entry)
 
