@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, redirect, render_template, request, url_for
+import io
+
+from flask import Flask, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
@@ -19,6 +21,14 @@ MAX_PAGE = 100_000
 def page_arg(args) -> int:
     """The ?page= number of a list: 1 when missing or not a number, at most MAX_PAGE."""
     return min(max(args.get("page", 1, type=int), 1), MAX_PAGE)
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_download(data: bytes, name: str):
+    """A workbook as a download under its (Chinese) file name."""
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=name, mimetype=XLSX_MIME)
 
 
 def int_arg(args, name: str) -> int | None:

@@ -160,6 +160,15 @@ def _open_clock_action(
     raise Invalid({"clock_action_id": f"请选择要处理的{what}。"})
 
 
+def _clock_action(actor, req: DisclosureRequest, *, kind: str, state: str, started_on, **fields) -> ClockAction:
+    """Add a clock action (pause, extension, explicit deadline) of the case, recorded as the actor's."""
+    act = ClockAction(
+        kind=kind, state=state, started_on=started_on, created_by_id=actor.id, **{"details": {}, **fields}
+    )
+    req.clock_actions.append(act)
+    return act
+
+
 def _pause(req: DisclosureRequest, reason: str) -> dict:
     if req.status != PAUSED:
         req.paused_from = req.status
@@ -483,17 +492,16 @@ def clarify(
                 "已逾期，已如实记录。"
             )
         window = deadlines.correction_period_end(notice_on, cal, period)
-        req.clock_actions.append(
-            ClockAction(
-                kind="clarification",
-                state="open",
-                started_on=notice_on,
-                window_end=window,
-                workdays=period,
-                reason=what,
-                details={"late_notice": notice_on > limit, "notice_limit": limit.isoformat()},
-                created_by_id=actor.id,
-            )
+        _clock_action(
+            actor,
+            req,
+            kind="clarification",
+            state="open",
+            started_on=notice_on,
+            window_end=window,
+            workdays=period,
+            reason=what,
+            details={"late_notice": notice_on > limit, "notice_limit": limit.isoformat()},
         )
         diff = _pause(req, workflow.CLARIFICATION)
         diff["correction_due"] = window
@@ -530,55 +538,51 @@ def clarification_received(
         )
 
 
-def _conclude_on_lapse(
-    actor,
-    req: DisclosureRequest,
-    version,
-    today: date | None,
-    data: dict,
-    *,
-    action: str,
-    clock_kind: str,
-    code: str,
-    window: str,
-    event: str,
-    done: str,
-) -> Done:
+@dataclass(frozen=True)
+class Lapse:
+    """A waiting period that can run out: its clock action, the outcome it ends the case with, its words."""
+
+    clock_kind: str
+    code: str
+    window: str  # what the period is called
+    event: str
+    done: str  # the outcome, in words
+
+
+LAPSES: dict[str, Lapse] = {
+    "clarification_lapsed": Lapse(
+        "clarification", outcomes.NO_CORRECTION, "补正期限", "request.clarification_lapsed", "申请人逾期不补正"
+    ),
+    "fee_lapsed": Lapse("fee", outcomes.UNPAID_FEE, "缴费期限", "request.fee_lapsed", "申请人逾期未缴纳费用"),
+}
+
+
+def _conclude_on_lapse(actor, req: DisclosureRequest, action: str, version, today: date | None, data: dict) -> Done:
     """A waiting period ran out (correction or fee): close the clock action and conclude with the lapse code."""
+    lapse = LAPSES[action]
+    window, done = lapse.window, lapse.done
     today = _today(today)
     with unit_of_work(CONFLICT):
         _start(actor, req, action, version)
-        act = _actions(req, clock_kind, state="open")[0]
+        act = _actions(req, lapse.clock_kind, state="open")[0]
         end = act.window_end
         if today <= end:
             raise Invalid({"answer_date": f"{window}至{cn(end)}，期限届满后才能按{done}办结。"})
         errors: dict[str, str] = {}
-        content = _answer_content(req, data, errors, lapse=code)
+        content = _answer_content(req, data, errors, lapse=lapse.code)
         delivery = _delivery(req, data, errors, today, after=(end, f"{window}届满日"))
         if isinstance(delivery["answer_date"], date) and delivery["answer_date"] <= end and "answer_date" not in errors:
             errors["answer_date"] = f"答复日期应在{window}届满（{cn(end)}）之后。"
         _raise(errors)
         act.state, act.ended_on, act.end_reason = "closed", end, "lapsed"
         diff, warnings = _conclude(req, content, delivery)
-        _finish(actor, req, event, diff)
+        _finish(actor, req, lapse.event, diff)
         return Done(f"已按“{done}”办结。", warnings)
 
 
 def clarification_lapsed(actor, req: DisclosureRequest, *, version, today: date | None = None, **data) -> Done:
     """The correction period ran out: conclude as other.no_correction with the letter's date and delivery."""
-    return _conclude_on_lapse(
-        actor,
-        req,
-        version,
-        today,
-        data,
-        action="clarification_lapsed",
-        clock_kind="clarification",
-        code=outcomes.NO_CORRECTION,
-        window="补正期限",
-        event="request.clarification_lapsed",
-        done="申请人逾期不补正",
-    )
+    return _conclude_on_lapse(actor, req, "clarification_lapsed", version, today, data)
 
 
 # --- consultation (Art. 32 / 34) ------------------------------------------------------------------
@@ -608,17 +612,8 @@ def consult(
         what = _text(errors, "matter", matter, "征求意见事项")
         _raise(errors)
         window = deadlines.consultation_window_end(sent_on, current_calendar())
-        req.clock_actions.append(
-            ClockAction(
-                kind=kind,
-                state="open",
-                started_on=sent_on,
-                window_end=window,
-                party=who,
-                reason=what,
-                details={},
-                created_by_id=actor.id,
-            )
+        _clock_action(
+            actor, req, kind=kind, state="open", started_on=sent_on, window_end=window, party=who, reason=what
         )
         diff = _pause(req, workflow.CONSULTATION)
         diff.update({"party": who, "window_end": window})
@@ -739,15 +734,14 @@ def fee_notice(
                 errors["notice_on"] = f"收费通知应在答复期限（{cn(due)}）内发出，本案答复期限已过。"
         _raise(errors)
         window = deadlines.fee_payment_deadline(served, current_calendar())
-        req.clock_actions.append(
-            ClockAction(
-                kind="fee",
-                state="open",
-                started_on=notice_on,
-                window_end=window,
-                details={**calc.details(), "served_on": served.isoformat()},
-                created_by_id=actor.id,
-            )
+        _clock_action(
+            actor,
+            req,
+            kind="fee",
+            state="open",
+            started_on=notice_on,
+            window_end=window,
+            details={**calc.details(), "served_on": served.isoformat()},
         )
         diff = audit.changes(req, {"fee_method": calc.quote.method.value, "fee_amount": calc.amount})
         diff.update(_pause(req, workflow.FEE))
@@ -785,19 +779,7 @@ def fee_paid(
 
 def fee_lapsed(actor, req: DisclosureRequest, *, version, today: date | None = None, **data) -> Done:
     """The payment period ran out: conclude as other.unpaid_fee."""
-    return _conclude_on_lapse(
-        actor,
-        req,
-        version,
-        today,
-        data,
-        action="fee_lapsed",
-        clock_kind="fee",
-        code=outcomes.UNPAID_FEE,
-        window="缴费期限",
-        event="request.fee_lapsed",
-        done="申请人逾期未缴纳费用",
-    )
+    return _conclude_on_lapse(actor, req, "fee_lapsed", version, today, data)
 
 
 # --- extension (Art. 33) and Art. 35 -----------------------------------------------------------------
@@ -821,16 +803,8 @@ def request_extension(
             if err := deadlines.extension_check(current.due, current.extension_total, days, requested_on):
                 errors["workdays"] = err
         _raise(errors)
-        req.clock_actions.append(
-            ClockAction(
-                kind="extension",
-                state="requested",
-                started_on=requested_on,
-                workdays=days,
-                reason=why,
-                details={},
-                created_by_id=actor.id,
-            )
+        _clock_action(
+            actor, req, kind="extension", state="requested", started_on=requested_on, workdays=days, reason=why
         )
         _finish(actor, req, "request.extension_requested", {"workdays": days}, note=why)
         return Done(f"已提交延期{days}个工作日的申请，等待领导审批。")
@@ -905,17 +879,7 @@ def set_explicit_deadline(
         elif (current := _current_deadline(req).due) is not None and due <= current:
             errors["due"] = f"另行确定的答复期限应晚于当前答复期限（{cn(current)}）。"
         _raise(errors)
-        req.clock_actions.append(
-            ClockAction(
-                kind="excessive",
-                state="closed",
-                started_on=set_on,
-                explicit_due=due,
-                reason=why,
-                details={},
-                created_by_id=actor.id,
-            )
-        )
+        _clock_action(actor, req, kind="excessive", state="closed", started_on=set_on, explicit_due=due, reason=why)
         _finish(actor, req, "request.excessive_deadline_set", {"explicit_due": due}, note=why)
         return Done(f"答复期限已另行确定为{cn(due)}。")
 

@@ -18,11 +18,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
+from .. import audit
 from ..accounts.models import Section
 from ..disclosure.models import DisclosureRequest, Review
 from ..disclosure.workflow import status_label
 from ..extensions import db
 from ..rules import proposals as proposal_rules
+from ..unit_of_work import unit_of_work
+from ..web import XLSX_MIME  # noqa: F401 (tests and pages read it here)
 from . import parse
 
 COMPUTED = ("状态", "答复期限")
@@ -38,7 +41,7 @@ _WIDTHS = {
     "办理结果": 28,
     "状态": 14,
 }
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 BATCH = 2000
 
 
@@ -68,6 +71,12 @@ def _cell(ws, value):
             c.data_type = "s"  # a ledger cell beginning with = is text; never run it as a formula
         return c
     return value
+
+
+def record_export(actor, subject_type: str, data: dict) -> None:
+    """An export takes records (with personal data) out of the system: who took which, one event."""
+    with unit_of_work():
+        audit.record(f"{subject_type}.exported", subject_type=subject_type, subject_id=None, actor=actor, data=data)
 
 
 def _save(wb: Workbook) -> bytes:

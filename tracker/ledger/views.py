@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit
 from ..accounts.decorators import permission_required
-from ..extensions import db
 from ..rules.clock import today_cn
+from ..web import xlsx_download
 from . import export, jobs, parse
 from .blueprint import bp
 
@@ -125,12 +122,7 @@ def confirm(job_id: str):
 def template(kind: str):
     if kind not in parse.SPECS:
         abort(404)
-    return send_file(
-        io.BytesIO(export.template_workbook(kind)),
-        as_attachment=True,
-        mimetype=export.XLSX_MIME,
-        download_name=f"{parse.SPECS[kind].sheet}台账模板.xlsx",
-    )
+    return xlsx_download(export.template_workbook(kind), f"{parse.SPECS[kind].sheet}台账模板.xlsx")
 
 
 def _filters(args) -> dict:
@@ -144,20 +136,8 @@ def export_requests():
 
     q, _ = filtered_query(current_user, request.args)
     data, count = export.requests_workbook(q)
-    audit.record(
-        "request.exported",
-        subject_type="request",
-        subject_id=None,
-        actor=current_user,
-        data={"filters": _filters(request.args), "count": count, "format": "xlsx"},
-    )
-    db.session.commit()
-    return send_file(
-        io.BytesIO(data),
-        as_attachment=True,
-        mimetype=export.XLSX_MIME,
-        download_name=f"依申请公开台账_{today_cn().isoformat()}.xlsx",
-    )
+    export.record_export(current_user, "request", {"filters": _filters(request.args), "count": count, "format": "xlsx"})
+    return xlsx_download(data, f"依申请公开台账_{today_cn().isoformat()}.xlsx")
 
 
 @bp.get("/export/proposals.xlsx")
@@ -167,17 +147,7 @@ def export_proposals():
 
     q, _ = filtered_query(current_user, request.args, today_cn())
     data, count = export.proposals_workbook(q)
-    audit.record(
-        "proposal.exported",
-        subject_type="proposal",
-        subject_id=None,
-        actor=current_user,
-        data={"filters": _filters(request.args), "count": count, "format": "ledger"},
+    export.record_export(
+        current_user, "proposal", {"filters": _filters(request.args), "count": count, "format": "ledger"}
     )
-    db.session.commit()
-    return send_file(
-        io.BytesIO(data),
-        as_attachment=True,
-        mimetype=export.XLSX_MIME,
-        download_name=f"建议提案台账_{today_cn().isoformat()}.xlsx",
-    )
+    return xlsx_download(data, f"建议提案台账_{today_cn().isoformat()}.xlsx")

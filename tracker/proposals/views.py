@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from flask import (
@@ -13,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     send_from_directory,
     url_for,
 )
@@ -27,10 +25,11 @@ from ..accounts.models import Agency, Section
 from ..attachments import Attachment
 from ..errors import ConflictError, NotFound, PermissionDenied, ServiceError
 from ..extensions import db
+from ..ledger.export import record_export
 from ..pending_uploads import FormFile
 from ..rules import proposals as rules
 from ..rules.clock import today_cn, valid_year
-from ..web import page_arg
+from ..web import page_arg, xlsx_download
 from ..workcal.service import current_calendar
 from . import clock, export, queries, services, workflow
 from .blueprint import bp
@@ -253,24 +252,9 @@ def export_year():
     if not valid_year(year):
         args["year"] = str(today.year)
     data, count = export.year_workbook(current_user, args, today)
-    audit.record(
-        "proposal.exported",
-        subject_type="proposal",
-        subject_id=None,
-        actor=current_user,
-        data={
-            "year": int(args["year"]),
-            "count": count,
-            "filters": {k: v for k, v in args.items() if k not in ("year", "page")},
-        },
-    )
-    db.session.commit()
-    return send_file(
-        io.BytesIO(data),
-        as_attachment=True,
-        download_name=f"{args['year']}年建议提案办理情况.xlsx",
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    filters = {k: v for k, v in args.items() if k not in ("year", "page")}
+    record_export(current_user, "proposal", {"year": int(args["year"]), "count": count, "filters": filters})
+    return xlsx_download(data, f"{args['year']}年建议提案办理情况.xlsx")
 
 
 # --- registration -----------------------------------------------------------------------------

@@ -268,25 +268,44 @@ def _deadline_stage(due: date, today: date, cal: WorkCalendar, policy: Policy) -
     return None
 
 
-def answer_owed(case: Case, today: date, cal: WorkCalendar, policy: Policy, people: Directory) -> list[Owed]:
-    """临期 / 到期 / 超期 of a request's answer deadline (none while the clock is stopped)."""
-    if case.due_date is None:
-        return []
-    stage = _deadline_stage(case.due_date, today, cal, policy)
+# The stages of a reply deadline, worded for a request (answered to the applicant) and for an NPC/CPPCC
+# item (answered to the deputy or member).
+_DEADLINE_TEXTS: dict[str, dict[str, str]] = {
+    REQUEST: {
+        "due_soon": "临期：{ref}的答复期限为{due}，还剩{left}个工作日，请抓紧办理。{who}",
+        "due_today": "到期：{ref}的答复期限为今天（{due}），请于今日答复申请人。{who}",
+        "overdue": "超期：{ref}的答复期限{due}已过，已超期{late}个工作日，请立即答复申请人。{who}",
+    },
+    PROPOSAL: {
+        "due_soon": "临期：{ref}的办理期限为{due}，还剩{left}个工作日，请抓紧答复代表委员。{who}",
+        "due_today": "到期：{ref}的办理期限为今天（{due}），请于今日答复。{who}",
+        "overdue": "超期：{ref}的办理期限{due}已过，已超期{late}个工作日，请立即答复。{who}",
+    },
+}
+
+
+def _deadline_owed(
+    subject: str, row, section_id, due, describe, today: date, cal: WorkCalendar, policy: Policy, people: Directory
+) -> list[Owed]:
+    """临期 / 到期 / 超期 of a reply deadline of ``row`` (a request or an item); ``describe()`` gives the
+    (reference, who handles it) of its messages."""
+    stage = _deadline_stage(due, today, cal, policy) if due is not None else None
     if stage is None:
         return []
     kind, occurrence = stage
-    due, ref, who = case.due_date, _request_ref(case), _request_who(case, people)
-    recipients = people.responsible(case.agency_id, case.section_id, case.handler_id)
-    if kind == "due_soon":
-        left = deadlines.workdays_remaining(due, today, cal)
-        text = f"临期：{ref}的答复期限为{due}，还剩{left}个工作日，请抓紧办理。{who}"
-    elif kind == "due_today":
-        text = f"到期：{ref}的答复期限为今天（{due}），请于今日答复申请人。{who}"
-    else:
-        text = f"超期：{ref}的答复期限{due}已过，已超期{occurrence}个工作日，请立即答复申请人。{who}"
-        recipients = recipients + _escalation(case.agency_id, case.section_id, occurrence, policy, people)
-    return _owed(kind, REQUEST, case.id, due, occurrence, recipients, case.agency_id, REQUEST, case.id, text)
+    recipients = people.responsible(row.agency_id, section_id, row.handler_id)
+    if kind == "overdue":
+        recipients = recipients + _escalation(row.agency_id, section_id, occurrence, policy, people)
+    left = deadlines.workdays_remaining(due, today, cal) if kind == "due_soon" else None
+    ref, who = describe()
+    text = _DEADLINE_TEXTS[subject][kind].format(ref=ref, due=due, left=left, late=occurrence, who=who)
+    return _owed(kind, subject, row.id, due, occurrence, recipients, row.agency_id, subject, row.id, text)
+
+
+def answer_owed(case: Case, today: date, cal: WorkCalendar, policy: Policy, people: Directory) -> list[Owed]:
+    """临期 / 到期 / 超期 of a request's answer deadline (none while the clock is stopped)."""
+    describe = lambda: (_request_ref(case), _request_who(case, people))  # noqa: E731
+    return _deadline_owed(REQUEST, case, case.section_id, case.due_date, describe, today, cal, policy, people)
 
 
 def clarification_owed(case: Case, today: date, cal: WorkCalendar, policy: Policy, people: Directory) -> list[Owed]:
@@ -355,23 +374,8 @@ def window_owed(win: Window, today: date, cal: WorkCalendar, policy: Policy, peo
 
 def item_owed(item: Item, today: date, cal: WorkCalendar, policy: Policy, people: Directory) -> list[Owed]:
     """临期 / 到期 / 超期 of an NPC suggestion's or CPPCC proposal's reply deadline."""
-    if item.due_date is None:
-        return []
-    stage = _deadline_stage(item.due_date, today, cal, policy)
-    if stage is None:
-        return []
-    kind, occurrence = stage
-    due, ref, who = item.due_date, _item_ref(item), _item_who(item, people)
-    recipients = people.responsible(item.agency_id, item.lead_section_id, item.handler_id)
-    if kind == "due_soon":
-        left = deadlines.workdays_remaining(due, today, cal)
-        text = f"临期：{ref}的办理期限为{due}，还剩{left}个工作日，请抓紧答复代表委员。{who}"
-    elif kind == "due_today":
-        text = f"到期：{ref}的办理期限为今天（{due}），请于今日答复。{who}"
-    else:
-        text = f"超期：{ref}的办理期限{due}已过，已超期{occurrence}个工作日，请立即答复。{who}"
-        recipients = recipients + _escalation(item.agency_id, item.lead_section_id, occurrence, policy, people)
-    return _owed(kind, PROPOSAL, item.id, due, occurrence, recipients, item.agency_id, PROPOSAL, item.id, text)
+    describe = lambda: (_item_ref(item), _item_who(item, people))  # noqa: E731
+    return _deadline_owed(PROPOSAL, item, item.lead_section_id, item.due_date, describe, today, cal, policy, people)
 
 
 def opinions_owed(op: Opinions, today: date, cal: WorkCalendar, policy: Policy, people: Directory) -> list[Owed]:
