@@ -78,8 +78,13 @@ def _text(data: dict, key: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _check_version(p: Proposal, version: int | None) -> None:
+def _start(actor, p: Proposal, action_id: str, version: int | None, today: date | None = None) -> date:
+    """How every service of an item begins: the workflow's check (who, when), then the version the user
+    saw; returns the day it acts on."""
+    today = today or today_cn()
+    workflow.check(actor, p, action_id, today)
     check_version(p.version, version, CONFLICT)
+    return today
 
 
 def _touch(p: Proposal) -> None:
@@ -282,9 +287,7 @@ def edit_registration(
     The assignment date cannot move once the item is replied to (the reply was measured against it) or
     past a step already recorded; co-handlers who already gave their opinion cannot be removed.
     """
-    today = today or today_cn()
-    workflow.check(actor, p, "edit", today)
-    _check_version(p, version)
+    today = _start(actor, p, "edit", version, today)
     errors = validate_registration(data, p.agency_id, today, exclude_id=p.id)
     reason = (reason or "").strip()
     if len(reason) > NOTE_MAX:
@@ -346,9 +349,7 @@ def record_contact(
     actor, p: Proposal, data: dict, *, version: int | None, today: date | None = None
 ) -> ProposalContact:
     """The lead section's contact with the deputy or member (见面/电话/书面), for the current round."""
-    today = today or today_cn()
-    workflow.check(actor, p, "contact", today)
-    _check_version(p, version)
+    today = _start(actor, p, "contact", version, today)
     errors: dict[str, str] = {}
     form = data.get("form")
     if form not in rules.CONTACT_FORMS:
@@ -388,13 +389,11 @@ def submit_opinion(
 ) -> ProposalCohandler:
     """A co-handling section's written opinion to the lead section (once per section); the office may
     record it on a co-handler's behalf, naming the section."""
-    today = today or today_cn()
-    workflow.check(actor, p, "opinion", today)
+    today = _start(actor, p, "opinion", version, today)
     section_id = actor.section_id if not actor.agency_wide else to_id(data.get("section_id"))
     row = next((c for c in p.cohandlers if c.section_id == section_id), None)
     if row is None:
         _fail("section_id", "请选择提交意见的协办/会办科室。")
-    _check_version(p, version)
     if row.opinion_on is not None:
         raise ServiceError(f"{row.section.name}已于{row.opinion_on.isoformat()}提交协办意见，不能重复提交。")
     errors: dict[str, str] = {}
@@ -437,9 +436,7 @@ def reply(
     actor, p: Proposal, data: dict, upload: Upload | None = None, *, version: int | None, today: date | None = None
 ) -> ProposalReply:
     """The written reply of the current round, with its result class; needs a contact on or before it."""
-    today = today or today_cn()
-    workflow.check(actor, p, "reply", today)
-    _check_version(p, version)
+    today = _start(actor, p, "reply", version, today)
     labels = result_labels_for(_agency(p))
     errors: dict[str, str] = {}
     result_class = data.get("result_class")
@@ -514,9 +511,7 @@ def reply(
 
 def set_publication(actor, p: Proposal, data: dict, *, version: int | None, today: date | None = None) -> dict:
     """Whether, when and where the latest reply was published (公开答复); returns {field: [old, new]}."""
-    today = today or today_cn()
-    workflow.check(actor, p, "publish", today)
-    _check_version(p, version)
+    today = _start(actor, p, "publish", version, today)
     r = p.latest_reply
     published = bool(data.get("published"))
     errors: dict[str, str] = {}
@@ -549,9 +544,7 @@ def record_feedback(actor, p: Proposal, data: dict, *, version: int | None, toda
 
     Returns the new status.
     """
-    today = today or today_cn()
-    workflow.check(actor, p, "feedback", today)
-    _check_version(p, version)
+    today = _start(actor, p, "feedback", version, today)
     r = p.latest_reply
     assert r is not None  # REPLIED implies a reply
     errors: dict[str, str] = {}
@@ -601,9 +594,7 @@ def request_extension(
     actor, p: Proposal, data: dict, *, version: int | None, today: date | None = None
 ) -> ProposalExtension:
     """Ask the leader to extend the reply period to ``to_months`` after assignment (at most the maximum)."""
-    today = today or today_cn()
-    workflow.check(actor, p, "extension", today)
-    _check_version(p, version)
+    today = _start(actor, p, "extension", version, today)
     errors: dict[str, str] = {}
     try:
         to_months = int(data.get("to_months"))
@@ -642,9 +633,7 @@ def decide_extension(
     actor, p: Proposal, extension_id: int, data: dict, *, version: int | None, today: date | None = None
 ) -> ProposalExtension:
     """The leader approves (the deadline moves) or refuses a pending extension request."""
-    today = today or today_cn()
-    workflow.check(actor, p, "decide", today)
-    _check_version(p, version)
+    today = _start(actor, p, "decide", version, today)
     ext = next((e for e in p.extensions if e.id == extension_id), None)
     if ext is None or ext.state != "requested":
         raise ServiceError("没有等待审批的延期申请（可能已被审批），请刷新页面。")
@@ -695,8 +684,7 @@ def add_attachment(
     actor, p: Proposal, upload: Upload | None, kind: str = "other", *, version: int | None
 ) -> Attachment:
     """Add a file to the item (the lead section or the office)."""
-    workflow.check(actor, p, "attach")
-    _check_version(p, version)
+    _start(actor, p, "attach", version)
     if kind not in rules.ATTACHMENT_KINDS:
         _fail("kind", "请选择附件类型。")
     if upload is None:
