@@ -7,6 +7,7 @@ import io
 from flask import Flask, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import or_
 from werkzeug.routing import IntegerConverter
 
 from .extensions import db, login_manager
@@ -16,6 +17,26 @@ from .types import MAX_ID, is_id
 # Pages beyond this are no list's (a thousand rows a page would still be 10^8 rows); capping keeps the
 # OFFSET of a typed ?page=99999999999999 a number every database accepts.
 MAX_PAGE = 100_000
+
+
+def searched(q, args, *columns):
+    """The list filtered by its ?q= text: rows where any of ``columns`` contains it."""
+    text = (args.get("q") or "").strip()
+    if not text:
+        return q
+    like = f"%{text}%"
+    return q.where(or_(*(c.like(like) for c in columns)))
+
+
+def sorted_by(q, args, sorts: dict, default: str):
+    """(the list in its ?sort= order, that order's name); an unknown one is the default."""
+    sort = args.get("sort") if args.get("sort") in sorts else default
+    return q.order_by(*sorts[sort]), sort
+
+
+def listing(rows, total: int, page: int, per: int) -> dict:
+    """A paged list's rows, their total, the page shown and the number of pages, for its template."""
+    return {"rows": rows, "total": total, "page": page, "pages": max((total + per - 1) // per, 1)}
 
 
 def page_arg(args) -> int:

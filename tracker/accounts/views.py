@@ -45,6 +45,18 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _of_agency(model, order) -> list:
+    return db.session.scalars(select(model).where(model.agency_id == current_user.agency_id).order_by(order)).all()
+
+
+def _own(model, record_id: int):
+    """A section or user of the administrator's own agency; 404 for any other, as for none."""
+    found = db.session.get(model, record_id)
+    if found is None or found.agency_id != current_user.agency_id:
+        abort(404)
+    return found
+
+
 @admin_bp.get("/")
 @permission_required("admin.view")
 def home():
@@ -78,18 +90,13 @@ def sections():
         except ServiceError as e:
             db.session.rollback()
             form.name.errors.append(e.message)
-    rows = db.session.scalars(
-        select(Section).where(Section.agency_id == current_user.agency_id).order_by(Section.name)
-    ).all()
-    return render_template("admin/sections.html", form=form, sections=rows)
+    return render_template("admin/sections.html", form=form, sections=_of_agency(Section, Section.name))
 
 
 @admin_bp.route("/sections/<int:section_id>", methods=["GET", "POST"])
 @permission_required("admin.view", "admin.manage")
 def edit_section(section_id: int):
-    section = db.session.get(Section, section_id)
-    if section is None or section.agency_id != current_user.agency_id:
-        abort(404)
+    section = _own(Section, section_id)
     form = SectionForm(obj=section)
     if form.validate_on_submit():
         try:
@@ -144,18 +151,13 @@ def users():
         except ServiceError as e:
             db.session.rollback()
             getattr(form, e.field if e.field in form else "username").errors.append(e.message)
-    rows = db.session.scalars(
-        select(User).where(User.agency_id == current_user.agency_id).order_by(User.username)
-    ).all()
-    return render_template("admin/users.html", form=form, users=rows)
+    return render_template("admin/users.html", form=form, users=_of_agency(User, User.username))
 
 
 @admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @permission_required("admin.view", "admin.manage")
 def edit_user(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None or user.agency_id != current_user.agency_id:
-        abort(404)
+    user = _own(User, user_id)
     form = UserForm(obj=user)
     form.section_id.choices = _section_choices()
     if request.method == "GET":

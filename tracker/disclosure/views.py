@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from .. import audit
+from .. import attachments, audit
 from ..accounts.access import get_request_for
 from ..accounts.decorators import permission_required
 from ..accounts.models import Section
@@ -16,7 +16,6 @@ from ..paging import COUNT_CAP, paginate
 from ..pending_uploads import FormFile
 from ..rules.clock import today_cn
 from ..rules.report_layout import APPLICANT_TYPES, applicant_type_label
-from ..types import is_id
 from ..web import MAX_PAGE
 from ..workcal.service import current_calendar
 from . import intake
@@ -149,13 +148,4 @@ def attachment(request_id: int, attachment_id: int):
         req = get_request_for(current_user, request_id)
     except NotFound:
         abort(404)
-    att = db.session.get(Attachment, attachment_id) if is_id(attachment_id) else None
-    if att is None or att.subject_type != "request" or att.subject_id != req.id:
-        abort(404)
-    return send_from_directory(
-        current_app.config["UPLOAD_FOLDER"],
-        att.stored_name,
-        as_attachment=True,
-        download_name=att.original_name,
-        mimetype=att.content_type,
-    )
+    return attachments.download("request", req.id, attachment_id)

@@ -12,13 +12,12 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import audit
+from .. import attachments, audit
 from ..accounts.access import get_proposal_for
 from ..accounts.decorators import permission_required
 from ..accounts.models import Agency, Section
@@ -29,7 +28,7 @@ from ..ledger.export import record_export
 from ..pending_uploads import FormFile
 from ..rules import proposals as rules
 from ..rules.clock import today_cn, valid_year
-from ..web import page_arg, xlsx_download
+from ..web import listing, page_arg, xlsx_download
 from ..workcal.service import current_calendar
 from . import clock, export, queries, services, workflow
 from .blueprint import bp
@@ -212,13 +211,9 @@ def list_proposals():
     page = page_arg(request.args)
     per = current_app.config["PAGE_SIZE"]
     total, rows = queries.page_rows(q, today, page, per)
-    pages = max((total + per - 1) // per, 1)
     return render_template(
         "proposals/list.html",
-        rows=rows,
-        total=total,
-        page=page,
-        pages=pages,
+        **listing(rows, total, page, per),
         sort=sort,
         sections=_sections(),
         args=request.args,
@@ -554,17 +549,7 @@ def upload_attachment(proposal_id: int):
 @bp.get("/<int:proposal_id>/attachments/<int:attachment_id>")
 @login_required
 def attachment(proposal_id: int, attachment_id: int):
-    p = _load(proposal_id)
-    att = db.session.get(Attachment, attachment_id)
-    if att is None or att.subject_type != "proposal" or att.subject_id != p.id:
-        abort(404)
-    return send_from_directory(
-        current_app.config["UPLOAD_FOLDER"],
-        att.stored_name,
-        as_attachment=True,
-        download_name=att.original_name,
-        mimetype=att.content_type,
-    )
+    return attachments.download("proposal", _load(proposal_id).id, attachment_id)
 
 
 # --- configuration ----------------------------------------------------------------------------
