@@ -115,3 +115,12 @@ def download(subject_type: str, subject_id: int, attachment_id: int):
         download_name=att.original_name,
         mimetype=att.content_type,
     )
+
+
+def of(subject_type: str, subject_id: int) -> list[Attachment]:
+    """The attachments of a subject, oldest first."""
+    return db.session.scalars(
+        db.select(Attachment)
+        .where(Attachment.subject_type == subject_type, Attachment.subject_id == subject_id)
+        .order_by(Attachment.id)
+    ).all()

@@ -208,6 +208,17 @@ def log(kind: str, subject, actor=None, data: dict | None = None, note: str | No
     )
 
 
+def log_each(rows, change, kind: str, actor=None, note: str | None = None) -> int:
+    """Apply ``change`` to each row; every row it changed (``change`` returns {field: [old, new]}) gets an
+    event ``kind`` with the change. Returns how many changed."""
+    changed = 0
+    for row in rows:
+        if diff := change(row):
+            changed += 1
+            log(kind, row, actor, diff, note=note)
+    return changed
+
+
 def changes(obj: Any, new_values: dict[str, Any]) -> dict[str, list]:
     """Apply new_values to obj and return {field: [old, new]} for the fields that really changed."""
     diff = {}

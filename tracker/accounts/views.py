@@ -73,7 +73,6 @@ def agency():
             flash("机关名称已保存。", "success")
             return redirect(url_for("admin.agency"))
         except ServiceError as e:
-            db.session.rollback()
             form.name.errors.append(e.message)
     return render_template("admin/agency.html", form=form)
 
@@ -88,7 +87,6 @@ def sections():
             flash(f"已创建科室“{form.name.data.strip()}”。", "success")
             return redirect(url_for("admin.sections"))
         except ServiceError as e:
-            db.session.rollback()
             form.name.errors.append(e.message)
     return render_template("admin/sections.html", form=form, sections=_of_agency(Section, Section.name))
 
@@ -104,7 +102,6 @@ def edit_section(section_id: int):
             flash("科室已保存。", "success")
             return redirect(url_for("admin.sections"))
         except ServiceError as e:
-            db.session.rollback()
             form.name.errors.append(e.message)
     return render_template("admin/section_edit.html", form=form, section=section)
 
@@ -149,7 +146,6 @@ def users():
                 flash(f"自动生成的初始密码（只显示这一次，请转告本人并要求修改）：{generated}", "warning")
             return redirect(url_for("admin.users"))
         except ServiceError as e:
-            db.session.rollback()
             getattr(form, e.field if e.field in form else "username").errors.append(e.message)
     return render_template("admin/users.html", form=form, users=_of_agency(User, User.username))
 
@@ -177,6 +173,5 @@ def edit_user(user_id: int):
             flash("用户已保存。", "success")
             return redirect(url_for("admin.users"))
         except ServiceError as e:
-            db.session.rollback()
             getattr(form, e.field if e.field in form else "display_name").errors.append(e.message)
     return render_template("admin/user_edit.html", form=form, user=user)

@@ -9,7 +9,6 @@ from .. import attachments, audit
 from ..accounts.access import get_request_for
 from ..accounts.decorators import permission_required
 from ..accounts.models import Section
-from ..attachments import Attachment
 from ..errors import NotFound, ServiceError
 from ..extensions import db
 from ..paging import COUNT_CAP, paginate
@@ -130,15 +129,11 @@ def detail(request_id: int):
     except NotFound:
         abort(404)
     events = audit.timeline("request", req.id)
-    attachments = db.session.scalars(
-        select(Attachment)
-        .where(Attachment.subject_type == "request", Attachment.subject_id == req.id)
-        .order_by(Attachment.id)
-    ).all()
+    files = attachments.of("request", req.id)
     from . import clock
 
     deadline = clock.compute(req, current_calendar())
-    return render_template("disclosure/detail.html", req=req, events=events, attachments=attachments, deadline=deadline)
+    return render_template("disclosure/detail.html", req=req, events=events, attachments=files, deadline=deadline)
 
 
 @bp.get("/<int:request_id>/attachments/<int:attachment_id>")

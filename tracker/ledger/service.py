@@ -181,6 +181,15 @@ class _Plan:
     register_updates: list = field(default_factory=list)  # (id, clean, diff)
 
 
+# A record entered in the system is never overwritten by a ledger (see the module docstring).
+ENTERED_ITEM = "该件是在系统中登记的建议提案，台账中的{fields}与系统不一致；请在系统中修改，或从台账中删除这一行"
+ENTERED_ENTRY = "该条是在系统中登记的，台账内容与系统不一致；请在系统的登记簿中修改，或从台账中删除这一行"
+
+
+def _refuse(problems: list[Problem], sheet: parse.ParsedSheet, row, column: str, message: str) -> None:
+    problems.append(Problem(sheet.sheet, row.row, column, message))
+
+
 def _section(plan: _Plan, name: str | None) -> None:
     if name and name not in plan.sections and name not in plan.new_sections:
         plan.new_sections.append(name)
@@ -379,16 +388,7 @@ def _plan_proposals(plan: _Plan, sheet: parse.ParsedSheet, problems: list[Proble
         if not diff:
             counts.unchanged += 1
         elif match.source != "import":
-            problems.append(
-                Problem(
-                    sheet.sheet,
-                    row.row,
-                    "编号",
-                    "该件是在系统中登记的建议提案，台账中的"
-                    + _spec(PROPOSALS).labels(diff)
-                    + "与系统不一致；请在系统中修改，或从台账中删除这一行",
-                )
-            )
+            _refuse(problems, sheet, row, "编号", ENTERED_ITEM.format(fields=_spec(PROPOSALS).labels(diff)))
         else:
             plan.proposal_updates.append((match.id, row, diff))
             counts.updated += 1
@@ -462,15 +462,14 @@ def _plan_register(plan: _Plan, sheet: parse.ParsedSheet, today: date, problems:
             continue
         key = _register_key(clean)
         if key in seen:
-            problems.append(
-                Problem(
-                    sheet.sheet,
-                    row.row,
-                    "标题",
-                    f"与第{seen[key]}行是同一条登记（"
-                    + ("类别和文号相同" if len(key) == 3 else "类别、日期和标题相同")
-                    + "），同一文件中不能出现两次",
-                )
+            _refuse(
+                problems,
+                sheet,
+                row,
+                "标题",
+                f"与第{seen[key]}行是同一条登记（"
+                + ("类别和文号相同" if len(key) == 3 else "类别、日期和标题相同")
+                + "），同一文件中不能出现两次",
             )
             continue
         seen[key] = row.row
@@ -492,14 +491,7 @@ def _plan_register(plan: _Plan, sheet: parse.ParsedSheet, today: date, problems:
         if not diff:
             counts.unchanged += 1
         elif match.source != "import":
-            problems.append(
-                Problem(
-                    sheet.sheet,
-                    row.row,
-                    "标题",
-                    "该条是在系统中登记的，台账内容与系统不一致；请在系统的登记簿中修改，或从台账中删除这一行",
-                )
-            )
+            _refuse(problems, sheet, row, "标题", ENTERED_ENTRY)
         else:
             plan.register_updates.append((match.id, clean, diff))
             counts.updated += 1

@@ -31,6 +31,21 @@ def _job_urls(job_id: str) -> dict:
     }
 
 
+def _following(job_id: str):
+    """The answer to a started job: where to follow it (the page's script polls), or its page."""
+    if _wants_json():
+        return jsonify(_job_urls(job_id))
+    return redirect(url_for("ledger.job", job_id=job_id))
+
+
+def _state(job_id: str) -> dict:
+    """The user's own job; 404 for any other, as for none."""
+    state = jobs.load(job_id, current_user)
+    if state is None:
+        abort(404)
+    return state
+
+
 def _error(message: str):
     if _wants_json():
         return jsonify({"error": message}), 400
@@ -56,17 +71,13 @@ def upload():
         return _error("请选择台账类型。")
     job_id = jobs.create(current_user, f.filename, data, kind)
     jobs.start(job_id, current_user, dry_run=True, background=_background())
-    if _wants_json():
-        return jsonify(_job_urls(job_id))
-    return redirect(url_for("ledger.job", job_id=job_id))
+    return _following(job_id)
 
 
 @bp.get("/jobs/<job_id>")
 @permission_required("ledger.import")
 def job(job_id: str):
-    state = jobs.load(job_id, current_user)
-    if state is None:
-        abort(404)
+    state = _state(job_id)
     return render_template(
         "ledger/job.html",
         job=state,
@@ -79,9 +90,7 @@ def job(job_id: str):
 @bp.get("/jobs/<job_id>/progress")
 @permission_required("ledger.import")
 def progress(job_id: str):
-    state = jobs.load(job_id, current_user)
-    if state is None:
-        abort(404)
+    state = _state(job_id)
     total = state.get("total") or 0
     percent = 100 if state["state"] not in jobs.RUNNING else (int(100 * state.get("done", 0) / total) if total else 0)
     return jsonify(
@@ -99,9 +108,7 @@ def progress(job_id: str):
 @bp.post("/jobs/<job_id>/confirm")
 @permission_required("ledger.import")
 def confirm(job_id: str):
-    state = jobs.load(job_id, current_user)
-    if state is None:
-        abort(404)
+    state = _state(job_id)
     if state["state"] != "checked":
         return _error("该文件尚未通过检查或已经导入，请重新上传。")
     section_map = {}
@@ -112,9 +119,7 @@ def confirm(job_id: str):
         if target:
             section_map[name] = target
     jobs.start(job_id, current_user, dry_run=False, background=_background(), section_map=section_map)
-    if _wants_json():
-        return jsonify(_job_urls(job_id))
-    return redirect(url_for("ledger.job", job_id=job_id))
+    return _following(job_id)
 
 
 @bp.get("/template/<kind>.xlsx")

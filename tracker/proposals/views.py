@@ -21,7 +21,6 @@ from .. import attachments, audit
 from ..accounts.access import get_proposal_for
 from ..accounts.decorators import permission_required
 from ..accounts.models import Agency, Section
-from ..attachments import Attachment
 from ..errors import ConflictError, NotFound, PermissionDenied, ServiceError
 from ..extensions import db
 from ..ledger.export import record_export
@@ -48,17 +47,9 @@ from .forms import (
 
 # Event data keys as the timeline shows them.
 FIELD_LABELS = {
-    "kind": "类型",
-    "session": "届次会议",
-    "number": "编号",
-    "title": "标题",
-    "content": "内容",
-    "lead_author": "领衔代表/委员",
+    **services.FIELD_LABELS,
     "cosigners": "附议/联名",
-    "assigned_on": "交办日期",
-    "lead_section_id": "主办科室",
     "lead_section": "主办科室",
-    "cohandlers": "协办/会办科室",
     "due_date": "办理期限",
     "due_provisional": "期限暂定",
     "form": "沟通方式",
@@ -380,18 +371,14 @@ def _render_detail(p, active: tuple[str, object] | None = None, status: int = 20
     offer = workflow.offer(current_user, p)
     actions = offer.allowed
     events = audit.timeline("proposal", p.id)
-    attachments = db.session.scalars(
-        select(Attachment)
-        .where(Attachment.subject_type == "proposal", Attachment.subject_id == p.id)
-        .order_by(Attachment.id)
-    ).all()
+    files = attachments.of("proposal", p.id)
     calendar = current_calendar()
     deadline = clock.reply_deadline(p, calendar)
     return render_template(
         "proposals/detail.html",
         p=p,
         events=events,
-        attachments=attachments,
+        attachments=files,
         deadline=deadline,
         actions=actions,
         refused=offer.refused,
