@@ -765,6 +765,19 @@ def _proposal_values(p, row: parse.Row, ctx: dict) -> None:
         ]
 
 
+def _log_created(ctx: dict, kind: str, created: list, seen: dict[str, str]) -> None:
+    """An event for each new record: the file, who imported it, and ``seen`` ({event key: attribute})."""
+    db.session.flush()
+    for record in created:
+        data = {key: getattr(record, attr) for key, attr in seen.items()}
+        audit.log(kind, record, ctx["actor"], {"file": ctx["filename"], "by": ctx["who"], **data})
+
+
+# What the event of a new imported item or register entry says of it.
+_PROPOSAL_SEEN = {"kind": "kind_label", "session": "session", "number": "number", "status": "status_label"}
+_ENTRY_SEEN = {"category": "category", "entry_date": "entry_date", "title": "title"}
+
+
 def _write_proposals(plan: _Plan, ctx: dict) -> None:
     from ..proposals import clock as proposal_clock
     from ..proposals.models import Proposal
@@ -786,21 +799,7 @@ def _write_proposals(plan: _Plan, ctx: dict) -> None:
         _proposal_values(p, row, ctx)
         db.session.add(p)
         created.append(p)
-    db.session.flush()
-    for p in created:
-        audit.log(
-            "proposal.imported",
-            p,
-            ctx["actor"],
-            {
-                "file": ctx["filename"],
-                "by": ctx["who"],
-                "kind": p.kind_label,
-                "session": p.session,
-                "number": p.number,
-                "status": p.status_label,
-            },
-        )
+    _log_created(ctx, "proposal.imported", created, _PROPOSAL_SEEN)
     if plan.proposal_updates:
         by_id = {pid: (row, diff) for pid, row, diff in plan.proposal_updates}
         for p in db.session.scalars(
@@ -828,20 +827,7 @@ def _write_register(plan: _Plan, ctx: dict) -> None:
         e = RegisterEntry(agency_id=agency_id, source="import", created_by_id=getattr(actor, "id", None), **clean)
         db.session.add(e)
         created.append(e)
-    db.session.flush()
-    for e in created:
-        audit.log(
-            "register.imported",
-            e,
-            actor,
-            {
-                "file": ctx["filename"],
-                "by": ctx["who"],
-                "category": e.category,
-                "entry_date": e.entry_date,
-                "title": e.title,
-            },
-        )
+    _log_created(ctx, "register.imported", created, _ENTRY_SEEN)
     for entry_id, clean, diff in plan.register_updates:
         e = db.session.get(RegisterEntry, entry_id)
         for k in _register_fields():

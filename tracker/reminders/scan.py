@@ -215,11 +215,8 @@ def _request_ref(case: Case) -> str:
 
 
 def _request_who(case: Case, people: Directory) -> str:
-    section = people.section_name(case.section_id)
-    if section is None:
-        return "尚未分办至科室。"
-    handler = people.name(case.handler_id)
-    return f"承办科室：{section}；承办人：{handler or '尚未指定'}。"
+    section, handler = people.section_name(case.section_id), people.name(case.handler_id)
+    return f"承办科室：{section}；承办人：{handler or '尚未指定'}。" if section is not None else "尚未分办至科室。"
 
 
 def _item_ref(item: Item) -> str:
@@ -227,10 +224,9 @@ def _item_ref(item: Item) -> str:
 
 
 def _item_who(item: Item, people: Directory) -> str:
-    section = people.section_name(item.lead_section_id)
+    section, handler = people.section_name(item.lead_section_id), people.name(item.handler_id)
     if section is None:
         return "尚未确定主办科室。"
-    handler = people.name(item.handler_id)
     return f"主办科室：{section}" + (f"；承办人：{handler}。" if handler else "。")
 
 
