@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from .. import audit
 from ..errors import PermissionDenied, ServiceError
 from ..extensions import db
+from ..rules.clock import utcnow
 from ..unit_of_work import unit_of_work
 from . import roles
 from .models import Agency, Section, User
@@ -195,6 +196,15 @@ def rename_agency(agency: Agency, name: str, *, actor) -> None:
         diff = audit.changes(agency, {"name": name})
         if diff:
             audit.log("agency.renamed", agency, actor, diff)
+
+
+def sign_in(username: str, password: str) -> User | None:
+    """The user whose password this is (active only), with the time of this sign-in recorded; else None."""
+    user = authenticate(username, password)
+    if user is not None:
+        with unit_of_work():
+            user.last_login_at = utcnow()
+    return user
 
 
 def authenticate(username: str, password: str) -> User | None:

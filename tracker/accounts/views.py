@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from ..errors import ServiceError
 from ..extensions import db
-from ..rules.clock import utcnow
 from . import services
 from .blueprint import admin_bp, auth_bp
 from .decorators import permission_required
@@ -26,12 +25,10 @@ def _safe_next(target: str | None) -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.username.data, form.password.data)
+        user = services.sign_in(form.username.data, form.password.data)
         if user is None:
             flash("用户名或密码不正确，或账号已停用。", "danger")
         else:
-            user.last_login_at = utcnow()
-            db.session.commit()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
