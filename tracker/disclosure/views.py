@@ -11,11 +11,11 @@ from ..accounts.decorators import permission_required
 from ..accounts.models import Section
 from ..errors import NotFound, ServiceError
 from ..extensions import db
+from ..lists import MAX_PAGE
 from ..paging import COUNT_CAP, paginate
 from ..pending_uploads import FormFile
 from ..rules.clock import today_cn
 from ..rules.report_layout import APPLICANT_TYPES, applicant_type_label
-from ..web import MAX_PAGE
 from ..workcal.service import current_calendar
 from . import intake
 from .blueprint import bp

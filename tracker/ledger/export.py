@@ -25,10 +25,10 @@ from ..disclosure.workflow import status_label
 from ..extensions import db
 from ..rules import proposals as proposal_rules
 from ..unit_of_work import unit_of_work
-from ..web import XLSX_MIME  # noqa: F401 (tests and pages read it here)
 from . import parse
 
 COMPUTED = ("状态", "答复期限")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _WIDTHS = {
     "申请内容": 48,
     "标题": 40,

@@ -15,9 +15,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..accounts.access import visible_proposals
 from ..accounts.models import Section
 from ..extensions import db
+from ..lists import id_arg, int_arg, searched, sorted_by
 from ..rules import proposals as rules
 from ..rules.clock import year_bounds
-from ..web import id_arg, int_arg, searched, sorted_by
 from .models import Proposal, ProposalCohandler, ProposalContact
 
 SORTS = {

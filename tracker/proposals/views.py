@@ -24,10 +24,11 @@ from ..accounts.models import Agency, Section
 from ..errors import ConflictError, NotFound, PermissionDenied, ServiceError
 from ..extensions import db
 from ..ledger.export import record_export
+from ..lists import listing, page_arg
 from ..pending_uploads import FormFile
 from ..rules import proposals as rules
 from ..rules.clock import today_cn, valid_year
-from ..web import listing, page_arg, xlsx_download
+from ..web import xlsx_download
 from ..workcal.service import current_calendar
 from . import clock, export, queries, services, workflow
 from .blueprint import bp

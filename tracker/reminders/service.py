@@ -408,8 +408,8 @@ def unread_label(user, cap: int = UNREAD_CAP) -> str:
 
 def notifications_for(user, args, *, unread_only: bool = False, per_page: int = 50):
     """A page of the user's own notifications, newest first (tracker.paging: capped count, keyset)."""
+    from ..lists import MAX_PAGE
     from ..paging import Key, paginate
-    from ..web import MAX_PAGE
 
     q = _mine(user)
     if unread_only:

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from ..accounts.decorators import permission_required
 from ..errors import NotFound, ServiceError
 from ..extensions import db
+from ..lists import page_arg
 from ..rules import report_layout as rl
 from ..rules.clock import today_cn
-from ..web import page_arg
 from . import registers, render, services
 from .blueprint import bp
 from .derive import PROBLEMS, problem_cases
