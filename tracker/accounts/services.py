@@ -163,7 +163,7 @@ def update_user(
         raise PermissionDenied("不能修改其他机关的用户。")
     email = (email or "").strip() or None
     _validate_user_fields(actor.agency, user.username, role, section, email)
-    if user.id == actor.id and (not active or role != roles.ADMIN):
+    if user.id == actor.id and (not active or not roles.can(role, "admin.manage")):
         raise ServiceError("不能停用自己或取消自己的管理员角色，以免无人管理系统。", "role")
     if password and (err := password_error(password)):
         raise ServiceError(err, "password")
