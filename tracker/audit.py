@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
 from .rules.clock import utcnow
-from .types import UTCDateTime
+from .types import MAX_ID, UTCDateTime
 
 # Event kinds: one name for one thing. Labels are what the timeline shows.
 EVENT_LABELS: dict[str, str] = {
@@ -260,7 +260,7 @@ def changed_since(subject_type: str, subject_id: int, seen: object, rows) -> lis
         after = int(seen)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return None
-    if not 0 <= after <= 2**31 - 1:  # no event's id (INTEGER): a forged value, not a question to the database
+    if not 0 <= after <= MAX_ID:  # no event's id: a forged value, not a question to the database
         return None
     events = db.session.scalars(
         db.select(Event)

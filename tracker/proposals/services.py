@@ -79,11 +79,14 @@ def _text(data: dict, key: str) -> str:
 
 
 def _start(actor, p: Proposal, action_id: str, version: int | None, today: date | None = None) -> date:
-    """How every service of an item begins: the workflow's check (who, when), then the version the user
-    saw; returns the day it acts on."""
+    """How every service of an item begins: the workflow's check (tracker.proposals.workflow) — whether the
+    action is the actor's, then, after the version the user saw (so that a form loaded before someone
+    else's change is answered with what changed), whether it is possible now. Returns the day it acts on."""
     today = today or today_cn()
-    workflow.check(actor, p, action_id, today)
+    if msg := workflow.permission_error(actor, p, workflow.action(action_id)):
+        raise PermissionDenied(msg)
     check_version(p.version, version, CONFLICT)
+    workflow.check(actor, p, action_id, today)
     return today
 
 
