@@ -1,7 +1,7 @@
 """Who may take which action on an NPC suggestion / CPPCC proposal, and when: the one table.
 
-Every service of tracker.proposals.services that changes an item starts with
-``check(actor, p, action_id, today)``; the item page offers ``offer(actor, p, today)``: the actions
+Every service of tracker.proposals.services that changes an item starts with this table's check
+(``services._start``: ``permission_error``, the version, then ``check``); the item page offers ``offer(actor, p, today)``: the actions
 allowed now as forms, and those the user's role and section could take but not now, disabled, with the
 reason the service would give. So the page and the services cannot disagree. Permissions are those of
 tracker.accounts.roles; the statuses an action needs are the rule of tracker.rules.proposals
