@@ -406,17 +406,22 @@ def decide(
     items: Iterable[Item] = (),
     opinions: Iterable[Opinions] = (),
 ) -> list[Owed]:
-    """Every reminder owed today for the given candidates (pure: no database, no clock)."""
+    """Every reminder owed today for the given candidates (pure: no database, no clock).
+
+    The candidates are taken in the order of their ids, whatever order the database returned them in
+    (the candidate queries have no ORDER BY), so reminders and their notifications are recorded, and
+    listed, in the same order every time."""
+    by_id = lambda x: x.id  # noqa: E731
     owed: list[Owed] = []
-    for c in cases:
+    for c in sorted(cases, key=by_id):
         owed += answer_owed(c, today, cal, policy, people)
-    for c in clarifications:
+    for c in sorted(clarifications, key=by_id):
         owed += clarification_owed(c, today, cal, policy, people)
-    for w in windows:
+    for w in sorted(windows, key=lambda w: (w.case.id, w.id)):
         owed += window_owed(w, today, cal, policy, people)
-    for i in items:
+    for i in sorted(items, key=by_id):
         owed += item_owed(i, today, cal, policy, people)
-    for o in opinions:
+    for o in sorted(opinions, key=lambda o: (o.item.id, o.due)):
         owed += opinions_owed(o, today, cal, policy, people)
     return list({o.key: o for o in owed}.values())
 
