@@ -8,13 +8,13 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import abort, current_app, send_from_directory
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
 from .rules.clock import utcnow
-from .types import UTCDateTime
+from .types import UTCDateTime, is_id
 
 
 class Attachment(db.Model):
@@ -101,3 +101,26 @@ def new_attachment(
     )
     db.session.add(att)
     return att
+
+
+def download(subject_type: str, subject_id: int, attachment_id: int):
+    """The file of one attachment of this subject, as a download; 404 for any other attachment."""
+    att = db.session.get(Attachment, attachment_id) if is_id(attachment_id) else None
+    if att is None or att.subject_type != subject_type or att.subject_id != subject_id:
+        abort(404)
+    return send_from_directory(
+        current_app.config["UPLOAD_FOLDER"],
+        att.stored_name,
+        as_attachment=True,
+        download_name=att.original_name,
+        mimetype=att.content_type,
+    )
+
+
+def of(subject_type: str, subject_id: int) -> list[Attachment]:
+    """The attachments of a subject, oldest first."""
+    return db.session.scalars(
+        db.select(Attachment)
+        .where(Attachment.subject_type == subject_type, Attachment.subject_id == subject_id)
+        .order_by(Attachment.id)
+    ).all()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
 from .rules.clock import utcnow
-from .types import UTCDateTime
+from .types import MAX_ID, UTCDateTime
 
 # Event kinds: one name for one thing. Labels are what the timeline shows.
 EVENT_LABELS: dict[str, str] = {
@@ -183,6 +183,47 @@ def record_many(kind: str, subject_type: str, entries: list[dict], *, actor=None
     return len(rows)
 
 
+# How an event names a model object it is about: its subject type (timeline() and the log pages read
+# events by it), its id and its agency.
+SUBJECT_TYPES: dict[str, str] = {
+    "DisclosureRequest": "request",
+    "Proposal": "proposal",
+    "Section": "section",
+    "User": "user",
+    "Agency": "agency",
+    "RegisterEntry": "register",
+    "LetterTemplate": "letter_template",
+    "Notification": "notification",
+    "ReminderRun": "reminder_run",
+}
+
+
+def log(kind: str, subject, actor=None, data: dict | None = None, note: str | None = None) -> Event:
+    """``record`` an event about a model object: subject type, id and agency are the object's own."""
+    name = type(subject).__name__
+    agency_id = subject.id if name == "Agency" else getattr(subject, "agency_id", None)
+    return record(
+        kind,
+        subject_type=SUBJECT_TYPES[name],
+        subject_id=subject.id,
+        actor=actor,
+        agency_id=agency_id,
+        data=data,
+        note=note,
+    )
+
+
+def log_each(rows, change, kind: str, actor=None, note: str | None = None) -> int:
+    """Apply ``change`` to each row; every row it changed (``change`` returns {field: [old, new]}) gets an
+    event ``kind`` with the change. Returns how many changed."""
+    changed = 0
+    for row in rows:
+        if diff := change(row):
+            changed += 1
+            log(kind, row, actor, diff, note=note)
+    return changed
+
+
 def changes(obj: Any, new_values: dict[str, Any]) -> dict[str, list]:
     """Apply new_values to obj and return {field: [old, new]} for the fields that really changed."""
     diff = {}
@@ -224,7 +265,7 @@ def changed_since(subject_type: str, subject_id: int, seen: object, rows) -> lis
         after = int(seen)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return None
-    if not 0 <= after <= 2**31 - 1:  # no event's id (INTEGER): a forged value, not a question to the database
+    if not 0 <= after <= MAX_ID:  # no event's id: a forged value, not a question to the database
         return None
     events = db.session.scalars(
         db.select(Event)

@@ -8,6 +8,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from .accounts import roles
 from .errors import ServiceError
 from .extensions import db
 
@@ -36,7 +37,7 @@ def create_section_cmd(name: str, agency_name: str | None):
 
 @click.command("create-user")
 @click.argument("username")
-@click.option("--role", required=True, help="admin | office | leader | section_head | staff")
+@click.option("--role", required=True, help=" | ".join(roles.ROLES))
 @click.option("--section", "section_name", default=None, help="所属科室名称")
 @click.option("--email", default=None)
 @click.option("--display-name", default=None)

@@ -2,39 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Flask, redirect, render_template, request, url_for
+import io
+
+from flask import Flask, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
 from .extensions import db, login_manager
 from .rules.clock import to_cn, utcnow
+from .types import MAX_ID
 
-# Pages beyond this are no list's (a thousand rows a page would still be 10^8 rows); capping keeps the
-# OFFSET of a typed ?page=99999999999999 a number every database accepts.
-MAX_PAGE = 100_000
-
-
-def page_arg(args) -> int:
-    """The ?page= number of a list: 1 when missing or not a number, at most MAX_PAGE."""
-    return min(max(args.get("page", 1, type=int), 1), MAX_PAGE)
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-MAX_ID = 2**31 - 1  # the largest INTEGER key of PostgreSQL; SQLite refuses ids beyond 2**63 outright
-
-
-def int_arg(args, name: str) -> int | None:
-    """args[name] as a number, None when missing or not one (args: request.args or a plain dict)."""
-    try:
-        return int(args.get(name) or "")
-    except (TypeError, ValueError):
-        return None
-
-
-def id_arg(args, name: str) -> int | None:
-    """A ?name= id filter: None (no filter) when missing, not a number or no possible id."""
-    value = int_arg(args, name)
-    return value if value is not None and 0 < value <= MAX_ID else None
+def xlsx_download(data: bytes, name: str):
+    """A workbook as a download under its (Chinese) file name."""
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=name, mimetype=XLSX_MIME)
 
 
 CSP = (
@@ -54,10 +38,14 @@ class IdConverter(IntegerConverter):
 
 def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
+    from .accounts.blueprint import admin_bp, auth_bp
     from .accounts.models import User
-    from .accounts.views import admin_bp, auth_bp
     from .disclosure.blueprint import bp as disclosure_bp
-    from .workcal.views import bp as calendar_bp
+    from .ledger.blueprint import bp as ledger_bp
+    from .proposals.blueprint import bp as proposals_bp
+    from .reminders.blueprint import bp as reminders_bp
+    from .reports.blueprint import bp as reports_bp
+    from .workcal.blueprint import bp as calendar_bp
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
@@ -68,22 +56,8 @@ def register_web(app: Flask) -> None:
         user = db.session.get(User, int(user_id))
         return user if user is not None and user.active else None
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(disclosure_bp)
-    app.register_blueprint(calendar_bp)
-    from .reports.views import bp as reports_bp
-
-    app.register_blueprint(reports_bp)  # noqa: E702, I001
-    from .proposals.views import bp as proposals_bp
-
-    app.register_blueprint(proposals_bp)  # noqa: E702, I001
-    from .ledger.views import bp as ledger_bp
-
-    app.register_blueprint(ledger_bp)  # noqa: E702, I001
-    from .reminders.views import bp as reminders_bp
-
-    app.register_blueprint(reminders_bp)  # noqa: E702, I001
+    for blueprint in (auth_bp, admin_bp, disclosure_bp, calendar_bp, reports_bp, proposals_bp, ledger_bp, reminders_bp):
+        app.register_blueprint(blueprint)
 
     @app.get("/")
     def index():

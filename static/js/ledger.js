@@ -7,7 +7,11 @@
 
   function show(el) { if (el) { el.classList.remove("d-none"); } }
 
+  function hide(el) { if (el) { el.classList.add("d-none"); } }
+
+  // A refusal takes the place of the progress: the bars ("上传完成，正在处理……") go, the reason shows.
   function fail(message) {
+    hide(byId("ledger-upload-progress"));
     var box = byId("ledger-upload-error");
     if (box) { box.textContent = message; show(box); } else { window.alert(message); }
   }
@@ -43,6 +47,8 @@
       ev.preventDefault();
       var button = form.querySelector("button[type=submit]");
       if (button) { button.disabled = true; }
+      hide(byId("ledger-upload-error"));
+      if (uploadBar) { uploadBar.value = 0; uploadLabel.textContent = "正在上传……"; }
       show(byId("ledger-upload-progress"));
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.action);

@@ -530,3 +530,31 @@ def test_permission(agency, make_user, make_section):
     with pytest.raises(PermissionDenied):
         run(agency, csv_bytes(REQ_HEADER, REQ_ROWS), actor=staff)
     assert count(DisclosureRequest) == 0
+
+
+PRO = "类型,届次,编号,标题,领衔人,交办日期,主办科室,协办科室,答复日期,办理结果,满意度"
+
+
+def test_section_names_are_read_as_the_existing_sections_they_are_mapped_to(agency, make_section):
+    from tracker.ledger.service import closest_sections
+    from tracker.proposals.models import Proposal
+
+    for name in ("投资科", "价格科", "规划科"):
+        make_section(name)
+    assert closest_sections("投资课", ["规划科", "价格科", "投资科"])[0] == "投资科"
+    rows = ["人大代表建议,十九届三次,1,标题,张代表,2024-03-01,投资课,价格课、规划科,,,"]
+    preview = run(agency, csv_bytes(PRO, rows), dry_run=True)
+    assert preview.sections_created == ["投资课", "价格课"]
+    assert preview.section_choices["投资课"][0] == "投资科" and preview.section_choices["价格课"][0] == "价格科"
+    with pytest.raises(LedgerInvalid, match="按所选对应后，主办科室“投资科”同时是协办科室"):
+        run(agency, csv_bytes(PRO, rows), section_map={"投资课": "投资科", "价格课": "投资科"})
+    with pytest.raises(LedgerInvalid, match="不是本机关的科室"):
+        run(agency, csv_bytes(PRO, rows), section_map={"投资课": "财务科"})
+    summary = run(agency, csv_bytes(PRO, rows), section_map={"投资课": "投资科", "价格课": "价格科"})
+    assert summary.sections_created == [] and summary.sections_mapped == {"投资课": "投资科", "价格课": "价格科"}
+    p = db.session.scalars(select(Proposal)).one()
+    assert p.lead_section.name == "投资科" and sorted(c.section.name for c in p.cohandlers) == ["价格科", "规划科"]
+    assert count(Section) == 3
+    # the same file again, mapped the same way, changes nothing
+    again = run(agency, csv_bytes(PRO, rows), section_map={"投资课": "投资科", "价格课": "价格科"})
+    assert vars(again.counts["proposals"]) == {"created": 0, "updated": 0, "unchanged": 1}

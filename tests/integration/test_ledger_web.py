@@ -4,6 +4,7 @@ and the round trip: export, import into an empty database, same report."""
 from __future__ import annotations
 
 import io
+import re
 import time
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_token
+from tracker.accounts.models import Section
 from tracker.audit import Event
 from tracker.disclosure.models import DisclosureRequest, Review
 from tracker.extensions import db
@@ -445,3 +447,40 @@ def test_a_job_whose_worker_stopped_is_reported_as_interrupted(client, login, of
     }
     assert "处理中断" in client.get(job_url).get_data(as_text=True)
     assert count(DisclosureRequest) == 0
+
+
+def test_a_mistyped_section_is_offered_as_the_existing_one_closest_first(client, login, office, make_section):
+    """Issue 18: 投资课 for 投资科 was listed as a new section and created; the preview offers to map it."""
+    for name in ("规划科", "投资科", "价格科"):
+        make_section(name)
+    login(office)
+    rows = [
+        "T-1,2023-01-05,自然人,张三,当面,某项目批复,投资课,2023/1/20,予以公开,",
+        "T-2,2024-06-03,自然人,李四,,某数据,规划科,,,",
+    ]
+    resp = upload(client, csv_bytes(rows))
+    preview = client.get(resp.location).get_data(as_text=True)
+    assert "将新建科室（1 个）：投资课" in preview
+    options = re.findall(r'<option value="([^"]*)">', preview.split('name="section-0"', 1)[1].split("</select>", 1)[0])
+    assert options == ["", "投资科", "价格科", "规划科"]  # create it, or the closest existing name first
+    resp = client.post(resp.location + "/confirm", data={"csrf_token": csrf_token(preview), "section-0": "投资科"})
+    done = client.get(resp.location).get_data(as_text=True)
+    assert "导入完成" in done and "台账中的科室“投资课”已按现有科室“投资科”导入" in done
+    assert {r.number: r.section.name for r in db.session.scalars(select(DisclosureRequest))} == {
+        "T-1": "投资科",
+        "T-2": "规划科",
+    }
+    assert db.session.scalar(select(func.count()).select_from(Section).where(Section.name == "投资课")) == 0
+
+
+def test_a_new_section_is_still_created_when_not_mapped(client, login, office, make_section):
+    make_section("投资科")
+    login(office)
+    resp = upload(client, csv_bytes(["T-1,2023-01-05,自然人,张三,当面,某项目批复,能源科,2023/1/20,予以公开,"]))
+    preview = client.get(resp.location).get_data(as_text=True)
+    resp = client.post(resp.location + "/confirm", data={"csrf_token": csrf_token(preview), "section-0": ""})
+    assert "已新建科室（1 个）：能源科" in client.get(resp.location).get_data(as_text=True)
+    resp = upload(client, csv_bytes(["T-2,2023-01-05,自然人,张三,当面,某项目批复,能源课,2023/1/20,予以公开,"]))
+    preview = client.get(resp.location).get_data(as_text=True)
+    forged = client.post(resp.location + "/confirm", data={"csrf_token": csrf_token(preview), "section-0": "不存在科"})
+    assert forged.status_code == 302 and count(DisclosureRequest) == 1  # a target not offered: nothing imported

@@ -19,6 +19,7 @@ from flask import g
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_token
+from tracker.accounts import roles
 from tracker.accounts.models import Agency, Section, User
 from tracker.disclosure import letters
 from tracker.disclosure import services as s
@@ -42,7 +43,7 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 NAME_RE = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"[^>]*>')
 FILE_RE = re.compile(r'<input\b[^>]*type="file"[^>]*name="([^"]+)"|<input\b[^>]*name="([^"]+)"[^>]*type="file"')
 DATE_RE = re.compile(r'<input\b[^>]*type="date"[^>]*name="([^"]+)"|<input\b[^>]*name="([^"]+)"[^>]*type="date"')
-ROLES = ("admin", "office", "leader", "section_head", "staff")
+ROLES = tuple(roles.ROLES)  # every role of the roles table, a new one included
 SKIP_POST = {"auth.logout"}  # it ends the session the sweep runs in; it takes no input
 
 
@@ -249,9 +250,7 @@ LIST_QUERIES = (
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_every_role(app_ctx, world, role):
     w, ids = world
-    user = {"admin": w.admin, "office": w.office, "leader": w.leader, "section_head": w.head_a, "staff": w.staff_a}[
-        role
-    ]
+    user = w.of_role(role)
     browser = Browser(app_ctx, user)
     failures: list[str] = []
     for rule, url in _urls(app_ctx, ids):
@@ -296,9 +295,7 @@ def _payloads(names: set[str], dates: set[str], files: set[str]):
 @pytest.mark.parametrize("role", ROLES)
 def test_every_form_with_garbage(app_ctx, world, role):
     w, ids = world
-    user = {"admin": w.admin, "office": w.office, "leader": w.leader, "section_head": w.head_a, "staff": w.staff_a}[
-        role
-    ]
+    user = w.of_role(role)
     browser = Browser(app_ctx, user)
     token = csrf_token(browser.get("/requests/").get_data(as_text=True))
     known: set[str] = set()

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import text
 
+from tracker.accounts import roles
 from tracker.disclosure import services as s
 from tracker.disclosure import workflow
 from tracker.disclosure.reviews import record_review
@@ -746,7 +747,7 @@ def _fake(state: str, agency_id: int, section_id: int | None, handler_id: int | 
 
 
 def _holder(w, act):
-    for user in (w.office, w.leader, w.admin, w.head_a, w.staff_a):
+    for user in (w.of_role(role) for role in roles.ROLES):
         if user.can(act.permission) and act.scope == workflow.LEAD:
             return user
     return None
@@ -771,7 +772,7 @@ def test_every_action_is_refused_in_every_state_not_in_the_table(app_ctx, w, act
 @pytest.mark.parametrize("action_id", workflow.ACTION_IDS)
 def test_every_action_is_refused_to_roles_without_its_permission(app_ctx, w, action_id):
     act = workflow.action(action_id)
-    for user in (w.office, w.leader, w.admin, w.head_a, w.staff_a):
+    for user in (w.of_role(role) for role in roles.ROLES):
         req = _fake(next(iter(act.sources)), w.office.agency_id, w.sec_a.id, w.staff_a.id)
         if not user.can(act.permission):
             with pytest.raises(PermissionDenied, match="您的角色不能"):

@@ -198,3 +198,29 @@ def test_decide_deduplicates_one_person_one_reminder():
     # The handler is also the section head: one overdue reminder, not two.
     owed = decide(date(2026, 10, 10), CAL, Policy(), people, cases=[case(handler_id=HEAD_A)])
     assert [(o.recipient_id, o.kind) for o in owed] == [(HEAD_A, "overdue")]
+
+
+def test_decide_does_not_depend_on_the_order_the_database_returned_the_candidates():
+    """The candidate queries have no ORDER BY: on PostgreSQL a heap that reused freed space returns two
+    cases with the same deadline either way round, and the notifications were numbered accordingly."""
+    people = directory()
+    cases = [case(id=i, number=f"依申〔2026〕第{i:04d}号") for i in (3, 1, 2)]
+    windows = [Window(i, "clarification", date(2026, 10, 9), None, case(id=c)) for i, c in ((9, 2), (8, 1))]
+    items = [item(id=i, number=str(i)) for i in (6, 5)]
+    opinions = [Opinions(item(id=i), date(2026, 10, 9), ((SEC_B, "assist"),)) for i in (6, 5)]
+
+    def owed(order):
+        return decide(
+            date(2026, 10, 10),
+            CAL,
+            Policy(),
+            people,
+            cases=order(cases),
+            windows=order(windows),
+            items=order(items),
+            opinions=order(opinions),
+        )
+
+    forward = owed(list)
+    assert forward == owed(lambda xs: list(reversed(xs)))
+    assert [o.subject_id for o in forward if o.subject_type == "request" and o.recipient_id == STAFF_A] == [1, 2, 3]

@@ -1,73 +1,253 @@
-"""Roles and what each may do: the one place permissions are decided (pure, no Flask)."""
+"""Roles and what each may do: the one place permissions are decided (pure, no Flask).
+
+Two tables. PERMISSIONS_TABLE names every permission once, with what it allows in Chinese (the refusal
+message says it). ROLE_TABLE gives each role its Chinese label, its reach and the permissions it holds.
+Adding a role is one entry in ROLE_TABLE: the user form, the scoped queries (by reach), the navigation
+and the tests that sweep every page for every role (tests/integration/test_no_server_errors.py) all
+read it from here.
+
+Where a page both reads and writes (the admin pages, the calendar, letter templates, proposal
+settings, registers), reading and writing are two permissions, ``<area>.view`` and ``<area>.manage``:
+a read-only role holds the first only, and the page's POST asks for the second
+(tracker.accounts.decorators.permission_required), as does the service (``require``).
+
+An action without a user (``actor`` None) is the server's operator: the ``flask`` command line, the
+scheduler, the demo loader. It holds exactly COMMAND_LINE; everything else needs a signed-in user.
+``allows``/``require`` decide this, once.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import PermissionDenied
 
 ADMIN = "admin"
 OFFICE = "office"
 LEADER = "leader"
 SECTION_HEAD = "section_head"
 STAFF = "staff"
+AUDITOR = "auditor"
 
-ROLES: dict[str, str] = {
-    ADMIN: "系统管理员",
-    OFFICE: "政务公开办",
-    LEADER: "领导",
-    SECTION_HEAD: "科室负责人",
-    STAFF: "科室工作人员",
+# Reach: which cases a role sees. AGENCY: every case and item of its agency. SECTION: the cases its
+# section handles or co-handles; a user of such a role must belong to a section.
+AGENCY = "agency"
+SECTION = "section"
+
+PERMISSIONS_TABLE: dict[str, str] = {
+    # system administration: users, sections, the agency's name
+    "admin.view": "查看用户、科室和机关设置",
+    "admin.manage": "管理用户、科室和机关设置",
+    # the working-day calendar
+    "calendar.view": "查看工作日历",
+    "calendar.manage": "修改工作日历",
+    # disclosure requests (tracker/disclosure/workflow.py decides which action needs which of these)
+    "request.register": "登记政府信息公开申请",
+    "request.edit_intake": "更正申请的登记信息",
+    "request.assign_section": "分办、改派申请",
+    "request.assign_handler": "指定承办人",
+    "request.handle": "承办申请",
+    "request.clock": "办理补正、征求意见、延期等计时事项",
+    "request.approve": "审批延期",
+    "request.conclude": "办结申请",
+    "request.reopen": "重新办理已办结的申请",
+    "request.export": "导出申请台账（含申请人个人信息）",
+    "request.cohandle": "增加协办科室",
+    "request.opinion": "提交协办意见",
+    "request.act_unassigned": "办理未指定给本人的案件",
+    "request.review_draft": "审核答复稿",
+    "request.fee": "核算和登记信息处理费",
+    "request.deadline_explicit": "另行确定答复期限",
+    "request.letters": "生成告知书",
+    "review.manage": "登记行政复议和行政诉讼",
+    "letters.view": "查看告知书模板",
+    "letters.manage": "修改告知书模板",
+    # NPC suggestions and CPPCC proposals (tracker/proposals/workflow.py)
+    "proposal.register": "登记和修改建议提案",
+    "proposal.handle": "办理建议提案",
+    "proposal.attach": "上传建议提案的附件",
+    "proposal.approve": "审批建议提案的延期",
+    "proposal.export": "导出建议提案（含代表委员信息）",
+    "proposal_settings.view": "查看建议提案的答复类别设置",
+    "proposal_settings.manage": "修改建议提案的答复类别名称",
+    # the year-end report and the registers it counts
+    "report.view": "查看年度报告",
+    "report.edit": "编辑年度报告文字",
+    "report.publish": "发布年度报告",
+    "register.view": "查看登记簿",
+    "register.manage": "维护登记簿",
+    "ledger.import": "导入台账",
+    # deadline reminders (tracker/reminders, docs/reminders.md): who hears of a section's cases without
+    # a handler and of its overdue cases, and who hears of every overdue case of the agency
+    "reminders.section": "接收本科室的期限提醒",
+    "reminders.office": "接收全机关的超期提醒",
 }
 
-# Roles that see every case of their agency; the others see only their section's cases.
-AGENCY_WIDE = frozenset({ADMIN, OFFICE, LEADER})
-SECTION_BOUND = frozenset({SECTION_HEAD, STAFF})
 
-# Permission -> roles holding it. Services ask `can(role, perm)`; no view tests a role by itself.
+@dataclass(frozen=True)
+class Role:
+    label: str
+    reach: str
+    grants: frozenset[str]
+
+
+def _role(label: str, reach: str, *grants: str) -> Role:
+    unknown = set(grants) - set(PERMISSIONS_TABLE)
+    if unknown:
+        raise KeyError(f"unknown permissions {sorted(unknown)}")
+    return Role(label, reach, frozenset(grants))
+
+
+# What reading the whole agency takes: every case and item (by reach), and every report, register and
+# settings page. The auditor holds exactly this.
+READ_ALL = (
+    "admin.view",
+    "calendar.view",
+    "letters.view",
+    "proposal_settings.view",
+    "report.view",
+    "register.view",
+)
+
+ROLE_TABLE: dict[str, Role] = {
+    ADMIN: _role(
+        "系统管理员",
+        AGENCY,
+        "admin.view",
+        "admin.manage",
+        "calendar.view",
+        "calendar.manage",
+        "request.register",
+        "request.edit_intake",
+        "request.reopen",
+        "request.export",
+        "letters.view",
+        "letters.manage",
+        "proposal.register",
+        "proposal.attach",
+        "proposal.export",
+        "proposal_settings.view",
+        "proposal_settings.manage",
+        "report.view",
+        "register.view",
+        "register.manage",
+        "ledger.import",
+    ),
+    OFFICE: _role(
+        "政务公开办",
+        AGENCY,
+        "request.register",
+        "request.edit_intake",
+        "request.assign_section",
+        "request.assign_handler",
+        "request.handle",
+        "request.clock",
+        "request.conclude",
+        "request.export",
+        "request.cohandle",
+        "request.act_unassigned",
+        "request.review_draft",
+        "request.fee",
+        "request.deadline_explicit",
+        "request.letters",
+        "review.manage",
+        "letters.view",
+        "letters.manage",
+        "proposal.register",
+        "proposal.handle",
+        "proposal.attach",
+        "proposal.export",
+        "proposal_settings.view",
+        "proposal_settings.manage",
+        "report.view",
+        "report.edit",
+        "report.publish",
+        "register.view",
+        "register.manage",
+        "ledger.import",
+        "reminders.office",
+    ),
+    LEADER: _role(
+        "领导",
+        AGENCY,
+        "request.approve",
+        "request.export",
+        "request.review_draft",
+        "request.deadline_explicit",
+        "proposal.approve",
+        "proposal.export",
+        "report.view",
+        "report.publish",
+        "register.view",
+    ),
+    SECTION_HEAD: _role(
+        "科室负责人",
+        SECTION,
+        "request.assign_handler",
+        "request.handle",
+        "request.clock",
+        "request.export",
+        "request.cohandle",
+        "request.opinion",
+        "request.act_unassigned",
+        "request.letters",
+        "proposal.handle",
+        "proposal.attach",
+        "proposal.export",
+        "reminders.section",
+    ),
+    STAFF: _role(
+        "科室工作人员",
+        SECTION,
+        "request.handle",
+        "request.clock",
+        "request.opinion",
+        "request.letters",
+        "proposal.handle",
+        "proposal.attach",
+    ),
+    # Reads the whole agency, changes nothing, exports nothing: the two exports (request.export,
+    # proposal.export) carry applicants' and deputies' personal data, so the auditor holds neither
+    # (docs/architecture.md, "Roles").
+    AUDITOR: _role("审计监督", AGENCY, *READ_ALL),
+}
+
+# What the operator at the server's command line may do without a user (see the module docstring).
+COMMAND_LINE: frozenset[str] = frozenset({"admin.manage", "calendar.manage", "ledger.import"})
+
+# Derived from the tables above; nothing else lists roles.
+ROLES: dict[str, str] = {role: r.label for role, r in ROLE_TABLE.items()}
+AGENCY_WIDE = frozenset(role for role, r in ROLE_TABLE.items() if r.reach == AGENCY)
+SECTION_BOUND = frozenset(role for role, r in ROLE_TABLE.items() if r.reach == SECTION)
+NEEDS_SECTION = SECTION_BOUND  # roles that must belong to a section
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin.manage": frozenset({ADMIN}),
-    "calendar.manage": frozenset({ADMIN}),
-    "request.register": frozenset({OFFICE, ADMIN}),
-    "request.edit_intake": frozenset({OFFICE, ADMIN}),
-    "request.assign_section": frozenset({OFFICE}),
-    "request.assign_handler": frozenset({SECTION_HEAD, OFFICE}),
-    "request.handle": frozenset({STAFF, SECTION_HEAD, OFFICE}),
-    "request.clock": frozenset({OFFICE, SECTION_HEAD, STAFF}),
-    "request.approve": frozenset({LEADER}),
-    "request.conclude": frozenset({OFFICE}),
-    "request.reopen": frozenset({ADMIN}),
-    "request.export": frozenset({OFFICE, LEADER, ADMIN, SECTION_HEAD}),
-    "review.manage": frozenset({OFFICE}),
-    "proposal.register": frozenset({OFFICE, ADMIN}),
-    "proposal.handle": frozenset({STAFF, SECTION_HEAD, OFFICE}),
-    "proposal.approve": frozenset({LEADER}),
-    "proposal.export": frozenset({OFFICE, LEADER, ADMIN, SECTION_HEAD}),  # the year's list as .xlsx
-    "proposal.configure": frozenset({OFFICE, ADMIN}),  # the agency's result class labels
-    "report.view": frozenset({OFFICE, LEADER, ADMIN}),
-    "report.edit": frozenset({OFFICE}),
-    "report.publish": frozenset({OFFICE, LEADER}),
-    "register.manage": frozenset({OFFICE, ADMIN}),
-    "ledger.import": frozenset({OFFICE, ADMIN}),
-    # Handling workflow (tracker/disclosure/workflow.py decides which action needs which of these).
-    "request.cohandle": frozenset({OFFICE, SECTION_HEAD}),  # add a co-handling section
-    "request.opinion": frozenset({STAFF, SECTION_HEAD}),  # a co-handling section's opinion
-    "request.act_unassigned": frozenset({OFFICE, SECTION_HEAD}),  # act on a case without being its handler
-    "request.review_draft": frozenset({OFFICE, LEADER}),  # approve or return a draft answer
-    "request.fee": frozenset({OFFICE}),  # confirm the fee, issue the notice, record payment
-    "request.deadline_explicit": frozenset({OFFICE, LEADER}),  # Art. 35 explicit deadline
-    "request.letters": frozenset({OFFICE, SECTION_HEAD, STAFF}),  # generate letters of a case
-    "letters.manage": frozenset({OFFICE, ADMIN}),  # edit the agency's letter templates
-    # Deadline reminders (tracker/reminders): who hears of a section's cases without a handler and of
-    # its overdue cases, and who hears of every overdue case of the agency (docs/reminders.md).
-    "reminders.section": frozenset({SECTION_HEAD}),
-    "reminders.office": frozenset({OFFICE}),
+    perm: frozenset(role for role, r in ROLE_TABLE.items() if perm in r.grants) for perm in PERMISSIONS_TABLE
 }
-
-# Roles that must belong to a section.
-NEEDS_SECTION = SECTION_BOUND
 
 
 def can(role: str | None, permission: str) -> bool:
-    if permission not in PERMISSIONS:
+    """Whether the role holds the permission; role None is the command line."""
+    if permission not in PERMISSIONS_TABLE:
         raise KeyError(f"unknown permission {permission!r}")
+    if role is None:
+        return permission in COMMAND_LINE
     return role in PERMISSIONS[permission]
+
+
+def allows(actor, permission: str) -> bool:
+    """Whether ``actor`` (a User, or None for the command line) may use the permission now."""
+    if actor is None:
+        return can(None, permission)
+    return actor.can(permission)
+
+
+def require(actor, permission: str, message: str | None = None) -> None:
+    """PermissionDenied with ``message`` (default: what the permission allows) unless ``allows``."""
+    if not allows(actor, permission):
+        if message is None:
+            who = "没有登录用户时" if actor is None else f"您的角色（{role_label(actor.role)}）"
+            message = f"{who}不能{PERMISSIONS_TABLE[permission]}。"
+        raise PermissionDenied(message)
 
 
 def role_label(role: str) -> str:

@@ -8,19 +8,16 @@ import secrets
 from sqlalchemy import func, select
 
 from .. import audit
-from ..errors import PermissionDenied, ServiceError
+from ..errors import FieldErrors, PermissionDenied, ServiceError
 from ..extensions import db
 from ..rules import contact
+from ..rules.clock import utcnow
+from ..unit_of_work import unit_of_work
 from . import roles
 from .models import Agency, Section, User
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
 MIN_PASSWORD = 8
-
-
-def _require(actor, permission: str) -> None:
-    if actor is not None and not actor.can(permission):
-        raise PermissionDenied("您的角色不能进行此项操作。")
 
 
 def default_agency() -> Agency:
@@ -50,7 +47,7 @@ def generate_password() -> str:
 
 
 def create_section(name: str, *, agency: Agency | None = None, actor=None) -> Section:
-    _require(actor, "admin.manage")
+    roles.require(actor, "admin.manage")
     agency = agency or (actor.agency if actor else default_agency())
     name = (name or "").strip()
     if not name:
@@ -59,23 +56,16 @@ def create_section(name: str, *, agency: Agency | None = None, actor=None) -> Se
         raise ServiceError("科室名称不能超过60个字。", "name")
     if db.session.scalars(select(Section).where(Section.agency_id == agency.id, Section.name == name)).first():
         raise ServiceError(f"科室“{name}”已存在。", "name")
-    section = Section(agency_id=agency.id, name=name)
-    db.session.add(section)
-    db.session.flush()
-    audit.record(
-        "section.created",
-        subject_type="section",
-        subject_id=section.id,
-        actor=actor,
-        agency_id=agency.id,
-        data={"name": name},
-    )
-    db.session.commit()
+    with unit_of_work():
+        section = Section(agency_id=agency.id, name=name)
+        db.session.add(section)
+        db.session.flush()
+        audit.log("section.created", section, actor, {"name": name})
     return section
 
 
 def rename_section(section: Section, name: str, active: bool, *, actor) -> None:
-    _require(actor, "admin.manage")
+    roles.require(actor, "admin.manage")
     name = (name or "").strip()
     if not name or len(name) > 60:
         raise ServiceError("科室名称不能为空，且不能超过60个字。", "name")
@@ -84,10 +74,10 @@ def rename_section(section: Section, name: str, active: bool, *, actor) -> None:
     ).first()
     if clash:
         raise ServiceError(f"科室“{name}”已存在。", "name")
-    diff = audit.changes(section, {"name": name, "active": active})
-    if diff:
-        audit.record("section.updated", subject_type="section", subject_id=section.id, actor=actor, data=diff)
-    db.session.commit()
+    with unit_of_work():
+        diff = audit.changes(section, {"name": name, "active": active})
+        if diff:
+            audit.log("section.updated", section, actor, diff)
 
 
 def section_by_name(agency: Agency, name: str) -> Section:
@@ -124,7 +114,7 @@ def create_user(
     actor=None,
 ) -> tuple[User, str | None]:
     """Create a user. Returns (user, generated_password) — the password only when one was generated."""
-    _require(actor, "admin.manage")
+    roles.require(actor, "admin.manage")
     agency = agency or (actor.agency if actor else default_agency())
     username = (username or "").strip()
     email = (email or "").strip() or None
@@ -136,27 +126,25 @@ def create_user(
         password = generated = generate_password()
     elif err := password_error(password):
         raise ServiceError(err, "password")
-    user = User(
-        agency_id=agency.id,
-        username=username,
-        display_name=(display_name or username).strip()[:60],
-        email=email,
-        role=role,
-        section_id=section.id if section else None,
-        active=True,
-    )
-    user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
-    audit.record(
-        "user.created",
-        subject_type="user",
-        subject_id=user.id,
-        actor=actor,
-        agency_id=agency.id,
-        data={"username": username, "role": role, "section": section.name if section else None},
-    )
-    db.session.commit()
+    with unit_of_work():
+        user = User(
+            agency_id=agency.id,
+            username=username,
+            display_name=(display_name or username).strip()[:60],
+            email=email,
+            role=role,
+            section_id=section.id if section else None,
+            active=True,
+        )
+        user.set_password(password)
+        db.session.add(user)
+        db.session.flush()
+        audit.log(
+            "user.created",
+            user,
+            actor,
+            {"username": username, "role": role, "section": section.name if section else None},
+        )
     return user, generated
 
 
@@ -171,44 +159,53 @@ def update_user(
     active: bool,
     password: str | None = None,
 ) -> None:
-    _require(actor, "admin.manage")
+    roles.require(actor, "admin.manage")
     if user.agency_id != actor.agency_id:
         raise PermissionDenied("不能修改其他机关的用户。")
     email = (email or "").strip() or None
     _validate_user_fields(actor.agency, user.username, role, section, email)
-    if user.id == actor.id and (not active or role != roles.ADMIN):
+    if user.id == actor.id and (not active or not roles.can(role, "admin.manage")):
         raise ServiceError("不能停用自己或取消自己的管理员角色，以免无人管理系统。", "role")
-    diff = audit.changes(
-        user,
-        {
-            "display_name": (display_name or user.username).strip()[:60],
-            "role": role,
-            "section_id": section.id if section else None,
-            "email": email,
-            "active": active,
-        },
-    )
-    if password:
-        if err := password_error(password):
-            raise ServiceError(err, "password")
-        user.set_password(password)
-        diff["password"] = ["***", "***"]
-    if diff:
-        audit.record("user.updated", subject_type="user", subject_id=user.id, actor=actor, data=diff)
-    db.session.commit()
+    if password and (err := password_error(password)):
+        raise ServiceError(err, "password")
+    with unit_of_work():
+        diff = audit.changes(
+            user,
+            {
+                "display_name": (display_name or user.username).strip()[:60],
+                "role": role,
+                "section_id": section.id if section else None,
+                "email": email,
+                "active": active,
+            },
+        )
+        if password:
+            user.set_password(password)
+            diff["password"] = ["***", "***"]
+        if diff:
+            audit.log("user.updated", user, actor, diff)
 
 
 def rename_agency(agency: Agency, name: str, *, actor) -> None:
-    _require(actor, "admin.manage")
+    roles.require(actor, "admin.manage")
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ServiceError("机关名称不能为空，且不能超过100个字。", "name")
     if db.session.scalars(select(Agency).where(Agency.name == name, Agency.id != agency.id)).first():
         raise ServiceError(f"已有名为“{name}”的机关。", "name")
-    diff = audit.changes(agency, {"name": name})
-    if diff:
-        audit.record("agency.renamed", subject_type="agency", subject_id=agency.id, actor=actor, data=diff)
-    db.session.commit()
+    with unit_of_work():
+        diff = audit.changes(agency, {"name": name})
+        if diff:
+            audit.log("agency.renamed", agency, actor, diff)
+
+
+def sign_in(username: str, password: str) -> User | None:
+    """The user whose password this is (active only), with the time of this sign-in recorded; else None."""
+    user = authenticate(username, password)
+    if user is not None:
+        with unit_of_work():
+            user.last_login_at = utcnow()
+    return user
 
 
 # Agency settings used by letters (contact line, remedies bodies) and the report preface (contact line).
@@ -261,9 +258,7 @@ def update_agency(agency: Agency, data: dict, *, actor) -> dict:
     The contact details appear in the letters and in the report preface (only those filled in); the
     reconsideration body and the court are named in the remedies of the answer letters.
     """
-    from ..errors import FieldErrors
-
-    _require(actor, "admin.manage")
+    roles.require(actor, "admin.manage")
     if agency.id != actor.agency_id:
         raise PermissionDenied("只能修改本机关的设置。")
     errors: dict[str, str] = {}
@@ -276,23 +271,17 @@ def update_agency(agency: Agency, data: dict, *, actor) -> dict:
     errors.update(contact_problems)
     if errors:
         raise FieldErrors(errors)
-    try:
+    with unit_of_work():
         diff = audit.changes(agency, {"name": name})
         if diff:
-            audit.record("agency.renamed", subject_type="agency", subject_id=agency.id, actor=actor, data=diff)
+            audit.log("agency.renamed", agency, actor, diff)
         old = dict(agency.settings or {})
         new = {k: v for k, v in old.items() if k not in CONTACT_SETTINGS} | contact
         changed = {k: [old.get(k), new.get(k)] for k in CONTACT_SETTINGS if old.get(k) != new.get(k)}
         if changed:
             agency.settings = new
-            audit.record(
-                "agency.settings_changed", subject_type="agency", subject_id=agency.id, actor=actor, data=changed
-            )
-        db.session.commit()
-        return {**diff, **changed}
-    except Exception:
-        db.session.rollback()
-        raise
+            audit.log("agency.settings_changed", agency, actor, changed)
+    return {**diff, **changed}
 
 
 def authenticate(username: str, password: str) -> User | None:

@@ -2,20 +2,17 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..errors import FieldErrors, ServiceError
 from ..extensions import db
-from ..rules.clock import utcnow
 from . import services
+from .blueprint import admin_bp, auth_bp
 from .decorators import permission_required
 from .forms import AgencyForm, LoginForm, SectionForm, UserForm
 from .models import Section, User
-
-auth_bp = Blueprint("auth", __name__)
-admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _safe_next(target: str | None) -> str:
@@ -28,12 +25,10 @@ def _safe_next(target: str | None) -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.username.data, form.password.data)
+        user = services.sign_in(form.username.data, form.password.data)
         if user is None:
             flash("用户名或密码不正确，或账号已停用。", "danger")
         else:
-            user.last_login_at = utcnow()
-            db.session.commit()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
@@ -47,14 +42,26 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _of_agency(model, order) -> list:
+    return db.session.scalars(select(model).where(model.agency_id == current_user.agency_id).order_by(order)).all()
+
+
+def _own(model, record_id: int):
+    """A section or user of the administrator's own agency; 404 for any other, as for none."""
+    found = db.session.get(model, record_id)
+    if found is None or found.agency_id != current_user.agency_id:
+        abort(404)
+    return found
+
+
 @admin_bp.get("/")
-@permission_required("admin.manage")
+@permission_required("admin.view")
 def home():
     return redirect(url_for("admin.sections"))
 
 
 @admin_bp.route("/agency", methods=["GET", "POST"])
-@permission_required("admin.manage")
+@permission_required("admin.view", "admin.manage")
 def agency():
     agency = current_user.agency
     form = AgencyForm(obj=agency)
@@ -71,13 +78,12 @@ def agency():
             for key, message in e.errors.items():
                 form[key].errors = [*form[key].errors, message]
         except ServiceError as e:
-            db.session.rollback()
             form.name.errors.append(e.message)
     return render_template("admin/agency.html", form=form)
 
 
 @admin_bp.route("/sections", methods=["GET", "POST"])
-@permission_required("admin.manage")
+@permission_required("admin.view", "admin.manage")
 def sections():
     form = SectionForm()
     if form.validate_on_submit():
@@ -86,20 +92,14 @@ def sections():
             flash(f"已创建科室“{form.name.data.strip()}”。", "success")
             return redirect(url_for("admin.sections"))
         except ServiceError as e:
-            db.session.rollback()
             form.name.errors.append(e.message)
-    rows = db.session.scalars(
-        select(Section).where(Section.agency_id == current_user.agency_id).order_by(Section.name)
-    ).all()
-    return render_template("admin/sections.html", form=form, sections=rows)
+    return render_template("admin/sections.html", form=form, sections=_of_agency(Section, Section.name))
 
 
 @admin_bp.route("/sections/<int:section_id>", methods=["GET", "POST"])
-@permission_required("admin.manage")
+@permission_required("admin.view", "admin.manage")
 def edit_section(section_id: int):
-    section = db.session.get(Section, section_id)
-    if section is None or section.agency_id != current_user.agency_id:
-        abort(404)
+    section = _own(Section, section_id)
     form = SectionForm(obj=section)
     if form.validate_on_submit():
         try:
@@ -107,7 +107,6 @@ def edit_section(section_id: int):
             flash("科室已保存。", "success")
             return redirect(url_for("admin.sections"))
         except ServiceError as e:
-            db.session.rollback()
             form.name.errors.append(e.message)
     return render_template("admin/section_edit.html", form=form, section=section)
 
@@ -131,7 +130,7 @@ def _section_or_none(section_id: int) -> Section | None:
 
 
 @admin_bp.route("/users", methods=["GET", "POST"])
-@permission_required("admin.manage")
+@permission_required("admin.view", "admin.manage")
 def users():
     form = UserForm()
     form.section_id.choices = _section_choices()
@@ -152,20 +151,14 @@ def users():
                 flash(f"自动生成的初始密码（只显示这一次，请转告本人并要求修改）：{generated}", "warning")
             return redirect(url_for("admin.users"))
         except ServiceError as e:
-            db.session.rollback()
             getattr(form, e.field if e.field in form else "username").errors.append(e.message)
-    rows = db.session.scalars(
-        select(User).where(User.agency_id == current_user.agency_id).order_by(User.username)
-    ).all()
-    return render_template("admin/users.html", form=form, users=rows)
+    return render_template("admin/users.html", form=form, users=_of_agency(User, User.username))
 
 
 @admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@permission_required("admin.manage")
+@permission_required("admin.view", "admin.manage")
 def edit_user(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None or user.agency_id != current_user.agency_id:
-        abort(404)
+    user = _own(User, user_id)
     form = UserForm(obj=user)
     form.section_id.choices = _section_choices()
     if request.method == "GET":
@@ -185,6 +178,5 @@ def edit_user(user_id: int):
             flash("用户已保存。", "success")
             return redirect(url_for("admin.users"))
         except ServiceError as e:
-            db.session.rollback()
             getattr(form, e.field if e.field in form else "display_name").errors.append(e.message)
     return render_template("admin/user_edit.html", form=form, user=user)

@@ -90,6 +90,21 @@ def _form_ok(form) -> bool:
     return False
 
 
+def _refused(e: ServiceError, req, act, page, form):
+    """The answer to a refused action: 403 for the wrong role, back to the case with the reason in the
+    wrong state, 409 with the kept input and what changed for a stale form; None when the form is shown
+    again with its errors."""
+    if isinstance(e, PermissionDenied):
+        abort(403)
+    if isinstance(e, workflow.StateError):
+        flash(e.message, "warning")
+        return redirect(url_for("disclosure.detail", request_id=req.id))
+    if isinstance(e, ConflictError):
+        return _refused_stale(_case(req.id), act, page, form)
+    _show_errors(form, e)
+    return None
+
+
 def _done(req, done: services.Done):
     flash(done.message, "success")
     for w in done.warnings:
@@ -127,15 +142,9 @@ def act(request_id: int, action_id: str):
     if request.method == "POST" and _form_ok(form):
         try:
             return _done(req, page.run(current_user, req, form))
-        except PermissionDenied:
-            abort(403)
-        except workflow.StateError as e:
-            flash(e.message, "warning")
-            return redirect(url_for("disclosure.detail", request_id=req.id))
-        except ConflictError:
-            return _refused_stale(_case(request_id), act, page, form)
         except ServiceError as e:
-            _show_errors(form, e)
+            if (answer := _refused(e, req, act, page, form)) is not None:
+                return answer
         req = _case(request_id)  # the failed transaction was rolled back
         flash("未保存：请按提示修改后重新提交。", "danger")
     return _render(req, act, page, form)
@@ -165,15 +174,9 @@ def _fee_notice(req, act, page, form):
                     ),
                 )
             form.confirm_amount.data = str(calc.amount)
-        except PermissionDenied:
-            abort(403)
-        except workflow.StateError as e:
-            flash(e.message, "warning")
-            return redirect(url_for("disclosure.detail", request_id=req.id))
-        except ConflictError:
-            return _refused_stale(_case(req.id), act, page, form)
         except ServiceError as e:
-            _show_errors(form, e)
+            if (answer := _refused(e, req, act, page, form)) is not None:
+                return answer
             req = _case(req.id)
     return _render(req, act, page, form, calc=calc)
 

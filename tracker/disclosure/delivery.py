@@ -28,10 +28,11 @@ from ..attachments import Upload, check_upload
 from ..rules import deadlines
 from ..rules.clock import today_cn, utcnow
 from ..rules.intake import format_date_cn as cn
+from ..unit_of_work import unit_of_work
 from ..workcal.service import current_calendar
 from . import letters, workflow
 from .models import LETTER_FAMILIES, DisclosureRequest
-from .services import Done, Invalid, _date_error, _finish, _start, _transaction
+from .services import CONFLICT, Done, Invalid, _date_error, _finish, _start
 
 # The date that counts as the delivery, by method (rules.md: answers count as given on their delivery).
 DATE_LABELS: dict[str, str] = {
@@ -124,7 +125,7 @@ def record_delivery(
     from .intake import add_attachment
 
     today = today or today_cn()
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "record_delivery", version)
         clean, errors = check_delivery(req, key or "", delivery_method, delivered_on, tracking_number, served_on, today)
         if err := check_upload(proof):

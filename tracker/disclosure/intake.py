@@ -6,16 +6,17 @@ import re
 from datetime import date
 
 from flask import current_app
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
+from ..accounts.roles import require
 from ..attachments import Attachment, Upload, check_upload, new_attachment  # noqa: F401 (Upload, check_upload: re-exported)
-from ..errors import ConflictError, FieldErrors, PermissionDenied, check_version
+from ..errors import FieldErrors, PermissionDenied, check_version
 from ..extensions import db
 from ..numbering import format_number, next_seq
 from ..rules import contact, ids, intake
 from ..rules.clock import today_cn
 from ..rules.report_layout import APPLICANT_TYPE_IDS
+from ..unit_of_work import unit_of_work
 from ..workcal.service import current_calendar
 from . import clock
 from .models import DisclosureRequest, RequestTag
@@ -108,11 +109,10 @@ def case_pattern(agency) -> str:
 
 
 def register_request(
-    actor, data: dict, upload: Upload | None = None, *, today: date | None = None, commit: bool = True
+    actor, data: dict, upload: Upload | None = None, *, today: date | None = None
 ) -> DisclosureRequest:
     """Validate and register one request with its number, deadline, tags, scan and event, atomically."""
-    if actor is None or not actor.can("request.register"):
-        raise PermissionDenied("只有政务公开办可以登记申请。")
+    require(actor, "request.register", "只有政务公开办可以登记申请。")
     today = today or today_cn()
     errors = validate(data, today)
     if err := check_upload(upload):
@@ -122,7 +122,7 @@ def register_request(
 
     received: date = data["received_on"]
     agency = actor.agency
-    try:
+    with unit_of_work(CONFLICT):
         seq = next_seq(agency.id, "request", received.year)
         req = DisclosureRequest(
             agency_id=agency.id,
@@ -154,21 +154,12 @@ def register_request(
         db.session.add(req)
         clock.refresh(req, current_calendar())
         db.session.flush()
-        audit.record(
-            "request.registered",
-            subject_type="request",
-            subject_id=req.id,
-            actor=actor,
-            data={"number": req.number, "received_on": received, "due_date": req.due_date},
+        audit.log(
+            "request.registered", req, actor, {"number": req.number, "received_on": received, "due_date": req.due_date}
         )
         if upload is not None:
             add_attachment(actor, req, upload, kind="application", record_event=False)
-        if commit:
-            db.session.commit()
         return req
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def add_attachment(
@@ -177,13 +168,7 @@ def add_attachment(
     """Store the file under a random name and link it; the caller's transaction commits it."""
     att = new_attachment(actor, upload, agency_id=req.agency_id, subject_type="request", subject_id=req.id, kind=kind)
     if record_event:
-        audit.record(
-            "request.attachment_added",
-            subject_type="request",
-            subject_id=req.id,
-            actor=actor,
-            data={"name": att.original_name, "kind": kind},
-        )
+        audit.log("request.attachment_added", req, actor, {"name": att.original_name, "kind": kind})
     return att
 
 
@@ -217,7 +202,8 @@ def edit_intake(
     The case number never changes. A changed receipt date recomputes the deadline. Correcting a concluded
     case needs a reason, because its figures may already stand in a year-end report.
     """
-    if actor is None or not actor.can("request.edit_intake") or req.agency_id != actor.agency_id:
+    require(actor, "request.edit_intake", "只有政务公开办可以修改登记信息。")
+    if req.agency_id != actor.agency_id:
         raise PermissionDenied("只有政务公开办可以修改登记信息。")
     check_version(req.version, version, CONFLICT)
     today = today or today_cn()
@@ -234,7 +220,7 @@ def edit_intake(
     clean["postcode"] = contact.normalize_postcode(clean["postcode"])
     if clean["id_number"]:
         clean["id_number"] = ids.normalize_id(clean["id_number"])
-    try:
+    with unit_of_work(CONFLICT):
         diff = audit.changes(req, clean)
         new_tags = parse_tags(data.get("tags"))
         old_tags = [t.tag for t in req.tags]
@@ -246,19 +232,5 @@ def edit_intake(
             return {}
         if "received_on" in diff and req.is_open:
             diff.update(clock.refresh(req, current_calendar()))
-        audit.record(
-            "request.intake_edited",
-            subject_type="request",
-            subject_id=req.id,
-            actor=actor,
-            data=diff,
-            note=(reason or "").strip() or None,
-        )
-        db.session.commit()
+        audit.log("request.intake_edited", req, actor, diff, note=(reason or "").strip() or None)
         return diff
-    except StaleDataError:
-        db.session.rollback()
-        raise ConflictError(CONFLICT) from None
-    except Exception:
-        db.session.rollback()
-        raise

@@ -23,7 +23,7 @@ class TemplateForm(FlaskForm):
 
 
 @bp.get("/letter-templates/")
-@permission_required("letters.manage")
+@permission_required("letters.view")
 def letter_templates():
     rows = []
     for kind, label in letters.workflow_kinds():
@@ -41,7 +41,7 @@ def letter_templates():
 
 
 @bp.route("/letter-templates/<kind>", methods=["GET", "POST"])
-@permission_required("letters.manage")
+@permission_required("letters.view", "letters.manage")
 def letter_template(kind: str):
     if kind not in letters.KINDS:
         abort(404)

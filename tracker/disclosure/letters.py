@@ -33,6 +33,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 
 from .. import audit
+from ..accounts.roles import require
 from ..errors import ServiceError
 from ..extensions import db
 from ..rules import deadlines, outcomes
@@ -40,6 +41,7 @@ from ..rules import fees as fee_rules
 from ..rules import remedies as remedy_rules
 from ..rules.clock import today_cn, utcnow
 from ..rules.intake import format_date_cn as cn
+from ..unit_of_work import unit_of_work
 from . import workflow
 from .models import ClockAction, DisclosureRequest, Letter, LetterTemplate, LetterVersion
 
@@ -447,15 +449,14 @@ def template_errors(kind: str, title: str, body: str) -> dict[str, str]:
 
 
 def save_template(actor, kind: str, title: str, body: str) -> None:
-    if actor is None or not actor.can("letters.manage"):
-        raise ServiceError("只有政务公开办或系统管理员可以修改告知书模板。")
+    require(actor, "letters.manage", "只有政务公开办或系统管理员可以修改告知书模板。")
     spec(kind)
     errors = template_errors(kind, title, body)
     if errors:
         from .services import Invalid
 
         raise Invalid(errors)
-    try:
+    with unit_of_work():
         _, _, row = current_template(actor.agency_id, kind)
         if row is None:
             row = LetterTemplate(agency_id=actor.agency_id, kind=kind, title=title.strip(), body=body)
@@ -465,40 +466,21 @@ def save_template(actor, kind: str, title: str, body: str) -> None:
             diff = audit.changes(row, {"title": title.strip(), "body": body})
         row.updated_by_id = actor.id
         db.session.flush()
-        audit.record(
-            "letter_template.saved",
-            subject_type="letter_template",
-            subject_id=row.id,
-            actor=actor,
-            data={"kind": kind, **diff},
-        )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+        audit.log("letter_template.saved", row, actor, {"kind": kind, **diff})
 
 
 def reset_template(actor, kind: str) -> bool:
     """Go back to the shipped default; returns False when the default was already in use."""
-    if actor is None or not actor.can("letters.manage"):
-        raise ServiceError("只有政务公开办或系统管理员可以修改告知书模板。")
+    require(actor, "letters.manage", "只有政务公开办或系统管理员可以修改告知书模板。")
     spec(kind)
     _, _, row = current_template(actor.agency_id, kind)
     if row is None:
         return False
-    try:
-        audit.record(
-            "letter_template.reset",
-            subject_type="letter_template",
-            subject_id=row.id,
-            actor=actor,
-            data={"kind": kind, "title": [row.title, None], "body": [row.body, None]},
+    with unit_of_work():
+        audit.log(
+            "letter_template.reset", row, actor, {"kind": kind, "title": [row.title, None], "body": [row.body, None]}
         )
         db.session.delete(row)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return True
 
 
@@ -900,7 +882,7 @@ def generate_letter(actor, req: DisclosureRequest, key: str, *, today: date | No
     title, lines, when, kind = compose(req, key, today)
     data = render_docx(title, lines, req.number, req.agency.name, when)
     draft = "（送审稿）" if key == "answer" and req.status == "in_review" else ""
-    try:
+    with unit_of_work():
         row = _letter_row_for(req, key)
         number = row.version + 1
         version_label = f"（第{number}版）" if number > 1 else ""
@@ -913,13 +895,11 @@ def generate_letter(actor, req: DisclosureRequest, key: str, *, today: date | No
         row.versions.append(
             LetterVersion(version=number, attachment_id=att.id, generated_at=now, generated_by_id=actor.id)
         )
-        audit.record(
+        audit.log(
             "request.letter_generated",
-            subject_type="request",
-            subject_id=req.id,
-            actor=actor,
-            agency_id=req.agency_id,
-            data={
+            req,
+            actor,
+            {
                 "letter": spec(kind).label + draft,
                 "key": key,
                 "version": number,
@@ -927,11 +907,7 @@ def generate_letter(actor, req: DisclosureRequest, key: str, *, today: date | No
                 "attachment_id": att.id,
             },
         )
-        db.session.commit()
         return att
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def workflow_kinds() -> list[tuple[str, str]]:

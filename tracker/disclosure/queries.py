@@ -7,9 +7,9 @@ from datetime import date
 from flask import current_app
 
 from ..accounts.access import visible_requests
+from ..lists import id_arg
 from ..paging import Key, order_by
 from ..rules.clock import today_cn, year_bounds
-from ..web import id_arg
 from ..workcal.service import current_calendar
 from .models import CONCLUDED, DisclosureRequest
 from .search import resolve

@@ -27,8 +27,9 @@ from ..extensions import db
 from ..rules.clock import today_cn
 from ..rules.intake import format_date_cn as cn
 from ..rules.report_layout import TABLE4_BLOCKS, TABLE4_COLUMNS, TABLE4_PARTS
+from ..unit_of_work import unit_of_work
 from .models import REVIEW_SUBJECTS, DisclosureRequest, Review
-from .services import Done, Invalid, _date_error, _finish, _start, _text, _transaction
+from .services import CONFLICT, Done, Invalid, _date_error, _finish, _start, _text
 
 REVIEW_KINDS: dict[str, str] = {
     b.id: (f"{b.parent_label}（{b.label}）" if b.parent_label else b.label) for b in TABLE4_BLOCKS
@@ -113,7 +114,7 @@ def _has_prior(candidates, filed, review=None) -> bool:
 
 def record_review(actor, req: DisclosureRequest, *, version, today: date | None = None, **data) -> Done:
     today = today or today_cn()
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "record_review", version)
         errors = review_errors(req, data, today)
         clean = _clean(data, errors, has_prior=_has_prior(req.reviews, data.get("filed_on")))
@@ -139,7 +140,7 @@ def record_review(actor, req: DisclosureRequest, *, version, today: date | None 
 
 def update_review(actor, req: DisclosureRequest, *, version, review_id, today: date | None = None, **data) -> Done:
     today = today or today_cn()
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "update_review", version)
         review = next((r for r in req.reviews if str(r.id) == str(review_id)), None)
         if review is None:

@@ -5,7 +5,7 @@ Every function:
    (PermissionDenied / StateError), and compares the form's ``version`` with the case (ConflictError);
 2. validates every input and precondition, collecting all problems (``Invalid``: {field: message});
 3. only then changes the case, stores its ClockAction rows, recomputes the deadline
-   (tracker.disclosure.clock.refresh), records one Event and commits once.
+   (tracker.disclosure.clock.refresh) and records one Event, all in one tracker.unit_of_work.
 Any refusal rolls back and changes nothing. A concurrent save detected by SQLAlchemy's version
 counter (StaleDataError) is refused like a stale form.
 
@@ -16,22 +16,22 @@ that are recorded but deserve attention (a late clarification notice, an answer 
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..accounts.models import Section, User
-from ..errors import ConflictError, FieldErrors, PermissionDenied, check_version
+from ..errors import FieldErrors, PermissionDenied, check_version
 from ..extensions import db
 from ..rules import deadlines, outcomes
 from ..rules.clock import today_cn, utcnow
 from ..rules.intake import format_date_cn as cn
+from ..types import to_id
+from ..unit_of_work import unit_of_work
 from ..workcal.service import current_calendar
 from . import clock, fees, workflow
 from .models import (
@@ -75,18 +75,6 @@ class Done:
 # --- plumbing ------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _transaction():
-    try:
-        yield
-    except StaleDataError:
-        db.session.rollback()
-        raise ConflictError(CONFLICT) from None
-    except Exception:
-        db.session.rollback()
-        raise
-
-
 def _start(actor, req: DisclosureRequest, action_id: str, version) -> workflow.Action:
     act = workflow.check(actor, req, action_id)
     check_version(req.version, version, CONFLICT)
@@ -100,16 +88,7 @@ def _finish(
         data.update(clock.refresh(req, current_calendar()))
     # Every action updates the case row, so its version moves and a stale form elsewhere is refused.
     req.updated_at = utcnow()
-    audit.record(
-        kind,
-        subject_type="request",
-        subject_id=req.id,
-        actor=actor,
-        agency_id=req.agency_id,
-        data=data,
-        note=note or None,
-    )
-    db.session.commit()
+    audit.log(kind, req, actor, data, note=note or None)
 
 
 def _raise(errors: dict[str, str]) -> None:
@@ -159,7 +138,7 @@ def _today(today: date | None) -> date:
 
 
 def _section(req: DisclosureRequest, section_id: Any, errors: dict, name: str = "section_id") -> Section | None:
-    section = db.session.get(Section, int(section_id)) if str(section_id or "").isdigit() else None
+    section = db.session.get(Section, sid) if (sid := to_id(section_id)) else None
     if section is None or section.agency_id != req.agency_id:
         errors[name] = "请选择本机关的一个科室。"
         return None
@@ -180,6 +159,15 @@ def _open_clock_action(
         if str(a.id) == str(action_id):
             return a
     raise Invalid({"clock_action_id": f"请选择要处理的{what}。"})
+
+
+def _clock_action(actor, req: DisclosureRequest, *, kind: str, state: str, started_on, **fields) -> ClockAction:
+    """Add a clock action (pause, extension, explicit deadline) of the case, recorded as the actor's."""
+    act = ClockAction(
+        kind=kind, state=state, started_on=started_on, created_by_id=actor.id, **{"details": {}, **fields}
+    )
+    req.clock_actions.append(act)
+    return act
 
 
 def _pause(req: DisclosureRequest, reason: str) -> dict:
@@ -392,7 +380,7 @@ def assign_section(
     actor, req: DisclosureRequest, *, version, section_id, instruction: str = "", today: date | None = None
 ) -> Done:
     """The office assigns the request to a section (分办), optionally with the leader's instruction (领导批示)."""
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "assign_section", version)
         errors: dict[str, str] = {}
         section = _section(req, section_id, errors)
@@ -418,7 +406,7 @@ def reassign_section(
     actor, req: DisclosureRequest, *, version, section_id, reason: str, instruction: str = "", today: date | None = None
 ) -> Done:
     """The office sends the case to another section; the reason is recorded; the handler is cleared."""
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "reassign_section", version)
         errors: dict[str, str] = {}
         section = _section(req, section_id, errors)
@@ -439,9 +427,9 @@ def reassign_section(
 
 def assign_handler(actor, req: DisclosureRequest, *, version, handler_id, today: date | None = None) -> Done:
     """The section head (or the office) names the handler, who must belong to the case's section."""
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "assign_handler", version)
-        user = db.session.get(User, int(handler_id)) if str(handler_id or "").isdigit() else None
+        user = db.session.get(User, uid) if (uid := to_id(handler_id)) else None
         if req.section_id is None:
             raise Invalid({"handler_id": "案件尚未分办到科室，请先分办。"})
         if user is None or user.agency_id != req.agency_id or user.section_id != req.section_id:
@@ -459,7 +447,7 @@ def assign_handler(actor, req: DisclosureRequest, *, version, handler_id, today:
 
 def add_cohandler(actor, req: DisclosureRequest, *, version, section_id, today: date | None = None) -> Done:
     """A co-handling section (协办科室) may read the case and contribute an opinion."""
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "add_cohandler", version)
         errors: dict[str, str] = {}
         section = _section(req, section_id, errors)
@@ -476,7 +464,7 @@ def add_cohandler(actor, req: DisclosureRequest, *, version, section_id, today: 
 
 def submit_opinion(actor, req: DisclosureRequest, *, version, opinion: str, today: date | None = None) -> Done:
     """A co-handling section's opinion; a later opinion replaces the earlier one (both stay in the log)."""
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "submit_opinion", version)
         errors: dict[str, str] = {}
         text = _text(errors, "opinion", opinion, "协办意见", required=True)
@@ -501,7 +489,7 @@ def submit_opinion(actor, req: DisclosureRequest, *, version, opinion: str, toda
 def submit_draft(actor, req: DisclosureRequest, *, version, today: date | None = None, **data) -> Done:
     """The handler submits the draft answer (proposed outcome, ground, summary) for review."""
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "submit_draft", version)
         if req.handler_id is None:
             raise Invalid({"outcome": "案件还没有承办人，请科室负责人先指定承办人。"})
@@ -523,7 +511,7 @@ def submit_draft(actor, req: DisclosureRequest, *, version, today: date | None =
 
 def approve_draft(actor, req: DisclosureRequest, *, version, note: str = "", today: date | None = None) -> Done:
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "approve_draft", version)
         if not req.draft:
             raise Invalid({"note": "没有待审核的答复稿。"})
@@ -544,7 +532,7 @@ def approve_draft(actor, req: DisclosureRequest, *, version, note: str = "", tod
 
 
 def return_draft(actor, req: DisclosureRequest, *, version, reason: str, today: date | None = None) -> Done:
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "return_draft", version)
         errors: dict[str, str] = {}
         why = _text(errors, "reason", reason, "退回原因", required=True)
@@ -572,7 +560,7 @@ def clarify(
     to be clarified, and refusing would only hide the lateness. The event and the result carry a warning.
     """
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "clarify", version)
         errors: dict[str, str] = {}
         if _actions(req, "clarification"):
@@ -596,17 +584,16 @@ def clarify(
                 "已逾期，已如实记录。"
             )
         window = deadlines.correction_period_end(notice_on, cal, period)
-        req.clock_actions.append(
-            ClockAction(
-                kind="clarification",
-                state="open",
-                started_on=notice_on,
-                window_end=window,
-                workdays=period,
-                reason=what,
-                details={"late_notice": notice_on > limit, "notice_limit": limit.isoformat()},
-                created_by_id=actor.id,
-            )
+        _clock_action(
+            actor,
+            req,
+            kind="clarification",
+            state="open",
+            started_on=notice_on,
+            window_end=window,
+            workdays=period,
+            reason=what,
+            details={"late_notice": notice_on > limit, "notice_limit": limit.isoformat()},
         )
         diff = _pause(req, workflow.CLARIFICATION)
         diff["correction_due"] = window
@@ -619,7 +606,7 @@ def clarification_received(
 ) -> Done:
     """The corrected request arrived: the answer period starts afresh from that day."""
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "clarification_received", version)
         act = _actions(req, "clarification", state="open")[0]
         errors: dict[str, str] = {}
@@ -643,55 +630,51 @@ def clarification_received(
         )
 
 
-def _conclude_on_lapse(
-    actor,
-    req: DisclosureRequest,
-    version,
-    today: date | None,
-    data: dict,
-    *,
-    action: str,
-    clock_kind: str,
-    code: str,
-    window: str,
-    event: str,
-    done: str,
-) -> Done:
+@dataclass(frozen=True)
+class Lapse:
+    """A waiting period that can run out: its clock action, the outcome it ends the case with, its words."""
+
+    clock_kind: str
+    code: str
+    window: str  # what the period is called
+    event: str
+    done: str  # the outcome, in words
+
+
+LAPSES: dict[str, Lapse] = {
+    "clarification_lapsed": Lapse(
+        "clarification", outcomes.NO_CORRECTION, "补正期限", "request.clarification_lapsed", "申请人逾期不补正"
+    ),
+    "fee_lapsed": Lapse("fee", outcomes.UNPAID_FEE, "缴费期限", "request.fee_lapsed", "申请人逾期未缴纳费用"),
+}
+
+
+def _conclude_on_lapse(actor, req: DisclosureRequest, action: str, version, today: date | None, data: dict) -> Done:
     """A waiting period ran out (correction or fee): close the clock action and conclude with the lapse code."""
+    lapse = LAPSES[action]
+    window, done = lapse.window, lapse.done
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, action, version)
-        act = _actions(req, clock_kind, state="open")[0]
+        act = _actions(req, lapse.clock_kind, state="open")[0]
         end = act.window_end
         if today <= end:
             raise Invalid({"answer_date": f"{window}至{cn(end)}，期限届满后才能按{done}办结。"})
         errors: dict[str, str] = {}
-        content = _answer_content(req, data, errors, lapse=code)
+        content = _answer_content(req, data, errors, lapse=lapse.code)
         delivery = _delivery(req, data, errors, today, after=(end, f"{window}届满日"))
         if isinstance(delivery["answer_date"], date) and delivery["answer_date"] <= end and "answer_date" not in errors:
             errors["answer_date"] = f"答复日期应在{window}届满（{cn(end)}）之后。"
         _raise(errors)
         act.state, act.ended_on, act.end_reason = "closed", end, "lapsed"
         diff, warnings = _conclude(req, content, delivery)
-        _finish(actor, req, event, diff)
+        _finish(actor, req, lapse.event, diff)
         return Done(f"已按“{done}”办结。", warnings)
 
 
 def clarification_lapsed(actor, req: DisclosureRequest, *, version, today: date | None = None, **data) -> Done:
     """The correction period ran out: conclude as other.no_correction with the letter's date and delivery."""
-    return _conclude_on_lapse(
-        actor,
-        req,
-        version,
-        today,
-        data,
-        action="clarification_lapsed",
-        clock_kind="clarification",
-        code=outcomes.NO_CORRECTION,
-        window="补正期限",
-        event="request.clarification_lapsed",
-        done="申请人逾期不补正",
-    )
+    return _conclude_on_lapse(actor, req, "clarification_lapsed", version, today, data)
 
 
 # --- consultation (Art. 32 / 34) ------------------------------------------------------------------
@@ -715,7 +698,7 @@ def consult(
     `served_on` when known now (handed over, e-mailed), else recorded later with the letter's delivery.
     """
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "consult", version)
         errors: dict[str, str] = {}
         if kind not in CONSULT_KINDS:
@@ -730,18 +713,16 @@ def consult(
                 errors["served_on"] = err
         _raise(errors)
         window = deadlines.consultation_window_end(served, current_calendar()) if served else None
-        req.clock_actions.append(
-            ClockAction(
-                kind=kind,
-                state="open",
-                started_on=sent_on,
-                served_on=served,
-                window_end=window,
-                party=who,
-                reason=what,
-                details={},
-                created_by_id=actor.id,
-            )
+        _clock_action(
+            actor,
+            req,
+            kind=kind,
+            state="open",
+            started_on=sent_on,
+            served_on=served,
+            window_end=window,
+            party=who,
+            reason=what,
         )
         diff = _pause(req, workflow.CONSULTATION)
         diff.update({"party": who, "served_on": served, "window_end": window})
@@ -775,7 +756,7 @@ def consultation_closed(
     notice (决定公开告知书) available if the agency decides to disclose all the same.
     """
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "consultation_closed", version)
         act = _open_clock_action(req, clock_action_id, tuple(CONSULT_KINDS), "open", "征求意见")
         errors: dict[str, str] = {}
@@ -841,7 +822,7 @@ def disclose_over_objection(
     """Art. 32: the agency decides to disclose although the third party objected (public interest), and must
     tell the third party in writing what will be disclosed and why — the 决定公开告知书, a letter of its own."""
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "disclose_over_objection", version)
         act = next(
             (a for a in objected_consultations(req) if str(a.id) == str(clock_action_id)),
@@ -917,7 +898,7 @@ def fee_notice(
 ) -> Done:
     """Issue the fee notice for the amount the office confirmed; the clock stops until payment."""
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "fee_notice", version)
         if _actions(req, "fee"):
             raise Invalid({"method": "本申请已发出过收费通知，一件申请只收取一次信息处理费。"})
@@ -947,16 +928,15 @@ def fee_notice(
                 errors["notice_on"] = f"收费通知应在答复期限（{cn(due)}）内发出，本案答复期限已过。"
         _raise(errors)
         window = deadlines.fee_payment_deadline(served, current_calendar())
-        req.clock_actions.append(
-            ClockAction(
-                kind="fee",
-                state="open",
-                started_on=notice_on,
-                served_on=served,
-                window_end=window,
-                details={**calc.details(), "served_on": served.isoformat()},
-                created_by_id=actor.id,
-            )
+        _clock_action(
+            actor,
+            req,
+            kind="fee",
+            state="open",
+            started_on=notice_on,
+            served_on=served,
+            window_end=window,
+            details={**calc.details(), "served_on": served.isoformat()},
         )
         diff = audit.changes(req, {"fee_method": calc.quote.method.value, "fee_amount": calc.amount})
         diff.update(_pause(req, workflow.FEE))
@@ -969,7 +949,7 @@ def fee_paid(
     actor, req: DisclosureRequest, *, version, paid_on, amount, note: str = "", today: date | None = None
 ) -> Done:
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "fee_paid", version)
         act = _actions(req, "fee", state="open")[0]
         errors: dict[str, str] = {}
@@ -994,19 +974,7 @@ def fee_paid(
 
 def fee_lapsed(actor, req: DisclosureRequest, *, version, today: date | None = None, **data) -> Done:
     """The payment period ran out: conclude as other.unpaid_fee."""
-    return _conclude_on_lapse(
-        actor,
-        req,
-        version,
-        today,
-        data,
-        action="fee_lapsed",
-        clock_kind="fee",
-        code=outcomes.UNPAID_FEE,
-        window="缴费期限",
-        event="request.fee_lapsed",
-        done="申请人逾期未缴纳费用",
-    )
+    return _conclude_on_lapse(actor, req, "fee_lapsed", version, today, data)
 
 
 # --- extension (Art. 33) and Art. 35 -----------------------------------------------------------------
@@ -1016,7 +984,7 @@ def request_extension(
     actor, req: DisclosureRequest, *, version, workdays, reason: str, requested_on, today: date | None = None
 ) -> Done:
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "request_extension", version)
         if _actions(req, "extension", state="requested"):
             raise Invalid({"workdays": "已有一项延期申请等待审批，请等待领导审批后再申请。"})
@@ -1032,16 +1000,8 @@ def request_extension(
             ):
                 errors["workdays"] = err
         _raise(errors)
-        req.clock_actions.append(
-            ClockAction(
-                kind="extension",
-                state="requested",
-                started_on=requested_on,
-                workdays=days,
-                reason=why,
-                details={},
-                created_by_id=actor.id,
-            )
+        _clock_action(
+            actor, req, kind="extension", state="requested", started_on=requested_on, workdays=days, reason=why
         )
         _finish(actor, req, "request.extension_requested", {"workdays": days}, note=why)
         return Done(f"已提交延期{days}个工作日的申请，等待领导审批。")
@@ -1061,7 +1021,7 @@ def decide_extension(
     """A leader approves (before the deadline, at most the request's extension limit in total: 20 working days
     since 2019-05-15) or refuses an extension."""
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "decide_extension", version)
         act = _open_clock_action(req, clock_action_id, ("extension",), "requested", "延期申请")
         errors: dict[str, str] = {}
@@ -1106,7 +1066,7 @@ def set_explicit_deadline(
 ) -> Done:
     """Art. 35: a reasonable but large request gets a later deadline set by the agency, with its reason."""
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "set_explicit_deadline", version)
         errors: dict[str, str] = {}
         why = _text(errors, "reason", reason, "理由", required=True)
@@ -1119,17 +1079,7 @@ def set_explicit_deadline(
         elif (current := _current_deadline(req).due) is not None and due <= current:
             errors["due"] = f"另行确定的答复期限应晚于当前答复期限（{cn(current)}）。"
         _raise(errors)
-        req.clock_actions.append(
-            ClockAction(
-                kind="excessive",
-                state="closed",
-                started_on=set_on,
-                explicit_due=due,
-                reason=why,
-                details={},
-                created_by_id=actor.id,
-            )
-        )
+        _clock_action(actor, req, kind="excessive", state="closed", started_on=set_on, explicit_due=due, reason=why)
         _finish(actor, req, "request.excessive_deadline_set", {"explicit_due": due}, note=why)
         return Done(f"答复期限已另行确定为{cn(due)}。")
 
@@ -1140,7 +1090,7 @@ def set_explicit_deadline(
 def conclude(actor, req: DisclosureRequest, *, version, today: date | None = None, **data) -> Done:
     """The office records the answer: outcome code, ground, answer date, delivery method and date."""
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "conclude", version)
         if req.status == IN_REVIEW and not (req.draft or {}).get("approved"):
             raise Invalid({"outcome": "答复稿尚未审核通过，请先审核。"})
@@ -1158,7 +1108,7 @@ def withdraw(
 ) -> Done:
     """The applicant withdrew the request: concluded as other.other, shown as 已撤回."""
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "withdraw", version)
         errors: dict[str, str] = {}
         last = max((a.started_on for a in req.clock_actions if a.state == "open"), default=None)
@@ -1206,7 +1156,7 @@ CONCLUSION_FIELDS = (
 
 def reopen(actor, req: DisclosureRequest, *, version, reason: str, today: date | None = None) -> Done:
     """An administrator reopens a concluded case; the old conclusion stays in the event log."""
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "reopen", version)
         errors: dict[str, str] = {}
         why = _text(errors, "reason", reason, "重新办理的原因", required=True)
@@ -1240,7 +1190,7 @@ def split_request(
     from .intake import EDITABLE, case_pattern
 
     today = _today(today)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         _start(actor, req, "split_request", version)
         errors: dict[str, str] = {}
         lines = [" ".join(line.split()) for line in (items or "").splitlines() if line.strip()]

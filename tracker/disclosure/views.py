@@ -1,22 +1,21 @@
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from .. import audit
+from .. import attachments, audit
 from ..accounts.access import get_request_for
 from ..accounts.decorators import permission_required
 from ..accounts.models import Section
-from ..attachments import Attachment
 from ..errors import NotFound, ServiceError
 from ..extensions import db
+from ..lists import MAX_PAGE
 from ..paging import COUNT_CAP, paginate
 from ..pending_uploads import FormFile
 from ..rules.clock import today_cn
 from ..rules.report_layout import APPLICANT_TYPES, applicant_type_label
-from ..web import MAX_PAGE
 from ..workcal.service import current_calendar
 from . import intake, workflow
 from .blueprint import bp
@@ -139,11 +138,7 @@ def detail(request_id: int):
     except NotFound:
         abort(404)
     events = audit.timeline("request", req.id)
-    attachments = db.session.scalars(
-        select(Attachment)
-        .where(Attachment.subject_type == "request", Attachment.subject_id == req.id)
-        .order_by(Attachment.id)
-    ).all()
+    files = attachments.of("request", req.id)
     from ..rules import deadlines as deadline_rules
     from . import clock, letters, repeats, services
 
@@ -157,7 +152,7 @@ def detail(request_id: int):
         "disclosure/detail.html",
         req=req,
         events=events,
-        attachments=attachments,
+        attachments=files,
         deadline=deadline,
         case_letters=letters.case_letters(req),
         timeliness=timeliness,
@@ -183,13 +178,4 @@ def attachment(request_id: int, attachment_id: int):
         req = get_request_for(current_user, request_id)
     except NotFound:
         abort(404)
-    att = db.session.get(Attachment, attachment_id) if attachment_id <= 2**31 - 1 else None
-    if att is None or att.subject_type != "request" or att.subject_id != req.id:
-        abort(404)
-    return send_from_directory(
-        current_app.config["UPLOAD_FOLDER"],
-        att.stored_name,
-        as_attachment=True,
-        download_name=att.original_name,
-        mimetype=att.content_type,
-    )
+    return attachments.download("request", req.id, attachment_id)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..accounts.access import is_lead_section
+from ..accounts.roles import allows
 from ..errors import PermissionDenied, ServiceError
 from .models import CONCLUDED, IN_PROGRESS, IN_REVIEW, PAUSED, REGISTERED
 
@@ -195,7 +196,7 @@ def is_cohandler(user, req) -> bool:
 
 def permission_error(user, req, act: Action) -> str | None:
     """Why the user may not take this action on this case whatever its state (Chinese), or None."""
-    if user is None or not user.can(act.permission):
+    if user is None or not allows(user, act.permission):
         return f"您的角色不能进行“{act.label}”操作。"
     if act.scope == COHANDLER:
         if not is_cohandler(user, req):

@@ -1,6 +1,6 @@
 """Ledger workbooks: the blank template of each kind, and exports of the request and proposal lists.
 
-Exports use the import's own columns (tracker.ledger.parse.SPECS) and sheet names, plus 状态 and 答复期限,
+Exports use the import's own columns (the field spec, tracker.ledger.fields) and sheet names, plus 状态 and 答复期限,
 so an exported file imports again unchanged: export, then import into an empty database, gives the same
 report. Rows stream from the database in batches into a write-only workbook; memory stays flat.
 """
@@ -18,19 +18,17 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
+from .. import audit
 from ..accounts.models import Section
 from ..disclosure.models import DisclosureRequest, Review
 from ..disclosure.workflow import status_label
 from ..extensions import db
-from ..rules import intake as intake_rules
 from ..rules import proposals as proposal_rules
-from ..rules.outcomes import outcome as outcome_of
-from ..rules.report_layout import APPLICANT_TYPES
+from ..unit_of_work import unit_of_work
 from . import parse
 
 COMPUTED = ("状态", "答复期限")
-_APPLICANT_LABELS = {t.id: t.label for t in APPLICANT_TYPES}
-_CHANNEL_LABELS = {c.id: c.label for c in intake_rules.CHANNELS}
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _WIDTHS = {
     "申请内容": 48,
     "标题": 40,
@@ -43,7 +41,7 @@ _WIDTHS = {
     "办理结果": 28,
     "状态": 14,
 }
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 BATCH = 2000
 
 
@@ -75,6 +73,12 @@ def _cell(ws, value):
     return value
 
 
+def record_export(actor, subject_type: str, data: dict) -> None:
+    """An export takes records (with personal data) out of the system: who took which, one event."""
+    with unit_of_work():
+        audit.record(f"{subject_type}.exported", subject_type=subject_type, subject_id=None, actor=actor, data=data)
+
+
 def _save(wb: Workbook) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
@@ -82,6 +86,26 @@ def _save(wb: Workbook) -> bytes:
 
 
 # ------------------------------------------------------------------------------------------ requests
+
+
+def _section_names() -> dict[int, str]:
+    return dict(db.session.execute(select(Section.id, Section.name)).all())
+
+
+def _cells(ws, spec, record, names: dict[int, str], *extra) -> list:
+    """One row of the export: every field of the sheet as the ledger writes it, then ``extra``."""
+    return [_cell(ws, v) for v in (*(f.exported(f.stored(record, names)) for f in spec.fields), *extra)]
+
+
+def _due(status_open: bool, due, provisional: bool):
+    if not status_open or due is None:
+        return ""
+    return f"{due.isoformat()}（暂定）" if provisional else due
+
+
+def _plain(spec) -> list:
+    """The model columns of the sheet's fields, in its order."""
+    return [f.column for f in spec.fields if f.column]
 
 
 def request_columns() -> list[str]:
@@ -92,79 +116,32 @@ def requests_workbook(query) -> tuple[bytes, int]:
     """The requests of ``query`` (a select of DisclosureRequest, already scoped and ordered) and their
     reviews, as a workbook with the sheets 依申请公开 and 复议诉讼; returns (bytes, number of requests)."""
     R = DisclosureRequest
-    stmt = query.outerjoin(Section, Section.id == R.section_id).with_only_columns(
-        R.id,
-        R.number,
-        R.received_on,
-        R.applicant_type,
-        R.applicant_name,
-        R.channel,
-        R.content,
-        Section.name.label("section"),
-        R.concluded_on,
-        R.outcome,
-        R.remarks,
-        R.status,
-        R.pause_reason,
-        R.withdrawn,
-        R.due_date,
-        R.due_provisional,
-        R.delivered_on,  # status_label: 已办结（答复未送达）
-        R.source,
-    )
+    spec, review_spec = parse.SPECS[parse.REQUESTS], parse.SPECS[parse.REVIEWS]
+    # what status_label reads besides the sheet's columns (delivered_on, source: 已办结（答复未送达）)
+    state = (R.status, R.pause_reason, R.withdrawn, R.due_date, R.due_provisional, R.delivered_on, R.source)
+    stmt = query.with_only_columns(*(getattr(R, c) for c in _plain(spec)), *state)
+    names = _section_names()
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(parse.SPECS[parse.REQUESTS].sheet)
+    ws = wb.create_sheet(spec.sheet)
     _header(ws, request_columns())
     count = 0
     for r in db.session.execute(stmt.execution_options(yield_per=BATCH)):
-        due = (
-            ""
-            if r.status == "concluded" or r.due_date is None
-            else (f"{r.due_date.isoformat()}（暂定）" if r.due_provisional else r.due_date)
-        )
-        ws.append(
-            [
-                _cell(ws, v)
-                for v in (
-                    r.number,
-                    r.received_on,
-                    _APPLICANT_LABELS.get(r.applicant_type, r.applicant_type),
-                    r.applicant_name,
-                    _CHANNEL_LABELS.get(r.channel, r.channel),
-                    r.content,
-                    r.section or "",
-                    r.concluded_on,
-                    outcome_of(r.outcome).short_label if r.outcome else "",
-                    r.remarks or "",
-                    status_label(r),
-                    due,
-                )
-            ]
-        )
+        due = _due(r.status != "concluded", r.due_date, r.due_provisional)
+        ws.append(_cells(ws, spec, r, names, status_label(r), due))
         count += 1
 
+    # A review's 编号 is its request's number, selected under the field's key.
     reviews = db.session.execute(
-        select(R.number, Review.kind, Review.filed_on, Review.concluded_on, Review.result)
+        select(R.number, *(getattr(Review, c) for c in _plain(review_spec)))
         .join(R, Review.request_id == R.id)
         .where(Review.request_id.in_(query.order_by(None).with_only_columns(R.id).scalar_subquery()))
         .order_by(R.number, Review.filed_on, Review.id)
         .execution_options(yield_per=BATCH)
     )
-    ws2 = wb.create_sheet(parse.SPECS[parse.REVIEWS].sheet)
-    _header(ws2, parse.SPECS[parse.REVIEWS].headers)
-    for number, kind, filed, concluded, result in reviews:
-        ws2.append(
-            [
-                _cell(ws2, v)
-                for v in (
-                    number,
-                    parse.REVIEW_KIND_LABELS.get(kind, kind),
-                    filed,
-                    concluded,
-                    parse.REVIEW_RESULT_LABELS.get(result or "", ""),
-                )
-            ]
-        )
+    ws2 = wb.create_sheet(review_spec.sheet)
+    _header(ws2, review_spec.headers)
+    for review in reviews:
+        ws2.append(_cells(ws2, review_spec, review, names))
     return _save(wb), count
 
 
@@ -177,41 +154,19 @@ def proposal_columns() -> list[str]:
 
 def proposals_workbook(query) -> tuple[bytes, int]:
     """The items of ``query`` (a scoped select of Proposal) in the import's columns, sheet 建议提案."""
-    from sqlalchemy.orm import joinedload, selectinload
+    from sqlalchemy.orm import selectinload
 
-    from ..proposals.models import Proposal, ProposalCohandler
+    from ..proposals.models import Proposal
 
+    spec = parse.SPECS[parse.PROPOSALS]
+    names = _section_names()
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(parse.SPECS[parse.PROPOSALS].sheet)
+    ws = wb.create_sheet(spec.sheet)
     _header(ws, proposal_columns())
-    items = db.session.scalars(
-        query.options(
-            joinedload(Proposal.lead_section), selectinload(Proposal.cohandlers).joinedload(ProposalCohandler.section)
-        )
-    ).unique()
     count = 0
-    for p in items:
-        due = "" if p.due_date is None else (f"{p.due_date.isoformat()}（暂定）" if p.due_provisional else p.due_date)
-        ws.append(
-            [
-                _cell(ws, v)
-                for v in (
-                    proposal_rules.kind_label(p.kind),
-                    p.session,
-                    p.number,
-                    p.title,
-                    p.lead_author,
-                    p.assigned_on,
-                    p.lead_section.name if p.lead_section else "",
-                    "、".join(c.section.name for c in p.cohandlers),
-                    p.reply_date,
-                    p.result_class or "",
-                    proposal_rules.SATISFACTION.get(p.satisfaction or "", ""),
-                    proposal_rules.status_label(p.status),
-                    due,
-                )
-            ]
-        )
+    for p in db.session.scalars(query.options(selectinload(Proposal.cohandlers))):
+        status = proposal_rules.status_label(p.status)
+        ws.append(_cells(ws, spec, p, names, status, _due(True, p.due_date, p.due_provisional)))
         count += 1
     return _save(wb), count
 
@@ -227,16 +182,16 @@ def template_workbook(kind: str) -> bytes:
     ws = wb.active
     ws.title = spec.sheet
     ws.append(spec.headers)
-    for i, c in enumerate(spec.columns, start=1):
+    for i, c in enumerate(spec.fields, start=1):
         cell = ws.cell(row=1, column=i)
         cell.font = Font(bold=True, color="C00000" if c.required else None)
         ws.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(c.header, 14)
     ws.freeze_panes = "A2"
     allowed = parse.allowed_values(kind)
-    for i, c in enumerate(spec.columns, start=1):
+    for i, c in enumerate(spec.fields, start=1):
         values = allowed.get(c.header)
-        if not values or (kind == parse.REQUESTS and c.header == "办理结果"):
-            continue  # 21 outcomes do not fit a drop-down's 255 characters; 填写说明 lists them
+        if not values or not c.vocabulary.dropdown:
+            continue
         formula = '"' + ",".join(values) + '"'
         if len(formula) <= 255:
             dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=False)
@@ -256,7 +211,7 @@ def template_workbook(kind: str) -> bytes:
     help_ws.append(["列名", "是否必填", "说明"])
     for cell in help_ws[help_ws.max_row]:
         cell.font = Font(bold=True)
-    for c in spec.columns:
+    for c in spec.fields:
         help_ws.append([c.header, "必填" if c.required else "选填", c.help])
     for header, values in allowed.items():
         help_ws.append([])

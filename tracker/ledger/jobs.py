@@ -121,12 +121,19 @@ def _run(app, job_id: str, user_id: int, dry_run: bool) -> None:
         try:
             user = db.session.get(User, user_id)
             summary = import_ledger(
-                user, state["filename"], str(file), kind=state.get("kind"), dry_run=dry_run, progress=progress
+                user,
+                state["filename"],
+                str(file),
+                kind=state.get("kind"),
+                dry_run=dry_run,
+                progress=progress,
+                section_map=state.get("section_map") or None,
             )
             state.update(
                 state="checked" if dry_run else "imported",
                 summary=summary.lines(),
                 counts={k: vars(c) for k, c in summary.counts.items()},
+                section_choices=summary.section_choices,
             )
         except LedgerInvalid as e:
             db.session.rollback()
@@ -150,10 +157,13 @@ def _run(app, job_id: str, user_id: int, dry_run: bool) -> None:
         _write(path, state)
 
 
-def start(job_id: str, user, *, dry_run: bool, background: bool) -> None:
+def start(job_id: str, user, *, dry_run: bool, background: bool, section_map: dict[str, str] | None = None) -> None:
+    """Check (dry run) or import the job's file; ``section_map``: the file's section names the user chose
+    to read as existing sections (the preview's offer)."""
     path = _root() / job_id
     state = json.loads((path / "state.json").read_text(encoding="utf-8"))
     state.update(state="checking" if dry_run else "importing", stage="等待开始", done=0, total=0)
+    state["section_map"] = section_map or {}
     state.pop("problems", None)
     _write(path, state)
     app = current_app._get_current_object()

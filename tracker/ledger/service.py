@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from difflib import SequenceMatcher
 from types import SimpleNamespace
 
 from sqlalchemy import insert, select, update
@@ -34,18 +35,19 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..accounts.models import Agency, Section
+from ..accounts.roles import require
 from ..disclosure import clock as request_clock
 from ..disclosure.intake import case_pattern
 from ..disclosure.models import CONCLUDED, IN_PROGRESS, REGISTERED, CaseCounter, DisclosureRequest, Review
-from ..errors import PermissionDenied
 from ..extensions import db
 from ..numbering import format_number, next_seq
 from ..rules import proposals as proposal_rules
 from ..rules.clock import today_cn, utcnow
 from ..rules.outcomes import outcome as outcome_of
+from ..unit_of_work import unit_of_work
 from ..workcal.service import current_calendar
 from . import parse
-from .parse import REGISTER, REQUESTS, REVIEWS, LedgerInvalid, Problem
+from .parse import PROPOSALS, REGISTER, REQUESTS, REVIEWS, LedgerInvalid, Problem
 
 Progress = Callable[[str, int, int], None]  # (stage label, done, total)
 CHUNK = 5000
@@ -66,6 +68,10 @@ class Summary:
     dry_run: bool
     counts: dict[str, Counts] = field(default_factory=dict)
     sections_created: list[str] = field(default_factory=list)
+    # A section name of the file that is no section of the agency -> the agency's active sections, the
+    # closest names first (a 投资课 typed for 投资科), to map it to one of them instead of creating it.
+    section_choices: dict[str, list[str]] = field(default_factory=dict)
+    sections_mapped: dict[str, str] = field(default_factory=dict)  # file name -> existing section used
     numbers_generated: int = 0
     unknown_columns: dict[str, list[str]] = field(default_factory=dict)  # sheet -> headers ignored
     computed_columns: dict[str, list[str]] = field(default_factory=dict)  # sheet -> 状态/答复期限
@@ -76,6 +82,7 @@ class Summary:
             "dry_run": self.dry_run,
             "counts": {k: vars(c) for k, c in self.counts.items()},
             "sections_created": self.sections_created,
+            "sections_mapped": self.sections_mapped,
             "numbers_generated": self.numbers_generated,
             "unknown_columns": self.unknown_columns,
         }
@@ -90,6 +97,8 @@ class Summary:
             )
         if self.numbers_generated:
             out.append(f"未填编号的 {self.numbers_generated} 件申请{verb}自动编号")
+        for name, existing in self.sections_mapped.items():
+            out.append(f"台账中的科室“{name}”{verb}按现有科室“{existing}”导入")
         if self.sections_created:
             out.append(f"{verb}新建科室（{len(self.sections_created)} 个）：" + "、".join(self.sections_created))
         for sheet, headers in self.unknown_columns.items():
@@ -105,6 +114,49 @@ def _key(value: str) -> str:
 
 def _noop(stage: str, done: int, total: int) -> None:
     return None
+
+
+def closest_sections(name: str, existing: list[str]) -> list[str]:
+    """The existing section names, the most alike to ``name`` first (share of characters in common, in
+    order), then by name: 投资课 lists 投资科 before 规划科."""
+    return sorted(existing, key=lambda other: (-SequenceMatcher(None, name, other).ratio(), other))
+
+
+def _map_sections(parsed: list, section_map: dict[str, str], sections: dict[str, int]) -> tuple[dict, list]:
+    """Read the file's section names as the user mapped them to existing sections (in place); returns
+    (the mappings used, problems)."""
+    problems = [
+        Problem("", 0, "", f"科室“{target}”不是本机关的科室，无法把台账中的“{name}”对应到它，请重新选择")
+        for name, target in section_map.items()
+        if target not in sections
+    ]
+    if problems or not section_map:
+        return {}, problems
+    used: dict[str, str] = {}
+
+    def mapped(name):
+        if name in section_map:
+            used[name] = section_map[name]
+            return section_map[name]
+        return name
+
+    for sheet in parsed:
+        spec = parse.SPECS[sheet.kind]
+        for row in sheet.rows:
+            for f in spec.fields:
+                value = row.values.get(f.key)
+                if f.type == parse.SECTION and value:
+                    row.values[f.key] = mapped(value)
+                elif f.type == parse.SECTIONS and value:
+                    row.values[f.key] = list(dict.fromkeys(mapped(n) for n in value))
+            lead = row.values.get("lead_section")
+            if lead and lead in (row.values.get("cohandlers") or ()):
+                problems.append(
+                    Problem(
+                        sheet.sheet, row.row, "协办科室", f"按所选对应后，主办科室“{lead}”同时是协办科室，请重新选择"
+                    )
+                )
+    return used, problems
 
 
 # ------------------------------------------------------------------------------------------ planning
@@ -130,12 +182,21 @@ class _Plan:
     register_updates: list = field(default_factory=list)  # (id, clean, diff)
 
 
+# A record entered in the system is never overwritten by a ledger (see the module docstring).
+ENTERED_ITEM = "该件是在系统中登记的建议提案，台账中的{fields}与系统不一致；请在系统中修改，或从台账中删除这一行"
+ENTERED_ENTRY = "该条是在系统中登记的，台账内容与系统不一致；请在系统的登记簿中修改，或从台账中删除这一行"
+
+
+def _refuse(problems: list[Problem], sheet: parse.ParsedSheet, row, column: str, message: str) -> None:
+    problems.append(Problem(sheet.sheet, row.row, column, message))
+
+
 def _section(plan: _Plan, name: str | None) -> None:
     if name and name not in plan.sections and name not in plan.new_sections:
         plan.new_sections.append(name)
 
 
-def _status(row: parse.RequestRow) -> str:
+def _status(row: parse.Row) -> str:
     if row.concluded_on and row.outcome:
         return CONCLUDED
     return IN_PROGRESS if row.section else REGISTERED
@@ -151,61 +212,15 @@ def _deadline(received_on: date, calendar) -> dict:
     return {"due_date": c.due_date, "due_provisional": c.due_provisional, "clarification_due": c.clarification_due}
 
 
-_REQUEST_COLS = (
-    DisclosureRequest.id,
-    DisclosureRequest.number,
-    DisclosureRequest.received_on,
-    DisclosureRequest.applicant_type,
-    DisclosureRequest.applicant_name,
-    DisclosureRequest.channel,
-    DisclosureRequest.content,
-    DisclosureRequest.section_id,
-    DisclosureRequest.concluded_on,
-    DisclosureRequest.outcome,
-    DisclosureRequest.remarks,
-    DisclosureRequest.status,
-    DisclosureRequest.source,
-)
-_REQUEST_FIELD_HEADERS = {
-    "received_on": "收到日期",
-    "applicant_type": "申请人类型",
-    "applicant_name": "申请人",
-    "channel": "申请方式",
-    "content": "申请内容",
-    "section": "承办科室",
-    "concluded_on": "办结日期",
-    "outcome": "办理结果",
-    "remarks": "备注",
-}
+def _spec(kind: str) -> parse.KindSpec:
+    """The sheet's field spec (tracker.ledger.fields), read when used."""
+    return parse.SPECS[kind]
 
 
-def _request_diff(row: parse.RequestRow, db_row, section_names: dict[int, str]) -> dict:
-    new = {
-        "received_on": row.received_on,
-        "applicant_type": row.applicant_type,
-        "applicant_name": row.applicant_name,
-        "content": row.content,
-        "concluded_on": row.concluded_on,
-        "outcome": row.outcome,
-    }
-    if row.channel is not None:
-        new["channel"] = row.channel
-    if row.section is not None:
-        new["section"] = row.section
-    if row.remarks is not None:
-        new["remarks"] = row.remarks
-    old = {
-        "received_on": db_row.received_on,
-        "applicant_type": db_row.applicant_type,
-        "applicant_name": db_row.applicant_name,
-        "content": db_row.content,
-        "channel": db_row.channel,
-        "section": section_names.get(db_row.section_id),
-        "concluded_on": db_row.concluded_on,
-        "outcome": db_row.outcome,
-        "remarks": db_row.remarks,
-    }
-    return {k: [old[k], v] for k, v in new.items() if old[k] != v}
+def _request_cols() -> tuple:
+    """What planning reads of the agency's requests: the ledger's columns and the match's state."""
+    R = DisclosureRequest
+    return (R.id, *(getattr(R, f.column) for f in _spec(REQUESTS).fields if f.column), R.status, R.source)
 
 
 def _plan_requests(plan: _Plan, sheet: parse.ParsedSheet, calendar, problems: list[Problem]) -> Counts:
@@ -213,7 +228,7 @@ def _plan_requests(plan: _Plan, sheet: parse.ParsedSheet, calendar, problems: li
     agency_id = plan.agency.id
     existing = {
         _key(r.number): r
-        for r in db.session.execute(select(*_REQUEST_COLS).where(DisclosureRequest.agency_id == agency_id))
+        for r in db.session.execute(select(*_request_cols()).where(DisclosureRequest.agency_id == agency_id))
     }
     for key, r in existing.items():
         plan.request_ids[key] = r.id
@@ -256,12 +271,12 @@ def _plan_requests(plan: _Plan, sheet: parse.ParsedSheet, calendar, problems: li
                 "台账中未填写办结日期和办理结果；导入不会撤销办结，请补全这两列",
             )
             continue
-        diff = _request_diff(row, match, section_names)
+        diff = _spec(REQUESTS).diff(row.values, match, section_names)
         if not diff:
             counts.unchanged += 1
             continue
         if match.source != "import":
-            fields = "、".join(_REQUEST_FIELD_HEADERS[k] for k in diff)
+            fields = _spec(REQUESTS).labels(diff)
             fail(
                 row,
                 "编号",
@@ -333,11 +348,7 @@ def _plan_reviews(plan: _Plan, sheet: parse.ParsedSheet, problems: list[Problem]
                 plan.review_notes[row.row] = note
             counts.created += 1
             continue
-        diff = {
-            k: [getattr(match, k), getattr(row, k)]
-            for k in ("concluded_on", "result")
-            if getattr(match, k) != getattr(row, k)
-        }
+        diff = _spec(REVIEWS).diff(row.values, match, {})
         if diff:
             plan.review_updates.append((match.id, row, diff))
             counts.updated += 1
@@ -346,7 +357,7 @@ def _plan_reviews(plan: _Plan, sheet: parse.ParsedSheet, problems: list[Problem]
     return counts
 
 
-def _proposal_status(row: parse.ProposalRow) -> str:
+def _proposal_status(row: parse.Row) -> str:
     # A ledger records where an item ended; a 不满意 answer's re-handling is not in it, so an item with
     # feedback is closed (re-handling after import is recorded in the system).
     if row.reply_date is None:
@@ -373,62 +384,23 @@ def _plan_proposals(plan: _Plan, sheet: parse.ParsedSheet, problems: list[Proble
             plan.new_proposals.append(row)
             counts.created += 1
             continue
-        old = {
-            "title": match.title,
-            "lead_author": match.lead_author,
-            "assigned_on": match.assigned_on,
-            "lead_section": section_names.get(match.lead_section_id),
-            "cohandlers": sorted(section_names.get(c.section_id, "") for c in match.cohandlers),
-            "reply_date": match.reply_date,
-            "result_class": match.result_class,
-            "satisfaction": match.satisfaction,
-        }
-        new = {
-            "title": row.title,
-            "lead_author": row.lead_author,
-            "assigned_on": row.assigned_on,
-            "lead_section": row.lead_section,
-            "cohandlers": sorted(row.cohandlers),
-            "reply_date": row.reply_date,
-            "result_class": row.result_class,
-            "satisfaction": row.satisfaction,
-        }
-        diff = {k: [old[k], v] for k, v in new.items() if old[k] != v}
+        diff = _spec(PROPOSALS).diff(row.values, match, section_names)
         if not diff:
             counts.unchanged += 1
         elif match.source != "import":
-            headers = {
-                "title": "标题",
-                "lead_author": "领衔人",
-                "assigned_on": "交办日期",
-                "lead_section": "主办科室",
-                "cohandlers": "协办科室",
-                "reply_date": "答复日期",
-                "result_class": "办理结果",
-                "satisfaction": "满意度",
-            }
-            problems.append(
-                Problem(
-                    sheet.sheet,
-                    row.row,
-                    "编号",
-                    "该件是在系统中登记的建议提案，台账中的"
-                    + "、".join(headers[k] for k in diff)
-                    + "与系统不一致；请在系统中修改，或从台账中删除这一行",
-                )
-            )
+            _refuse(problems, sheet, row, "编号", ENTERED_ITEM.format(fields=_spec(PROPOSALS).labels(diff)))
         else:
             plan.proposal_updates.append((match.id, row, diff))
             counts.updated += 1
     return counts
 
 
-def _register_clean(row: parse.RegisterRow, today: date, sheet: str, problems: list[Problem]) -> dict | None:
+def _register_clean(row: parse.Row, today: date, sheet: str, problems: list[Problem]) -> dict | None:
     """Classify the row by its category and check it with the register's own rules (reports.registers)."""
     from ..reports import registers
     from ..reports.models import DECISION, DOCUMENT, FEE, PROACTIVE
 
-    spec = parse.SPECS[REGISTER]
+    spec = _spec(REGISTER)
     by_label = {label: (kind, cid) for kind in (DOCUMENT, DECISION, FEE) for cid, label in registers.categories(kind)}
     by_label.update({cid: (kind, cid) for kind in (DOCUMENT, DECISION, FEE) for cid, _ in registers.categories(kind)})
     text = row.category.strip()
@@ -457,7 +429,7 @@ def _register_clean(row: parse.RegisterRow, today: date, sheet: str, problems: l
         found.extend(e.errors.items())
     if found:
         for key, message in found:
-            header = spec.col(key).header if key in {c.key for c in spec.columns} else "类别"
+            header = spec.col(key).header if key in {f.key for f in spec.fields} else "类别"
             problems.append(Problem(sheet, row.row, header, message.rstrip("。")))
         return None
     return clean
@@ -471,7 +443,8 @@ def _register_key(clean: dict) -> tuple:
     return (clean["kind"], clean["category"], clean["entry_date"], _key(clean["title"]))
 
 
-_REGISTER_FIELDS = ("entry_date", "title", "doc_number", "abolished_on", "quantity", "amount_yuan")
+def _register_fields() -> tuple[str, ...]:
+    return tuple(f.key for f in _spec(REGISTER).compared)  # the category is part of the match
 
 
 def _plan_register(plan: _Plan, sheet: parse.ParsedSheet, today: date, problems: list[Problem]) -> Counts:
@@ -489,15 +462,14 @@ def _plan_register(plan: _Plan, sheet: parse.ParsedSheet, today: date, problems:
             continue
         key = _register_key(clean)
         if key in seen:
-            problems.append(
-                Problem(
-                    sheet.sheet,
-                    row.row,
-                    "标题",
-                    f"与第{seen[key]}行是同一条登记（"
-                    + ("类别和文号相同" if len(key) == 3 else "类别、日期和标题相同")
-                    + "），同一文件中不能出现两次",
-                )
+            _refuse(
+                problems,
+                sheet,
+                row,
+                "标题",
+                f"与第{seen[key]}行是同一条登记（"
+                + ("类别和文号相同" if len(key) == 3 else "类别、日期和标题相同")
+                + "），同一文件中不能出现两次",
             )
             continue
         seen[key] = row.row
@@ -508,7 +480,7 @@ def _plan_register(plan: _Plan, sheet: parse.ParsedSheet, today: date, problems:
             continue
         diff = {
             k: [getattr(match, k), clean[k]]
-            for k in _REGISTER_FIELDS
+            for k in _register_fields()
             if (
                 Decimal(getattr(match, k))
                 if k == "amount_yuan" and getattr(match, k) is not None
@@ -519,14 +491,7 @@ def _plan_register(plan: _Plan, sheet: parse.ParsedSheet, today: date, problems:
         if not diff:
             counts.unchanged += 1
         elif match.source != "import":
-            problems.append(
-                Problem(
-                    sheet.sheet,
-                    row.row,
-                    "标题",
-                    "该条是在系统中登记的，台账内容与系统不一致；请在系统的登记簿中修改，或从台账中删除这一行",
-                )
-            )
+            _refuse(problems, sheet, row, "标题", ENTERED_ENTRY)
         else:
             plan.register_updates.append((match.id, clean, diff))
             counts.updated += 1
@@ -618,22 +583,14 @@ def _write_requests(plan: _Plan, ctx: dict, progress: Progress) -> tuple[dict[st
         for (row, status, deadline), seq, number in numbered:
             values.append(
                 {
+                    **_spec(REQUESTS).record_values(row.values, ctx["section_ids"]),
                     "agency_id": agency.id,
                     "year": year,
                     "seq": seq,
                     "number": number,
-                    "applicant_type": row.applicant_type,
-                    "applicant_name": row.applicant_name,
                     "id_type": "none",
-                    "channel": row.channel or parse.DEFAULT_CHANNEL,
-                    "received_on": row.received_on,
                     "subject": row.subject,
-                    "content": row.content,
-                    "remarks": row.remarks,
                     "status": status,
-                    "section_id": ctx["section_ids"].get(row.section) if row.section else None,
-                    "outcome": row.outcome if status == CONCLUDED else None,
-                    "concluded_on": row.concluded_on if status == CONCLUDED else None,
                     "due_date": deadline.get("due_date"),
                     "due_provisional": deadline.get("due_provisional", False),
                     "clarification_due": deadline.get("clarification_due"),
@@ -705,28 +662,24 @@ def _apply_request_updates(plan: _Plan, ctx: dict) -> None:
         ).all()
         for req in cases:
             row, diff = wanted[req.id]
-            for k in ("received_on", "applicant_type", "applicant_name", "content", "channel", "remarks"):
-                if k in diff:
-                    setattr(req, k, diff[k][1])
+            for f in _spec(REQUESTS).compared:
+                if f.key in diff:
+                    setattr(req, f.column, f.to_record(row.values[f.key], ctx["section_ids"]))
             if "content" in diff:
                 req.subject = row.subject
-            if "section" in diff:
-                req.section_id = ctx["section_ids"][row.section]
-                if req.status == REGISTERED:
-                    req.status = IN_PROGRESS
+            if "section" in diff and req.status == REGISTERED:
+                req.status = IN_PROGRESS
             if row.concluded_on is not None:
                 req.status, req.outcome, req.concluded_on = CONCLUDED, row.outcome, row.concluded_on
                 req.pause_reason = req.paused_from = None
             if req.status != CONCLUDED:
                 diff.update(request_clock.refresh(req, calendar))
             req.updated_at = ctx["now"]
-            audit.record(
+            audit.log(
                 "request.imported",
-                subject_type="request",
-                subject_id=req.id,
-                actor=ctx["actor"],
-                agency_id=req.agency_id,
-                data={"file": ctx["filename"], "by": ctx["who"], **diff},
+                req,
+                ctx["actor"],
+                {"file": ctx["filename"], "by": ctx["who"], **diff},
                 note="按台账更新",
             )
 
@@ -738,15 +691,7 @@ def _write_sections(plan: _Plan, ctx: dict) -> None:
         db.session.add(s)
         db.session.flush()
         ids[name] = s.id
-        audit.record(
-            "section.created",
-            subject_type="section",
-            subject_id=s.id,
-            actor=ctx["actor"],
-            agency_id=plan.agency.id,
-            data={"name": name, "file": ctx["filename"]},
-            note="导入台账时新建",
-        )
+        audit.log("section.created", s, ctx["actor"], {"name": name, "file": ctx["filename"]}, note="导入台账时新建")
     ctx["section_ids"] = ids
 
 
@@ -758,12 +703,9 @@ def _write_reviews(plan: _Plan, ctx: dict, ids: dict[str, int]) -> None:
             Review(
                 agency_id=agency_id,
                 request_id=rid,
-                kind=row.kind,
-                filed_on=row.filed_on,
-                concluded_on=row.concluded_on,
-                result=row.result,
                 data_note=plan.review_notes.get(row.row),
                 created_at=ctx["now"],
+                **_spec(REVIEWS).record_values(row.values, {}),
             )
         )
         audit.record(
@@ -783,7 +725,8 @@ def _write_reviews(plan: _Plan, ctx: dict, ids: dict[str, int]) -> None:
         )
     for review_id, row, diff in plan.review_updates:
         review = db.session.get(Review, review_id)
-        review.concluded_on, review.result = row.concluded_on, row.result
+        for f in _spec(REVIEWS).compared:
+            setattr(review, f.column, row.values[f.key])
         audit.record(
             "review.imported",
             subject_type="request",
@@ -795,15 +738,14 @@ def _write_reviews(plan: _Plan, ctx: dict, ids: dict[str, int]) -> None:
         )
 
 
-def _proposal_values(p, row: parse.ProposalRow, ctx: dict) -> None:
+def _proposal_values(p, row: parse.Row, ctx: dict) -> None:
     from ..proposals import clock as proposal_clock
     from ..proposals.models import ProposalCohandler, ProposalReply
 
     ids = ctx["section_ids"]
-    p.kind, p.session, p.number, p.title = row.kind, row.session, row.number, row.title
-    p.lead_author, p.assigned_on, p.lead_section_id = row.lead_author, row.assigned_on, ids[row.lead_section]
+    for column, value in _spec(PROPOSALS).record_values(row.values, ids).items():
+        setattr(p, column, value)
     p.status = _proposal_status(row)
-    p.reply_date, p.result_class, p.satisfaction = row.reply_date, row.result_class, row.satisfaction
     p.cohandlers = [ProposalCohandler(section_id=ids[name], mode="assist") for name in row.cohandlers]
     calendar = ctx["calendar"]
     if p.status in proposal_rules.OPEN_STATUSES:
@@ -822,6 +764,19 @@ def _proposal_values(p, row: parse.ProposalRow, ctx: dict) -> None:
                 replied_by_id=getattr(ctx["actor"], "id", None),
             )
         ]
+
+
+def _log_created(ctx: dict, kind: str, created: list, seen: dict[str, str]) -> None:
+    """An event for each new record: the file, who imported it, and ``seen`` ({event key: attribute})."""
+    db.session.flush()
+    for record in created:
+        data = {key: getattr(record, attr) for key, attr in seen.items()}
+        audit.log(kind, record, ctx["actor"], {"file": ctx["filename"], "by": ctx["who"], **data})
+
+
+# What the event of a new imported item or register entry says of it.
+_PROPOSAL_SEEN = {"kind": "kind_label", "session": "session", "number": "number", "status": "status_label"}
+_ENTRY_SEEN = {"category": "category", "entry_date": "entry_date", "title": "title"}
 
 
 def _write_proposals(plan: _Plan, ctx: dict) -> None:
@@ -845,23 +800,7 @@ def _write_proposals(plan: _Plan, ctx: dict) -> None:
         _proposal_values(p, row, ctx)
         db.session.add(p)
         created.append(p)
-    db.session.flush()
-    for p in created:
-        audit.record(
-            "proposal.imported",
-            subject_type="proposal",
-            subject_id=p.id,
-            actor=ctx["actor"],
-            agency_id=agency_id,
-            data={
-                "file": ctx["filename"],
-                "by": ctx["who"],
-                "kind": p.kind_label,
-                "session": p.session,
-                "number": p.number,
-                "status": p.status_label,
-            },
-        )
+    _log_created(ctx, "proposal.imported", created, _PROPOSAL_SEEN)
     if plan.proposal_updates:
         by_id = {pid: (row, diff) for pid, row, diff in plan.proposal_updates}
         for p in db.session.scalars(
@@ -871,13 +810,11 @@ def _write_proposals(plan: _Plan, ctx: dict) -> None:
         ):
             row, diff = by_id[p.id]
             _proposal_values(p, row, ctx)
-            audit.record(
+            audit.log(
                 "proposal.imported",
-                subject_type="proposal",
-                subject_id=p.id,
-                actor=ctx["actor"],
-                agency_id=agency_id,
-                data={"file": ctx["filename"], "by": ctx["who"], **diff},
+                p,
+                ctx["actor"],
+                {"file": ctx["filename"], "by": ctx["who"], **diff},
                 note="按台账更新",
             )
 
@@ -891,33 +828,16 @@ def _write_register(plan: _Plan, ctx: dict) -> None:
         e = RegisterEntry(agency_id=agency_id, source="import", created_by_id=getattr(actor, "id", None), **clean)
         db.session.add(e)
         created.append(e)
-    db.session.flush()
-    for e in created:
-        audit.record(
-            "register.imported",
-            subject_type="register",
-            subject_id=e.id,
-            actor=actor,
-            agency_id=agency_id,
-            data={
-                "file": ctx["filename"],
-                "by": ctx["who"],
-                "category": e.category,
-                "entry_date": e.entry_date,
-                "title": e.title,
-            },
-        )
+    _log_created(ctx, "register.imported", created, _ENTRY_SEEN)
     for entry_id, clean, diff in plan.register_updates:
         e = db.session.get(RegisterEntry, entry_id)
-        for k in _REGISTER_FIELDS:
+        for k in _register_fields():
             setattr(e, k, clean[k])
-        audit.record(
+        audit.log(
             "register.imported",
-            subject_type="register",
-            subject_id=e.id,
-            actor=actor,
-            agency_id=agency_id,
-            data={
+            e,
+            actor,
+            {
                 "file": ctx["filename"],
                 "by": ctx["who"],
                 **{
@@ -943,14 +863,16 @@ def import_ledger(
     who: str | None = None,
     today: date | None = None,
     progress: Progress | None = None,
+    section_map: dict[str, str] | None = None,
 ) -> Summary:
     """Check the whole file, then (unless a dry run) write it in one transaction.
 
     ``actor`` is the user importing (None from the command line, with ``who`` saying who ran it);
-    ``source`` is a path or the file's bytes. Raises LedgerInvalid listing every problem: nothing written.
+    ``source`` is a path or the file's bytes; ``section_map``: section names of the file to read as
+    existing sections of the agency (the preview's offer). Raises LedgerInvalid listing every problem:
+    nothing written.
     """
-    if actor is not None and not actor.can("ledger.import"):
-        raise PermissionDenied("只有政务公开办或系统管理员可以导入台账。")
+    require(actor, "ledger.import", "只有政务公开办或系统管理员可以导入台账。")
     if kind is not None and kind not in parse.SPECS:
         raise LedgerInvalid([Problem("", 0, "", f"未知的台账类型“{kind}”，应为 " + "、".join(parse.SPECS))])
     agency = agency or actor.agency
@@ -974,11 +896,13 @@ def import_ledger(
                 summary.unknown_columns[sheet.name] = result.header.unknown
             if result.header.computed:
                 summary.computed_columns[sheet.name] = result.header.computed
+    sections = dict(db.session.execute(select(Section.name, Section.id).where(Section.agency_id == agency.id)).all())
+    summary.sections_mapped, found = _map_sections(parsed, section_map or {}, sections)
+    problems.extend(found)
     if problems:
         raise LedgerInvalid(problems)
 
     progress("核对系统中已有的记录", 0, 1)
-    sections = dict(db.session.execute(select(Section.name, Section.id).where(Section.agency_id == agency.id)).all())
     plan = _Plan(agency=agency, sections=sections)
     calendar = current_calendar()
     parsed.sort(key=lambda s: parse.ORDER.index(s.kind))
@@ -1011,6 +935,10 @@ def import_ledger(
     if problems:
         raise LedgerInvalid(problems)
     summary.sections_created = list(plan.new_sections)
+    active = list(
+        db.session.scalars(select(Section.name).where(Section.agency_id == agency.id, Section.active.is_(True)))
+    )
+    summary.section_choices = {name: closest_sections(name, active) for name in plan.new_sections if active}
     if dry_run:
         db.session.rollback()
         return summary
@@ -1022,7 +950,7 @@ def import_ledger(
         "now": utcnow(),
         "calendar": calendar,
     }
-    try:
+    with unit_of_work():
         _write_sections(plan, ctx)
         ids, summary.numbers_generated = _write_requests(plan, ctx, progress)
         _write_reviews(plan, ctx, ids)
@@ -1037,8 +965,4 @@ def import_ledger(
             data={**summary.as_dict(), "by": ctx["who"]},
         )
         progress("提交", 1, 1)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return summary

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit
 from ..accounts.decorators import permission_required
-from ..extensions import db
 from ..rules.clock import today_cn
+from ..web import xlsx_download
 from . import export, jobs, parse
-
-bp = Blueprint("ledger", __name__, url_prefix="/ledger")
+from .blueprint import bp
 
 KIND_CHOICES = [("", "自动识别（按工作表名称或表头）"), *[(k, s.label) for k, s in parse.SPECS.items()]]
 EXTENSIONS = (".xlsx", ".xlsm", ".csv")
@@ -33,6 +29,21 @@ def _job_urls(job_id: str) -> dict:
         "progress_url": url_for("ledger.progress", job_id=job_id),
         "page_url": url_for("ledger.job", job_id=job_id),
     }
+
+
+def _following(job_id: str):
+    """The answer to a started job: where to follow it (the page's script polls), or its page."""
+    if _wants_json():
+        return jsonify(_job_urls(job_id))
+    return redirect(url_for("ledger.job", job_id=job_id))
+
+
+def _state(job_id: str) -> dict:
+    """The user's own job; 404 for any other, as for none."""
+    state = jobs.load(job_id, current_user)
+    if state is None:
+        abort(404)
+    return state
 
 
 def _error(message: str):
@@ -60,17 +71,13 @@ def upload():
         return _error("请选择台账类型。")
     job_id = jobs.create(current_user, f.filename, data, kind)
     jobs.start(job_id, current_user, dry_run=True, background=_background())
-    if _wants_json():
-        return jsonify(_job_urls(job_id))
-    return redirect(url_for("ledger.job", job_id=job_id))
+    return _following(job_id)
 
 
 @bp.get("/jobs/<job_id>")
 @permission_required("ledger.import")
 def job(job_id: str):
-    state = jobs.load(job_id, current_user)
-    if state is None:
-        abort(404)
+    state = _state(job_id)
     return render_template(
         "ledger/job.html",
         job=state,
@@ -83,9 +90,7 @@ def job(job_id: str):
 @bp.get("/jobs/<job_id>/progress")
 @permission_required("ledger.import")
 def progress(job_id: str):
-    state = jobs.load(job_id, current_user)
-    if state is None:
-        abort(404)
+    state = _state(job_id)
     total = state.get("total") or 0
     percent = 100 if state["state"] not in jobs.RUNNING else (int(100 * state.get("done", 0) / total) if total else 0)
     return jsonify(
@@ -103,15 +108,18 @@ def progress(job_id: str):
 @bp.post("/jobs/<job_id>/confirm")
 @permission_required("ledger.import")
 def confirm(job_id: str):
-    state = jobs.load(job_id, current_user)
-    if state is None:
-        abort(404)
+    state = _state(job_id)
     if state["state"] != "checked":
         return _error("该文件尚未通过检查或已经导入，请重新上传。")
-    jobs.start(job_id, current_user, dry_run=False, background=_background())
-    if _wants_json():
-        return jsonify(_job_urls(job_id))
-    return redirect(url_for("ledger.job", job_id=job_id))
+    section_map = {}
+    for i, (name, choices) in enumerate((state.get("section_choices") or {}).items()):
+        target = request.form.get(f"section-{i}", "")
+        if target and target not in choices:
+            return _error(f"“{target}”不是可选的科室，请重新选择台账中的“{name}”对应的科室。")
+        if target:
+            section_map[name] = target
+    jobs.start(job_id, current_user, dry_run=False, background=_background(), section_map=section_map)
+    return _following(job_id)
 
 
 @bp.get("/template/<kind>.xlsx")
@@ -119,12 +127,7 @@ def confirm(job_id: str):
 def template(kind: str):
     if kind not in parse.SPECS:
         abort(404)
-    return send_file(
-        io.BytesIO(export.template_workbook(kind)),
-        as_attachment=True,
-        mimetype=export.XLSX_MIME,
-        download_name=f"{parse.SPECS[kind].sheet}台账模板.xlsx",
-    )
+    return xlsx_download(export.template_workbook(kind), f"{parse.SPECS[kind].sheet}台账模板.xlsx")
 
 
 def _filters(args) -> dict:
@@ -138,20 +141,8 @@ def export_requests():
 
     q, _ = filtered_query(current_user, request.args)
     data, count = export.requests_workbook(q)
-    audit.record(
-        "request.exported",
-        subject_type="request",
-        subject_id=None,
-        actor=current_user,
-        data={"filters": _filters(request.args), "count": count, "format": "xlsx"},
-    )
-    db.session.commit()
-    return send_file(
-        io.BytesIO(data),
-        as_attachment=True,
-        mimetype=export.XLSX_MIME,
-        download_name=f"依申请公开台账_{today_cn().isoformat()}.xlsx",
-    )
+    export.record_export(current_user, "request", {"filters": _filters(request.args), "count": count, "format": "xlsx"})
+    return xlsx_download(data, f"依申请公开台账_{today_cn().isoformat()}.xlsx")
 
 
 @bp.get("/export/proposals.xlsx")
@@ -161,17 +152,7 @@ def export_proposals():
 
     q, _ = filtered_query(current_user, request.args, today_cn())
     data, count = export.proposals_workbook(q)
-    audit.record(
-        "proposal.exported",
-        subject_type="proposal",
-        subject_id=None,
-        actor=current_user,
-        data={"filters": _filters(request.args), "count": count, "format": "ledger"},
+    export.record_export(
+        current_user, "proposal", {"filters": _filters(request.args), "count": count, "format": "ledger"}
     )
-    db.session.commit()
-    return send_file(
-        io.BytesIO(data),
-        as_attachment=True,
-        mimetype=export.XLSX_MIME,
-        download_name=f"建议提案台账_{today_cn().isoformat()}.xlsx",
-    )
+    return xlsx_download(data, f"建议提案台账_{today_cn().isoformat()}.xlsx")

@@ -90,18 +90,4 @@ def recompute_open_proposals(calendar, actor=None, reason: str = "") -> int:
         .where(Proposal.status.in_(rules.OPEN_STATUSES))
         .options(selectinload(Proposal.cohandlers).selectinload(ProposalCohandler.section))
     ).all()
-    changed = 0
-    for p in rows:
-        diff = refresh(p, calendar)
-        if diff:
-            changed += 1
-            audit.record(
-                "proposal.deadline_recomputed",
-                subject_type="proposal",
-                subject_id=p.id,
-                actor=actor,
-                agency_id=p.agency_id,
-                data=diff,
-                note=reason or None,
-            )
-    return changed
+    return audit.log_each(rows, lambda p: refresh(p, calendar), "proposal.deadline_recomputed", actor, reason or None)

@@ -9,15 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Select, and_, case, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.access import visible_proposals
 from ..accounts.models import Section
 from ..extensions import db
+from ..lists import id_arg, int_arg, searched, sorted_by
 from ..rules import proposals as rules
 from ..rules.clock import year_bounds
-from ..web import id_arg, int_arg
 from .models import Proposal, ProposalCohandler, ProposalContact
 
 SORTS = {
@@ -72,19 +72,8 @@ def filtered_query(user, args, today: date) -> tuple[Select, str]:
     due = args.get("due") or ""
     if due in rules.TIMELINESS:
         q = q.where(timeliness_expr(Proposal, today) == due)
-    text = (args.get("q") or "").strip()
-    if text:
-        like = f"%{text}%"
-        q = q.where(
-            or_(
-                Proposal.number.like(like),
-                Proposal.title.like(like),
-                Proposal.lead_author.like(like),
-                Proposal.session.like(like),
-            )
-        )
-    sort = args.get("sort") if args.get("sort") in SORTS else "assigned_desc"
-    return q.order_by(*SORTS[sort]), sort
+    q = searched(q, args, Proposal.number, Proposal.title, Proposal.lead_author, Proposal.session)
+    return sorted_by(q, args, SORTS, "assigned_desc")
 
 
 def page_rows(q: Select, today: date, page: int, per: int) -> tuple[int, list[tuple[Proposal, str | None]]]:

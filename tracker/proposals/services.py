@@ -10,25 +10,24 @@ tracker.rules.deadlines, the vocabulary and the order of steps in tracker.rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
-from ..accounts.access import is_proposal_lead
 from ..accounts.models import Agency, Section
+from ..accounts.roles import require
 from ..attachments import Attachment, Upload, check_upload, new_attachment
-from ..errors import ConflictError, FieldErrors, PermissionDenied, ServiceError, check_version
+from ..errors import FieldErrors, PermissionDenied, ServiceError, check_version
 from ..extensions import db
 from ..rules import deadlines
 from ..rules import proposals as rules
 from ..rules.clock import today_cn, utcnow
+from ..types import to_id
+from ..unit_of_work import unit_of_work
 from ..workcal.service import current_calendar
-from . import clock
+from . import clock, workflow
 from .models import Proposal, ProposalCohandler, ProposalContact, ProposalExtension, ProposalReply
 
 __all__ = [
@@ -49,7 +48,6 @@ __all__ = [
 ]
 
 CONFLICT = "该建议提案已被他人修改，请刷新页面查看最新内容后重试。"
-NOT_LEAD = "只有主办科室的工作人员或政务公开办可以办理该建议提案。"
 
 LIMITS = {"session": 60, "number": 30, "title": 300, "content": 10000, "lead_author": 60, "cosigners": 2000}
 FIELD_LABELS = {
@@ -80,32 +78,21 @@ def _text(data: dict, key: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _check_version(p: Proposal, version: int | None) -> None:
+def _start(actor, p: Proposal, action_id: str, version: int | None, today: date | None = None) -> date:
+    """How every service of an item begins: the workflow's check (tracker.proposals.workflow) — whether the
+    action is the actor's, then, after the version the user saw (so that a form loaded before someone
+    else's change is answered with what changed), whether it is possible now. Returns the day it acts on."""
+    today = today or today_cn()
+    if msg := workflow.permission_error(actor, p, workflow.action(action_id)):
+        raise PermissionDenied(msg)
     check_version(p.version, version, CONFLICT)
-
-
-@contextmanager
-def _transaction() -> Iterator[None]:
-    """Commit what the block wrote, or roll everything back; a concurrent change becomes ConflictError."""
-    try:
-        yield
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise ConflictError(CONFLICT) from None
-    except Exception:
-        db.session.rollback()
-        raise
+    workflow.check(actor, p, action_id, today)
+    return today
 
 
 def _touch(p: Proposal) -> None:
     # Child rows alone do not update the item; this bumps its version so concurrent actions collide.
     p.updated_at = utcnow()
-
-
-def _require_lead(actor, p: Proposal) -> None:
-    if actor is None or not actor.can("proposal.handle") or not is_proposal_lead(actor, p):
-        raise PermissionDenied(NOT_LEAD)
 
 
 def _round_start(p: Proposal) -> tuple[date, str]:
@@ -120,9 +107,7 @@ def _agency(p: Proposal) -> Agency:
 
 
 def _event(kind: str, p: Proposal, actor, data: dict | None = None, note: str | None = None) -> None:
-    audit.record(
-        kind, subject_type="proposal", subject_id=p.id, actor=actor, agency_id=p.agency_id, data=data or {}, note=note
-    )
+    audit.log(kind, p, actor, data or {}, note=note)
 
 
 # --- configuration per agency -----------------------------------------------------------------
@@ -135,7 +120,8 @@ def result_labels_for(agency) -> dict[str, str]:
 
 def set_result_labels(actor, agency, values: dict[str, str]) -> dict:
     """Store the agency's labels for A-D; returns {class: [old, new]} of what changed."""
-    if actor is None or not actor.can("proposal.configure") or actor.agency_id != agency.id:
+    require(actor, "proposal_settings.manage", "只有政务公开办或系统管理员可以修改答复类别名称。")
+    if actor.agency_id != agency.id:
         raise PermissionDenied("只有政务公开办或系统管理员可以修改答复类别名称。")
     errors = rules.result_labels_errors(values)
     if errors:
@@ -145,17 +131,10 @@ def set_result_labels(actor, agency, values: dict[str, str]) -> dict:
     diff = {k: [old[k], new[k]] for k in rules.RESULT_CLASSES if old[k] != new[k]}
     if not diff:
         return {}
-    with _transaction():
+    with unit_of_work(CONFLICT):
         # A new dict, so the JSON column is seen as changed.
         agency.settings = {**(agency.settings or {}), "proposal_result_labels": new}
-        audit.record(
-            "proposal.labels_changed",
-            subject_type="agency",
-            subject_id=agency.id,
-            actor=actor,
-            agency_id=agency.id,
-            data=diff,
-        )
+        audit.log("proposal.labels_changed", agency, actor, diff)
     return diff
 
 
@@ -254,8 +233,7 @@ def _registration_values(data: dict) -> dict:
 
 def register_proposal(actor, data: dict, upload: Upload | None = None, *, today: date | None = None) -> Proposal:
     """Register one assigned item with its co-handlers, deadlines, the original document and the event."""
-    if actor is None or not actor.can("proposal.register"):
-        raise PermissionDenied("只有政务公开办或系统管理员可以登记建议提案。")
+    require(actor, "proposal.register", "只有政务公开办或系统管理员可以登记建议提案。")
     today = today or today_cn()
     errors = validate_registration(data, actor.agency_id, today)
     if err := check_upload(upload):
@@ -265,7 +243,7 @@ def register_proposal(actor, data: dict, upload: Upload | None = None, *, today:
     months = clock.config_months()
     chosen, _ = _cohandler_choice(data)
     try:
-        with _transaction():
+        with unit_of_work(CONFLICT):
             p = Proposal(
                 agency_id=actor.agency_id,
                 status=rules.ASSIGNED,
@@ -312,10 +290,7 @@ def edit_registration(
     The assignment date cannot move once the item is replied to (the reply was measured against it) or
     past a step already recorded; co-handlers who already gave their opinion cannot be removed.
     """
-    if actor is None or not actor.can("proposal.register") or p.agency_id != actor.agency_id:
-        raise PermissionDenied("只有政务公开办或系统管理员可以修改建议提案的登记信息。")
-    _check_version(p, version)
-    today = today or today_cn()
+    today = _start(actor, p, "edit", version, today)
     errors = validate_registration(data, p.agency_id, today, exclude_id=p.id)
     reason = (reason or "").strip()
     if len(reason) > NOTE_MAX:
@@ -340,7 +315,7 @@ def edit_registration(
 
     names = _section_names(p.agency_id)
 
-    with _transaction():
+    with unit_of_work(CONFLICT):
         diff = audit.changes(p, _registration_values(data))
         if "lead_section_id" in diff:
             diff["lead_section_id"] = [names.get(v) for v in diff["lead_section_id"]]
@@ -377,11 +352,7 @@ def record_contact(
     actor, p: Proposal, data: dict, *, version: int | None, today: date | None = None
 ) -> ProposalContact:
     """The lead section's contact with the deputy or member (见面/电话/书面), for the current round."""
-    _require_lead(actor, p)
-    _check_version(p, version)
-    if err := rules.state_error("contact", p.status):
-        raise ServiceError(err)
-    today = today or today_cn()
+    today = _start(actor, p, "contact", version, today)
     errors: dict[str, str] = {}
     form = data.get("form")
     if form not in rules.CONTACT_FORMS:
@@ -395,7 +366,7 @@ def record_contact(
         errors["note"] = f"沟通情况说明不能超过{NOTE_MAX}个字（现为{len(note)}个字），请精简。"
     if errors:
         raise ProposalInvalid(errors)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         contact = ProposalContact(
             proposal_id=p.id,
             round=p.round,
@@ -416,73 +387,18 @@ def record_contact(
     return contact
 
 
-def opinion_section_for(actor, p: Proposal, section_id: int | None = None) -> ProposalCohandler | None:
-    """The co-handler row the actor may give the opinion for: their own section's, or for the office any."""
-    if actor is None or not actor.can("proposal.handle") or actor.agency_id != p.agency_id:
-        return None
-    if actor.agency_wide:
-        return next((c for c in p.cohandlers if c.section_id == section_id), None)
-    return next((c for c in p.cohandlers if c.section_id == actor.section_id), None)
-
-
-def opinion_rows_for(actor, p: Proposal) -> list[ProposalCohandler]:
-    """The co-handler rows still without an opinion that the actor may fill in."""
-    if actor is None or not actor.can("proposal.handle") or actor.agency_id != p.agency_id:
-        return []
-    return [c for c in p.cohandlers if c.opinion_on is None and (actor.agency_wide or c.section_id == actor.section_id)]
-
-
-def available_actions(actor, p: Proposal, today: date | None = None) -> set[str]:
-    """The actions to offer the actor on the item's page: the same checks the services make first."""
-    today = today or today_cn()
-    actions: set[str] = set()
-    if actor is None or actor.agency_id != p.agency_id:
-        return actions
-    if actor.can("proposal.register"):
-        actions |= {"edit", "attach"}
-    if actor.can("proposal.handle") and is_proposal_lead(actor, p):
-        actions.add("attach")
-        actions |= {a for a in ("contact", "reply", "feedback") if rules.state_error(a, p.status) is None}
-        if p.latest_reply is not None:
-            actions.add("publish")
-        extensible = (
-            rules.state_error("extension", p.status) is None
-            and p.pending_extension is None
-            and (p.due_date is None or today <= p.due_date)
-            and (p.extended_months or p.period_months) < clock.max_months(p)
-        )
-        if extensible:
-            actions.add("extension")
-    if (
-        actor.can("proposal.approve")
-        and p.pending_extension is not None
-        and rules.state_error("extension", p.status) is None
-    ):
-        actions.add("decide")
-    if rules.state_error("opinion", p.status) is None and opinion_rows_for(actor, p):
-        actions.add("opinion")
-    return actions
-
-
 def submit_opinion(
     actor, p: Proposal, data: dict, upload: Upload | None = None, *, version: int | None, today: date | None = None
 ) -> ProposalCohandler:
-    """A co-handling section's written opinion to the lead section (once per section)."""
-    try:
-        section_id = int(data.get("section_id") or 0) or None
-    except (TypeError, ValueError):
-        section_id = None
-    row = opinion_section_for(actor, p, section_id)
+    """A co-handling section's written opinion to the lead section (once per section); the office may
+    record it on a co-handler's behalf, naming the section."""
+    today = _start(actor, p, "opinion", version, today)
+    section_id = actor.section_id if not actor.agency_wide else to_id(data.get("section_id"))
+    row = next((c for c in p.cohandlers if c.section_id == section_id), None)
     if row is None:
-        if actor is not None and actor.agency_wide and actor.can("proposal.handle"):
-            _fail("section_id", "请选择提交意见的协办/会办科室。")
-        raise PermissionDenied("只有该件的协办/会办科室可以提交协办意见。")
-    _check_version(p, version)
-    if err := rules.state_error("opinion", p.status):
-        raise ServiceError(err)
+        _fail("section_id", "请选择提交意见的协办/会办科室。")
     if row.opinion_on is not None:
         raise ServiceError(f"{row.section.name}已于{row.opinion_on.isoformat()}提交协办意见，不能重复提交。")
-    today = today or today_cn()
     errors: dict[str, str] = {}
     opinion = _text(data, "opinion")
     if not opinion:
@@ -498,7 +414,7 @@ def submit_opinion(
         errors["attachment"] = err
     if errors:
         raise ProposalInvalid(errors)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         row.opinion, row.opinion_on, row.opinion_by_id = opinion, opinion_on, actor.id
         _touch(p)
         late = row.opinion_due is not None and opinion_on > row.opinion_due
@@ -523,11 +439,7 @@ def reply(
     actor, p: Proposal, data: dict, upload: Upload | None = None, *, version: int | None, today: date | None = None
 ) -> ProposalReply:
     """The written reply of the current round, with its result class; needs a contact on or before it."""
-    _require_lead(actor, p)
-    _check_version(p, version)
-    if err := rules.state_error("reply", p.status):
-        raise ServiceError(err)
-    today = today or today_cn()
+    today = _start(actor, p, "reply", version, today)
     labels = result_labels_for(_agency(p))
     errors: dict[str, str] = {}
     result_class = data.get("result_class")
@@ -559,7 +471,7 @@ def reply(
             )
     if errors:
         raise ProposalInvalid(errors)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         document = _store_attachment(actor, p, upload, "reply", record_event=False) if upload is not None else None
         if document is not None:
             db.session.flush()
@@ -602,12 +514,8 @@ def reply(
 
 def set_publication(actor, p: Proposal, data: dict, *, version: int | None, today: date | None = None) -> dict:
     """Whether, when and where the latest reply was published (公开答复); returns {field: [old, new]}."""
-    _require_lead(actor, p)
-    _check_version(p, version)
+    today = _start(actor, p, "publish", version, today)
     r = p.latest_reply
-    if r is None:
-        raise ServiceError("该件尚未答复，请先登记答复，再登记公开答复情况。")
-    today = today or today_cn()
     published = bool(data.get("published"))
     errors: dict[str, str] = {}
     published_on = data.get("published_on") if isinstance(data.get("published_on"), date) else None
@@ -623,7 +531,7 @@ def set_publication(actor, p: Proposal, data: dict, *, version: int | None, toda
         published_on, link = None, None
     if errors:
         raise ProposalInvalid(errors)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         diff = audit.changes(r, {"published": published, "published_on": published_on, "publish_link": link})
         if not diff:
             db.session.rollback()
@@ -639,13 +547,9 @@ def record_feedback(actor, p: Proposal, data: dict, *, version: int | None, toda
 
     Returns the new status.
     """
-    _require_lead(actor, p)
-    _check_version(p, version)
-    if err := rules.state_error("feedback", p.status):
-        raise ServiceError(err)
+    today = _start(actor, p, "feedback", version, today)
     r = p.latest_reply
     assert r is not None  # REPLIED implies a reply
-    today = today or today_cn()
     errors: dict[str, str] = {}
     satisfaction = data.get("satisfaction")
     if satisfaction not in rules.SATISFACTION:
@@ -659,7 +563,7 @@ def record_feedback(actor, p: Proposal, data: dict, *, version: int | None, toda
     if errors:
         raise ProposalInvalid(errors)
     new_status = rules.status_after_feedback(satisfaction, p.round)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         r.satisfaction, r.feedback_on, r.feedback_note = satisfaction, feedback_on, note or None
         p.satisfaction = satisfaction
         old_status = p.status
@@ -693,15 +597,7 @@ def request_extension(
     actor, p: Proposal, data: dict, *, version: int | None, today: date | None = None
 ) -> ProposalExtension:
     """Ask the leader to extend the reply period to ``to_months`` after assignment (at most the maximum)."""
-    _require_lead(actor, p)
-    _check_version(p, version)
-    if err := rules.state_error("extension", p.status):
-        raise ServiceError(err)
-    if p.pending_extension is not None:
-        raise ServiceError("已有一项延期申请等待领导审批，请等审批后再申请。")
-    today = today or today_cn()
-    if p.due_date is not None and today > p.due_date:
-        raise ServiceError(f"办理期限已于{p.due_date.isoformat()}届满，不能再申请延期：延期须在期限届满前提出。")
+    today = _start(actor, p, "extension", version, today)
     errors: dict[str, str] = {}
     try:
         to_months = int(data.get("to_months"))
@@ -719,7 +615,7 @@ def request_extension(
         errors["reason"] = f"延期理由不能超过{NOTE_MAX}个字（现为{len(reason)}个字），请精简。"
     if errors:
         raise ProposalInvalid(errors)
-    with _transaction():
+    with unit_of_work(CONFLICT):
         ext = ProposalExtension(
             proposal_id=p.id,
             to_months=to_months,
@@ -740,14 +636,10 @@ def decide_extension(
     actor, p: Proposal, extension_id: int, data: dict, *, version: int | None, today: date | None = None
 ) -> ProposalExtension:
     """The leader approves (the deadline moves) or refuses a pending extension request."""
-    if actor is None or not actor.can("proposal.approve") or actor.agency_id != p.agency_id:
-        raise PermissionDenied("只有领导可以审批延期办理。")
-    _check_version(p, version)
+    today = _start(actor, p, "decide", version, today)
     ext = next((e for e in p.extensions if e.id == extension_id), None)
     if ext is None or ext.state != "requested":
         raise ServiceError("没有等待审批的延期申请（可能已被审批），请刷新页面。")
-    if err := rules.state_error("extension", p.status):
-        raise ServiceError(err)
     approve = data.get("decision") == "approve"
     if data.get("decision") not in ("approve", "refuse"):
         _fail("decision", "请选择“批准”或“不批准”。")
@@ -756,11 +648,10 @@ def decide_extension(
         _fail("note", f"审批意见不能超过{NOTE_MAX}个字（现为{len(note)}个字），请精简。")
     if not approve and not note:
         _fail("note", "不批准延期时请填写审批意见，说明理由。")
-    today = today or today_cn()
     current = p.extended_months or p.period_months
     if approve and (err := deadlines.proposal_extension_check(current, ext.to_months, clock.max_months(p))):
         raise ServiceError(err + "。")
-    with _transaction():
+    with unit_of_work(CONFLICT):
         ext.state = "approved" if approve else "refused"
         ext.decided_on, ext.decided_by_id, ext.decision_note = today, actor.id, note or None
         data_: dict = {"months": [current, ext.to_months]}
@@ -796,19 +687,12 @@ def add_attachment(
     actor, p: Proposal, upload: Upload | None, kind: str = "other", *, version: int | None
 ) -> Attachment:
     """Add a file to the item (the lead section or the office)."""
-    allowed = (
-        actor is not None
-        and p.agency_id == actor.agency_id
-        and ((actor.can("proposal.handle") and is_proposal_lead(actor, p)) or actor.can("proposal.register"))
-    )
-    if not allowed:
-        raise PermissionDenied("只有主办科室或政务公开办可以上传附件。")
-    _check_version(p, version)
+    _start(actor, p, "attach", version)
     if kind not in rules.ATTACHMENT_KINDS:
         _fail("kind", "请选择附件类型。")
     if upload is None:
         _fail("attachment", "请选择要上传的文件。")
-    with _transaction():
+    with unit_of_work(CONFLICT):
         att = _store_attachment(actor, p, upload, kind)
         _touch(p)
     return att

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -14,26 +12,26 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
-    send_from_directory,
     url_for,
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import audit
+from .. import attachments, audit
 from ..accounts.access import get_proposal_for
 from ..accounts.decorators import permission_required
 from ..accounts.models import Agency, Section
-from ..attachments import Attachment
 from ..errors import ConflictError, NotFound, PermissionDenied, ServiceError
 from ..extensions import db
+from ..ledger.export import record_export
+from ..lists import listing, page_arg
 from ..pending_uploads import FormFile
 from ..rules import proposals as rules
 from ..rules.clock import today_cn, valid_year
-from ..web import page_arg
+from ..web import xlsx_download
 from ..workcal.service import current_calendar
-from . import clock, export, queries, services
+from . import clock, export, queries, services, workflow
+from .blueprint import bp
 from .forms import (
     AttachmentForm,
     ContactForm,
@@ -48,21 +46,11 @@ from .forms import (
     ReplyForm,
 )
 
-bp = Blueprint("proposals", __name__, url_prefix="/proposals")
-
 # Event data keys as the timeline shows them.
 FIELD_LABELS = {
-    "kind": "类型",
-    "session": "届次会议",
-    "number": "编号",
-    "title": "标题",
-    "content": "内容",
-    "lead_author": "领衔代表/委员",
+    **services.FIELD_LABELS,
     "cosigners": "附议/联名",
-    "assigned_on": "交办日期",
-    "lead_section_id": "主办科室",
     "lead_section": "主办科室",
-    "cohandlers": "协办/会办科室",
     "due_date": "办理期限",
     "due_provisional": "期限暂定",
     "form": "沟通方式",
@@ -215,13 +203,9 @@ def list_proposals():
     page = page_arg(request.args)
     per = current_app.config["PAGE_SIZE"]
     total, rows = queries.page_rows(q, today, page, per)
-    pages = max((total + per - 1) // per, 1)
     return render_template(
         "proposals/list.html",
-        rows=rows,
-        total=total,
-        page=page,
-        pages=pages,
+        **listing(rows, total, page, per),
         sort=sort,
         sections=_sections(),
         args=request.args,
@@ -255,24 +239,9 @@ def export_year():
     if not valid_year(year):
         args["year"] = str(today.year)
     data, count = export.year_workbook(current_user, args, today)
-    audit.record(
-        "proposal.exported",
-        subject_type="proposal",
-        subject_id=None,
-        actor=current_user,
-        data={
-            "year": int(args["year"]),
-            "count": count,
-            "filters": {k: v for k, v in args.items() if k not in ("year", "page")},
-        },
-    )
-    db.session.commit()
-    return send_file(
-        io.BytesIO(data),
-        as_attachment=True,
-        download_name=f"{args['year']}年建议提案办理情况.xlsx",
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    filters = {k: v for k, v in args.items() if k not in ("year", "page")}
+    record_export(current_user, "proposal", {"year": int(args["year"]), "count": count, "filters": filters})
+    return xlsx_download(data, f"{args['year']}年建议提案办理情况.xlsx")
 
 
 # --- registration -----------------------------------------------------------------------------
@@ -307,6 +276,7 @@ def new_proposal():
 @permission_required("proposal.register")
 def edit_proposal(proposal_id: int):
     p = _load(proposal_id)
+    _may(p, "edit")
     form = EditForm(obj=p if request.method == "GET" else None)
     form.set_sections(_active_sections())
     if request.method == "GET":
@@ -382,7 +352,7 @@ def _forms(p, actions: set[str], labels: dict[str, str], active: tuple[str, obje
     if "opinion" in forms:
         forms["opinion"].opinion_section.choices = [
             (str(c.section_id), f"{c.section.name}（{c.mode_label}）")
-            for c in services.opinion_rows_for(current_user, p)
+            for c in workflow.open_opinion_rows(current_user, p)
         ]
     if "publish" in forms and not (active and active[0] == "publish"):
         r = p.latest_reply
@@ -399,22 +369,20 @@ def _changed(p) -> list[dict] | None:
 
 def _render_detail(p, active: tuple[str, object] | None = None, status: int = 200, changes=None, kept=None):
     labels = services.result_labels_for(_agency())
-    actions = services.available_actions(current_user, p)
+    offer = workflow.offer(current_user, p)
+    actions = offer.allowed
     events = audit.timeline("proposal", p.id)
-    attachments = db.session.scalars(
-        select(Attachment)
-        .where(Attachment.subject_type == "proposal", Attachment.subject_id == p.id)
-        .order_by(Attachment.id)
-    ).all()
+    files = attachments.of("proposal", p.id)
     calendar = current_calendar()
     deadline = clock.reply_deadline(p, calendar)
     return render_template(
         "proposals/detail.html",
         p=p,
         events=events,
-        attachments=attachments,
+        attachments=files,
         deadline=deadline,
         actions=actions,
+        refused=offer.refused,
         forms=_forms(p, actions, labels, active),
         labels=labels,
         rules=rules,
@@ -432,10 +400,19 @@ def detail(proposal_id: int):
     return _render_detail(_load(proposal_id))
 
 
+def _may(p, action_id: str) -> None:
+    """403 unless the action is the user's to take on this item (role and section, tracker.proposals.workflow);
+    whether it is possible now is the service's to say, after it has compared the version the form saw."""
+    if workflow.permission_error(current_user, p, workflow.action(action_id)):
+        abort(403)
+
+
 def _act(proposal_id: int, name: str, form_cls, run, success: str, aliases: dict[str, str] | None = None):
-    """Validate the posted form, run the service; on refusal show the page again with the message."""
+    """403 for the wrong role or section; else validate the posted form, run the service; on refusal show
+    the page again with the message (a stale form: what changed meanwhile, the input kept)."""
     p = _load(proposal_id)
     g.pop("form_files", None)
+    _may(p, name)
     form = form_cls()
     if name == "reply":
         form.set_labels(services.result_labels_for(_agency()))
@@ -560,24 +537,14 @@ def upload_attachment(proposal_id: int):
 @bp.get("/<int:proposal_id>/attachments/<int:attachment_id>")
 @login_required
 def attachment(proposal_id: int, attachment_id: int):
-    p = _load(proposal_id)
-    att = db.session.get(Attachment, attachment_id)
-    if att is None or att.subject_type != "proposal" or att.subject_id != p.id:
-        abort(404)
-    return send_from_directory(
-        current_app.config["UPLOAD_FOLDER"],
-        att.stored_name,
-        as_attachment=True,
-        download_name=att.original_name,
-        mimetype=att.content_type,
-    )
+    return attachments.download("proposal", _load(proposal_id).id, attachment_id)
 
 
 # --- configuration ----------------------------------------------------------------------------
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@permission_required("proposal.configure")
+@permission_required("proposal_settings.view", "proposal_settings.manage")
 def settings():
     agency = _agency()
     current = services.result_labels_for(agency)

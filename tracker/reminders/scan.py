@@ -216,11 +216,8 @@ def _request_ref(case: Case) -> str:
 
 
 def _request_who(case: Case, people: Directory) -> str:
-    section = people.section_name(case.section_id)
-    if section is None:
-        return "尚未分办至科室。"
-    handler = people.name(case.handler_id)
-    return f"承办科室：{section}；承办人：{handler or '尚未指定'}。"
+    section, handler = people.section_name(case.section_id), people.name(case.handler_id)
+    return f"承办科室：{section}；承办人：{handler or '尚未指定'}。" if section is not None else "尚未分办至科室。"
 
 
 def _item_ref(item: Item) -> str:
@@ -228,10 +225,9 @@ def _item_ref(item: Item) -> str:
 
 
 def _item_who(item: Item, people: Directory) -> str:
-    section = people.section_name(item.lead_section_id)
+    section, handler = people.section_name(item.lead_section_id), people.name(item.handler_id)
     if section is None:
         return "尚未确定主办科室。"
-    handler = people.name(item.handler_id)
     return f"主办科室：{section}" + (f"；承办人：{handler}。" if handler else "。")
 
 
@@ -269,25 +265,44 @@ def _deadline_stage(due: date, today: date, cal: WorkCalendar, policy: Policy) -
     return None
 
 
-def answer_owed(case: Case, today: date, cal: WorkCalendar, policy: Policy, people: Directory) -> list[Owed]:
-    """临期 / 到期 / 超期 of a request's answer deadline (none while the clock is stopped)."""
-    if case.due_date is None:
-        return []
-    stage = _deadline_stage(case.due_date, today, cal, policy)
+# The stages of a reply deadline, worded for a request (answered to the applicant) and for an NPC/CPPCC
+# item (answered to the deputy or member).
+_DEADLINE_TEXTS: dict[str, dict[str, str]] = {
+    REQUEST: {
+        "due_soon": "临期：{ref}的答复期限为{due}，还剩{left}个工作日，请抓紧办理。{who}",
+        "due_today": "到期：{ref}的答复期限为今天（{due}），请于今日答复申请人。{who}",
+        "overdue": "超期：{ref}的答复期限{due}已过，已超期{late}个工作日，请立即答复申请人。{who}",
+    },
+    PROPOSAL: {
+        "due_soon": "临期：{ref}的办理期限为{due}，还剩{left}个工作日，请抓紧答复代表委员。{who}",
+        "due_today": "到期：{ref}的办理期限为今天（{due}），请于今日答复。{who}",
+        "overdue": "超期：{ref}的办理期限{due}已过，已超期{late}个工作日，请立即答复。{who}",
+    },
+}
+
+
+def _deadline_owed(
+    subject: str, row, section_id, due, describe, today: date, cal: WorkCalendar, policy: Policy, people: Directory
+) -> list[Owed]:
+    """临期 / 到期 / 超期 of a reply deadline of ``row`` (a request or an item); ``describe()`` gives the
+    (reference, who handles it) of its messages."""
+    stage = _deadline_stage(due, today, cal, policy) if due is not None else None
     if stage is None:
         return []
     kind, occurrence = stage
-    due, ref, who = case.due_date, _request_ref(case), _request_who(case, people)
-    recipients = people.responsible(case.agency_id, case.section_id, case.handler_id)
-    if kind == "due_soon":
-        left = deadlines.workdays_remaining(due, today, cal)
-        text = f"临期：{ref}的答复期限为{due}，还剩{left}个工作日，请抓紧办理。{who}"
-    elif kind == "due_today":
-        text = f"到期：{ref}的答复期限为今天（{due}），请于今日答复申请人。{who}"
-    else:
-        text = f"超期：{ref}的答复期限{due}已过，已超期{occurrence}个工作日，请立即答复申请人。{who}"
-        recipients = recipients + _escalation(case.agency_id, case.section_id, occurrence, policy, people)
-    return _owed(kind, REQUEST, case.id, due, occurrence, recipients, case.agency_id, REQUEST, case.id, text)
+    recipients = people.responsible(row.agency_id, section_id, row.handler_id)
+    if kind == "overdue":
+        recipients = recipients + _escalation(row.agency_id, section_id, occurrence, policy, people)
+    left = deadlines.workdays_remaining(due, today, cal) if kind == "due_soon" else None
+    ref, who = describe()
+    text = _DEADLINE_TEXTS[subject][kind].format(ref=ref, due=due, left=left, late=occurrence, who=who)
+    return _owed(kind, subject, row.id, due, occurrence, recipients, row.agency_id, subject, row.id, text)
+
+
+def answer_owed(case: Case, today: date, cal: WorkCalendar, policy: Policy, people: Directory) -> list[Owed]:
+    """临期 / 到期 / 超期 of a request's answer deadline (none while the clock is stopped)."""
+    describe = lambda: (_request_ref(case), _request_who(case, people))  # noqa: E731
+    return _deadline_owed(REQUEST, case, case.section_id, case.due_date, describe, today, cal, policy, people)
 
 
 def clarification_owed(case: Case, today: date, cal: WorkCalendar, policy: Policy, people: Directory) -> list[Owed]:
@@ -373,23 +388,8 @@ def undelivered_owed(case: Case, today: date, cal: WorkCalendar, policy: Policy,
 
 def item_owed(item: Item, today: date, cal: WorkCalendar, policy: Policy, people: Directory) -> list[Owed]:
     """临期 / 到期 / 超期 of an NPC suggestion's or CPPCC proposal's reply deadline."""
-    if item.due_date is None:
-        return []
-    stage = _deadline_stage(item.due_date, today, cal, policy)
-    if stage is None:
-        return []
-    kind, occurrence = stage
-    due, ref, who = item.due_date, _item_ref(item), _item_who(item, people)
-    recipients = people.responsible(item.agency_id, item.lead_section_id, item.handler_id)
-    if kind == "due_soon":
-        left = deadlines.workdays_remaining(due, today, cal)
-        text = f"临期：{ref}的办理期限为{due}，还剩{left}个工作日，请抓紧答复代表委员。{who}"
-    elif kind == "due_today":
-        text = f"到期：{ref}的办理期限为今天（{due}），请于今日答复。{who}"
-    else:
-        text = f"超期：{ref}的办理期限{due}已过，已超期{occurrence}个工作日，请立即答复。{who}"
-        recipients = recipients + _escalation(item.agency_id, item.lead_section_id, occurrence, policy, people)
-    return _owed(kind, PROPOSAL, item.id, due, occurrence, recipients, item.agency_id, PROPOSAL, item.id, text)
+    describe = lambda: (_item_ref(item), _item_who(item, people))  # noqa: E731
+    return _deadline_owed(PROPOSAL, item, item.lead_section_id, item.due_date, describe, today, cal, policy, people)
 
 
 def opinions_owed(op: Opinions, today: date, cal: WorkCalendar, policy: Policy, people: Directory) -> list[Owed]:
@@ -425,19 +425,24 @@ def decide(
     opinions: Iterable[Opinions] = (),
     undelivered: Iterable[Case] = (),
 ) -> list[Owed]:
-    """Every reminder owed today for the given candidates (pure: no database, no clock)."""
+    """Every reminder owed today for the given candidates (pure: no database, no clock).
+
+    The candidates are taken in the order of their ids, whatever order the database returned them in
+    (the candidate queries have no ORDER BY), so reminders and their notifications are recorded, and
+    listed, in the same order every time."""
+    by_id = lambda x: x.id  # noqa: E731
     owed: list[Owed] = []
-    for c in undelivered:
+    for c in sorted(undelivered, key=by_id):
         owed += undelivered_owed(c, today, cal, policy, people)
-    for c in cases:
+    for c in sorted(cases, key=by_id):
         owed += answer_owed(c, today, cal, policy, people)
-    for c in clarifications:
+    for c in sorted(clarifications, key=by_id):
         owed += clarification_owed(c, today, cal, policy, people)
-    for w in windows:
+    for w in sorted(windows, key=lambda w: (w.case.id, w.id)):
         owed += window_owed(w, today, cal, policy, people)
-    for i in items:
+    for i in sorted(items, key=by_id):
         owed += item_owed(i, today, cal, policy, people)
-    for o in opinions:
+    for o in sorted(opinions, key=lambda o: (o.item.id, o.due)):
         owed += opinions_owed(o, today, cal, policy, people)
     return list({o.key: o for o in owed}.values())
 

@@ -35,6 +35,8 @@ from ..errors import NotFound
 from ..extensions import db
 from ..rules import deadlines
 from ..rules.clock import today_cn, utcnow
+from ..types import is_id
+from ..unit_of_work import unit_of_work
 from ..workcal.service import current_calendar
 from . import mail
 from .models import (
@@ -342,9 +344,8 @@ def run(now: datetime | None = None) -> RunResult:
     settings = mail.MailSettings.from_config(cfg)
     token = uuid.uuid4().hex
     started = utcnow()
-    try:
+    with unit_of_work():
         if not _take_lock():
-            db.session.rollback()
             result.skipped = "另一个提醒任务正在运行（已持有数据库锁），本次跳过。"
             return result
         run_row = ReminderRun(started_at=started, as_of=now, run_on=today, created={}, sent={})
@@ -355,35 +356,26 @@ def run(now: datetime | None = None) -> RunResult:
         claimed, result.stale = _claim(owed, token, started) if settings is not None else ([], 0)
         run_row.created = dict(result.created)
         if result.created:
-            audit.record(
-                "reminders.created",
-                subject_type="reminder_run",
-                subject_id=run_row.id,
-                data={"run_on": today, "created": dict(result.created)},
-            )
-        db.session.commit()
+            audit.log("reminders.created", run_row, None, {"run_on": today, "created": dict(result.created)})
         result.run_id = run_row.id
-    except Exception:
-        db.session.rollback()
-        raise
 
     _deliver(claimed, settings, today, token, result)
-    run_row = db.session.get(ReminderRun, result.run_id)
-    run_row.finished_at = utcnow()
-    run_row.sent = dict(result.sent)
-    run_row.mails_sent, run_row.mails_failed = result.mails_sent, result.mails_failed
-    run_row.error = "；".join(result.errors)[:2000] or None
-    db.session.commit()
+    with unit_of_work():
+        run_row = db.session.get(ReminderRun, result.run_id)
+        run_row.finished_at = utcnow()
+        run_row.sent = dict(result.sent)
+        run_row.mails_sent, run_row.mails_failed = result.mails_sent, result.mails_failed
+        run_row.error = "；".join(result.errors)[:2000] or None
     if not _is_postgres():
         # SQLite keeps no statistics by itself: refresh those of tables that grew (a no-op otherwise),
         # so that its planner keeps choosing the search's and the lists' indexes (issue 15)
         # Best effort: another process writing at this moment (a second scheduler, a user) holds the
         # lock; the statistics are then refreshed by the next run, the reminders are already committed.
         try:
-            db.session.execute(text("PRAGMA optimize"))
-            db.session.commit()
+            with unit_of_work():
+                db.session.execute(text("PRAGMA optimize"))
         except OperationalError:
-            db.session.rollback()
+            pass  # rolled back by the unit of work
     return result
 
 
@@ -416,8 +408,8 @@ def unread_label(user, cap: int = UNREAD_CAP) -> str:
 
 def notifications_for(user, args, *, unread_only: bool = False, per_page: int = 50):
     """A page of the user's own notifications, newest first (tracker.paging: capped count, keyset)."""
+    from ..lists import MAX_PAGE
     from ..paging import Key, paginate
-    from ..web import MAX_PAGE
 
     q = _mine(user)
     if unread_only:
@@ -429,29 +421,29 @@ def mark_read(user, notification_id: int) -> Notification:
     """Mark one of the user's notifications read; anybody else's is NotFound, as if it did not exist."""
     note = (
         db.session.scalars(_mine(user).where(Notification.id == notification_id)).first()
-        if 0 < notification_id <= 2**31 - 1
+        if is_id(notification_id)
         else None
     )
     if note is None:
         raise NotFound("通知不存在。")
     if note.read_at is None:
-        note.read_at = utcnow()
-        audit.record(
-            "notification.read", subject_type="notification", subject_id=note.id, actor=user, data={"count": 1}
-        )
-        db.session.commit()
+        with unit_of_work():
+            note.read_at = utcnow()
+            audit.log("notification.read", note, user, {"count": 1})
     return note
 
 
 def mark_all_read(user) -> int:
     """Mark all the user's unread notifications read in one UPDATE; returns how many."""
-    n = db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if n:
-        audit.record("notification.read", subject_type="notification", subject_id=None, actor=user, data={"count": n})
-    db.session.commit()
+    with unit_of_work():
+        n = db.session.execute(
+            update(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+            .values(read_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if n:
+            audit.record(
+                "notification.read", subject_type="notification", subject_id=None, actor=user, data={"count": n}
+            )
     return n

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..errors import NotFound
 from . import service
+from .blueprint import bp
 from .scan import KIND_LABELS
-
-bp = Blueprint("reminders", __name__, url_prefix="/notifications")
 
 PER_PAGE = 50
 

@@ -14,13 +14,16 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 
 from .. import audit
-from ..errors import FieldErrors, NotFound, PermissionDenied, ServiceError
+from ..accounts.roles import require
+from ..errors import FieldErrors, NotFound, ServiceError
 from ..extensions import db
 from ..rules.clock import today_cn, year_bounds
 from ..rules.report_layout import TABLE2_BLOCKS
+from ..unit_of_work import unit_of_work
 from .models import DECISION, DOCUMENT, FEE, KIND_LABELS, KIND_OF_TABLE2_BLOCK, PROACTIVE, RegisterEntry
 
 PERMISSION = "register.manage"
+REFUSED = "您的角色不能维护登记簿。如需登记，请联系政务公开办。"
 MAX_QUANTITY = 10_000_000
 MAX_AMOUNT = Decimal("99999999999999.99")  # Numeric(16, 2)
 LIMITS = {"title": 300, "category": 40, "doc_number": 100, "link": 500, "note": 2000}
@@ -174,11 +177,6 @@ def _event_data(diff: dict[str, list]) -> dict[str, list]:
     return {k: [str(v) if isinstance(v, Decimal) else v for v in pair] for k, pair in diff.items()}
 
 
-def _require(actor) -> None:
-    if actor is None or not actor.can(PERMISSION):
-        raise PermissionDenied("您的角色不能维护登记簿。如需登记，请联系政务公开办。")
-
-
 def get_entry(actor, entry_id: int) -> RegisterEntry:
     """The entry if it belongs to the actor's agency; NotFound exactly as for one that does not exist."""
     entry = db.session.scalar(
@@ -190,47 +188,33 @@ def get_entry(actor, entry_id: int) -> RegisterEntry:
 
 
 def add_entry(actor, kind: str, data: dict, *, today: date | None = None) -> RegisterEntry:
-    _require(actor)
+    require(actor, PERMISSION, REFUSED)
     clean = validate(kind, data, today or today_cn())
     entry = RegisterEntry(agency_id=actor.agency_id, created_by_id=actor.id, source="manual", **clean)
     db.session.add(entry)
-    try:
+    with unit_of_work():
         db.session.flush()
-        audit.record(
-            "register.added",
-            subject_type="register",
-            subject_id=entry.id,
-            actor=actor,
-            data=_event_data({k: [None, v] for k, v in clean.items() if v is not None}),
+        audit.log(
+            "register.added", entry, actor, _event_data({k: [None, v] for k, v in clean.items() if v is not None})
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return entry
 
 
 def edit_entry(actor, entry_id: int, data: dict, *, today: date | None = None) -> dict:
     """Apply a correction; returns {field: [old, new]} of what changed (empty: nothing to do)."""
-    _require(actor)
+    require(actor, PERMISSION, REFUSED)
     entry = get_entry(actor, entry_id)
     clean = validate(entry.kind, data, today or today_cn())
     clean.pop("kind")
-    try:
+    with unit_of_work():
         diff = audit.changes(entry, clean)
         if diff:
-            audit.record(
-                "register.edited", subject_type="register", subject_id=entry.id, actor=actor, data=_event_data(diff)
-            )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+            audit.log("register.edited", entry, actor, _event_data(diff))
     return diff
 
 
 def delete_entry(actor, entry_id: int) -> None:
-    _require(actor)
+    require(actor, PERMISSION, REFUSED)
     entry = get_entry(actor, entry_id)
     kept = {
         c: getattr(entry, c)
@@ -246,19 +230,11 @@ def delete_entry(actor, entry_id: int) -> None:
             "amount_yuan",
         )
     }
-    try:
-        audit.record(
-            "register.deleted",
-            subject_type="register",
-            subject_id=entry.id,
-            actor=actor,
-            data=_event_data({k: [v, None] for k, v in kept.items() if v is not None}),
+    with unit_of_work():
+        audit.log(
+            "register.deleted", entry, actor, _event_data({k: [v, None] for k, v in kept.items() if v is not None})
         )
         db.session.delete(entry)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def list_query(agency_id: int, kind: str, year: int | None):

@@ -13,10 +13,12 @@ from datetime import date, datetime
 from sqlalchemy import and_, func, or_, select
 
 from .. import audit
-from ..errors import PermissionDenied, ServiceError
+from ..accounts.roles import require
+from ..errors import ServiceError
 from ..extensions import db
 from ..rules.clock import today_cn, utcnow
 from ..rules.report_layout import CHECK_TITLES, LayoutVersion, cell_value, version_of
+from ..unit_of_work import unit_of_work
 from . import derive as derivation
 from .models import ReportNarrative, ReportSnapshot
 from .narrative import drafts
@@ -32,11 +34,6 @@ def check_year(year: int, today: date | None = None) -> None:
     today = today or today_cn()
     if not MIN_YEAR <= year <= today.year:
         raise ServiceError(f"年份应在{MIN_YEAR}年至{today.year}年之间（现为{year}）。")
-
-
-def _require(actor, permission: str, message: str) -> None:
-    if actor is None or not actor.can(permission):
-        raise PermissionDenied(message)
 
 
 # ------------------------------------------------------------------------------------------- snapshot
@@ -166,7 +163,7 @@ def narrative_for(agency_id: int, year: int, report: dict) -> dict[str, Narrativ
 
 def save_narrative(actor, year: int, texts: dict[str, str], *, today: date | None = None) -> dict[str, list]:
     """Save the prose parts of a year's report; returns {part: [old, new]} of what changed."""
-    _require(actor, "report.edit", "您的角色不能编辑年度报告文字。如需修改，请联系政务公开办。")
+    require(actor, "report.edit", "您的角色不能编辑年度报告文字。如需修改，请联系政务公开办。")
     check_year(year, today)
     snap = snapshot_for(actor.agency_id, year)
     if snap is not None:
@@ -185,7 +182,7 @@ def save_narrative(actor, year: int, texts: dict[str, str], *, today: date | Non
         )
     }
     diff: dict[str, list] = {}
-    try:
+    with unit_of_work():
         for part, text in texts.items():
             text = (text or "").replace("\r\n", "\n").strip()
             row = existing.get(part)
@@ -212,10 +209,6 @@ def save_narrative(actor, year: int, texts: dict[str, str], *, today: date | Non
                 actor=actor,
                 data={"year": year, **diff},
             )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return diff
 
 
@@ -224,7 +217,7 @@ def save_narrative(actor, year: int, texts: dict[str, str], *, today: date | Non
 
 def publish(actor, year: int, *, today: date | None = None) -> ReportSnapshot:
     """Freeze the year's figures and text as published. Refused while the year runs, twice, or on failed checks."""
-    _require(actor, "report.publish", "您的角色不能发布年度报告。")
+    require(actor, "report.publish", "您的角色不能发布年度报告。")
     today = today or today_cn()
     check_year(year, today)
     if year >= today.year:
@@ -252,7 +245,7 @@ def publish(actor, year: int, *, today: date | None = None) -> ReportSnapshot:
         published_by_id=actor.id,
     )
     db.session.add(snap)
-    try:
+    with unit_of_work():
         db.session.flush()
         # a report is known by (agency, year): its events carry the year as subject id
         audit.record(
@@ -262,10 +255,6 @@ def publish(actor, year: int, *, today: date | None = None) -> ReportSnapshot:
             actor=actor,
             data={"year": year, "snapshot_id": snap.id},
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return snap
 
 

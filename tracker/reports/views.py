@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..accounts.decorators import permission_required
 from ..errors import NotFound, ServiceError
 from ..extensions import db
+from ..lists import page_arg
 from ..rules import report_layout as rl
 from ..rules.clock import today_cn
-from ..web import page_arg
 from . import registers, render, services
+from .blueprint import bp
 from .derive import PROBLEMS, data_notes, problem_cases
 from .forms import CsrfOnlyForm, PublishForm, entry_data, entry_form
 from .models import KIND_LABELS, PROACTIVE_CATEGORIES, RegisterEntry
 from .structure import NARRATIVE_PARTS, SECTIONS, parts_of, report_title
-
-bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 FILE_TYPES = {
     "json": "application/json; charset=utf-8",
@@ -174,7 +173,7 @@ def _kind_or_404(kind: str) -> None:
 
 
 @bp.get("/registers/<kind>/")
-@permission_required("report.view")
+@permission_required("register.view")
 def register_list(kind: str):
     _kind_or_404(kind)
     year = request.args.get("year", type=int)

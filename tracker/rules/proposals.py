@@ -154,8 +154,14 @@ _ACTION_STATES: dict[str, tuple[tuple[str, ...], str]] = {
     "reply": (OPEN_STATUSES, "只有办理中的建议提案可以答复"),
     "opinion": (OPEN_STATUSES, "只有办理中的建议提案可以提交协办意见"),
     "extension": ((ASSIGNED,), "只有首次办理中（尚未答复）的建议提案可以申请延期"),
+    "decide": ((ASSIGNED,), "只有首次办理中（尚未答复）的建议提案可以审批延期"),
     "feedback": ((REPLIED,), "只有已答复、等待反馈的建议提案可以登记代表委员的反馈"),
 }
+
+
+def allowed_statuses(action: str) -> tuple[str, ...]:
+    """The statuses in which ``action`` is possible."""
+    return _ACTION_STATES[action][0]
 
 
 def state_error(action: str, status: str) -> str | None:

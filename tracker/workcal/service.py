@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
-from ..errors import ConflictError, PermissionDenied, ServiceError
+from ..accounts.roles import require
+from ..errors import ConflictError, ServiceError
 from ..extensions import db
 from ..rules import calendar_csv
 from ..rules.clock import utcnow
@@ -29,6 +30,7 @@ from ..rules.workdays import (
     YEAR_STATUS_NOTES,
     WorkCalendar,
 )
+from ..unit_of_work import unit_of_work
 from .models import CalendarDay, CalendarYear
 
 MIN_YEAR = LUNAR_MIN_YEAR
@@ -275,7 +277,7 @@ def check_csv(
 ) -> ImportPreview:
     """Step 1 of an import: check the file by the same rules as the import and compare it with the
     calendar in force. CalendarInvalid lists every problem; nothing is written either way."""
-    _check_permission(actor)
+    require(actor, "calendar.manage", "只有系统管理员可以修改工作日历。")
     parsed = _parse(data, expected_year, filename)
     year = parsed.year
     old, new = current_calendar(), _load_calendar(replace=(year, parsed.rows))
@@ -287,15 +289,9 @@ def import_csv(
     data: bytes | str, *, actor=None, source: str = "", expected_year: int | None = None, filename: str | None = None
 ) -> ApplyResult:
     """Parse a calendar CSV (tracker.rules.calendar_csv) and apply it; all or nothing."""
-    _check_permission(actor)
+    require(actor, "calendar.manage", "只有系统管理员可以修改工作日历。")
     parsed = _parse(data, expected_year, filename)
     return apply_year(parsed.year, [(r.day, r.workday, r.name) for r in parsed.rows], actor=actor, source=source)
-
-
-def _check_permission(actor) -> None:
-    # The command line runs as the server's operator (actor None); every web caller passes its user.
-    if actor is not None and not actor.can("calendar.manage"):
-        raise PermissionDenied("只有系统管理员可以修改工作日历。")
 
 
 def apply_year(
@@ -307,7 +303,7 @@ def apply_year(
     checked by the one validator of the format (tracker.rules.calendar_csv), so a caller that did not
     come through a CSV gets exactly the same rules. One transaction: on any error nothing changes.
     """
-    _check_permission(actor)
+    require(actor, "calendar.manage", "只有系统管理员可以修改工作日历。")
     check_year(year)
     day_list = [(d, bool(w), (n or "").strip()) for d, w, n in days]
     checked = calendar_csv.parse_calendar_csv(calendar_csv.format_calendar_csv(day_list), expected_year=year)
@@ -318,52 +314,48 @@ def apply_year(
         raise ServiceError(f"来源说明最多200个字（现为{len(source)}个字），请精简", "source")
 
     try:
-        old_cal = current_calendar()
-        old_status = old_cal.year_status(year)
-        # Lock the year's row first (PostgreSQL), so two administrators replacing the same year
-        # run one after the other instead of colliding on the days' primary keys.
-        entry = db.session.get(CalendarYear, year, with_for_update=True)
-        if entry is None:
-            entry = CalendarYear(year=year, revision=1)
-            db.session.add(entry)
+        with unit_of_work():
+            old_cal = current_calendar()
+            old_status = old_cal.year_status(year)
+            # Lock the year's row first (PostgreSQL), so two administrators replacing the same year
+            # run one after the other instead of colliding on the days' primary keys.
+            entry = db.session.get(CalendarYear, year, with_for_update=True)
+            if entry is None:
+                entry = CalendarYear(year=year, revision=1)
+                db.session.add(entry)
+                db.session.flush()
+            else:
+                entry.revision = CalendarYear.revision + 1
+            entry.confirmed = True
+            entry.source = source or None
+            entry.updated_at = utcnow()
+            entry.updated_by_id = getattr(actor, "id", None)
+            db.session.execute(CalendarDay.__table__.delete().where(CalendarDay.year == year))
+            db.session.add_all(
+                CalendarDay(day=r.day, year=year, is_workday=r.workday, name=r.name or None) for r in checked.rows
+            )
             db.session.flush()
-        else:
-            entry.revision = CalendarYear.revision + 1
-        entry.confirmed = True
-        entry.source = source or None
-        entry.updated_at = utcnow()
-        entry.updated_by_id = getattr(actor, "id", None)
-        db.session.execute(CalendarDay.__table__.delete().where(CalendarDay.year == year))
-        db.session.add_all(
-            CalendarDay(day=r.day, year=year, is_workday=r.workday, name=r.name or None) for r in checked.rows
-        )
-        db.session.flush()
 
-        new_cal = _load_calendar()  # not cached until committed
-        changed = [d for d in _days_of(year) if old_cal.is_workday(d) != new_cal.is_workday(d)]
-        off = sum(1 for r in checked.rows if not r.workday)
-        audit.record(
-            "calendar.changed",
-            subject_type="calendar",
-            subject_id=year,
-            actor=actor,
-            data={
-                "status": [YEAR_STATUS_LABELS[old_status], YEAR_STATUS_LABELS[CONFIRMED]],
-                "days_off": off,
-                "makeup_workdays": len(checked.rows) - off,
-                "changed_days": [d.isoformat() for d in changed],
-                "source": source,
-            },
-            note=f"{year}年放假安排" + (f"（{source}）" if source else ""),
-        )
-        recomputed = recompute_open_deadlines(new_cal, actor=actor, reason=_reason(year, source))
-        db.session.commit()
+            new_cal = _load_calendar()  # not cached until committed
+            changed = [d for d in _days_of(year) if old_cal.is_workday(d) != new_cal.is_workday(d)]
+            off = sum(1 for r in checked.rows if not r.workday)
+            audit.record(
+                "calendar.changed",
+                subject_type="calendar",
+                subject_id=year,
+                actor=actor,
+                data={
+                    "status": [YEAR_STATUS_LABELS[old_status], YEAR_STATUS_LABELS[CONFIRMED]],
+                    "days_off": off,
+                    "makeup_workdays": len(checked.rows) - off,
+                    "changed_days": [d.isoformat() for d in changed],
+                    "source": source,
+                },
+                note=f"{year}年放假安排" + (f"（{source}）" if source else ""),
+            )
+            recomputed = recompute_open_deadlines(new_cal, actor=actor, reason=_reason(year, source))
     except IntegrityError:
-        db.session.rollback()
         raise ConflictError(f"其他管理员同时在录入{year}年的安排，本次未保存，请刷新页面查看后重试。") from None
-    except Exception:
-        db.session.rollback()
-        raise
     finally:
         invalidate()
     return ApplyResult(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import audit
@@ -14,9 +14,8 @@ from ..rules.clock import today_cn
 from ..rules.workdays import YEAR_STATUS_LABELS
 from . import calculator as calc
 from . import service
+from .blueprint import bp
 from .forms import CalendarImportForm
-
-bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
 MIN_PAUSE_ROWS = 3
 
@@ -56,7 +55,7 @@ def calculator():
 
 
 @bp.get("/years")
-@permission_required("calendar.manage")
+@permission_required("calendar.view")
 def admin_years():
     return render_template(
         "calendar/years.html",
@@ -75,7 +74,7 @@ def _year_or_404(year: int) -> int:
 
 
 @bp.get("/years/<int:year>")
-@permission_required("calendar.manage")
+@permission_required("calendar.view")
 def year_detail(year: int):
     view = "list" if request.args.get("view") == "list" else "grid"
     info = service.year_info(_year_or_404(year))
@@ -91,7 +90,7 @@ def year_detail(year: int):
 
 # The "open a year" box on the list page.
 @bp.get("/years/open")
-@permission_required("calendar.manage")
+@permission_required("calendar.view")
 def open_year():
     year = request.args.get("year", type=int)
     if year is None or not service.MIN_YEAR <= year <= service.MAX_YEAR:
@@ -101,7 +100,7 @@ def open_year():
 
 
 @bp.get("/years/<int:year>.csv")
-@permission_required("calendar.manage")
+@permission_required("calendar.view")
 def year_csv(year: int):
     # With a BOM, so that Excel opens the Chinese names correctly; the importer accepts it.
     body = "\ufeff" + service.year_csv(_year_or_404(year))

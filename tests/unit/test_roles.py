@@ -1,0 +1,42 @@
+"""The roles table (tracker.accounts.roles): one place decides who may do what, also without a user."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from tracker.accounts import roles
+from tracker.errors import PermissionDenied
+
+
+def _user(role, active=True):
+    return SimpleNamespace(role=role, can=lambda p: active and roles.can(role, p))
+
+
+def test_an_action_without_a_user_is_the_command_line_and_holds_only_its_permissions():
+    for perm in roles.PERMISSIONS_TABLE:
+        if perm in roles.COMMAND_LINE:
+            roles.require(None, perm)
+        else:
+            with pytest.raises(PermissionDenied, match="没有登录用户时不能"):
+                roles.require(None, perm)
+
+
+def test_require_says_what_the_role_may_not_do():
+    with pytest.raises(PermissionDenied, match=r"您的角色（科室工作人员）不能登记政府信息公开申请。"):
+        roles.require(_user(roles.STAFF), "request.register")
+    with pytest.raises(PermissionDenied, match="只有政务公开办"):
+        roles.require(_user(roles.STAFF), "request.register", "只有政务公开办可以登记申请。")
+    roles.require(_user(roles.OFFICE), "request.register")
+    with pytest.raises(PermissionDenied):
+        roles.require(_user(roles.OFFICE, active=False), "request.register")
+    with pytest.raises(KeyError):
+        roles.require(_user(roles.OFFICE), "no.such.permission")
+
+
+def test_the_derived_tables_come_from_the_roles_table():
+    assert set(roles.ROLES) == set(roles.ROLE_TABLE)
+    assert roles.AGENCY_WIDE | roles.SECTION_BOUND == set(roles.ROLE_TABLE)
+    assert not roles.AGENCY_WIDE & roles.SECTION_BOUND
+    for perm, holders in roles.PERMISSIONS.items():
+        assert holders == {r for r, role in roles.ROLE_TABLE.items() if perm in role.grants}
+    assert roles.COMMAND_LINE <= set(roles.PERMISSIONS_TABLE)

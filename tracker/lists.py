@@ -1,0 +1,54 @@
+"""How a list page reads its arguments (?q=, ?sort=, ?page=, id filters) and what its template gets.
+
+Used by the list queries (tracker/*/queries.py) and views; no Flask import: ``args`` is request.args or
+a plain dict.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import or_
+
+from .types import is_id
+
+# Pages beyond this are no list's (a thousand rows a page would still be 10^8 rows); capping keeps the
+# OFFSET of a typed ?page=99999999999999 a number every database accepts.
+MAX_PAGE = 100_000
+
+
+def searched(q, args, *columns):
+    """The list filtered by its ?q= text: rows where any of ``columns`` contains it."""
+    text = (args.get("q") or "").strip()
+    if not text:
+        return q
+    like = f"%{text}%"
+    return q.where(or_(*(c.like(like) for c in columns)))
+
+
+def sorted_by(q, args, sorts: dict, default: str):
+    """(the list in its ?sort= order, that order's name); an unknown one is the default."""
+    sort = args.get("sort") if args.get("sort") in sorts else default
+    return q.order_by(*sorts[sort]), sort
+
+
+def listing(rows, total: int, page: int, per: int) -> dict:
+    """A paged list's rows, their total, the page shown and the number of pages, for its template."""
+    return {"rows": rows, "total": total, "page": page, "pages": max((total + per - 1) // per, 1)}
+
+
+def page_arg(args) -> int:
+    """The ?page= number of a list: 1 when missing or not a number, at most MAX_PAGE."""
+    return min(max(args.get("page", 1, type=int), 1), MAX_PAGE)
+
+
+def int_arg(args, name: str) -> int | None:
+    """args[name] as a number, None when missing or not one (args: request.args or a plain dict)."""
+    try:
+        return int(args.get(name) or "")
+    except (TypeError, ValueError):
+        return None
+
+
+def id_arg(args, name: str) -> int | None:
+    """A ?name= id filter: None (no filter) when missing, not a number or no possible id."""
+    value = int_arg(args, name)
+    return value if is_id(value) else None
