@@ -195,6 +195,7 @@ SUBJECT_TYPES: dict[str, str] = {
     "LetterTemplate": "letter_template",
     "Notification": "notification",
     "ReminderRun": "reminder_run",
+    "Review": "review",
 }
 
 

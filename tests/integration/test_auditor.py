@@ -45,6 +45,9 @@ def test_the_auditor_reads_every_case_proposal_report_register_and_settings_page
         "/requests/letter-templates/",
         "/requests/letter-templates/receipt",
         "/proposals/settings",
+        # issue 11: reviews not tied to a request (table 四's other inputs)
+        "/requests/reviews/",
+        f"/requests/reviews/{ids['review_id'][0]}/edit",
     ]
     for url in pages:
         assert b.get(url).status_code == 200, url
@@ -52,7 +55,26 @@ def test_the_auditor_reads_every_case_proposal_report_register_and_settings_page
 
     case = b.get(f"/requests/{cases[1]}").get_data(as_text=True)
     assert "甲科室在办" in case and 'id="actions"' not in case  # reads the case, is offered nothing
-    for url in ("/admin/users", "/proposals/settings", "/requests/letter-templates/receipt"):
+    # issue 11: the letters of a case, their versions and their delivery are read on the case page; none
+    # is offered to be generated or delivered
+    done = b.get(f"/requests/{cases[4]}").get_data(as_text=True)
+    assert 'id="letters-list"' in done and "第1版" in done and "尚未送达" in done
+    assert (
+        "重新生成" not in done
+        and "action_id=record_delivery" not in done
+        and "/act/record_delivery" not in done
+        and f"/requests/{cases[4]}/letters" not in done
+    )
+    listing = b.get("/requests/reviews/").get_data(as_text=True)
+    assert "对主动公开的文件不服" in listing and "查看" in listing and "登记复议诉讼" not in listing
+    assert b.get("/requests/reviews/new").status_code == 403  # a blank form to register: nothing to read
+    for url in (
+        "/admin/users",
+        "/admin/agency",
+        "/proposals/settings",
+        "/requests/letter-templates/receipt",
+        f"/requests/reviews/{ids['review_id'][0]}/edit",
+    ):
         html = b.get(url).get_data(as_text=True)
         assert "<fieldset disabled>" in html and "您的角色只能查看，不能修改" in html, url
     nav = b.get("/requests/").get_data(as_text=True)

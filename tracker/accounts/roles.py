@@ -59,6 +59,7 @@ PERMISSIONS_TABLE: dict[str, str] = {
     "request.fee": "核算和登记信息处理费",
     "request.deadline_explicit": "另行确定答复期限",
     "request.letters": "生成告知书",
+    "review.view": "查看未对应登记申请的行政复议和行政诉讼",
     "review.manage": "登记行政复议和行政诉讼",
     "letters.view": "查看告知书模板",
     "letters.manage": "修改告知书模板",
@@ -107,6 +108,7 @@ READ_ALL = (
     "proposal_settings.view",
     "report.view",
     "register.view",
+    "review.view",
 )
 
 ROLE_TABLE: dict[str, Role] = {
@@ -131,6 +133,7 @@ ROLE_TABLE: dict[str, Role] = {
         "report.view",
         "register.view",
         "register.manage",
+        "review.view",
         "ledger.import",
     ),
     OFFICE: _role(
@@ -150,6 +153,7 @@ ROLE_TABLE: dict[str, Role] = {
         "request.fee",
         "request.deadline_explicit",
         "request.letters",
+        "review.view",
         "review.manage",
         "letters.view",
         "letters.manage",
@@ -179,6 +183,7 @@ ROLE_TABLE: dict[str, Role] = {
         "report.view",
         "report.publish",
         "register.view",
+        "review.view",
     ),
     SECTION_HEAD: _role(
         "科室负责人",

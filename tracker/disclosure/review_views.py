@@ -35,7 +35,7 @@ FIELDS = (
 
 
 @bp.get("/reviews/")
-@permission_required("review.manage")
+@permission_required("review.view")
 def reviews_list():
     return render_template(
         "disclosure/reviews.html",
@@ -77,7 +77,7 @@ def review_new():
 
 
 @bp.route("/reviews/<int:review_id>/edit", methods=["GET", "POST"])
-@permission_required("review.manage")
+@permission_required("review.view", "review.manage")
 def review_edit(review_id: int):
     try:
         review = get_unattached(current_user, review_id)

@@ -19,14 +19,15 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
-from ..errors import ConflictError, NotFound, PermissionDenied, ServiceError
+from ..accounts import roles
+from ..errors import NotFound, ServiceError
 from ..extensions import db
 from ..rules.clock import today_cn
 from ..rules.intake import format_date_cn as cn
 from ..rules.report_layout import TABLE4_BLOCKS, TABLE4_COLUMNS, TABLE4_PARTS
+from ..types import is_id
 from ..unit_of_work import unit_of_work
 from .models import REVIEW_SUBJECTS, DisclosureRequest, Review
 from .services import CONFLICT, Done, Invalid, _date_error, _finish, _start, _text
@@ -164,11 +165,6 @@ def update_review(actor, req: DisclosureRequest, *, version, review_id, today: d
 # --- reviews not tied to a registered request ----------------------------------------------------------
 
 
-def _require(actor) -> None:
-    if actor is None or not actor.can("review.manage"):
-        raise PermissionDenied("只有政务公开办可以登记行政复议、行政诉讼。")
-
-
 def unattached_reviews(agency_id: int, limit: int = 200) -> list[Review]:
     return list(
         db.session.scalars(
@@ -182,7 +178,7 @@ def unattached_reviews(agency_id: int, limit: int = 200) -> list[Review]:
 
 def get_unattached(actor, review_id: int) -> Review:
     """An unattached review of the actor's agency; NotFound (as for a missing one) otherwise."""
-    review = db.session.get(Review, review_id) if 0 < review_id < 2**31 else None
+    review = db.session.get(Review, review_id) if is_id(review_id) else None
     if review is None or review.request_id is not None or actor is None or review.agency_id != actor.agency_id:
         raise NotFound("没有找到这条复议诉讼记录。")
     return review
@@ -217,21 +213,20 @@ def _unattached_errors(actor, data: dict, today: date, review: Review | None) ->
 
 def record_unattached_review(actor, *, today: date | None = None, **data) -> Review:
     """Register a reconsideration or lawsuit not tied to a registered request; counted in table 四."""
-    _require(actor)
+    roles.require(actor, "review.manage")
     today = today or today_cn()
     clean, errors = _unattached_errors(actor, data, today, None)
     if errors:
         raise Invalid(errors)
-    try:
+    with unit_of_work():
         review = Review(agency_id=actor.agency_id, request_id=None, **clean)
         db.session.add(review)
         db.session.flush()
-        audit.record(
+        audit.log(
             "review.recorded",
-            subject_type="review",
-            subject_id=review.id,
-            actor=actor,
-            data={
+            review,
+            actor,
+            {
                 "kind": REVIEW_KINDS[clean["kind"]],
                 "subject": UNATTACHED_SUBJECTS[clean["subject"]],
                 "filed_on": clean["filed_on"],
@@ -239,32 +234,21 @@ def record_unattached_review(actor, *, today: date | None = None, **data) -> Rev
             },
             note=clean["subject_note"],
         )
-        db.session.commit()
-        return review
-    except Exception:
-        db.session.rollback()
-        raise
+    return review
 
 
 def update_unattached_review(actor, review: Review, *, today: date | None = None, **data) -> dict:
-    _require(actor)
+    roles.require(actor, "review.manage")
     today = today or today_cn()
     clean, errors = _unattached_errors(actor, data, today, review)
     if errors:
         raise Invalid(errors)
     if clean["data_note"] is None and not data.get("prior_reconsideration"):
         clean.pop("data_note")
-    try:
+    with unit_of_work():
         was_open = review.concluded_on is None
         diff = audit.changes(review, clean)
         if diff:
             kind = "review.concluded" if was_open and review.concluded_on is not None else "review.updated"
-            audit.record(kind, subject_type="review", subject_id=review.id, actor=actor, data=diff)
-        db.session.commit()
-        return diff
-    except StaleDataError:
-        db.session.rollback()
-        raise ConflictError("该记录已被他人修改，请刷新后重试。") from None
-    except Exception:
-        db.session.rollback()
-        raise
+            audit.log(kind, review, actor, diff)
+    return diff
