@@ -260,9 +260,7 @@ def _repeat_of(req: DisclosureRequest, value: Any, errors: dict) -> int | None:
     """Art. 36(6): the earlier request of the same applicant that was answered (its letter cites it)."""
     from .repeats import same_applicant
 
-    earlier = (
-        db.session.get(DisclosureRequest, int(value)) if str(value or "").isdigit() and int(value) < 2**31 else None
-    )
+    earlier = db.session.get(DisclosureRequest, rid) if (rid := to_id(value)) else None
     if earlier is None or earlier.agency_id != req.agency_id or earlier.id == req.id:
         errors["repeat_of_id"] = "“重复申请”须选择本机关此前已答复的同一申请人的申请（答复书将引用其编号和答复日期）。"
         return None
@@ -1225,13 +1223,11 @@ def split_request(
             clock.refresh(child, current_calendar())
             db.session.flush()
             numbers.append(child.number)
-            audit.record(
+            audit.log(
                 "request.split_off",
-                subject_type="request",
-                subject_id=child.id,
-                actor=actor,
-                agency_id=req.agency_id,
-                data={
+                child,
+                actor,
+                {
                     "number": child.number,
                     "split_from": req.number,
                     "received_on": child.received_on,
@@ -1244,9 +1240,10 @@ def split_request(
 
 
 def split_family(req: DisclosureRequest) -> list[DisclosureRequest]:
-    """The application and every request split off it (for the case page), ordered by number."""
+    """The application and every request split off it (for the case page), ordered by number; empty for a
+    request neither split nor split off (one query either way)."""
     root = req.split_from_id or req.id
-    return list(
+    family = list(
         db.session.scalars(
             select(DisclosureRequest)
             .where(
@@ -1257,6 +1254,7 @@ def split_family(req: DisclosureRequest) -> list[DisclosureRequest]:
             .limit(MAX_SPLIT * 5)
         )
     )
+    return family if len(family) > 1 else []
 
 
 def open_clock_actions(req: DisclosureRequest, *kinds: str, state: str = "open") -> list[ClockAction]:

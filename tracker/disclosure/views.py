@@ -159,15 +159,8 @@ def detail(request_id: int):
         timeliness_labels=deadline_rules.TIMELINESS_LABELS,
         similar=repeats.similar_earlier(req),
         requests_last_year=repeats.requests_in_last_year(req),
-        split_family=services.split_family(req) if req.split_from_id or _has_split_parts(req) else [],
+        split_family=services.split_family(req),
         allowed={a.id for a in workflow.allowed_actions(current_user, req)},
-    )
-
-
-def _has_split_parts(req) -> bool:
-    return (
-        db.session.scalar(select(DisclosureRequest.id).where(DisclosureRequest.split_from_id == req.id).limit(1))
-        is not None
     )
 
 
