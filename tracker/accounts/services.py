@@ -186,19 +186,6 @@ def update_user(
             audit.log("user.updated", user, actor, diff)
 
 
-def rename_agency(agency: Agency, name: str, *, actor) -> None:
-    roles.require(actor, "admin.manage")
-    name = (name or "").strip()
-    if not name or len(name) > 100:
-        raise ServiceError("机关名称不能为空，且不能超过100个字。", "name")
-    if db.session.scalars(select(Agency).where(Agency.name == name, Agency.id != agency.id)).first():
-        raise ServiceError(f"已有名为“{name}”的机关。", "name")
-    with unit_of_work():
-        diff = audit.changes(agency, {"name": name})
-        if diff:
-            audit.log("agency.renamed", agency, actor, diff)
-
-
 def sign_in(username: str, password: str) -> User | None:
     """The user whose password this is (active only), with the time of this sign-in recorded; else None."""
     user = authenticate(username, password)

@@ -74,7 +74,6 @@ def agency():
             flash("机关名称和联系方式已保存。" if diff else "没有修改任何内容。", "success" if diff else "info")
             return redirect(url_for("admin.agency"))
         except FieldErrors as e:
-            db.session.rollback()
             for key, message in e.errors.items():
                 form[key].errors = [*form[key].errors, message]
         except ServiceError as e:
