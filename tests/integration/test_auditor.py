@@ -67,6 +67,8 @@ def test_the_auditor_reads_every_case_proposal_report_register_and_settings_page
     )
     listing = b.get("/requests/reviews/").get_data(as_text=True)
     assert "对主动公开的文件不服" in listing and "查看" in listing and "登记复议诉讼" not in listing
+    record = b.get(f"/requests/reviews/{ids['review_id'][0]}/edit").get_data(as_text=True)
+    assert '<h1 class="h4">查看复议诉讼</h1>' in record
     assert b.get("/requests/reviews/new").status_code == 403  # a blank form to register: nothing to read
     for url in (
         "/admin/users",
