@@ -483,7 +483,10 @@ SPECS: dict[str, KindSpec] = {
                 True,
                 ("复议诉讼类型", "案件类型"),
                 vocabulary=REVIEW_KIND,
-                help="行政复议、直接起诉或复议后起诉。",
+                help=(
+                    "行政复议、直接起诉或复议后起诉。复议后起诉所依据的行政复议不在台账和系统中的，照常导入，"
+                    "年度报告的数据说明列出。"
+                ),
                 identifies=True,
             ),
             Field(
