@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
+from . import countdowns
 from .extensions import db, login_manager
 from .rules.clock import to_cn, utcnow
 from .types import MAX_ID
@@ -101,6 +102,9 @@ def register_web(app: Flask) -> None:
     def server_error(e):
         db.session.rollback()
         return error_page(500, "系统错误", "系统处理时出现错误，本次操作未保存。请稍后重试或联系系统管理员。")
+
+    # globals, not a context processor: imported macros (templates/_countdown.html) see them too
+    app.jinja_env.globals.update(countdown=countdowns.countdown, countdown_class=countdowns.badge_class)
 
     @app.template_filter("cn_datetime")
     def cn_datetime(ts):
