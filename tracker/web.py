@@ -64,7 +64,9 @@ def register_web(app: Flask) -> None:
     def index():
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login"))
-        return redirect(url_for("disclosure.list_requests"))
+        from .workbench.views import render_workbench
+
+        return render_workbench()
 
     @app.after_request
     def security_headers(resp):
@@ -121,6 +123,11 @@ def register_web(app: Flask) -> None:
         if local.year == now.year:
             return f"{local.month}月{local.day}日 {local:%H:%M}"
         return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+    @app.template_filter("dict_without")
+    def dict_without(args: dict, *keys: str) -> dict:
+        """A list's arguments without some filters, and from its first page again."""
+        return {k: v for k, v in args.items() if k not in keys and k not in ("page", "after", "before")}
 
     @app.template_filter("cn_date")
     def cn_date(d):

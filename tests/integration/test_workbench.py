@@ -1,0 +1,205 @@
+"""The workbench (/): each role lands on the panels its permissions give, each panel holds exactly its
+cases (its count opens the same cases in the list), and the page costs a fixed number of statements."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from tracker.accounts import roles
+from tracker.disclosure import services as s
+from tracker.disclosure.intake import register_request
+from tracker.extensions import db
+from tracker.rules.clock import today_cn
+from tracker.workbench import panels
+
+from .test_workflow_pages import login_as
+from .workflow_fixtures import intake
+
+
+def _page(client, user) -> str:
+    login_as(client, user)
+    resp = client.get("/")
+    assert resp.status_code == 200
+    return resp.get_data(as_text=True)
+
+
+def _panel(html: str, panel_id: str) -> str | None:
+    m = re.search(rf'<section class="card[^"]*" id="panel-{panel_id}".*?</section>', html, re.S)
+    return m.group(0) if m else None
+
+
+def _count(section_html: str) -> int:
+    m = re.search(r'title="查看全部">(\d+)</a>', section_html)
+    assert m, section_html[:400]
+    return int(m.group(1))
+
+
+def _list_total(client, section_html: str) -> int:
+    href = re.search(r'href="([^"]+)" title="查看全部"', section_html).group(1).replace("&amp;", "&")
+    html = client.get(href).get_data(as_text=True)
+    m = re.search(r"共 (\d+) 件", html)
+    if m:
+        return int(m.group(1))
+    return len(re.findall(r'<tr>\s*<td>[^<]*</td>\s*<td>[^<]*</td>\s*<td><a href="/proposals/\d+"', html))
+
+
+@pytest.fixture()
+def day(app_ctx, w):
+    """A handful of cases in the states the panels look for, all relative to today."""
+    today = today_cn()
+    new = w.new_case(received_on=today, applicant_name="今日来信者")
+    routed = w.new_case(received_on=today - timedelta(days=3), applicant_name="待指定者")
+    s.assign_section(w.office, routed, version=routed.version, section_id=w.sec_a.id, today=today)
+    mine = w.new_case(received_on=today - timedelta(days=5), applicant_name="承办者")
+    s.assign_section(w.office, mine, version=mine.version, section_id=w.sec_a.id, today=today)
+    s.assign_handler(w.head_a, mine, version=mine.version, handler_id=w.staff_a.id, today=today)
+    s.add_cohandler(w.office, mine, version=mine.version, section_id=w.sec_b.id, today=today)
+    s.request_extension(
+        w.staff_a, mine, version=mine.version, workdays=10, reason="需要调取档案", requested_on=today, today=today
+    )
+    draft = w.new_case(received_on=today - timedelta(days=6), applicant_name="送审者")
+    s.assign_section(w.office, draft, version=draft.version, section_id=w.sec_a.id, today=today)
+    s.assign_handler(w.head_a, draft, version=draft.version, handler_id=w.staff_a.id, today=today)
+    s.submit_draft(w.staff_a, draft, version=draft.version, today=today, outcome="disclosed")
+    back = w.new_case(received_on=today - timedelta(days=7), applicant_name="退回者")
+    s.assign_section(w.office, back, version=back.version, section_id=w.sec_a.id, today=today)
+    s.assign_handler(w.head_a, back, version=back.version, handler_id=w.staff_a.id, today=today)
+    s.submit_draft(w.staff_a, back, version=back.version, today=today, outcome="disclosed")
+    s.return_draft(w.office, back, version=back.version, reason="请补充依据", today=today)
+    late = w.new_case(received_on=today - timedelta(days=60), applicant_name="超期者")
+    s.assign_section(w.office, late, version=late.version, section_id=w.sec_b.id, today=today)
+    return {"new": new, "routed": routed, "mine": mine, "draft": draft, "back": back, "late": late}
+
+
+def test_every_role_sees_the_panels_its_permissions_give(w, day, client):
+    for role in roles.ROLES:
+        user = w.of_role(role)
+        html = _page(client, user)
+        shown = set(re.findall(r'id="panel-([a-z_]+)"', html)) & set(panels.PANEL_IDS)
+        assert shown == {p.id for p in panels_for_user(user)}, role
+        client.post("/logout", data={})
+
+
+def panels_for_user(user):
+    return panels.panels_for(user)
+
+
+def test_each_panel_holds_its_cases(w, day, client):
+    html = _page(client, w.office)
+    assert "今日来信者" in _panel(html, "to_route") and "今日来信者" in _panel(html, "received_today")
+    assert "超期者" in _panel(html, "overdue") and "超期者" not in _panel(html, "to_route")
+    assert "送审者" in _panel(html, "review") and "退回者" not in _panel(html, "review")
+
+    html = _page(client, w.head_a)
+    unassigned = _panel(html, "unassigned")
+    assert "待指定者" in unassigned and "承办者" not in unassigned
+    assert _panel(html, "to_route") is None  # the office routes; a section head does not
+    assert "钱" not in (_panel(html, "load") or "") and "承办人在办件数" in html
+
+    html = _page(client, w.head_b)
+    assert "待指定者" not in html  # section A's case: section B's head sees nothing of it
+    assert "承办者" in _panel(html, "opinion")  # co-handling asked of section B
+
+    html = _page(client, w.staff_a)
+    mine = _panel(html, "mine")
+    assert "承办者" in mine and "送审者" in mine and "待指定者" not in mine
+    assert re.search(r'data-countdown="[a-z_]+">(剩余\d+个工作日|今日到期)</span>', mine)
+    assert "退回者" in _panel(html, "returned") and "承办者" not in _panel(html, "returned")
+    assert "承办者" not in _page(client, w.staff_a2).split('id="panel-mine"')[1].split("</section>")[0]
+
+    html = _page(client, w.leader)
+    assert "承办者" in _panel(html, "extensions") and "送审者" in _panel(html, "review")
+    assert "各科室超期情况" in html and "投资科" in _panel(html, "lateness")
+
+    # approving the draft moves it from the reviewers' queue to the office's "to conclude"
+    s.approve_draft(w.leader, day["draft"], version=day["draft"].version, today=today_cn())
+    assert "送审者" not in _panel(_page(client, w.leader), "review")
+    assert "送审者" in _panel(_page(client, w.office), "approved")
+
+
+def test_every_count_opens_the_same_cases_in_the_list(w, day, client):
+    for user in (w.office, w.leader, w.head_a, w.head_b, w.staff_a):
+        html = _page(client, user)
+        for p in panels.panels_for(user):
+            part = _panel(html, p.id)
+            if p.kind == "requests":
+                assert _count(part) == _list_total(client, part), (user.role, p.id)
+
+
+def test_admin_sees_system_health(w, day, client):
+    html = _page(client, w.admin)
+    health = _panel(html, "health")
+    assert health is not None and "期限提醒" in health
+    assert "从未运行" in health  # no reminder run in this database yet
+    year = today_cn().year
+    assert f"{year + 1}年" in health
+    assert _panel(_page(client, w.office), "health") is None
+
+
+def test_workbench_costs_the_same_statements_at_any_size(w, day, client):
+    def statements(user) -> int:
+        login_as(client, user)
+        client.get("/")
+        seen: list[str] = []
+        listener = lambda conn, cur, stmt, *a: seen.append(stmt)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    users = (w.office, w.leader, w.head_a, w.staff_a, w.admin)
+    before = {u.id: statements(u) for u in users}
+    today = today_cn()
+    for i in range(12):
+        case = register_request(w.office, intake(received_on=today - timedelta(days=i)), today=today)
+        s.assign_section(w.office, case, version=case.version, section_id=w.sec_a.id, today=today)
+        if i % 2:
+            s.assign_handler(w.head_a, case, version=case.version, handler_id=w.staff_a.id, today=today)
+    db.session.commit()
+    after = {u.id: statements(u) for u in users}
+    assert after == before
+
+
+NAMES = ("今日来信者", "待指定者", "承办者", "送审者", "退回者", "超期者")
+
+
+def _names(client, query: str) -> set[str]:
+    resp = client.get(f"/requests/?{query}")
+    assert resp.status_code == 200, query
+    html = resp.get_data(as_text=True)
+    return {n for n in NAMES if n in html}
+
+
+def test_list_filters_the_panels_link_to(w, day, client):
+    login_as(client, w.staff_a)
+    assert _names(client, "handler=me") == {"承办者", "送审者", "退回者"}
+    assert _names(client, "handler=me&awaiting=returned") == {"退回者"}
+    login_as(client, w.office)
+    assert _names(client, "handler=none&status=open") == {"今日来信者", "待指定者", "超期者"}
+    assert _names(client, f"handler={w.staff_a.id}") == {"承办者", "送审者", "退回者"}
+    assert _names(client, f"received={today_cn().isoformat()}") == {"今日来信者"}
+    assert _names(client, "awaiting=extension") == {"承办者"}
+    assert _names(client, "awaiting=review") == {"送审者"}
+    login_as(client, w.head_b)
+    assert _names(client, "awaiting=opinion") == {"承办者"}
+    # the list says which extra condition it applies, and offers to drop it
+    html = client.get("/requests/?awaiting=opinion").get_data(as_text=True)
+    assert 'id="extra-filters"' in html and "待本科室提交协办意见" in html
+    # values that are no filter are ignored, never an error
+    login_as(client, w.office)
+    everything = _names(client, "")
+    for junk in ("handler=abc", "handler=99999999999", "received=2026-02-30", "received=0001-01-01", "awaiting=x"):
+        assert _names(client, junk) == everything, junk
+
+
+def test_list_shows_the_handler_and_offers_mine(w, day, client):
+    login_as(client, w.staff_a)
+    html = client.get("/requests/").get_data(as_text=True)
+    assert "<th>承办人</th>" in html and w.staff_a.display_name in html
+    assert '<option value="me"' in html and "我承办的" in html
