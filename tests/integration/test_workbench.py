@@ -201,5 +201,5 @@ def test_list_filters_the_panels_link_to(w, day, client):
 def test_list_shows_the_handler_and_offers_mine(w, day, client):
     login_as(client, w.staff_a)
     html = client.get("/requests/").get_data(as_text=True)
-    assert "<th>承办人</th>" in html and w.staff_a.display_name in html
+    assert ">承办人</th>" in html and w.staff_a.display_name in html
     assert '<option value="me"' in html and "我承办的" in html

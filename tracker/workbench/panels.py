@@ -134,7 +134,7 @@ PANELS: tuple[Panel, ...] = (
     ),
     Panel(
         "due_soon",
-        "3个工作日内到期",
+        "{soon}个工作日内到期",
         "未办结、答复期限在临期范围内（含今日到期）的申请。",
         "request.assign_section",
         lambda u, t: _due_soon(t),
@@ -237,6 +237,7 @@ class Filled:
     count: int  # capped: at most paging.COUNT_CAP + 1
     rows: list = field(default_factory=list)
     link: dict[str, str] = field(default_factory=dict)
+    title: str = ""  # the panel's title with the configured 临期 threshold filled in
 
 
 def fill(panel: Panel, user, t: Today) -> Filled:
@@ -255,7 +256,7 @@ def fill(panel: Panel, user, t: Today) -> Filled:
     count = capped_count(db.session, q)
     rows = list(db.session.scalars(q.options(*opts).order_by(*order).limit(ROWS)).unique()) if count else []
     link = {k: (t.day.isoformat() if v == "{today}" else v) for k, v in panel.link.items()}
-    return Filled(panel, count, rows, link)
+    return Filled(panel, count, rows, link, panel.title.format(soon=t.soon_days))
 
 
 # --- summaries: one aggregate each ------------------------------------------------------------------
