@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import login
+from .conftest import _watched, login
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 DEMO = ["demo_admin", "demo_office", "demo_leader", "demo_head", "demo_staff", "demo_staff2", "demo_auditor"]
@@ -20,9 +20,7 @@ def test_workbench_of_every_demo_role(browser, live_server, username):
     ARTIFACTS.mkdir(exist_ok=True)
     for name, (width, height) in SIZES.items():
         context = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": width, "height": height})
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page = _watched(context.new_page())
         login(page, username)
         assert page.locator("h1", has_text="工作台").count() == 1
         if username != "demo_auditor":  # the auditor changes nothing, so nothing waits on it
@@ -34,5 +32,5 @@ def test_workbench_of_every_demo_role(browser, live_server, username):
             page.goto(url)
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{username} {url} at {width}px: {overflow}px wider than the screen"
-        assert errors == [], errors
+        assert page.csp_errors == [], page.csp_errors
         context.close()
