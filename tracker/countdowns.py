@@ -61,3 +61,15 @@ def countdown(item, today: date | None = None, deadline=None) -> deadlines.Count
 
 def badge_class(c: deadlines.Countdown) -> str:
     return BADGES[c.status]
+
+
+def countdown_to(day: date | None, today: date | None = None) -> deadlines.Countdown | None:
+    """The countdown to a date that is not the case's statutory deadline (e.g. the internal one)."""
+    if day is None:
+        return None
+    return deadlines.countdown(
+        day,
+        today or today_cn(),
+        request_calendar(),
+        soon_days=current_app.config.get("DUE_SOON_WORKDAYS", deadlines.DUE_SOON_WORKDAYS),
+    )

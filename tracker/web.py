@@ -106,7 +106,9 @@ def register_web(app: Flask) -> None:
         return error_page(500, "系统错误", "系统处理时出现错误，本次操作未保存。请稍后重试或联系系统管理员。")
 
     # globals, not a context processor: imported macros (templates/_countdown.html) see them too
-    app.jinja_env.globals.update(countdown=countdowns.countdown, countdown_class=countdowns.badge_class)
+    app.jinja_env.globals.update(
+        countdown=countdowns.countdown, countdown_to=countdowns.countdown_to, countdown_class=countdowns.badge_class
+    )
 
     @app.template_filter("cn_datetime")
     def cn_datetime(ts):

@@ -203,3 +203,43 @@ def test_list_shows_the_handler_and_offers_mine(w, day, client):
     html = client.get("/requests/").get_data(as_text=True)
     assert ">承办人</th>" in html and w.staff_a.display_name in html
     assert '<option value="me"' in html and "我承办的" in html
+
+
+def test_the_office_gives_the_section_an_internal_deadline(w, client):
+    from tracker.errors import FieldErrors
+    from tracker.rules.deadlines import internal_deadline
+    from tracker.workcal.service import current_calendar
+
+    today = today_cn()
+    cal = current_calendar()
+    case = w.new_case(received_on=today, applicant_name="内部期限者")
+    s.assign_section(w.office, case, version=case.version, section_id=w.sec_a.id, today=today)
+    assert case.internal_due == internal_deadline(case.due_date, today, cal, 5) < case.due_date
+    # a date of the office's own, checked against today and the statutory deadline
+    other = w.new_case(received_on=today, applicant_name="自定期限者")
+    for bad in (today - timedelta(days=1), case.due_date + timedelta(days=1), "明天"):
+        version = other.version
+        with pytest.raises(FieldErrors) as e:
+            s.assign_section(w.office, other, version=version, section_id=w.sec_a.id, internal_due=bad, today=today)
+        assert "internal_due" in e.value.errors and other.version == version and other.section_id is None
+        db.session.rollback()
+    s.assign_section(w.office, other, version=other.version, section_id=w.sec_a.id, internal_due=today, today=today)
+    assert other.internal_due == today
+    # the case page shows it with its countdown; the section's workbench lists a case whose date has come
+    login_as(client, w.staff_a)
+    s.assign_handler(w.head_a, other, version=other.version, handler_id=w.staff_a.id, today=today)
+    page = client.get(f"/requests/{other.id}").get_data(as_text=True)
+    assert 'id="internal-due"' in page and "今日到期" in page.split('id="internal-due"')[1][:400]
+    assert "自定期限者" in _panel(_page(client, w.staff_a), "internal_due")
+    # the first submission is kept; a draft submitted after the internal deadline counts as late per section
+    later = today + timedelta(days=1)
+    s.submit_draft(w.staff_a, other, version=other.version, today=later, outcome="disclosed")
+    assert other.draft_submitted_on == later
+    s.return_draft(w.office, other, version=other.version, reason="请补充", today=later)
+    s.submit_draft(w.staff_a, other, version=other.version, today=later + timedelta(days=1), outcome="disclosed")
+    assert other.draft_submitted_on == later
+    from tracker.workbench import panels as p
+
+    t = p.Today(later, cal, 3)
+    rows = {name: row for _, name, *row in p.lateness_by_section(w.leader, t)}
+    assert rows[w.sec_a.name][2] == 1

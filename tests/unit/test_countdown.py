@@ -53,3 +53,16 @@ def test_paused_shows_what_was_left_when_known():
 
 def test_provisional_is_carried():
     assert countdown(date(2027, 10, 13), date(2027, 9, 1), CAL, provisional=True).provisional is True
+
+
+def test_internal_deadline_counts_back_working_days():
+    from tracker.rules.deadlines import internal_deadline
+
+    # due 2025-10-13 (Mon): five working days back are 10-11 (make-up Sat), 10-10, 10-09, 09-30, 09-29
+    assert internal_deadline(date(2025, 10, 13), date(2025, 9, 1), CAL, 5) == date(2025, 9, 29)
+    assert internal_deadline(date(2025, 10, 13), date(2025, 9, 1), CAL, 1) == date(2025, 10, 11)
+    assert internal_deadline(date(2025, 10, 13), date(2025, 9, 1), CAL, 0) == date(2025, 10, 13)
+    # assigned on 10-09 with the deadline four working days away: the draft is owed the day it arrives
+    assert internal_deadline(date(2025, 10, 13), date(2025, 10, 9), CAL, 5) == date(2025, 10, 9)
+    with pytest.raises(ValueError):
+        internal_deadline(date(2025, 10, 13), date(2025, 9, 1), CAL, -1)

@@ -41,15 +41,26 @@ class ActionForm(FlaskForm):
     seen = HiddenField()  # the case's newest event when the page was loaded: what changed since is shown
 
 
+INTERNAL_DUE_HELP = (
+    "科室应在此日期前提交答复稿，留出审核和送达的时间；不填则按机关设置自动确定（法定答复期限前若干个工作日）。"
+)
+
+
 class AssignSectionForm(ActionForm):
     section_id = _select("承办科室", True)
     instruction = TextAreaField("领导批示（可选）")
+    internal_due = DateField(
+        "内部办理期限（可选）", validators=[Optional()], render_kw={"type": "date"}, description=INTERNAL_DUE_HELP
+    )
 
 
 class ReassignSectionForm(ActionForm):
     section_id = _select("改派至科室", True)
     reason = _text("改派原因")
     instruction = TextAreaField("领导批示（可选）")
+    internal_due = DateField(
+        "内部办理期限（可选）", validators=[Optional()], render_kw={"type": "date"}, description=INTERNAL_DUE_HELP
+    )
 
 
 class AssignHandlerForm(ActionForm):

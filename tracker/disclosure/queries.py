@@ -45,6 +45,7 @@ AWAITING_LABELS: dict[str, str] = {
     "returned": "答复稿被退回修改",
     "window_closed": "暂停事项的期限已届满",
     "opinion": "待本科室提交协办意见",
+    "internal_due": "内部办理期限临近或已过，答复稿尚未提交",
 }
 
 
@@ -69,6 +70,13 @@ def awaiting_clause(what: str, user, today: date):
     if what == "window_closed":  # a 补正/征求意见/缴费 window that ended before today, still paused
         return (R.status == PAUSED) & exists().where(
             ClockAction.request_id == R.id, ClockAction.state == "open", ClockAction.window_end < today
+        )
+    if what == "internal_due":  # the office's date for the draft is 临期 or past, no draft submitted yet
+        soon = current_app.config.get("DUE_SOON_WORKDAYS", 3)
+        return (
+            R.status.in_((IN_PROGRESS, PAUSED))
+            & R.draft_submitted_on.is_(None)
+            & (R.internal_due < current_calendar().add_workdays(today, soon + 1))
         )
     if what == "opinion":  # co-handling asked of the user's section, no opinion yet
         return is_open() & exists().where(

@@ -565,3 +565,25 @@ def countdown(
         late = -n
         return Countdown(status, late, f"超期{late}个工作日" if late else "已超期", provisional)
     return Countdown(status, n, f"剩余{n}个工作日", provisional)
+
+
+# --- the office's internal deadline for the section (内部办理期限) ------------------------------------
+# Not a rule of law but an office's practice: the section returns its draft some working days before
+# the statutory deadline, so that the office keeps time to review, approve and deliver the answer.
+# The number is the agency's setting ``internal_due_workdays`` (default below).
+INTERNAL_DUE_WORKDAYS = 5
+
+
+def internal_deadline(
+    statutory_due: date, assigned_on: date, calendar: WorkCalendar, workdays_before: int = INTERNAL_DUE_WORKDAYS
+) -> date:
+    """The working day ``workdays_before`` working days before the statutory deadline — but never before
+    the day the case is assigned (a case assigned late owes its draft at once) nor after the deadline."""
+    if workdays_before < 0:
+        raise ValueError("内部期限提前的工作日数不能为负数")
+    d, counted = statutory_due, 0
+    while counted < workdays_before and d > assigned_on:
+        d -= timedelta(days=1)
+        if calendar.is_workday(d):
+            counted += 1
+    return min(max(d, assigned_on), statutory_due)

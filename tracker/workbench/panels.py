@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from ..accounts.access import visible_proposals, visible_requests
 from ..accounts.models import Section, User
-from ..disclosure.models import CONCLUDED, REGISTERED, DisclosureRequest
+from ..disclosure.models import REGISTERED, DisclosureRequest
 from ..disclosure.queries import awaiting_clause, is_open
 from ..extensions import db
 from ..paging import capped_count
@@ -84,6 +84,15 @@ PANELS: tuple[Panel, ...] = (
         "request.handle",
         lambda u, t: and_(R.handler_id == u.id, awaiting_clause("returned", u, t.day)),
         {"handler": "me", "awaiting": "returned", "sort": "due_asc"},
+    ),
+    Panel(
+        "internal_due",
+        "内部办理期限临近或已过",
+        "本科室承办、答复稿尚未提交，政务公开办给定的内部办理期限临近或已过的申请。",
+        "request.handle",
+        lambda u, t: and_(R.section_id == u.section_id, awaiting_clause("internal_due", u, t.day)),
+        {"awaiting": "internal_due", "sort": "due_asc"},
+        needs_section=True,
     ),
     Panel(
         "windows_mine",
@@ -311,33 +320,38 @@ def handler_load(user, t: Today) -> list[tuple[int, str, int, int]]:
     return [(uid, name, int(n), int(late)) for uid, name, n, late in rows]
 
 
-def lateness_by_section(user, t: Today) -> list[tuple[int, str, int, int]]:
-    """(section id, name, open cases now overdue, answers this year delivered after their deadline) per
-    section of the agency: one aggregate. Late answers follow the delivery rule: the answer's delivery
-    date, not the letter's date, is compared with the deadline."""
+def lateness_by_section(user, t: Today) -> list[tuple[int, str, int, int, int]]:
+    """(section id, name, open cases now overdue, answers this year delivered after their deadline,
+    drafts this year first submitted after the office's internal deadline) per section: one aggregate.
+    Late answers follow the delivery rule: the answer's delivery date, not the letter's date, is
+    compared with the deadline."""
     year_start = date(t.day.year, 1, 1)
     base = visible_requests(user).where(R.section_id.is_not(None))
+    answered_late = R.concluded_on.between(year_start, t.day) & (R.delivered_on > R.due_date)
+    draft_late = R.draft_submitted_on.between(year_start, t.day) & (R.draft_submitted_on > R.internal_due)
     sub = (
-        base.where(
-            (is_open() & (R.due_date < t.day))
-            | (R.concluded_on.between(year_start, t.day) & (R.delivered_on > R.due_date))
+        base.where((is_open() & (R.due_date < t.day)) | answered_late | draft_late)
+        .with_only_columns(
+            R.section_id,
+            case((is_open() & (R.due_date < t.day), 1), else_=0).label("open_late"),
+            case((answered_late, 1), else_=0).label("answered_late"),
+            case((draft_late, 1), else_=0).label("draft_late"),
         )
-        .with_only_columns(R.section_id, R.status, R.due_date)
         .subquery()
     )
-    open_late = case((and_(sub.c.status != CONCLUDED, sub.c.due_date < t.day), 1), else_=0)
     rows = db.session.execute(
         select(
             Section.id,
             Section.name,
-            func.coalesce(func.sum(open_late), 0),
-            func.coalesce(func.sum(1 - open_late), 0),
+            func.coalesce(func.sum(sub.c.open_late), 0),
+            func.coalesce(func.sum(sub.c.answered_late), 0),
+            func.coalesce(func.sum(sub.c.draft_late), 0),
         )
         .join(Section, Section.id == sub.c.section_id)
         .group_by(Section.id, Section.name)
-        .order_by(func.sum(open_late).desc(), Section.name)
+        .order_by(func.sum(sub.c.open_late).desc(), Section.name)
     ).all()
-    return [(sid, name, int(a), int(b)) for sid, name, a, b in rows]
+    return [(sid, name, int(a), int(b), int(c)) for sid, name, a, b, c in rows]
 
 
 # --- the administrator's system health ----------------------------------------------------------------
