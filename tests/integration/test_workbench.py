@@ -243,3 +243,69 @@ def test_the_office_gives_the_section_an_internal_deadline(w, client):
     t = p.Today(later, cal, 3)
     rows = {name: row for _, name, *row in p.lateness_by_section(w.leader, t)}
     assert rows[w.sec_a.name][2] == 1
+
+
+def test_bulk_assignment_takes_every_selected_case_or_none(w, client):
+    from tests.conftest import csrf_token
+    from tracker.audit import Event
+    from tracker.extensions import db as _db
+
+    today = today_cn()
+    a = w.new_case(received_on=today, applicant_name="批量甲")
+    b = w.new_case(received_on=today, applicant_name="批量乙")
+    done = w.new_case(received_on=today, applicant_name="已分办者")
+    s.assign_section(w.office, done, version=done.version, section_id=w.sec_b.id, today=today)
+    login_as(client, w.office)
+    html = client.get("/requests/").get_data(as_text=True)
+    token = csrf_token(html)
+    # the page offers what the service takes: an already routed case's box is disabled with the reason
+    box = re.search(rf'value="{done.id}:{done.version}"[^>]*>', html).group(0)
+    assert "disabled" in box and "待分办" in box
+    assert "disabled" not in re.search(rf'value="{a.id}:{a.version}"[^>]*>', html).group(0)
+
+    def events() -> int:
+        return _db.session.scalar(select_count(Event))
+
+    before = events()
+    resp = client.post(
+        "/requests/bulk/assign",
+        data={
+            "csrf_token": token,
+            "section_id": w.sec_a.id,
+            "case": [f"{a.id}:{a.version}", f"{done.id}:{done.version}"],
+        },
+        follow_redirects=True,
+    )
+    page = resp.get_data(as_text=True)
+    assert "本次未作任何改动" in page and done.number in page
+    _db.session.expire_all()
+    assert a.section_id is None and events() == before  # none taken
+    # a case changed since the list was drawn is refused with the others untouched
+    stale = f"{b.id}:{b.version}"
+    s.assign_section(w.office, b, version=b.version, section_id=w.sec_b.id, today=today)
+    resp = client.post(
+        "/requests/bulk/assign",
+        data={"csrf_token": token, "section_id": w.sec_a.id, "case": [f"{a.id}:{a.version}", stale]},
+        follow_redirects=True,
+    )
+    assert "本次未作任何改动" in resp.get_data(as_text=True)
+    _db.session.expire_all()
+    assert a.section_id is None
+    c = w.new_case(received_on=today, applicant_name="批量丙")
+    resp = client.post(
+        "/requests/bulk/assign",
+        data={"csrf_token": token, "section_id": w.sec_a.id, "case": [f"{a.id}:{a.version}", f"{c.id}:{c.version}"]},
+        follow_redirects=True,
+    )
+    assert "已将2件申请分办至" in resp.get_data(as_text=True)
+    _db.session.expire_all()
+    assert a.section_id == c.section_id == w.sec_a.id
+    # only the office routes: a section head is refused the page
+    login_as(client, w.head_a)
+    assert client.post("/requests/bulk/assign", data={"csrf_token": token}).status_code == 403
+
+
+def select_count(model):
+    from sqlalchemy import func, select
+
+    return select(func.count()).select_from(model)

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from .. import audit
 from ..accounts.models import Section, User
-from ..errors import FieldErrors, PermissionDenied, check_version
+from ..errors import FieldErrors, PermissionDenied, ServiceError, check_version
 from ..extensions import db
 from ..rules import deadlines, outcomes
 from ..rules.clock import today_cn, utcnow
@@ -330,23 +330,80 @@ def assign_section(
 ) -> Done:
     """The office assigns the request to a section (分办), optionally with the leader's instruction (领导批示),
     and gives the section its internal deadline for the draft (default: rules.deadlines.internal_deadline)."""
-    today = _today(today)
     with unit_of_work(CONFLICT):
-        _start(actor, req, "assign_section", version)
-        errors: dict[str, str] = {}
-        section = _section(req, section_id, errors)
-        text = _text(errors, "instruction", instruction, "领导批示")
-        internal = _internal_due(req, internal_due, today, errors)
-        _raise(errors)
-        diff = audit.changes(
-            req, {"section_id": section.id, "status": IN_PROGRESS, "handler_id": None, "internal_due": internal}
-        )
-        diff["section"] = [None, section.name]
-        if text:
-            diff.update(audit.changes(req, {"leader_instruction": text}))
-        _drop_cohandler(req, section.id, diff)
-        _finish(actor, req, "request.assigned", diff, note=text)
+        section = _assign_section(actor, req, version, section_id, instruction, internal_due, _today(today))
         return Done(f"已分办至{section.name}。")
+
+
+def _assign_section(actor, req, version, section_id, instruction, internal_due, today: date) -> Section:
+    """assign_section inside the caller's unit of work (one case, or every case of a bulk assignment)."""
+    _start(actor, req, "assign_section", version)
+    errors: dict[str, str] = {}
+    section = _section(req, section_id, errors)
+    text = _text(errors, "instruction", instruction, "领导批示")
+    internal = _internal_due(req, internal_due, today, errors)
+    _raise(errors)
+    diff = audit.changes(
+        req, {"section_id": section.id, "status": IN_PROGRESS, "handler_id": None, "internal_due": internal}
+    )
+    diff["section"] = [None, section.name]
+    if text:
+        diff.update(audit.changes(req, {"leader_instruction": text}))
+    _drop_cohandler(req, section.id, diff)
+    _finish(actor, req, "request.assigned", diff, note=text)
+    return section
+
+
+class BulkRefused(ServiceError):
+    """A bulk action refused as a whole: ``reasons`` lists (case, why) for every case it could not take."""
+
+    def __init__(self, reasons: list[tuple[str, str]]):
+        super().__init__(
+            f"所选的{len(reasons)}件申请不能处理，本次未作任何改动：" + "；".join(f"{c}：{m}" for c, m in reasons)
+        )
+        self.reasons = reasons
+
+
+BULK_LIMIT = 100  # cases per bulk action (a page of the list shows at most this many)
+
+
+def bulk_assign_section(
+    actor, items: list[tuple[Any, Any]], *, section_id, instruction: str = "", today: date | None = None
+) -> Done:
+    """分办 every selected case to one section, or none: ``items`` are (request id, version as the list
+    showed it). Every case is checked (scope, state, version, section) and every refusal is listed; one
+    refusal leaves every case as it was."""
+    from ..accounts.access import get_request_for
+
+    today = _today(today)
+    if not items:
+        raise FieldErrors({"case": "请先勾选要分办的申请。"})
+    if len(items) > BULK_LIMIT:
+        raise FieldErrors({"case": f"一次最多分办{BULK_LIMIT}件申请，请分批办理。"})
+    reasons: list[tuple[str, str]] = []
+    done: list[str] = []
+    section_name = ""
+    with unit_of_work(CONFLICT):
+        seen: set[int] = set()
+        for raw_id, version in items:
+            case_id = to_id(raw_id)
+            if case_id is None or case_id in seen:
+                reasons.append((str(raw_id)[:20], "不是有效的申请编号。"))
+                continue
+            seen.add(case_id)
+            try:
+                req = get_request_for(actor, case_id)
+            except ServiceError:
+                reasons.append((f"第{case_id}号记录", "申请不存在或您无权查看。"))
+                continue
+            try:
+                section_name = _assign_section(actor, req, version, section_id, instruction, None, today).name
+                done.append(req.number)
+            except ServiceError as e:
+                reasons.append((req.number, e.message))
+        if reasons:
+            raise BulkRefused(reasons)
+    return Done(f"已将{len(done)}件申请分办至{section_name}：{'、'.join(done)}。")
 
 
 def _drop_cohandler(req: DisclosureRequest, section_id: int, diff: dict) -> None:
