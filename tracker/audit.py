@@ -69,6 +69,8 @@ EVENT_LABELS: dict[str, str] = {
     "user.created": "创建用户",
     "user.updated": "修改用户",
     "user.notify_prefs_changed": "修改通知方式",
+    "user.filter_saved": "保存常用筛选",
+    "user.filter_deleted": "删除常用筛选",
     "section.created": "创建科室",
     "section.updated": "修改科室",
     "agency.renamed": "修改机关名称",

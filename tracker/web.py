@@ -46,6 +46,7 @@ def register_web(app: Flask) -> None:
     from .proposals.blueprint import bp as proposals_bp
     from .reminders.blueprint import bp as reminders_bp
     from .reports.blueprint import bp as reports_bp
+    from .workbench.blueprint import bp as stats_bp
     from .workcal.blueprint import bp as calendar_bp
 
     login_manager.login_view = "auth.login"
@@ -57,7 +58,17 @@ def register_web(app: Flask) -> None:
         user = db.session.get(User, int(user_id))
         return user if user is not None and user.active else None
 
-    for blueprint in (auth_bp, admin_bp, disclosure_bp, calendar_bp, reports_bp, proposals_bp, ledger_bp, reminders_bp):
+    for blueprint in (
+        auth_bp,
+        admin_bp,
+        disclosure_bp,
+        calendar_bp,
+        reports_bp,
+        proposals_bp,
+        ledger_bp,
+        reminders_bp,
+        stats_bp,
+    ):
         app.register_blueprint(blueprint)
 
     @app.get("/")

@@ -34,3 +34,11 @@ def test_workbench_of_every_demo_role(browser, live_server, username):
             assert overflow <= 0, f"{username} {url} at {width}px: {overflow}px wider than the screen"
         assert page.csp_errors == [], page.csp_errors
         context.close()
+
+
+def test_charts_draw_under_the_csp(user_page):
+    page = user_page("demo_leader")
+    page.goto("/stats/")
+    page.wait_for_selector("#charts[data-drawn='1']")
+    assert page.locator("canvas").count() == 4
+    assert page.csp_errors == [], page.csp_errors
