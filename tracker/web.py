@@ -11,7 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import countdowns
 from .extensions import db, login_manager
-from .rules.clock import to_cn, utcnow
+from .rules.clock import to_cn, today_cn, utcnow
 from .types import MAX_ID
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -118,7 +118,10 @@ def register_web(app: Flask) -> None:
 
     # globals, not a context processor: imported macros (templates/_countdown.html) see them too
     app.jinja_env.globals.update(
-        countdown=countdowns.countdown, countdown_to=countdowns.countdown_to, countdown_class=countdowns.badge_class
+        countdown=countdowns.countdown,
+        countdown_to=countdowns.countdown_to,
+        countdown_class=countdowns.badge_class,
+        today_cn=today_cn,
     )
 
     @app.template_filter("cn_datetime")

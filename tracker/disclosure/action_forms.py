@@ -284,8 +284,18 @@ def prepare_fee_paid(form, req):
 
 
 def prepare_decide(form, req):
+    from ..rules.clock import today_cn
+    from ..workcal.service import current_calendar
+    from . import clock
+
+    cal, today = current_calendar(), today_cn()
+
+    def preview(a) -> str:
+        after = clock.preview_extension(req, cal, a, today).due
+        return f"；批准后答复期限为{after.isoformat()}" if after else "；批准后期限仍暂停计算"
+
     form.clock_action_id.choices = [
-        (str(a.id), f"延期{a.workdays}个工作日（{a.started_on}申请：{a.reason}）")
+        (str(a.id), f"延期{a.workdays}个工作日（{a.started_on}申请：{a.reason}）{preview(a)}")
         for a in services.pending_extensions(req)
     ]
     form.decision.choices = [("", "请选择"), ("approve", "批准"), ("refuse", "不批准")]

@@ -160,6 +160,8 @@ def status_label(req) -> str:
         return f"暂停（{PAUSE_REASON_LABELS.get(req.pause_reason, req.pause_reason)}）"
     if req.status == CONCLUDED and req.outcome == "other.other" and getattr(req, "withdrawn", False):
         return "已撤回"
+    if req.status == IN_REVIEW and (req.draft or {}).get("approved"):
+        return "已审核，待办结"  # the draft is approved; the office sends the answer and concludes
     return STATUS_LABELS.get(req.status, req.status)
 
 
