@@ -6,6 +6,9 @@ FLASK := $(VENV)/bin/flask --app tracker
 
 .PHONY: install run test db bench lint bundle loadtest
 
+# make run PORT=8080: the port of the web server (the reminder scheduler runs beside it)
+PORT ?= 5000
+
 # make bench N=1000000: the size of the generated database (bench/gen.py; generated once, then reused)
 N ?= 20000
 
@@ -24,7 +27,7 @@ run: db
 	@if [ ! -f instance/.demo-loaded ]; then \
 	  $(FLASK) demo-data | tee instance/demo-logins.txt && touch instance/.demo-loaded; \
 	else echo "示例账号见 instance/demo-logins.txt"; cat instance/demo-logins.txt; fi
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	PORT=$(PORT) scripts/run.sh
 
 test: install
 	scripts/test.sh

@@ -41,6 +41,9 @@ class Config:
         )
         self.PAGE_SIZE = int(env.get("PAGE_SIZE", "20"))
         self.DUE_SOON_WORKDAYS = int(env.get("DUE_SOON_WORKDAYS", "3"))
+        # The office's internal deadline for a section's draft: this many working days before the statutory
+        # one, unless the agency sets its own (admin → 机关信息) or the office enters a date when routing.
+        self.INTERNAL_DUE_WORKDAYS = int(env.get("INTERNAL_DUE_WORKDAYS", "5"))
         self.CORRECTION_PERIOD_WORKDAYS = int(env.get("CORRECTION_PERIOD_WORKDAYS", "15"))
         self.PROPOSAL_REPLY_MONTHS = int(env.get("PROPOSAL_REPLY_MONTHS", "3"))
         self.PROPOSAL_MAX_MONTHS = int(env.get("PROPOSAL_MAX_MONTHS", "6"))

@@ -49,5 +49,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     register_web(app)
+    from .notify import handoffs
+
+    handoffs.install()  # notifications at every handoff, in the action's transaction
     register_cli(app)
     return app

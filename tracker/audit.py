@@ -73,6 +73,9 @@ EVENT_LABELS: dict[str, str] = {
     "calendar.changed": "修改工作日历",
     "user.created": "创建用户",
     "user.updated": "修改用户",
+    "user.notify_prefs_changed": "修改通知方式",
+    "user.filter_saved": "保存常用筛选",
+    "user.filter_deleted": "删除常用筛选",
     "section.created": "创建科室",
     "section.updated": "修改科室",
     "agency.renamed": "修改机关名称",
@@ -199,11 +202,16 @@ SUBJECT_TYPES: dict[str, str] = {
 }
 
 
+# Called as fn(kind, subject, actor, data) after every ``log``, in the same transaction: who must hear of
+# an event (tracker.notify.handoffs installs one), so that no service has to remember to tell anybody.
+LISTENERS: list = []
+
+
 def log(kind: str, subject, actor=None, data: dict | None = None, note: str | None = None) -> Event:
     """``record`` an event about a model object: subject type, id and agency are the object's own."""
     name = type(subject).__name__
     agency_id = subject.id if name == "Agency" else getattr(subject, "agency_id", None)
-    return record(
+    event = record(
         kind,
         subject_type=SUBJECT_TYPES[name],
         subject_id=subject.id,
@@ -212,6 +220,9 @@ def log(kind: str, subject, actor=None, data: dict | None = None, note: str | No
         data=data,
         note=note,
     )
+    for listener in LISTENERS:
+        listener(kind, subject, actor, data)
+    return event
 
 
 def log_each(rows, change, kind: str, actor=None, note: str | None = None) -> int:

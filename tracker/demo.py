@@ -94,6 +94,22 @@ def load_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
     return [(u, DEMO_PASSWORD, f"{roles.role_label(r)}{'（' + s + '）' if s else ''}") for u, r, s, _ in USERS]
 
 
+def logins_on_file() -> list[tuple[str, str, str]]:
+    """(username, password, role) of the demo accounts this database holds, for the development login
+    page (accounts.views.login shows them only when TRACKER_ENV is development). One query."""
+    from sqlalchemy import select
+
+    from .accounts.models import User
+
+    names = [u for u, _, _, _ in USERS]
+    present = set(db.session.scalars(select(User.username).where(User.username.in_(names), User.active.is_(True))))
+    return [
+        (u, DEMO_PASSWORD, f"{roles.role_label(r)}{'（' + s + '）' if s else ''}")
+        for u, r, s, _ in USERS
+        if u in present
+    ]
+
+
 def _demo_requests(rng: random.Random, office_user) -> None:
     from .disclosure.intake import register_request
 

@@ -6,8 +6,11 @@ a plain dict.
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import or_
 
+from .rules.clock import valid_year
 from .types import is_id
 
 # Pages beyond this are no list's (a thousand rows a page would still be 10^8 rows); capping keeps the
@@ -52,3 +55,13 @@ def id_arg(args, name: str) -> int | None:
     """A ?name= id filter: None (no filter) when missing, not a number or no possible id."""
     value = int_arg(args, name)
     return value if is_id(value) else None
+
+
+def date_arg(args, name: str) -> date | None:
+    """A ?name=YYYY-MM-DD date filter: None (no filter) when missing, not a date or outside the years the
+    product counts (rules.clock.MIN_YEAR–MAX_YEAR)."""
+    try:
+        value = date.fromisoformat(str(args.get(name) or ""))
+    except ValueError:
+        return None
+    return value if valid_year(value.year) else None

@@ -9,8 +9,9 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
+from . import countdowns
 from .extensions import db, login_manager
-from .rules.clock import to_cn, utcnow
+from .rules.clock import to_cn, today_cn, utcnow
 from .types import MAX_ID
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,6 +46,7 @@ def register_web(app: Flask) -> None:
     from .proposals.blueprint import bp as proposals_bp
     from .reminders.blueprint import bp as reminders_bp
     from .reports.blueprint import bp as reports_bp
+    from .workbench.blueprint import bp as stats_bp
     from .workcal.blueprint import bp as calendar_bp
 
     login_manager.login_view = "auth.login"
@@ -56,14 +58,26 @@ def register_web(app: Flask) -> None:
         user = db.session.get(User, int(user_id))
         return user if user is not None and user.active else None
 
-    for blueprint in (auth_bp, admin_bp, disclosure_bp, calendar_bp, reports_bp, proposals_bp, ledger_bp, reminders_bp):
+    for blueprint in (
+        auth_bp,
+        admin_bp,
+        disclosure_bp,
+        calendar_bp,
+        reports_bp,
+        proposals_bp,
+        ledger_bp,
+        reminders_bp,
+        stats_bp,
+    ):
         app.register_blueprint(blueprint)
 
     @app.get("/")
     def index():
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login"))
-        return redirect(url_for("disclosure.list_requests"))
+        from .workbench.views import render_workbench
+
+        return render_workbench()
 
     @app.after_request
     def security_headers(resp):
@@ -102,6 +116,14 @@ def register_web(app: Flask) -> None:
         db.session.rollback()
         return error_page(500, "系统错误", "系统处理时出现错误，本次操作未保存。请稍后重试或联系系统管理员。")
 
+    # globals, not a context processor: imported macros (templates/_countdown.html) see them too
+    app.jinja_env.globals.update(
+        countdown=countdowns.countdown,
+        countdown_to=countdowns.countdown_to,
+        countdown_class=countdowns.badge_class,
+        today_cn=today_cn,
+    )
+
     @app.template_filter("cn_datetime")
     def cn_datetime(ts):
         return to_cn(ts).strftime("%Y-%m-%d %H:%M") if ts else ""
@@ -117,6 +139,11 @@ def register_web(app: Flask) -> None:
         if local.year == now.year:
             return f"{local.month}月{local.day}日 {local:%H:%M}"
         return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+    @app.template_filter("dict_without")
+    def dict_without(args: dict, *keys: str) -> dict:
+        """A list's arguments without some filters, and from its first page again."""
+        return {k: v for k, v in args.items() if k not in keys and k not in ("page", "after", "before")}
 
     @app.template_filter("cn_date")
     def cn_date(d):

@@ -153,7 +153,7 @@ def login(page, username: str, password: str = "demo12345"):
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("button[type=submit]")
-    page.wait_for_url("**/requests/**")
+    page.wait_for_selector("h1:has-text('工作台')")  # everybody lands on the workbench
 
 
 def register_request(page, subject: str, applicant: str, received_on: str | None = None) -> tuple[int, str]:

@@ -99,9 +99,17 @@ def test_the_auditor_exports_nothing(app_ctx, world):  # noqa: F811
     assert "导出" not in listing
 
 
-# What an auditor's POST may do without being refused: sign in again, and mark its own notifications read
-# (it gets none: no reminder goes to the role). Neither touches the agency's records; the test checks that.
-OWN = {"auth.login", "reminders.mark_read", "reminders.mark_all_read"}
+# What an auditor's POST may do without being refused: sign in again, mark its own notifications read
+# (it gets none: no reminder goes to the role) and keep its own saved list filters (常用筛选, its own
+# way of reading the lists). None touches the agency's records; the test checks that no row changes
+# for the forms it sends (which name no list filter, so nothing is saved).
+OWN = {
+    "auth.login",
+    "reminders.mark_read",
+    "reminders.mark_all_read",
+    "disclosure.save_filter",
+    "disclosure.delete_filter",
+}
 
 
 def test_every_post_is_refused_to_the_auditor_and_changes_nothing(app_ctx, world):  # noqa: F811

@@ -176,6 +176,10 @@ def world(w):
     ids["section_id"] = [w.sec_a.id, other_sec.id, *MISSING]
     ids["user_id"] = [w.staff_a.id, *MISSING]
     ids["notification_id"] = [*MISSING]
+    # a saved filter of section A's staff: anybody else gets 404, as for one that does not exist
+    from tracker import saved_filters
+
+    ids["filter_id"] = [saved_filters.save(w.staff_a, "requests", "我的超期", {"due": "overdue"}).id, *MISSING]
     ids["action_id"] = [*PAGES, "no_such_action"]
     ids["kind"] = sorted({*letters.KINDS, *registers.SPECS, *ledger_parse.SPECS, "no_such_kind"})
     ids["year"] = [2026, 2025, 1, 99999]

@@ -38,7 +38,7 @@ def test_remind_prints_what_it_created_and_sent(app_ctx, people, smtp):
     assert "2026-09-29 08:30（北京时间）" in out.output
     assert "超期：新建2条，邮件发出2条" in out.output
     assert "临期：新建1条，邮件发出1条" in out.output
-    assert "共新建3条提醒；发出邮件2封（含3条提醒），发送失败0封" in out.output
+    assert "共新建3条提醒；发出邮件2封（含3条提醒、0条交办通知），发送失败0封" in out.output
     again = runner.invoke(args=["remind", "--at", "2026-09-29T09:30"])
     assert again.exit_code == 0 and "没有新的提醒" in again.output and "发出邮件0封" in again.output
     assert len(smtp.messages) == 2

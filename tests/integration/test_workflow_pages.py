@@ -342,7 +342,16 @@ def test_list_filters_by_pause_reason_due_status_and_withdrawal(app_ctx, w, clie
     assert names("status=paused:fee") == set()
     assert names("status=withdrawn") == {"撤回者"}
     html = client.get("/requests/").get_data(as_text=True)
-    assert "超期</span>" in html and ("临期</span>" in html or "今日到期</span>" in html)
+    # each open row counts its working days (rules.deadlines.countdown), the paused one says so
+    late = cal.workdays_after_until(overdue.due_date, today)
+    assert f'data-countdown="overdue">超期{late}个工作日</span>' in html or (
+        late == 0 and 'data-countdown="overdue">已超期</span>' in html
+    )
+    left = cal.workdays_after_until(today, soon.due_date)
+    assert f'data-countdown="due_soon">剩余{left}个工作日</span>' in html or (
+        left == 0 and 'data-countdown="due_today">今日到期</span>' in html
+    )
+    assert 'data-countdown="paused">暂停中</span>' in html
     assert overdue.number in html
 
 

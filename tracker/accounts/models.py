@@ -49,6 +49,9 @@ class User(UserMixin, db.Model):
     section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id"), index=True)
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     last_login_at = mapped_column(UTCDateTime)
+    # Which notifications also come by mail: {kind: {"mail": bool}}; a kind absent takes its default
+    # (tracker.notify.handoffs.HANDOFFS, edited on the notification settings page).
+    notify_prefs: Mapped[dict | None] = mapped_column(JSON)
 
     agency = relationship(Agency)
     section = relationship(Section)
@@ -73,3 +76,16 @@ class User(UserMixin, db.Model):
     @property
     def agency_wide(self) -> bool:
         return self.role in roles.AGENCY_WIDE
+
+
+class SavedFilter(db.Model):
+    """A user's saved list filter: a name and the list's query arguments (tracker/lists.py reads them)."""
+
+    __tablename__ = "saved_filter"
+    __table_args__ = (UniqueConstraint("user_id", "list", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False)
+    list: Mapped[str] = mapped_column(String(20), nullable=False)  # requests | proposals
+    name: Mapped[str] = mapped_column(String(40), nullable=False)
+    query: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)

@@ -82,6 +82,8 @@ PERMISSIONS_TABLE: dict[str, str] = {
     # a handler and of its overdue cases, and who hears of every overdue case of the agency
     "reminders.section": "接收本科室的期限提醒",
     "reminders.office": "接收全机关的超期提醒",
+    # handoff notifications (tracker/notify): everyone who may be handed a case chooses its channels
+    "notifications.choose": "选择哪些交办通知同时发送邮件",
 }
 
 
@@ -115,6 +117,7 @@ ROLE_TABLE: dict[str, Role] = {
     ADMIN: _role(
         "系统管理员",
         AGENCY,
+        "notifications.choose",
         "admin.view",
         "admin.manage",
         "calendar.view",
@@ -139,6 +142,7 @@ ROLE_TABLE: dict[str, Role] = {
     OFFICE: _role(
         "政务公开办",
         AGENCY,
+        "notifications.choose",
         "request.register",
         "request.edit_intake",
         "request.assign_section",
@@ -174,6 +178,7 @@ ROLE_TABLE: dict[str, Role] = {
     LEADER: _role(
         "领导",
         AGENCY,
+        "notifications.choose",
         "request.approve",
         "request.export",
         "request.review_draft",
@@ -188,6 +193,7 @@ ROLE_TABLE: dict[str, Role] = {
     SECTION_HEAD: _role(
         "科室负责人",
         SECTION,
+        "notifications.choose",
         "request.assign_handler",
         "request.handle",
         "request.clock",
@@ -204,6 +210,7 @@ ROLE_TABLE: dict[str, Role] = {
     STAFF: _role(
         "科室工作人员",
         SECTION,
+        "notifications.choose",
         "request.handle",
         "request.clock",
         "request.opinion",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -31,7 +31,12 @@ def login():
         else:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form)
+    demo_logins = []
+    if current_app.config.get("ENV_NAME") == "development":
+        from ..demo import logins_on_file
+
+        demo_logins = logins_on_file()
+    return render_template("auth/login.html", form=form, demo_logins=demo_logins)
 
 
 @auth_bp.post("/logout")

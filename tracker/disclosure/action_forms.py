@@ -42,15 +42,26 @@ class ActionForm(FlaskForm):
     seen = HiddenField()  # the case's newest event when the page was loaded: what changed since is shown
 
 
+INTERNAL_DUE_HELP = (
+    "科室应在此日期前提交答复稿，留出审核和送达的时间；不填则按机关设置自动确定（法定答复期限前若干个工作日）。"
+)
+
+
 class AssignSectionForm(ActionForm):
     section_id = _select("承办科室", True)
     instruction = TextAreaField("领导批示（可选）")
+    internal_due = DateField(
+        "内部办理期限（可选）", validators=[Optional()], render_kw={"type": "date"}, description=INTERNAL_DUE_HELP
+    )
 
 
 class ReassignSectionForm(ActionForm):
     section_id = _select("改派至科室", True)
     reason = _text("改派原因")
     instruction = TextAreaField("领导批示（可选）")
+    internal_due = DateField(
+        "内部办理期限（可选）", validators=[Optional()], render_kw={"type": "date"}, description=INTERNAL_DUE_HELP
+    )
 
 
 class AssignHandlerForm(ActionForm):
@@ -374,8 +385,18 @@ def prepare_fee_paid(form, req):
 
 
 def prepare_decide(form, req):
+    from ..rules.clock import today_cn
+    from ..workcal.service import current_calendar
+    from . import clock
+
+    cal, today = current_calendar(), today_cn()
+
+    def preview(a) -> str:
+        after = clock.preview_extension(req, cal, a, today).due
+        return f"；批准后答复期限为{after.isoformat()}" if after else "；批准后期限仍暂停计算"
+
     form.clock_action_id.choices = [
-        (str(a.id), f"延期{a.workdays}个工作日（{a.started_on}申请：{a.reason}）")
+        (str(a.id), f"延期{a.workdays}个工作日（{a.started_on}申请：{a.reason}）{preview(a)}")
         for a in services.pending_extensions(req)
     ]
     form.decision.choices = [("", "请选择"), ("approve", "批准"), ("refuse", "不批准")]

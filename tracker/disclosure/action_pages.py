@@ -119,14 +119,16 @@ def _record_delivery(u, r, f):
 PAGES: dict[str, Page] = {
     "assign_section": Page(
         AssignSectionForm,
-        lambda u, r, f: services.assign_section(u, r, version=_v(f), **_fields(f, "section_id", "instruction")),
+        lambda u, r, f: services.assign_section(
+            u, r, version=_v(f), **_fields(f, "section_id", "instruction", "internal_due")
+        ),
         prepare_assign,
         "请示领导后分办至承办科室；领导批示记入办理记录。",
     ),
     "reassign_section": Page(
         ReassignSectionForm,
         lambda u, r, f: services.reassign_section(
-            u, r, version=_v(f), **_fields(f, "section_id", "reason", "instruction")
+            u, r, version=_v(f), **_fields(f, "section_id", "reason", "instruction", "internal_due")
         ),
         prepare_assign,
         "改派后原承办人取消，由新科室负责人重新指定承办人。改派原因必填。",

@@ -9,19 +9,16 @@ stale form (someone else saved first) is answered with 409 and the same kept inp
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import audit
 from ..accounts.access import get_request_for
 from ..errors import ConflictError, NotFound, PermissionDenied, ServiceError
 from ..forms import show_missing
-from ..rules import deadlines, outcomes
-from ..rules.clock import today_cn
+from ..rules import outcomes
 from ..rules.fees import FeeMethod
-from ..workcal.service import current_calendar
 from . import letters, services, workflow
 from .action_forms import DATE_MESSAGE, LetterForm, prepare_letter
 from .action_pages import PAGES, _v
@@ -203,37 +200,6 @@ def generate_letter(request_id: int):
 # --- the case page's helpers ------------------------------------------------------------------------
 
 
-DUE_BADGES = {
-    deadlines.OK: "text-bg-success",
-    deadlines.DUE_SOON: "text-bg-warning",
-    deadlines.DUE_TODAY: "text-bg-warning",
-    deadlines.OVERDUE: "text-bg-danger",
-    deadlines.PAUSED: "text-bg-secondary",
-}
-
-
-def _request_calendar():
-    """The calendar once per request: current_calendar() asks the database whether it changed, and a
-    list shows a badge per row."""
-    key = "tracker.workflow.calendar"
-    if key not in request.environ:
-        request.environ[key] = current_calendar()
-    return request.environ[key]
-
-
-def due_badge(req, today: date | None = None) -> tuple[str, str] | None:
-    """(label, css class) of the case's deadline status, None for a concluded case."""
-    if not req.is_open:
-        return None
-    status = deadlines.due_status(
-        req.due_date,
-        today or today_cn(),
-        _request_calendar(),
-        current_app.config.get("DUE_SOON_WORKDAYS", deadlines.DUE_SOON_WORKDAYS),
-    )
-    return deadlines.STATUS_LABELS[status], DUE_BADGES[status]
-
-
 # Actions the table allows in the state but that have nothing to act on yet: not offered in the panel.
 _OFFER_WHEN: dict[str, Callable] = {
     "decide_extension": lambda req: bool(services.pending_extensions(req)),
@@ -390,7 +356,6 @@ def workflow_helpers():
 
     return {
         "case_panel": _panel,
-        "due_badge": due_badge,
         "outcome_label": outcome_label,
         "event_rows": event_rows,
         "delivery_labels": workflow.DELIVERY_METHODS,

@@ -96,3 +96,25 @@ def recompute_open_requests(calendar, *, actor=None, reason: str = "") -> int:
     return store_recomputed(
         R, changes, event_kind="request.deadline_recomputed", subject_type="request", actor=actor, reason=reason
     )
+
+
+def preview_extension(req: DisclosureRequest, calendar, extension: ClockAction, decided_on):
+    """The deadline the case would have if ``extension`` (requested) were approved on ``decided_on``:
+    computed from stand-ins of the clock actions, nothing changed."""
+    from types import SimpleNamespace
+
+    stand_ins = [
+        SimpleNamespace(
+            kind=a.kind,
+            state="approved" if a is extension else a.state,
+            started_on=a.started_on,
+            ended_on=a.ended_on,
+            end_reason=a.end_reason,
+            workdays=a.workdays,
+            decided_on=decided_on if a is extension else a.decided_on,
+            explicit_due=a.explicit_due,
+            reason=a.reason,
+        )
+        for a in req.clock_actions
+    ]
+    return compute(req, calendar, stand_ins)

@@ -106,6 +106,11 @@ class DisclosureRequest(db.Model):
     due_date: Mapped[date | None] = mapped_column(Date, index=True)
     due_provisional: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     clarification_due: Mapped[date | None] = mapped_column(Date)
+    # The office's own date for the section's draft answer (内部办理期限), before the statutory one, so the
+    # office keeps time to review and deliver (tracker.rules.deadlines.internal_deadline); and the day
+    # the draft was first submitted, to report drafts returned late per section.
+    internal_due: Mapped[date | None] = mapped_column(Date, index=True)
+    draft_submitted_on: Mapped[date | None] = mapped_column(Date)
 
     # Conclusion
     outcome: Mapped[str | None] = mapped_column(String(40))

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
+from sqlalchemy import exists
 
 from ..accounts.access import visible_requests
-from ..lists import id_arg
+from ..lists import date_arg, id_arg
 from ..paging import Key, order_by
 from ..rules.clock import today_cn, year_bounds
 from ..workcal.service import current_calendar
-from .models import CONCLUDED, DisclosureRequest
+from .models import CONCLUDED, IN_PROGRESS, IN_REVIEW, PAUSED, ClockAction, DisclosureRequest, RequestCohandler
 from .search import resolve
 from .workflow import PAUSE_REASON_LABELS, STATUS_LABELS
 
@@ -32,7 +33,58 @@ def is_open():
     return R.status != CONCLUDED
 
 
-FILTER_ARGS = ("status", "section", "year", "applicant_type", "due")
+FILTER_ARGS = ("status", "section", "year", "applicant_type", "due", "handler", "received", "awaiting")
+
+# ?handler=: the case's assigned handler ("me": the user, "none": nobody yet, or a user id).
+HANDLER_FILTERS = {"me": "我承办的", "none": "未指定承办人"}
+# ?awaiting=: what the case waits for (the workbench's panels link here).
+AWAITING_LABELS: dict[str, str] = {
+    "extension": "延期申请待审批",
+    "review": "答复稿待审核",
+    "approved": "答复稿已审核，待办结",
+    "returned": "答复稿被退回修改",
+    "window_closed": "暂停事项的期限已届满",
+    "opinion": "待本科室提交协办意见",
+    "internal_due": "内部办理期限临近或已过，答复稿尚未提交",
+}
+
+
+def awaiting_clause(what: str, user, today: date):
+    """The WHERE of ?awaiting=what (AWAITING_LABELS): what an open case waits for.
+
+    The draft's state is read from its JSON (submit_draft writes approved False, approve_draft True,
+    return_draft adds returned_reason and sends the case back to 办理中), the same on both engines."""
+    if what == "extension":
+        return (
+            exists().where(
+                ClockAction.request_id == R.id, ClockAction.kind == "extension", ClockAction.state == "requested"
+            )
+            & is_open()
+        )
+    if what == "review":
+        return (R.status == IN_REVIEW) & (R.draft["approved"].as_boolean().is_not(True))
+    if what == "approved":
+        return (R.status == IN_REVIEW) & (R.draft["approved"].as_boolean().is_(True))
+    if what == "returned":
+        return (R.status == IN_PROGRESS) & R.draft["returned_reason"].as_string().is_not(None)
+    if what == "window_closed":  # a 补正/征求意见/缴费 window that ended before today, still paused
+        return (R.status == PAUSED) & exists().where(
+            ClockAction.request_id == R.id, ClockAction.state == "open", ClockAction.window_end < today
+        )
+    if what == "internal_due":  # the office's date for the draft is 临期 or past, no draft submitted yet
+        soon = current_app.config.get("DUE_SOON_WORKDAYS", 3)
+        return (
+            R.status.in_((IN_PROGRESS, PAUSED))
+            & R.draft_submitted_on.is_(None)
+            & (R.internal_due < current_calendar().add_workdays(today, soon + 1))
+        )
+    if what == "opinion":  # co-handling asked of the user's section, no opinion yet
+        return is_open() & exists().where(
+            RequestCohandler.request_id == R.id,
+            RequestCohandler.section_id == user.section_id,
+            RequestCohandler.opinion.is_(None),
+        )
+    raise KeyError(what)
 
 
 def is_plain_search(user, args) -> bool:
@@ -85,8 +137,21 @@ def unordered_query(user, args, found=None):
     atype = args.get("applicant_type") or ""
     if atype:
         q = q.where(DisclosureRequest.applicant_type == atype)
-    due = args.get("due") or ""
+    handler = args.get("handler") or ""
+    if handler == "me":
+        q = q.where(DisclosureRequest.handler_id == user.id)
+    elif handler == "none":
+        q = q.where(DisclosureRequest.handler_id.is_(None))
+    elif (handler_id := id_arg(args, "handler")) is not None:
+        q = q.where(DisclosureRequest.handler_id == handler_id)
+    received = date_arg(args, "received")
+    if received is not None:
+        q = q.where(DisclosureRequest.received_on == received)
     today = today_cn()
+    awaiting = args.get("awaiting") or ""
+    if awaiting in AWAITING_LABELS:
+        q = q.where(awaiting_clause(awaiting, user, today))
+    due = args.get("due") or ""
     if due == "overdue":
         q = q.where(is_open(), DisclosureRequest.due_date < today)
     elif due == "soon":  # 临期 and 今日到期, as rules.deadlines.due_status counts them

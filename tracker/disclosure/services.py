@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from .. import audit
 from ..accounts.models import Section, User
-from ..errors import FieldErrors, PermissionDenied, check_version
+from ..errors import FieldErrors, PermissionDenied, ServiceError, check_version
 from ..extensions import db
 from ..rules import deadlines, outcomes
 from ..rules.clock import today_cn, utcnow
@@ -374,23 +374,126 @@ def _conclude(req: DisclosureRequest, content: dict, delivery: dict) -> tuple[di
 # --- assignment --------------------------------------------------------------------------------
 
 
+def internal_due_workdays(agency_id: int) -> int:
+    """How many working days before the statutory deadline the office wants the section's draft: the
+    agency's setting ``internal_due_workdays``, else the configuration's, else rules.deadlines' default."""
+    from ..accounts.models import Agency
+
+    agency = db.session.get(Agency, agency_id)
+    value = (agency.settings or {}).get("internal_due_workdays") if agency is not None else None
+    if value is None:
+        value = current_app.config.get("INTERNAL_DUE_WORKDAYS", deadlines.INTERNAL_DUE_WORKDAYS)
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return deadlines.INTERNAL_DUE_WORKDAYS
+
+
+def _internal_due(req: DisclosureRequest, given: Any, today: date, errors: dict) -> date | None:
+    """The office's own date for the section's draft: the one given (between today and the statutory
+    deadline), else the default number of working days before the statutory deadline; None while the
+    clock is stopped (no statutory date to count back from)."""
+    if given not in (None, ""):
+        if not isinstance(given, date):
+            errors["internal_due"] = "内部办理期限格式不正确，请按“年-月-日”填写，例如 2026-03-02。"
+        elif given < today:
+            errors["internal_due"] = f"内部办理期限{cn(given)}早于今天（{cn(today)}），请核对。"
+        elif req.due_date is not None and given > req.due_date:
+            errors["internal_due"] = f"内部办理期限{cn(given)}晚于法定答复期限（{cn(req.due_date)}），请提前。"
+        else:
+            return given
+        return None
+    if req.due_date is None:
+        return None
+    return deadlines.internal_deadline(req.due_date, today, current_calendar(), internal_due_workdays(req.agency_id))
+
+
 def assign_section(
-    actor, req: DisclosureRequest, *, version, section_id, instruction: str = "", today: date | None = None
+    actor,
+    req: DisclosureRequest,
+    *,
+    version,
+    section_id,
+    instruction: str = "",
+    internal_due: Any = None,
+    today: date | None = None,
 ) -> Done:
-    """The office assigns the request to a section (分办), optionally with the leader's instruction (领导批示)."""
+    """The office assigns the request to a section (分办), optionally with the leader's instruction (领导批示),
+    and gives the section its internal deadline for the draft (default: rules.deadlines.internal_deadline)."""
     with unit_of_work(CONFLICT):
-        _start(actor, req, "assign_section", version)
-        errors: dict[str, str] = {}
-        section = _section(req, section_id, errors)
-        text = _text(errors, "instruction", instruction, "领导批示")
-        _raise(errors)
-        diff = audit.changes(req, {"section_id": section.id, "status": IN_PROGRESS, "handler_id": None})
-        diff["section"] = [None, section.name]
-        if text:
-            diff.update(audit.changes(req, {"leader_instruction": text}))
-        _drop_cohandler(req, section.id, diff)
-        _finish(actor, req, "request.assigned", diff, note=text)
+        section = _assign_section(actor, req, version, section_id, instruction, internal_due, _today(today))
         return Done(f"已分办至{section.name}。")
+
+
+def _assign_section(actor, req, version, section_id, instruction, internal_due, today: date) -> Section:
+    """assign_section inside the caller's unit of work (one case, or every case of a bulk assignment)."""
+    _start(actor, req, "assign_section", version)
+    errors: dict[str, str] = {}
+    section = _section(req, section_id, errors)
+    text = _text(errors, "instruction", instruction, "领导批示")
+    internal = _internal_due(req, internal_due, today, errors)
+    _raise(errors)
+    diff = audit.changes(
+        req, {"section_id": section.id, "status": IN_PROGRESS, "handler_id": None, "internal_due": internal}
+    )
+    diff["section"] = [None, section.name]
+    if text:
+        diff.update(audit.changes(req, {"leader_instruction": text}))
+    _drop_cohandler(req, section.id, diff)
+    _finish(actor, req, "request.assigned", diff, note=text)
+    return section
+
+
+class BulkRefused(ServiceError):
+    """A bulk action refused as a whole: ``reasons`` lists (case, why) for every case it could not take."""
+
+    def __init__(self, reasons: list[tuple[str, str]]):
+        super().__init__(
+            f"所选的{len(reasons)}件申请不能处理，本次未作任何改动：" + "；".join(f"{c}：{m}" for c, m in reasons)
+        )
+        self.reasons = reasons
+
+
+BULK_LIMIT = 100  # cases per bulk action (a page of the list shows at most this many)
+
+
+def bulk_assign_section(
+    actor, items: list[tuple[Any, Any]], *, section_id, instruction: str = "", today: date | None = None
+) -> Done:
+    """分办 every selected case to one section, or none: ``items`` are (request id, version as the list
+    showed it). Every case is checked (scope, state, version, section) and every refusal is listed; one
+    refusal leaves every case as it was."""
+    from ..accounts.access import get_request_for
+
+    today = _today(today)
+    if not items:
+        raise FieldErrors({"case": "请先勾选要分办的申请。"})
+    if len(items) > BULK_LIMIT:
+        raise FieldErrors({"case": f"一次最多分办{BULK_LIMIT}件申请，请分批办理。"})
+    reasons: list[tuple[str, str]] = []
+    done: list[str] = []
+    section_name = ""
+    with unit_of_work(CONFLICT):
+        seen: set[int] = set()
+        for raw_id, version in items:
+            case_id = to_id(raw_id)
+            if case_id is None or case_id in seen:
+                reasons.append((str(raw_id)[:20], "不是有效的申请编号。"))
+                continue
+            seen.add(case_id)
+            try:
+                req = get_request_for(actor, case_id)
+            except ServiceError:
+                reasons.append((f"第{case_id}号记录", "申请不存在或您无权查看。"))
+                continue
+            try:
+                section_name = _assign_section(actor, req, version, section_id, instruction, None, today).name
+                done.append(req.number)
+            except ServiceError as e:
+                reasons.append((req.number, e.message))
+        if reasons:
+            raise BulkRefused(reasons)
+    return Done(f"已将{len(done)}件申请分办至{section_name}：{'、'.join(done)}。")
 
 
 def _drop_cohandler(req: DisclosureRequest, section_id: int, diff: dict) -> None:
@@ -401,9 +504,19 @@ def _drop_cohandler(req: DisclosureRequest, section_id: int, diff: dict) -> None
 
 
 def reassign_section(
-    actor, req: DisclosureRequest, *, version, section_id, reason: str, instruction: str = "", today: date | None = None
+    actor,
+    req: DisclosureRequest,
+    *,
+    version,
+    section_id,
+    reason: str,
+    instruction: str = "",
+    internal_due: Any = None,
+    today: date | None = None,
 ) -> Done:
-    """The office sends the case to another section; the reason is recorded; the handler is cleared."""
+    """The office sends the case to another section; the reason is recorded; the handler is cleared; the
+    new section gets its internal deadline as at assignment."""
+    today = _today(today)
     with unit_of_work(CONFLICT):
         _start(actor, req, "reassign_section", version)
         errors: dict[str, str] = {}
@@ -412,9 +525,10 @@ def reassign_section(
             errors["section_id"] = f"案件已由{section.name}承办，请选择另一个科室。"
         why = _text(errors, "reason", reason, "改派原因", required=True)
         text = _text(errors, "instruction", instruction, "领导批示")
+        internal = _internal_due(req, internal_due, today, errors)
         _raise(errors)
         old_name = req.section.name if req.section else None
-        diff = audit.changes(req, {"section_id": section.id, "handler_id": None})
+        diff = audit.changes(req, {"section_id": section.id, "handler_id": None, "internal_due": internal})
         diff["section"] = [old_name, section.name]
         if text:
             diff.update(audit.changes(req, {"leader_instruction": text}))
@@ -502,6 +616,8 @@ def submit_draft(actor, req: DisclosureRequest, *, version, today: date | None =
             "approved": False,
         }
         diff = audit.changes(req, {"status": IN_REVIEW})
+        if req.draft_submitted_on is None:  # the first submission: returned late to the office or not
+            diff.update(audit.changes(req, {"draft_submitted_on": today}))
         diff["draft_outcome"] = outcomes.outcome(content["outcome"]).short_label
         _finish(actor, req, "request.draft_submitted", diff)
         return Done("答复稿已提交审核。")

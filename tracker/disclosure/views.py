@@ -21,7 +21,7 @@ from . import intake, workflow
 from .blueprint import bp
 from .forms import IntakeForm
 from .models import DisclosureRequest
-from .queries import SORT_KEYS, is_plain_search, sort_of, unordered_query
+from .queries import AWAITING_LABELS, HANDLER_FILTERS, SORT_KEYS, is_plain_search, sort_of, unordered_query
 from .search import SEARCH_MIN_CHARS, resolve, short_terms
 from .workflow import STATUS_LABELS, status_label
 
@@ -47,7 +47,9 @@ def list_requests():
     sort = sort_of(request.args)
     # the section is shown on every row: load it with the rows, not one query per row
     found = resolve(request.args.get("q"), current_user.agency_id, db.session.get_bind().dialect.name, db.session)
-    q = unordered_query(current_user, request.args, found).options(joinedload(DisclosureRequest.section))
+    q = unordered_query(current_user, request.args, found).options(
+        joinedload(DisclosureRequest.section), joinedload(DisclosureRequest.handler)
+    )
     page = paginate(
         db.session,
         q,
@@ -74,6 +76,8 @@ def list_requests():
         args=request.args,
         today=today_cn(),
         short_terms=short_terms(request.args.get("q")),
+        handler_filters=HANDLER_FILTERS,
+        awaiting_labels=AWAITING_LABELS,
         search_min_chars=SEARCH_MIN_CHARS,
     )
 

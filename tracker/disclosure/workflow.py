@@ -173,6 +173,8 @@ def status_label(req) -> str:
         return "已撤回"
     if is_undelivered(req):
         return "已办结（答复未送达）"
+    if req.status == IN_REVIEW and (req.draft or {}).get("approved"):
+        return "已审核，待办结"  # the draft is approved; the office sends the answer and concludes
     return STATUS_LABELS.get(req.status, req.status)
 
 

@@ -93,8 +93,35 @@ class Notification(db.Model):
     link: Mapped[str | None] = mapped_column(String(300))  # a path inside the application
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     read_at = mapped_column(UTCDateTime)
+    # The case a handoff notification is about (tracker.notify.handoffs); reminders link by their reminder.
+    case_type: Mapped[str | None] = mapped_column(String(20))
+    case_id: Mapped[int | None] = mapped_column(Integer)
 
     reminder = relationship("Reminder")
+
+
+class NotificationDelivery(db.Model):
+    """One notification's delivery through one channel other than in-app (tracker.notify.channels): mail
+    today. Written in the transaction of the action that caused the notification; sent by the next
+    reminder run (its digest), outside any transaction, claimed first so that two runs never send it twice."""
+
+    __tablename__ = "notification_delivery"
+    __table_args__ = (
+        UniqueConstraint("notification_id", "channel"),
+        Index("ix_delivery_channel_status", "channel", "status"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id"), nullable=False)
+    channel: Mapped[str] = mapped_column(String(20), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=MAIL_PENDING)  # MAIL_STATUS_LABELS
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    claimed_at = mapped_column(UTCDateTime)
+    sent_at = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    notification = relationship("Notification")
 
 
 class ReminderRun(db.Model):

@@ -71,6 +71,7 @@ class RunResult:
     sent: Counter = field(default_factory=Counter)  # kind -> reminders mailed
     mails_sent: int = 0
     mails_failed: int = 0
+    handoffs_sent: int = 0  # handoff notifications mailed (tracker.notify.channels)
     stale: int = 0
     errors: list[str] = field(default_factory=list)
     run_id: int | None = None
@@ -87,7 +88,7 @@ class RunResult:
             out.append("  没有新的提醒。")
         out.append(
             f"  共新建{sum(self.created.values())}条提醒；发出邮件{self.mails_sent}封"
-            f"（含{sum(self.sent.values())}条提醒），发送失败{self.mails_failed}封"
+            f"（含{sum(self.sent.values())}条提醒、{self.handoffs_sent}条交办通知），发送失败{self.mails_failed}封"
         )
         if self.stale:
             out.append(f"  {self.stale}条未发出的邮件提醒因期限或案件情况变化不再发送")
@@ -360,6 +361,14 @@ def run(now: datetime | None = None) -> RunResult:
         result.run_id = run_row.id
 
     _deliver(claimed, settings, today, token, result)
+    # Handoff notifications owed to other channels (mail) go out with the same run.
+    from ..notify import channels
+
+    for channel in channels.CHANNELS:
+        flushed = channel.flush(cfg, today, (cfg.get("BASE_URL") or "").rstrip("/"))
+        result.mails_sent += flushed.messages
+        result.mails_failed += flushed.failed
+        result.handoffs_sent += flushed.sent
     with unit_of_work():
         run_row = db.session.get(ReminderRun, result.run_id)
         run_row.finished_at = utcnow()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..errors import NotFound
+from ..errors import FieldErrors, NotFound
+from ..notify import channels, handoffs, prefs
 from . import service
 from .blueprint import bp
 from .scan import KIND_LABELS
@@ -34,7 +35,7 @@ def notifications():
         paging=paging,
         args=request.args,
         unread_only=unread_only,
-        kind_labels=KIND_LABELS,
+        kind_labels={**KIND_LABELS, **{h.kind: h.label for h in handoffs.HANDOFFS}},
         unread=service.unread_label(current_user) or "0",
     )
 
@@ -63,3 +64,43 @@ def mark_all_read():
     n = service.mark_all_read(current_user)
     flash(f"已将{n}条通知标为已读。" if n else "没有未读通知。", "success" if n else "info")
     return _back()
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    """Which notifications also come by mail; in-app ones always come."""
+    from flask import current_app
+    from flask_wtf import FlaskForm
+
+    form = FlaskForm()  # the CSRF token
+    status = 200
+    may_choose = current_user.can("notifications.choose")
+    if request.method == "POST":
+        if not may_choose:
+            abort(403)
+        if not form.validate():
+            flash("页面已过期，请刷新后重新提交。", "danger")
+            status = 400
+        else:
+            chosen = {c.name: set(request.form.getlist(c.name)) for c in channels.CHANNELS}
+            try:
+                n = prefs.save(current_user, chosen)
+            except FieldErrors as e:
+                flash("；".join(e.errors.values()), "danger")
+                status = 400
+            else:
+                flash(f"已保存（{n}项改动）。" if n else "没有改动。", "success" if n else "info")
+                return redirect(url_for("reminders.settings"))
+    available = {c.name: c.available(current_app.config) for c in channels.CHANNELS}
+    return (
+        render_template(
+            "reminders/settings.html",
+            form=form,
+            rows=prefs.table(current_user),
+            channels=channels.CHANNELS,
+            available=available,
+            may_choose=may_choose,
+        ),
+        status,
+    )

@@ -635,3 +635,69 @@ def workdays_remaining(due: date, today: date, calendar: WorkCalendar) -> int:
     if today <= due:
         return calendar.workdays_after_until(today, due)
     return -calendar.workdays_after_until(due, today)
+
+
+# --- the countdown shown wherever a deadline shows (lists, case pages, proposals) --------------
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """What a person reads beside a deadline: status (one of STATUS_LABELS), the working days it counts
+    (left, or overdue; None when not known) and the words, e.g. 剩余3个工作日 / 今日到期 / 超期2个工作日 /
+    暂停中（剩余5个工作日）. ``provisional``: the date rests on a year whose 放假安排 is not entered (暂定)."""
+
+    status: str
+    days: int | None
+    label: str
+    provisional: bool = False
+
+
+def countdown(
+    due: date | None,
+    today: date,
+    calendar: WorkCalendar,
+    *,
+    remaining_when_paused: int | None = None,
+    provisional: bool = False,
+    soon_days: int = DUE_SOON_WORKDAYS,
+) -> Countdown:
+    """The countdown of an open case's deadline on ``today``; ``due`` None means the clock is stopped.
+
+    Working days are counted as the deadlines are (Art. 33 and rules.md): days after today up to and
+    including the due date. Overdue counts the working days after the due date up to and including
+    today, so on the weekend after a Friday deadline the case is 已超期 without a number of days yet.
+    """
+    if due is None:
+        if remaining_when_paused is None:
+            return Countdown(PAUSED, None, "暂停中", provisional)
+        return Countdown(PAUSED, remaining_when_paused, f"暂停中（剩余{remaining_when_paused}个工作日）", provisional)
+    status = due_status(due, today, calendar, soon_days)
+    if status == DUE_TODAY:
+        return Countdown(status, 0, "今日到期", provisional)
+    n = workdays_remaining(due, today, calendar)
+    if status == OVERDUE:
+        late = -n
+        return Countdown(status, late, f"超期{late}个工作日" if late else "已超期", provisional)
+    return Countdown(status, n, f"剩余{n}个工作日", provisional)
+
+
+# --- the office's internal deadline for the section (内部办理期限) ------------------------------------
+# Not a rule of law but an office's practice: the section returns its draft some working days before
+# the statutory deadline, so that the office keeps time to review, approve and deliver the answer.
+# The number is the agency's setting ``internal_due_workdays`` (default below).
+INTERNAL_DUE_WORKDAYS = 5
+
+
+def internal_deadline(
+    statutory_due: date, assigned_on: date, calendar: WorkCalendar, workdays_before: int = INTERNAL_DUE_WORKDAYS
+) -> date:
+    """The working day ``workdays_before`` working days before the statutory deadline — but never before
+    the day the case is assigned (a case assigned late owes its draft at once) nor after the deadline."""
+    if workdays_before < 0:
+        raise ValueError("内部期限提前的工作日数不能为负数")
+    d, counted = statutory_due, 0
+    while counted < workdays_before and d > assigned_on:
+        d -= timedelta(days=1)
+        if calendar.is_workday(d):
+            counted += 1
+    return min(max(d, assigned_on), statutory_due)

@@ -1,0 +1,1 @@
+"""The daily workbench: the landing page (/) of every role (issue 13)."""

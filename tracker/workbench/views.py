@@ -1,0 +1,36 @@
+"""The workbench page (/): the panels of tracker.workbench.panels for the signed-in user."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask_login import current_user
+
+from ..accounts import roles
+from ..countdowns import request_calendar
+from ..rules import deadlines
+from ..rules.clock import today_cn
+from . import panels
+
+
+def render_workbench():
+    t = panels.Today(
+        today_cn(),
+        request_calendar(),
+        current_app.config.get("DUE_SOON_WORKDAYS", deadlines.DUE_SOON_WORKDAYS),
+    )
+    mine = panels.panels_for(current_user)
+    filled = [panels.fill(p, current_user, t) for p in mine]
+    wide = current_user.role in roles.AGENCY_WIDE
+    section_view = current_user.section_id is not None and current_user.can("request.assign_handler")
+    context = {
+        "t": t,
+        "filled": filled,
+        "section_due": panels.due_summary(current_user, t, current_user.section_id) if section_view else None,
+        "load": panels.handler_load(current_user, t) if section_view else None,
+        "agency_due": panels.due_summary(current_user, t) if wide and current_user.can("request.approve") else None,
+        "lateness": panels.lateness_by_section(current_user, t)
+        if wide and (current_user.can("request.approve") or current_user.can("request.assign_section"))
+        else None,
+        "health": panels.system_health(current_user, t) if current_user.can("admin.manage") else None,
+    }
+    return render_template("workbench/index.html", **context)
