@@ -60,3 +60,44 @@ def test_the_extension_decision_previews_the_new_deadline(w, client):
         w.leader, case, version=case.version, clock_action_id=ext.id, approve=True, decided_on=today, today=today
     )
     assert case.due_date == expected
+
+
+def test_the_case_page_shows_what_the_service_would_refuse_disabled_with_its_reason(w, client):
+    """Issue 13: 逾期未补正 before the correction period ends, an extension once one is pending, are shown
+    disabled with the service's own reason; the service refuses them with that reason; once possible
+    they are offered."""
+    import re
+
+    import pytest
+
+    from tracker.errors import ServiceError
+
+    today = today_cn()
+    case = w.new_case(received_on=today - timedelta(days=1), applicant_name="前置条件")
+    s.assign_section(w.office, case, version=case.version, section_id=w.sec_a.id, today=today)
+    s.assign_handler(w.head_a, case, version=case.version, handler_id=w.staff_a.id, today=today)
+    s.clarify(w.office, case, version=case.version, notice_on=today, items="请写明文号", today=today)
+    login_as(client, w.office)
+    page = client.get(f"/requests/{case.id}").get_data(as_text=True)
+    why = s.precondition(case, "clarification_lapsed", today)
+    assert why and "期限届满后才能" in why
+    assert 'data-refused="clarification_lapsed"' in page and why in page
+    assert f"/requests/{case.id}/act/clarification_lapsed" not in page  # no link to a page that would refuse
+    with pytest.raises(ServiceError) as e:
+        s.clarification_lapsed(w.office, case, version=case.version, today=today)
+    assert e.value.message == why
+    # a typed URL is sent back with the same reason
+    resp = client.get(f"/requests/{case.id}/act/clarification_lapsed", follow_redirects=True)
+    assert why in resp.get_data(as_text=True)
+    # after the period the action is offered and accepted by the service's precondition
+    end = case.clock_actions[-1].window_end
+    assert s.precondition(case, "clarification_lapsed", end + timedelta(days=1)) is None
+    # an extension while one is pending
+    s.clarification_received(w.staff_a, case, version=case.version, received_on=today, today=today)
+    s.request_extension(
+        w.staff_a, case, version=case.version, workdays=3, reason="调档", requested_on=today, today=today
+    )
+    login_as(client, w.staff_a)
+    page = client.get(f"/requests/{case.id}").get_data(as_text=True)
+    assert 'data-refused="request_extension"' in page and "已有一项延期申请等待审批" in page
+    assert re.search(r'data-refused="request_extension"[^>]*>\s*<button[^>]*disabled', page)

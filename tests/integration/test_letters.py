@@ -33,7 +33,7 @@ SETTINGS = {
 }
 R = "《中华人民共和国政府信息公开条例》"
 CONTACT = "联系地址：某市某区人民路1号；邮政编码：100000；联系电话：010-62345678；电子邮箱：gk@example.gov.cn"
-INTRO = "本机关于2026年3月2日收到您（单位）提出的政府信息公开申请，申请获取“某道路改造工程可研批复”。"
+INTRO = "本机关于2026年3月2日收到您提出的政府信息公开申请，申请获取“某道路改造工程可研批复”。"
 # The remedies sentences as the law stands for a decision of 2026-03-10 with the bodies set above.
 REFUSAL = (
     "如对本答复不服，应当先自收到本答复之日起60日内向某区人民政府申请行政复议；"
@@ -100,7 +100,7 @@ def test_receipt_quotes_the_deadline_in_force_at_receipt(app_ctx, w, case):
         "政府信息公开申请受理回执",
         [
             "李四：",
-            "本机关于2026年3月2日收到您（单位）提出的政府信息公开申请，申请内容为：“某道路改造工程可研批复”。",
+            "本机关于2026年3月2日收到您提出的政府信息公开申请，申请内容为：“某道路改造工程可研批复”。",
             f"根据{R}第三十一条、第三十三条的规定，本机关已受理该申请，将于2026年3月30日前作出答复。"
             "如需您补正申请、征求第三方意见或者依法延长答复期限，本机关将另行书面告知。",
             CONTACT,
@@ -688,3 +688,21 @@ def test_download_is_a_docx(app_ctx, w, case):
     data = (Path(app_ctx.config["UPLOAD_FOLDER"]) / att.stored_name).read_bytes()
     assert data[:2] == b"PK" and att.content_type == letters.DOCX_MIME
     docx.Document(io.BytesIO(data))
+
+
+def test_letters_address_an_organisation_as_gui_danwei(app_ctx, w, agency):
+    """Issue 13: a letter to a person says 您, to an organisation 贵单位 — never 您（单位） — and a letter to a
+    consulted third party is not the applicant's to rephrase."""
+    agency.settings = dict(SETTINGS)
+    db.session.commit()
+    org = w.new_case(
+        applicant_type="commercial_enterprise", applicant_name="某某建设有限公司", subject="某道路改造工程可研批复"
+    )
+    text, _ = generate(app_ctx, w, org, "receipt")
+    assert "收到贵单位提出的政府信息公开申请" in text and "如需贵单位补正申请" in text
+    assert "您" not in text
+    person = w.new_case(applicant_name="王五", subject="某道路改造工程可研批复")
+    text, _ = generate(app_ctx, w, person, "receipt")
+    assert "收到您提出" in text and "您（单位）" not in text and "贵单位" not in text
+    assert letters.address_applicant("请您于期限内补正。", "natural_person") == "请您于期限内补正。"
+    assert letters.address_applicant("请您（单位）于期限内补正。", "legal_person") == "请贵单位于期限内补正。"

@@ -309,3 +309,25 @@ def select_count(model):
     from sqlalchemy import func, select
 
     return select(func.count()).select_from(model)
+
+
+def test_the_agency_sets_its_internal_deadline_days(w, client, agency):
+    from tests.conftest import csrf_token
+    from tracker.rules.deadlines import internal_deadline
+    from tracker.workcal.service import current_calendar
+
+    login_as(client, w.admin)
+    page = client.get("/admin/agency").get_data(as_text=True)
+    token = csrf_token(page)
+    form = {"csrf_token": token, "name": agency.name}
+    bad = client.post("/admin/agency", data={**form, "internal_due_workdays": "abc"})
+    assert bad.status_code == 200 and "0到15之间的整数" in bad.get_data(as_text=True)
+    db.session.refresh(agency)
+    assert "internal_due_workdays" not in (agency.settings or {})
+    client.post("/admin/agency", data={**form, "internal_due_workdays": "2"})
+    db.session.refresh(agency)
+    assert agency.settings["internal_due_workdays"] == 2
+    today = today_cn()
+    case = w.new_case(received_on=today, applicant_name="两日内部期限")
+    s.assign_section(w.office, case, version=case.version, section_id=w.sec_a.id, today=today)
+    assert case.internal_due == internal_deadline(case.due_date, today, current_calendar(), 2)

@@ -29,6 +29,7 @@ class AgencyForm(FlaskForm):
     website = StringField("政府网站")
     reconsideration_body = StringField("行政复议机关（如：某区人民政府）")
     court = StringField("管辖法院（如：某区人民法院）")
+    internal_due_workdays = StringField("内部办理期限：法定答复期限前的工作日数")
 
 
 class UserForm(FlaskForm):

@@ -256,6 +256,11 @@ def update_agency(agency: Agency, data: dict, *, actor) -> dict:
         errors["name"] = f"已有名为“{name}”的机关。"
     contact, contact_problems = contact_errors(data)
     errors.update(contact_problems)
+    internal = str(data.get("internal_due_workdays") or "").strip()
+    if internal and not (internal.isascii() and internal.isdigit() and int(internal) <= 15):
+        errors["internal_due_workdays"] = "请填写0到15之间的整数（工作日数），或留空按系统默认。"
+    elif internal:
+        contact["internal_due_workdays"] = int(internal)
     if errors:
         raise FieldErrors(errors)
     with unit_of_work():
@@ -263,8 +268,9 @@ def update_agency(agency: Agency, data: dict, *, actor) -> dict:
         if diff:
             audit.log("agency.renamed", agency, actor, diff)
         old = dict(agency.settings or {})
-        new = {k: v for k, v in old.items() if k not in CONTACT_SETTINGS} | contact
-        changed = {k: [old.get(k), new.get(k)] for k in CONTACT_SETTINGS if old.get(k) != new.get(k)}
+        owned = (*CONTACT_SETTINGS, "internal_due_workdays")
+        new = {k: v for k, v in old.items() if k not in owned} | contact
+        changed = {k: [old.get(k), new.get(k)] for k in owned if old.get(k) != new.get(k)}
         if changed:
             agency.settings = new
             audit.log("agency.settings_changed", agency, actor, changed)

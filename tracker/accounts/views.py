@@ -71,7 +71,7 @@ def agency():
     agency = current_user.agency
     form = AgencyForm(obj=agency)
     if request.method == "GET":
-        for key in services.CONTACT_SETTINGS:
+        for key in (*services.CONTACT_SETTINGS, "internal_due_workdays"):
             form[key].data = (agency.settings or {}).get(key, "")
     if form.validate_on_submit():
         try:

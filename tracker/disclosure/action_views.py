@@ -8,8 +8,6 @@ stale form (someone else saved first) is answered with 409 and the same kept inp
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -18,6 +16,7 @@ from ..accounts.access import get_request_for
 from ..errors import ConflictError, NotFound, PermissionDenied, ServiceError
 from ..forms import show_missing
 from ..rules import outcomes
+from ..rules.clock import today_cn
 from ..rules.fees import FeeMethod
 from . import letters, services, workflow
 from .action_forms import DATE_MESSAGE, LetterForm, prepare_letter
@@ -129,6 +128,10 @@ def act(request_id: int, action_id: str):
             return _refused_stale(req, workflow.action(action_id), page, form, e.message)
         flash(e.message, "warning")
         return redirect(url_for("disclosure.detail", request_id=req.id))
+    if request.method == "GET" and (why := services.precondition(req, action_id)):
+        # the case page shows this action disabled with the reason; a typed URL hears the same
+        flash(why, "warning")
+        return redirect(url_for("disclosure.detail", request_id=req.id))
     if request.method == "GET":
         form.version.data = str(req.version)
         form.seen.data = str(audit.last_event_id("request", req.id))
@@ -200,20 +203,25 @@ def generate_letter(request_id: int):
 # --- the case page's helpers ------------------------------------------------------------------------
 
 
-# Actions the table allows in the state but that have nothing to act on yet: not offered in the panel.
-_OFFER_WHEN: dict[str, Callable] = {
-    "decide_extension": lambda req: bool(services.pending_extensions(req)),
-    "submit_draft": lambda req: req.handler_id is not None,  # services.submit_draft refuses a case without one
-    "approve_draft": lambda req: bool(req.draft) and not req.draft.get("approved"),
-    "update_review": lambda req: bool(req.reviews),
-    "disclose_over_objection": lambda req: bool(services.objected_consultations(req)),
-    # the case page lists every letter with its own delivery link; the panel does not repeat it
-    "record_delivery": lambda req: False,
-}
+# Offered elsewhere on the case page, not in the panel: every letter has its own delivery link.
+_NOT_IN_PANEL = {"record_delivery"}
+# Shown disabled only when the reason helps the person; otherwise (nothing to act on at all) left out.
+_QUIET = {"decide_extension", "update_review", "disclose_over_objection", "approve_draft"}
 
 
 def _panel(req) -> dict:
-    acts = [a for a in workflow.allowed_actions(current_user, req) if _OFFER_WHEN.get(a.id, bool)(req)]
+    """The actions the table allows the user in this state: those the service would take now, and those
+    it would refuse now (services.precondition), disabled with the service's reason."""
+    today = today_cn()
+    acts, refused = [], []
+    for a in workflow.allowed_actions(current_user, req):
+        if a.id in _NOT_IN_PANEL:
+            continue
+        why = services.precondition(req, a.id, today)
+        if why is None:
+            acts.append(a)
+        elif a.id not in _QUIET and a.id in PAGES:
+            refused.append((a, why))
     letter_form = None
     if any(a.id == "generate_letter" for a in acts):
         letter_form = LetterForm()
@@ -221,6 +229,7 @@ def _panel(req) -> dict:
     return {
         "actions": [a for a in acts if not a.record and a.id in PAGES],
         "records": [a for a in acts if a.record and a.id in PAGES],
+        "refused": refused,
         "letter_form": letter_form,
     }
 

@@ -855,12 +855,26 @@ def render_docx(title: str, lines: list[str], number: str, agency: str, when: da
     return buf.getvalue()
 
 
+# The letters speak to the applicant: 您 to a person, 贵单位 to an organisation (法人或者其他组织). Templates
+# (the defaults and those stored by an agency) write 您（单位） or 您; a letter to an organisation says 贵单位.
+NATURAL_PERSON = "natural_person"
+
+
+def address_applicant(text: str, applicant_type: str | None) -> str:
+    """``text`` of a letter to the applicant with the form of address for the applicant's type."""
+    if applicant_type == NATURAL_PERSON:
+        return text.replace("您（单位）", "您")
+    return text.replace("您（单位）", "贵单位").replace("您", "贵单位")
+
+
 def compose(req: DisclosureRequest, key: str, today: date | None = None) -> tuple[str, list[str], date, str]:
     """(title, body lines, date, template kind) of one letter of the case, from the agency's template."""
     kind, ctx, when = letter_context(req, key, today)
     title, body, _ = current_template(req.agency_id, kind)
     ctx["date"] = cn(when)
     text = _env.from_string(body).render(**{k: v for k, v in ctx.items() if k in spec(kind).fields})
+    if spec(kind).addressee == "applicant":
+        text = address_applicant(text, req.applicant_type)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     # A template stored before these fields existed must not drop what the law requires the letter to say.
     for name in ("outcome_details", "remedies"):

@@ -16,6 +16,7 @@ that are recorded but deserve attention (a late clarification notice, an answer 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -75,10 +76,69 @@ class Done:
 # --- plumbing ------------------------------------------------------------------------------------
 
 
-def _start(actor, req: DisclosureRequest, action_id: str, version) -> workflow.Action:
+def _start(actor, req: DisclosureRequest, action_id: str, version, today: date | None = None) -> workflow.Action:
     act = workflow.check(actor, req, action_id)
     check_version(req.version, version, CONFLICT)
+    if why := precondition(req, action_id, today):
+        raise workflow.StateError(why)
     return act
+
+
+# --- what an action needs besides its state and the actor's permission ---------------------------------
+# One table for the services (``_start`` refuses with the reason) and the case page (which shows the
+# action disabled with the same reason): the page never offers what the service would refuse.
+
+
+def _extension_possible(req: DisclosureRequest, today: date) -> str | None:
+    if _actions(req, "extension", state="requested"):
+        return "已有一项延期申请等待审批，请等待领导审批后再申请。"
+    current = _current_deadline(req)
+    why = deadlines.extension_check(current.due, current.extension_total, 1, today, max_total=current.extension_limit)
+    return f"{why}。" if why else None
+
+
+def _draft_to_approve(req: DisclosureRequest, today: date) -> str | None:
+    if not req.draft:
+        return "没有待审核的答复稿。"
+    if req.draft.get("approved"):
+        return "答复稿已审核通过，请政务公开办发出答复并办结。"
+    return None
+
+
+def _lapse_due(action: str) -> Callable[[DisclosureRequest, date], str | None]:
+    def check(req: DisclosureRequest, today: date) -> str | None:
+        lapse = LAPSES[action]
+        open_ = _actions(req, lapse.clock_kind, state="open")
+        if not open_:
+            return f"没有进行中的{lapse.window}。"
+        end = open_[0].window_end
+        if end is not None and today <= end:
+            return f"{lapse.window}至{cn(end)}，期限届满后才能按{lapse.done}办结。"
+        return None
+
+    return check
+
+
+PRECONDITIONS: dict[str, Callable[[DisclosureRequest, date], str | None]] = {
+    "request_extension": _extension_possible,
+    "decide_extension": lambda req, today: None if pending_extensions(req) else "没有待审批的延期申请。",
+    "submit_draft": lambda req, today: (
+        None if req.handler_id is not None else "案件还没有承办人，请科室负责人先指定承办人。"
+    ),
+    "approve_draft": _draft_to_approve,
+    "update_review": lambda req, today: None if req.reviews else "本案还没有登记行政复议或行政诉讼。",
+    "disclose_over_objection": lambda req, today: (
+        None if objected_consultations(req) else "没有第三方提出异议的征求意见。"
+    ),
+    "clarification_lapsed": _lapse_due("clarification_lapsed"),
+    "fee_lapsed": _lapse_due("fee_lapsed"),
+}
+
+
+def precondition(req: DisclosureRequest, action_id: str, today: date | None = None) -> str | None:
+    """Why ``action_id`` cannot be taken on this case now although its state allows it, or None."""
+    check = PRECONDITIONS.get(action_id)
+    return check(req, today or today_cn()) if check else None
 
 
 def _finish(
@@ -769,7 +829,7 @@ def _conclude_on_lapse(actor, req: DisclosureRequest, action: str, version, toda
     window, done = lapse.window, lapse.done
     today = _today(today)
     with unit_of_work(CONFLICT):
-        _start(actor, req, action, version)
+        _start(actor, req, action, version, today)
         act = _actions(req, lapse.clock_kind, state="open")[0]
         end = act.window_end
         if today <= end:
@@ -1099,7 +1159,7 @@ def request_extension(
 ) -> Done:
     today = _today(today)
     with unit_of_work(CONFLICT):
-        _start(actor, req, "request_extension", version)
+        _start(actor, req, "request_extension", version, today)
         if _actions(req, "extension", state="requested"):
             raise Invalid({"workdays": "已有一项延期申请等待审批，请等待领导审批后再申请。"})
         errors: dict[str, str] = {}
