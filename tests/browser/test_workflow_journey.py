@@ -73,13 +73,12 @@ def test_request_from_registration_to_answer_letter(user_page):
     answer = office.locator("#letters select[name=key] option", has_text="答复").first
     assert "送审稿" not in answer.inner_text()
     office.select_option("#letters select[name=key]", answer.get_attribute("value"))
-    office.click("#letters button:has-text('生成 .docx')")
-    office.wait_for_load_state()
-    assert "已生成" in _flash(office)
-    link = office.locator("li", has_text="告知书").locator("a[href*='/attachments/']").last
+    # 生成并下载: the letter is saved as a new version and downloads at once
     with office.expect_download() as dl:
-        link.click()
+        office.click("#letters button:has-text('生成并下载')")
     download = dl.value
+    office.goto(f"/requests/{request_id}")
+    assert "已生成" in _flash(office)
     assert download.suggested_filename.endswith(".docx")
     doc = Document(io.BytesIO(open(download.path(), "rb").read()))
     text = "\n".join(p.text for p in doc.paragraphs) + "\n".join(

@@ -85,10 +85,10 @@ def test_the_case_page_shows_what_the_service_would_refuse_disabled_with_its_rea
     assert f"/requests/{case.id}/act/clarification_lapsed" not in page  # no link to a page that would refuse
     with pytest.raises(ServiceError) as e:
         s.clarification_lapsed(w.office, case, version=case.version, today=today)
-    assert e.value.message == why
-    # a typed URL is sent back with the same reason
-    resp = client.get(f"/requests/{case.id}/act/clarification_lapsed", follow_redirects=True)
-    assert why in resp.get_data(as_text=True)
+    assert e.value.errors == {"answer_date": why}
+    # a typed URL shows the page refused, with the same reason, its button disabled
+    resp = client.get(f"/requests/{case.id}/act/clarification_lapsed").get_data(as_text=True)
+    assert 'id="refusal"' in resp and why.rstrip("。") in resp and 'disabled aria-disabled="true"' in resp
     # after the period the action is offered and accepted by the service's precondition
     end = case.clock_actions[-1].window_end
     assert s.precondition(case, "clarification_lapsed", end + timedelta(days=1)) is None

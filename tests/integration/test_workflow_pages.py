@@ -126,9 +126,16 @@ def test_the_whole_path_through_the_pages(app_ctx, w, case):
     assert "办理结果：空 → 不予公开：内部事务信息" in page
 
     html = office.get(f"/requests/{case.id}").get_data(as_text=True)
+    preview = office.post(
+        f"/requests/{case.id}/letters", data={"csrf_token": csrf_token(html), "key": "answer", "preview": "1"}
+    )
+    assert preview.status_code == 200 and 'id="letter-preview"' in preview.get_data(as_text=True)
+    assert "60日内" in preview.get_data(as_text=True)
+    assert db.session.scalars(select(Attachment).where(Attachment.kind == "letter")).all() == []  # nothing saved
     r = office.post(f"/requests/{case.id}/letters", data={"csrf_token": csrf_token(html), "key": "answer"})
     assert r.status_code == 302
     att = db.session.scalars(select(Attachment).where(Attachment.kind == "letter")).one()
+    assert r.location.endswith(f"/requests/{case.id}/attachments/{att.id}")  # downloads at once
     dl = office.get(f"/requests/{case.id}/attachments/{att.id}")
     assert dl.status_code == 200
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(dl.data)).paragraphs)
@@ -269,9 +276,13 @@ def test_panel_offers_the_draft_only_once_a_handler_is_assigned(app_ctx, w, case
 
     s.assign_section(w.office, case, version=case.version, section_id=w.sec_a.id)
     login_as(client, w.head_a)
-    assert "提交答复稿审核" not in panel(client.get(f"/requests/{case.id}").get_data(as_text=True))
+    # without a handler the action is shown disabled with the service's reason, never as a link
+    html = panel(client.get(f"/requests/{case.id}").get_data(as_text=True))
+    assert 'data-refused="submit_draft"' in html and "请科室负责人先指定承办人" in html
+    assert f"/requests/{case.id}/act/submit_draft" not in html
     s.assign_handler(w.head_a, case, version=case.version, handler_id=w.staff_a.id)
-    assert "提交答复稿审核" in panel(client.get(f"/requests/{case.id}").get_data(as_text=True))
+    html = panel(client.get(f"/requests/{case.id}").get_data(as_text=True))
+    assert f"/requests/{case.id}/act/submit_draft" in html and 'data-refused="submit_draft"' not in html
 
 
 def test_letter_templates_pages(app_ctx, w, client):

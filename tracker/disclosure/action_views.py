@@ -128,10 +128,6 @@ def act(request_id: int, action_id: str):
             return _refused_stale(req, workflow.action(action_id), page, form, e.message)
         flash(e.message, "warning")
         return redirect(url_for("disclosure.detail", request_id=req.id))
-    if request.method == "GET" and (why := services.precondition(req, action_id)):
-        # the case page shows this action disabled with the reason; a typed URL hears the same
-        flash(why, "warning")
-        return redirect(url_for("disclosure.detail", request_id=req.id))
     if request.method == "GET":
         form.version.data = str(req.version)
         form.seen.data = str(audit.last_event_id("request", req.id))
@@ -139,6 +135,9 @@ def act(request_id: int, action_id: str):
         page.prepare(form, req)
     if action_id == "fee_notice":
         return _fee_notice(req, act, page, form)
+    if request.method == "GET" and (why := services.precondition(req, action_id)):
+        # the case page shows this action disabled with the reason; a typed URL shows the page, refused
+        return _render(req, act, page, form, refusal=why)
     if request.method == "POST" and _form_ok(form):
         try:
             return _done(req, page.run(current_user, req, form))
@@ -191,8 +190,15 @@ def generate_letter(request_id: int):
         workflow.check(current_user, req, "generate_letter")
         if not form.validate():
             raise ServiceError("请选择要生成的告知书。")
+        if request.form.get("preview"):
+            title, lines, when, _ = letters.compose(req, form.key.data)
+            return render_template(
+                "disclosure/letter_preview.html", req=req, key=form.key.data, title=title, lines=lines, when=when
+            )
         att = letters.generate_letter(current_user, req, form.key.data)
-        flash(f"已生成“{att.original_name}”，可在附件中下载。", "success")
+        flash(f"已生成“{att.original_name}”并开始下载；各版本都保留在本案的告知书中。", "success")
+        # straight to the file: the browser downloads it and stays on the case page
+        return redirect(url_for("disclosure.attachment", request_id=req.id, attachment_id=att.id))
     except PermissionDenied:
         abort(403)
     except ServiceError as e:

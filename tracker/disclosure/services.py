@@ -80,7 +80,7 @@ def _start(actor, req: DisclosureRequest, action_id: str, version, today: date |
     act = workflow.check(actor, req, action_id)
     check_version(req.version, version, CONFLICT)
     if why := precondition(req, action_id, today):
-        raise workflow.StateError(why)
+        raise Invalid({PRECONDITIONS[action_id][0]: why})
     return act
 
 
@@ -90,10 +90,12 @@ def _start(actor, req: DisclosureRequest, action_id: str, version, today: date |
 
 
 def _extension_possible(req: DisclosureRequest, today: date) -> str | None:
+    """Whether any extension can still be asked for. Its date is the request's own (申请日期, which may be
+    earlier than today): whether that date is before the deadline is the service's check of the form."""
     if _actions(req, "extension", state="requested"):
         return "已有一项延期申请等待审批，请等待领导审批后再申请。"
     current = _current_deadline(req)
-    why = deadlines.extension_check(current.due, current.extension_total, 1, today, max_total=current.extension_limit)
+    why = deadlines.extension_check(None, current.extension_total, 1, today, max_total=current.extension_limit)
     return f"{why}。" if why else None
 
 
@@ -119,26 +121,36 @@ def _lapse_due(action: str) -> Callable[[DisclosureRequest, date], str | None]:
     return check
 
 
-PRECONDITIONS: dict[str, Callable[[DisclosureRequest, date], str | None]] = {
-    "request_extension": _extension_possible,
-    "decide_extension": lambda req, today: None if pending_extensions(req) else "没有待审批的延期申请。",
-    "submit_draft": lambda req, today: (
-        None if req.handler_id is not None else "案件还没有承办人，请科室负责人先指定承办人。"
+# action -> (the form field the refusal is shown under, the check)
+PRECONDITIONS: dict[str, tuple[str, Callable[[DisclosureRequest, date], str | None]]] = {
+    "request_extension": ("workdays", _extension_possible),
+    "decide_extension": (
+        "clock_action_id",
+        lambda req, today: None if pending_extensions(req) else "没有待审批的延期申请。",
     ),
-    "approve_draft": _draft_to_approve,
-    "update_review": lambda req, today: None if req.reviews else "本案还没有登记行政复议或行政诉讼。",
-    "disclose_over_objection": lambda req, today: (
-        None if objected_consultations(req) else "没有第三方提出异议的征求意见。"
+    "submit_draft": (
+        "outcome",
+        lambda req, today: None if req.handler_id is not None else "案件还没有承办人，请科室负责人先指定承办人。",
     ),
-    "clarification_lapsed": _lapse_due("clarification_lapsed"),
-    "fee_lapsed": _lapse_due("fee_lapsed"),
+    "approve_draft": ("note", _draft_to_approve),
+    "update_review": ("review_id", lambda req, today: None if req.reviews else "本案还没有登记行政复议或行政诉讼。"),
+    "disclose_over_objection": (
+        "clock_action_id",
+        lambda req, today: (
+            None
+            if objected_consultations(req)
+            else "请选择不同意公开的第三方（只有已答复且不同意公开的征求意见可以选择）。"
+        ),
+    ),
+    "clarification_lapsed": ("answer_date", _lapse_due("clarification_lapsed")),
+    "fee_lapsed": ("answer_date", _lapse_due("fee_lapsed")),
 }
 
 
 def precondition(req: DisclosureRequest, action_id: str, today: date | None = None) -> str | None:
     """Why ``action_id`` cannot be taken on this case now although its state allows it, or None."""
-    check = PRECONDITIONS.get(action_id)
-    return check(req, today or today_cn()) if check else None
+    entry = PRECONDITIONS.get(action_id)
+    return entry[1](req, today or today_cn()) if entry else None
 
 
 def _finish(
