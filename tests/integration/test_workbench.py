@@ -331,3 +331,29 @@ def test_the_agency_sets_its_internal_deadline_days(w, client, agency):
     case = w.new_case(received_on=today, applicant_name="两日内部期限")
     s.assign_section(w.office, case, version=case.version, section_id=w.sec_a.id, today=today)
     assert case.internal_due == internal_deadline(case.due_date, today, current_calendar(), 2)
+
+
+def test_the_section_head_assigns_a_handler_in_the_row(w, day, client):
+    from tests.conftest import csrf_token
+
+    html = _page(client, w.head_a)
+    part = _panel(html, "unassigned")
+    routed = day["routed"]
+    assert f'data-assign="{routed.id}"' in part and w.staff_a.display_name in part
+    assert w.staff_b.display_name not in part  # only the section's own handlers
+    resp = client.post(
+        f"/requests/{routed.id}/act/assign_handler",
+        data={"csrf_token": csrf_token(html), "version": routed.version, "handler_id": w.staff_a.id, "next": "/"},
+    )
+    assert resp.status_code == 302 and resp.location.endswith("/")
+    db.session.refresh(routed)
+    assert routed.handler_id == w.staff_a.id
+    assert "待指定者" not in (_panel(_page(client, w.head_a), "unassigned") or "")
+    # a stale row (the case changed since the workbench was drawn) is refused and changes nothing
+    stale = client.post(
+        f"/requests/{routed.id}/act/assign_handler",
+        data={"csrf_token": csrf_token(html), "version": routed.version - 1, "handler_id": w.staff_a2.id, "next": "/"},
+    )
+    assert stale.status_code == 409
+    db.session.refresh(routed)
+    assert routed.handler_id == w.staff_a.id

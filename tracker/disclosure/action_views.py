@@ -105,6 +105,9 @@ def _done(req, done: services.Done):
     flash(done.message, "success")
     for w in done.warnings:
         flash(w, "warning")
+    back = request.form.get("next") or ""  # e.g. the workbench, where the row's form was
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
     return redirect(url_for("disclosure.detail", request_id=req.id))
 
 

@@ -386,3 +386,22 @@ def system_health(user, t: Today) -> Health:
         ),
     )
     return Health(t.day.year, t.day.year in years, t.day.year + 1 in years, last, retrying)
+
+
+def section_handlers(user) -> list[User]:
+    """The active users of the user's section who may handle cases (one query), for in-row assignment."""
+    from ..accounts import roles
+
+    holders = [r for r in roles.ROLES if roles.can(r, "request.handle")]
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.agency_id == user.agency_id,
+                User.section_id == user.section_id,
+                User.active.is_(True),
+                User.role.in_(holders),
+            )
+            .order_by(User.display_name)
+        )
+    )

@@ -20,11 +20,16 @@ def render_workbench():
     )
     mine = panels.panels_for(current_user)
     filled = [panels.fill(p, current_user, t) for p in mine]
+    # the section head assigns a handler in the row of the unassigned panel: the section's handlers, once
+    handlers = (
+        panels.section_handlers(current_user) if any(f.panel.id == "unassigned" and f.count for f in filled) else []
+    )
     wide = current_user.role in roles.AGENCY_WIDE
     section_view = current_user.section_id is not None and current_user.can("request.assign_handler")
     context = {
         "t": t,
         "filled": filled,
+        "handlers": handlers,
         "section_due": panels.due_summary(current_user, t, current_user.section_id) if section_view else None,
         "load": panels.handler_load(current_user, t) if section_view else None,
         "agency_due": panels.due_summary(current_user, t) if wide and current_user.can("request.approve") else None,
