@@ -188,3 +188,21 @@ def test_settings_page_saves_the_choice_and_refuses_unknown_kinds(w, client):
     assert w.staff_a.notify_prefs == before
     events = db.session.scalar(select(func.count()).select_from(Event).where(Event.kind == "user.notify_prefs_changed"))
     assert events == 1
+
+
+def test_the_internal_deadline_is_reminded_until_the_draft_is_submitted(w, case):
+    from tracker.workcal.service import current_calendar
+
+    cal = current_calendar()
+    moment = utcnow()
+    while not cal.is_workday(today_cn(moment)):
+        moment += timedelta(days=1)
+    day = today_cn(moment)
+    s.assign_section(w.office, case, version=case.version, section_id=w.sec_a.id, internal_due=day, today=day)
+    s.assign_handler(w.head_a, case, version=case.version, handler_id=w.staff_a.id, today=day)
+    reminders.run(moment)
+    got = told(w.staff_a, "internal_due")
+    assert len(got) == 1 and day.isoformat() in got[0].text and case.number in got[0].text
+    s.submit_draft(w.staff_a, case, version=case.version, today=day, outcome="disclosed")
+    reminders.run(moment + timedelta(hours=1))
+    assert len(told(w.staff_a, "internal_due")) == 1  # submitted: nothing more

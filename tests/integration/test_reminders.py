@@ -492,7 +492,7 @@ def test_scan_query_count_does_not_grow_with_cases(people, app):
             section="b" if i % 3 else "a",
             handler="staff_b" if i % 3 else "staff_a",
         )
-    assert queries() == few <= 8
+    assert queries() == few <= 9  # scan.collect: nine queries
 
 
 def test_proposal_reply_deadline_and_cohandler_opinion(people):

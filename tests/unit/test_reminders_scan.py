@@ -224,3 +224,29 @@ def test_decide_does_not_depend_on_the_order_the_database_returned_the_candidate
     forward = owed(list)
     assert forward == owed(lambda xs: list(reversed(xs)))
     assert [o.subject_id for o in forward if o.subject_type == "request" and o.recipient_id == STAFF_A] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    "today, owed_stage",
+    [
+        (date(2026, 9, 28), None),  # four working days before the internal date of 2026-10-09
+        (date(2026, 9, 29), 0),  # Sep 30, Oct 8, Oct 9 left: 临期
+        (date(2026, 10, 9), 0),  # the day itself: the same reminder, not a second one
+        (date(2026, 10, 10), 1),  # the make-up Saturday after it: passed, once
+        (date(2026, 10, 12), 1),
+    ],
+)
+def test_internal_deadline_is_reminded_once_ahead_and_once_after(today, owed_stage):
+    from tracker.reminders.scan import internal_owed
+
+    c = case(internal_due=DUE, due_date=date(2026, 10, 16))
+    owed = internal_owed(c, today, CAL, Policy(), directory())
+    if owed_stage is None:
+        assert owed == []
+        return
+    assert {o.kind for o in owed} == {"internal_due"} and {o.occurrence for o in owed} == {owed_stage}
+    # ahead: the handler; once passed, the section's head too; never the office
+    assert who(owed) == ({STAFF_A} if owed_stage == 0 else {STAFF_A, HEAD_A})
+    assert all("2026-10-09" in o.text for o in owed)
+    # decide() takes them with the other kinds, once per key
+    assert {o.key for o in decide(today, CAL, Policy(), directory(), internal=[c, c])} == {o.key for o in owed}

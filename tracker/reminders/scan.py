@@ -35,6 +35,7 @@ KIND_LABELS: dict[str, str] = {
     "fee_end": "缴费期限",
     "opinion_due": "协办意见期限",
     "undelivered": "已办结未送达",
+    "internal_due": "内部办理期限",
 }
 
 REQUEST = "request"
@@ -143,6 +144,7 @@ class Case:
     handler_id: int | None
     due_date: date | None
     clarification_due: date | None = None
+    internal_due: date | None = None  # the office's date for the section's draft (issue 13)
 
 
 @dataclass(frozen=True)
@@ -386,6 +388,28 @@ def undelivered_owed(case: Case, today: date, cal: WorkCalendar, policy: Policy,
     return _owed("undelivered", REQUEST, case.id, due, stage, recipients, case.agency_id, REQUEST, case.id, text)
 
 
+def internal_owed(case: Case, today: date, cal: WorkCalendar, policy: Policy, people: Directory) -> list[Owed]:
+    """The office's internal deadline for the section's draft (rules.deadlines.internal_deadline), while no
+    draft has been submitted: the handler (the section's heads when there is none yet) hears of it once in
+    its last working days (or on the day); once it passed, the handler and the section's heads."""
+    due = case.internal_due
+    if due is None:
+        return []
+    status = deadlines.due_status(due, today, cal, policy.soon_days)
+    if status not in (deadlines.DUE_SOON, deadlines.DUE_TODAY, deadlines.OVERDUE):
+        return []
+    stage = PASSED if status == deadlines.OVERDUE else BEFORE
+    ref, who = _request_ref(case), _request_who(case, people)
+    if stage == BEFORE:
+        text = f"内部办理期限：{ref}的答复稿应于{due}前提交政务公开办审核（法定答复期限{case.due_date or '暂停计算'}）。{who}"
+    else:
+        text = f"内部办理期限已过：{ref}的答复稿应于{due}前提交，尚未提交，请尽快提交审核。{who}"
+    recipients = people.responsible(case.agency_id, case.section_id, case.handler_id)
+    if stage == PASSED:
+        recipients = _unique(recipients + people.heads(case.section_id))
+    return _owed("internal_due", REQUEST, case.id, due, stage, recipients, case.agency_id, REQUEST, case.id, text)
+
+
 def item_owed(item: Item, today: date, cal: WorkCalendar, policy: Policy, people: Directory) -> list[Owed]:
     """临期 / 到期 / 超期 of an NPC suggestion's or CPPCC proposal's reply deadline."""
     describe = lambda: (_item_ref(item), _item_who(item, people))  # noqa: E731
@@ -424,6 +448,7 @@ def decide(
     items: Iterable[Item] = (),
     opinions: Iterable[Opinions] = (),
     undelivered: Iterable[Case] = (),
+    internal: Iterable[Case] = (),
 ) -> list[Owed]:
     """Every reminder owed today for the given candidates (pure: no database, no clock).
 
@@ -438,6 +463,8 @@ def decide(
         owed += answer_owed(c, today, cal, policy, people)
     for c in sorted(clarifications, key=by_id):
         owed += clarification_owed(c, today, cal, policy, people)
+    for c in sorted(internal, key=by_id):
+        owed += internal_owed(c, today, cal, policy, people)
     for w in sorted(windows, key=lambda w: (w.case.id, w.id)):
         owed += window_owed(w, today, cal, policy, people)
     for i in sorted(items, key=by_id):
@@ -462,7 +489,7 @@ def owed_at(now: datetime, cal: WorkCalendar | None = None, policy: Policy | Non
 
 
 def collect(today: date, cal: WorkCalendar, policy: Policy) -> list[Owed]:
-    """The reminders owed on ``today``: eight queries in all, whatever the number of cases."""
+    """The reminders owed on ``today``: nine queries in all, whatever the number of cases."""
     from sqlalchemy import and_, exists, select
 
     from ..accounts.models import Section, User
@@ -473,10 +500,20 @@ def collect(today: date, cal: WorkCalendar, policy: Policy) -> list[Owed]:
     # Anything due before the (N+1)-th working day after today may be 临期 today (rules.deadlines.due_status).
     horizon = cal.add_workdays(today, policy.soon_days + 1)
     R = DisclosureRequest
-    rcols = (R.id, R.agency_id, R.number, R.subject, R.section_id, R.handler_id, R.due_date, R.clarification_due)
+    rcols = (
+        R.id,
+        R.agency_id,
+        R.number,
+        R.subject,
+        R.section_id,
+        R.handler_id,
+        R.due_date,
+        R.clarification_due,
+        R.internal_due,
+    )
 
     def case(row) -> Case:
-        return Case(*row[:8])
+        return Case(*row[:9])
 
     cases = [
         case(r)
@@ -497,7 +534,7 @@ def collect(today: date, cal: WorkCalendar, policy: Policy) -> list[Owed]:
         )
     ]
     windows = [
-        Window(r[8], r[9], r[10], r[11], case(r))
+        Window(r[9], r[10], r[11], r[12], case(r))
         for r in db.session.execute(
             select(*rcols, ClockAction.id, ClockAction.kind, ClockAction.window_end, ClockAction.party)
             .join(ClockAction, ClockAction.request_id == R.id)
@@ -507,6 +544,19 @@ def collect(today: date, cal: WorkCalendar, policy: Policy) -> list[Owed]:
                 ClockAction.kind.in_(tuple(WINDOW_KINDS)),
                 ClockAction.window_end.is_not(None),
                 ClockAction.window_end < horizon,
+            )
+        )
+    ]
+
+    # Drafts owed to the office by its internal deadline, not yet submitted (the internal_due index).
+    internal = [
+        case(r)
+        for r in db.session.execute(
+            select(*rcols).where(
+                R.internal_due.is_not(None),
+                R.internal_due < horizon,
+                R.status.in_((IN_PROGRESS, PAUSED)),
+                R.draft_submitted_on.is_(None),
             )
         )
     ]
@@ -545,7 +595,7 @@ def collect(today: date, cal: WorkCalendar, policy: Policy) -> list[Owed]:
     opinions = [Opinions(item, due, tuple(sections)) for (item, due), sections in grouped.items()]
 
     agencies = (
-        {c.agency_id for c in cases + clarifications + undelivered}
+        {c.agency_id for c in cases + clarifications + undelivered + internal}
         | {w.case.agency_id for w in windows}
         | {i.agency_id for i in items}
         | {o.item.agency_id for o in opinions}
@@ -574,4 +624,5 @@ def collect(today: date, cal: WorkCalendar, policy: Policy) -> list[Owed]:
         items=items,
         opinions=opinions,
         undelivered=undelivered,
+        internal=internal,
     )
