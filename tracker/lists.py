@@ -65,3 +65,12 @@ def date_arg(args, name: str) -> date | None:
     except ValueError:
         return None
     return value if valid_year(value.year) else None
+
+
+def local_path(target) -> str | None:
+    """A ``next=`` value that is a path of this site (never another host: no open redirect), else None."""
+    from urllib.parse import urlparse
+
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target if not urlparse(target).netloc else None

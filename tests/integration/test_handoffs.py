@@ -153,6 +153,7 @@ def test_mail_goes_with_the_next_run_unless_turned_off(app, w, case, monkeypatch
         assert result.handoffs_sent == 1
         mails = inbox.to("staff_a@example.gov.cn")
         assert len(mails) == 1 and case.number in inbox.body(mails[0])
+        assert "交办通知" in mails[0]["Subject"] and "期限提醒" not in mails[0]["Subject"]
         assert inbox.to("head_a@example.gov.cn") == []
         assert (
             db.session.scalar(select(NotificationDelivery.status).where(NotificationDelivery.id == deliveries[0].id))

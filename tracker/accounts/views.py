@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..errors import FieldErrors, ServiceError
 from ..extensions import db
+from ..lists import local_path
 from . import services
 from .blueprint import admin_bp, auth_bp
 from .decorators import permission_required
@@ -16,9 +15,7 @@ from .models import Section, User
 
 
 def _safe_next(target: str | None) -> str:
-    if target and not urlparse(target).netloc and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("index")
+    return local_path(target) or url_for("index")
 
 
 @auth_bp.route("/login", methods=["GET", "POST"])

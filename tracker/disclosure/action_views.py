@@ -15,6 +15,7 @@ from .. import audit
 from ..accounts.access import get_request_for
 from ..errors import ConflictError, NotFound, PermissionDenied, ServiceError
 from ..forms import show_missing
+from ..lists import local_path
 from ..rules import outcomes
 from ..rules.clock import today_cn
 from ..rules.fees import FeeMethod
@@ -105,10 +106,8 @@ def _done(req, done: services.Done):
     flash(done.message, "success")
     for w in done.warnings:
         flash(w, "warning")
-    back = request.form.get("next") or ""  # e.g. the workbench, where the row's form was
-    if back.startswith("/") and not back.startswith("//"):
-        return redirect(back)
-    return redirect(url_for("disclosure.detail", request_id=req.id))
+    # back where the form was (e.g. the workbench's row), else the case
+    return redirect(local_path(request.form.get("next")) or url_for("disclosure.detail", request_id=req.id))
 
 
 @bp.route("/<int:request_id>/act/<action_id>", methods=["GET", "POST"])

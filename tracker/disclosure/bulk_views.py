@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 
 from ..accounts.decorators import permission_required
 from ..errors import ServiceError
+from ..lists import local_path
 from . import services, workflow
 from .blueprint import bp
 
@@ -24,10 +25,7 @@ def bulk_helpers():
 
 
 def _back():
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for("disclosure.list_requests"))
+    return redirect(local_path(request.form.get("next")) or url_for("disclosure.list_requests"))
 
 
 @bp.post("/bulk/assign")

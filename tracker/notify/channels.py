@@ -33,6 +33,7 @@ from ..rules.clock import utcnow
 from ..unit_of_work import unit_of_work
 
 CLAIM_TIMEOUT = timedelta(minutes=30)  # a claim older than this belonged to a run that died
+INTRO = "以下事项已交到您手中或等待您处理"
 
 
 @dataclass
@@ -94,31 +95,27 @@ class MailChannel:
                 .execution_options(synchronize_session=False)
             )
         rows = db.session.execute(
-            select(d.id, n.user_id, n.kind, n.text, n.link, User.display_name, User.email)
+            select(d.id, n.user_id.label("recipient_id"), n.kind, n.text, n.link, User.display_name, User.email)
             .join(n, n.id == d.notification_id)
             .join(User, User.id == n.user_id)
             .where(d.claim_token == token, d.status == MAIL_SENDING)
             .order_by(n.user_id, d.id)
         ).all()
-        digests: dict[int, mail.Digest] = {}
+        digests, no_address = mail.digests(rows, base_url, kind_of=lambda r: kind_label(r.kind))
         ids: dict[int, list[int]] = {}
-        no_address: list[int] = []
         for r in rows:
-            email = (r.email or "").strip()
-            if not email:
-                no_address.append(r.id)
-                continue
-            dg = digests.setdefault(r.user_id, mail.Digest(r.user_id, r.display_name, email))
-            dg.lines.append(mail.Line(kind_label(r.kind), r.text, f"{base_url}{r.link or ''}"))
-            ids.setdefault(r.user_id, []).append(r.id)
+            if (r.email or "").strip():
+                ids.setdefault(r.recipient_id, []).append(r.id)
         outcome: dict[int, str | None] = {}
         if digests:
             try:
-                outcome = mail.send(
-                    settings, [(u, mail.compose(dg, today, settings.sender)) for u, dg in digests.items()]
-                )
+                messages = [
+                    (dg.recipient_id, mail.compose(dg, today, settings.sender, heading="交办通知", intro=INTRO))
+                    for dg in digests
+                ]
+                outcome = mail.send(settings, messages)
             except Exception as e:  # never leave claimed deliveries hanging
-                outcome = {u: f"{type(e).__name__}: {e}" for u in digests}
+                outcome = {dg.recipient_id: f"{type(e).__name__}: {e}" for dg in digests}
         finished = utcnow()
         with unit_of_work():
             if no_address:

@@ -58,21 +58,44 @@ class MailSettings:
         )
 
 
-def compose(digest: Digest, today: date, sender: str, system_name: str = "政府信息公开申请办理系统") -> EmailMessage:
-    """The digest: a Chinese subject with the count, the reminders grouped by kind, each with its link."""
+def digests(rows: Iterable, base_url: str, kind_of=lambda r: r.kind) -> tuple[list[Digest], list[int]]:
+    """Group claimed rows (id, recipient_id, display_name, email, kind, text, link) by person; the ids of
+    rows whose person has no address are returned apart."""
+    out: dict[int, Digest] = {}
+    no_address: list[int] = []
+    for r in rows:
+        email = (r.email or "").strip()
+        if not email:
+            no_address.append(r.id)
+            continue
+        d = out.setdefault(r.recipient_id, Digest(r.recipient_id, r.display_name, email))
+        d.lines.append(Line(kind_of(r), r.text, f"{base_url}{r.link or ''}"))
+    return list(out.values()), no_address
+
+
+def compose(
+    digest: Digest,
+    today: date,
+    sender: str,
+    system_name: str = "政府信息公开申请办理系统",
+    *,
+    heading: str = "期限提醒",
+    intro: str = "您负责或督办的事项有以下期限提醒",
+) -> EmailMessage:
+    """The digest: a Chinese subject with the count, the lines grouped by kind, each with its link."""
     by_kind: dict[str, list[Line]] = {}
     for line in digest.lines:
         by_kind.setdefault(line.kind, []).append(line)
     counts = "，".join(f"{KIND_LABELS.get(k, k)}{len(v)}项" for k, v in _ordered(by_kind))
     msg = EmailMessage()
-    msg["Subject"] = f"【期限提醒】{today.year}年{today.month}月{today.day}日：{counts}"
+    msg["Subject"] = f"【{heading}】{today.year}年{today.month}月{today.day}日：{counts}"
     msg["From"] = sender
     msg["To"] = formataddr((digest.name, digest.email))
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
     body = [
         f"{digest.name}：",
         "",
-        f"截至{today.isoformat()}，您负责或督办的事项有以下期限提醒（共{len(digest.lines)}项）：",
+        f"截至{today.isoformat()}，{intro}（共{len(digest.lines)}项）：",
         "",
     ]
     for kind, lines in _ordered(by_kind):
@@ -81,7 +104,7 @@ def compose(digest: Digest, today: date, sender: str, system_name: str = "政府
             body.append(f"{i}. {line.text}")
             body.append(f"   查看：{line.url}")
         body.append("")
-    body += ["以上提醒也可在系统的“通知”页面查看。", f"—— {system_name}（系统自动发送，请勿直接回复）"]
+    body += [f"以上{heading}也可在系统的“通知”页面查看。", f"—— {system_name}（系统自动发送，请勿直接回复）"]
     msg.set_content("\n".join(body), charset="utf-8")
     return msg
 

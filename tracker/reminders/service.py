@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -271,23 +271,9 @@ def _claim(owed: list[Owed], token: str, ts: datetime) -> tuple[list, int]:
     return claimed, len(stale)
 
 
-def _digests(claimed: Iterable, base_url: str) -> tuple[list[mail.Digest], list[int]]:
-    """Group claimed reminders by person; reminders of people without an address are returned apart."""
-    digests: dict[int, mail.Digest] = {}
-    no_address: list[int] = []
-    for r in claimed:
-        email = (r.email or "").strip()
-        if not email:
-            no_address.append(r.id)
-            continue
-        d = digests.setdefault(r.recipient_id, mail.Digest(r.recipient_id, r.display_name, email))
-        d.lines.append(mail.Line(r.kind, r.text, f"{base_url}{r.link or ''}"))
-    return list(digests.values()), no_address
-
-
 def _deliver(claimed: list, settings: mail.MailSettings | None, today: date, token: str, result: RunResult) -> None:
     """Send the digests of the claimed reminders and record, per reminder, what the server accepted."""
-    digests, no_address = _digests(claimed, (current_app.config.get("BASE_URL") or "").rstrip("/"))
+    digests, no_address = mail.digests(claimed, (current_app.config.get("BASE_URL") or "").rstrip("/"))
     mine = Reminder.claim_token == token
     _set_status(no_address, mine, mail_status=MAIL_NO_ADDRESS, claim_token=None)
     if not digests or settings is None:

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..errors import FieldErrors, NotFound
+from ..lists import local_path
 from ..notify import channels, handoffs, prefs
 from . import service
 from .blueprint import bp
@@ -41,11 +42,7 @@ def notifications():
 
 
 def _back():
-    # Only back to a page of this site: never an open redirect.
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for("reminders.notifications"))
+    return redirect(local_path(request.form.get("next")) or url_for("reminders.notifications"))
 
 
 @bp.post("/<int:notification_id>/read")
