@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from .accounts import roles
@@ -79,13 +79,40 @@ def demo_data_cmd(seed: int):
     from .demo import load_demo
 
     try:
-        logins = load_demo(seed=seed)
+        logins = load_demo(seed=seed, env_name=current_app.config["ENV_NAME"])
     except ServiceError as e:
         db.session.rollback()
         fail(e.message)
     click.echo("示例数据已载入。示例账号（用户名 / 密码）：")
     for username, password, label in logins:
         click.echo(f"  {username} / {password}  {label}")
+
+
+def _clean_arguments(callback):
+    """The callback, refusing first any argument or option text that tracker.rules.text refuses."""
+    import functools
+
+    from .rules.text import problem, xml_safe
+
+    @functools.wraps(callback)
+    def checked(*args, **kwargs):
+        for name, value in kwargs.items():
+            for v in value if isinstance(value, (list, tuple)) else (value,):
+                if isinstance(v, str) and (why := problem(v)):
+                    fail(f"参数 {name}（“{xml_safe(v)[:40]}”）{why}")
+        return callback(*args, **kwargs)
+
+    return checked
+
+
+def _check_every_command(group: click.Group) -> None:
+    """Every command of the app (ours and Flask-Migrate's db) checks its arguments: one rule."""
+    for cmd in group.commands.values():
+        if isinstance(cmd, click.Group):
+            _check_every_command(cmd)
+        elif cmd.callback is not None and not getattr(cmd.callback, "_args_checked", False):
+            cmd.callback = _clean_arguments(cmd.callback)
+            cmd.callback._args_checked = True
 
 
 def register_cli(app: Flask) -> None:
@@ -104,3 +131,4 @@ def register_cli(app: Flask) -> None:
     from .reminders.cli import register as register_reminders
 
     register_reminders(app)  # noqa: E702, I001
+    _check_every_command(app.cli)  # last: also the commands registered above

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from ..rules import text as text_rule
+from ..rules.clock import LAST_INPUT_DATE
 from .fields import (  # noqa: F401 (re-exported: the spec is read through this module too)
     APPLICANT_TYPE,
     CHANNEL,
@@ -52,7 +54,9 @@ from .fields import (  # noqa: F401 (re-exported: the spec is read through this 
     norm,
 )
 
-MIN_YEAR, MAX_YEAR = 1949, 2099  # the calendar supports up to 2099; older years are typing mistakes
+# Older years are typing mistakes; the last is the last a form accepts (rules.clock.LAST_INPUT_DATE: the
+# calendar's last year is left to the deadlines that run on from an imported date).
+MIN_YEAR, MAX_YEAR = 1949, LAST_INPUT_DATE.year
 HEADER_SEARCH_ROWS = 10  # a title line or two above the header row is common in ledgers
 
 # ----------------------------------------------------------------------------------------- problems
@@ -389,13 +393,18 @@ class _Cells:
         self.problems: list[Problem] = []
 
     def fail(self, key: str, message: str) -> None:
-        self.problems.append(Problem(self.sheet, self.n, self.spec.col(key).header, message))
+        problem = Problem(self.sheet, self.n, self.spec.col(key).header, message)
+        if problem not in self.problems:  # a cell read twice (its value and the row's identity) is one problem
+            self.problems.append(problem)
 
     def has(self, key: str) -> bool:
         return key in self.raw and text(self.raw[key]) != ""
 
     def text(self, key: str, limit: int | None = None) -> str:
         value = text(self.raw.get(key))
+        if why := text_rule.problem(value, multiline=True):  # NUL, control characters: the row is refused
+            self.fail(key, why.rstrip("。"))
+            return text_rule.xml_safe(value)  # so that no later message quotes the character
         if limit is not None and len(value) > limit:
             self.fail(key, f"不能超过{limit}个字（现为{len(value)}个字），请精简")
         return value
