@@ -28,6 +28,7 @@ USERS = [
     ("demo_staff", roles.STAFF, "投资科", "钱科员"),
     ("demo_staff2", roles.STAFF, "价格科", "孙科员"),
     ("demo_auditor", roles.AUDITOR, None, "周审计"),
+    ("demo_platform", roles.PLATFORM_ADMIN, None, "吴平台"),
 ]
 SUBJECTS = [
     ("项目立项", "某产业园区基础设施项目的立项批复文件"),

@@ -103,6 +103,10 @@ def register_web(app: Flask) -> None:
     def index():
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login"))
+        from .accounts import roles
+
+        if roles.ROLE_TABLE[current_user.role].reach == roles.PLATFORM:  # no cases: its page is the calendar
+            return redirect(url_for("calendar.admin_years"))
         return redirect(url_for("disclosure.list_requests"))
 
     @app.before_request
