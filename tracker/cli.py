@@ -88,31 +88,30 @@ def demo_data_cmd(seed: int):
         click.echo(f"  {username} / {password}  {label}")
 
 
-def _clean_arguments(callback):
-    """The callback, refusing first any argument or option text that tracker.rules.text refuses."""
-    import functools
-
+def _check_arguments(cmd: click.Command) -> None:
+    """``cmd`` refuses, before it parses them (so before a path is opened or a date read), any argument
+    that tracker.rules.text refuses (NUL, control characters, what argv makes of bytes that are not UTF-8)."""
     from .rules.text import problem, xml_safe
 
-    @functools.wraps(callback)
-    def checked(*args, **kwargs):
-        for name, value in kwargs.items():
-            for v in value if isinstance(value, (list, tuple)) else (value,):
-                if isinstance(v, str) and (why := problem(v)):
-                    fail(f"参数 {name}（“{xml_safe(v)[:40]}”）{why}")
-        return callback(*args, **kwargs)
+    parse = cmd.parse_args
 
-    return checked
+    def parse_args(ctx, args):
+        for arg in args:
+            if isinstance(arg, str) and (why := problem(arg)):
+                fail(f"命令参数“{xml_safe(arg)[:40]}”{why}")
+        return parse(ctx, args)
+
+    cmd.parse_args = parse_args
 
 
 def _check_every_command(group: click.Group) -> None:
-    """Every command of the app (ours and Flask-Migrate's db) checks its arguments: one rule."""
+    """Every command of the app (ours and Flask-Migrate's db) checks its arguments: one rule, one place."""
     for cmd in group.commands.values():
+        if not getattr(cmd, "_args_checked", False):
+            _check_arguments(cmd)
+            cmd._args_checked = True
         if isinstance(cmd, click.Group):
             _check_every_command(cmd)
-        elif cmd.callback is not None and not getattr(cmd.callback, "_args_checked", False):
-            cmd.callback = _clean_arguments(cmd.callback)
-            cmd.callback._args_checked = True
 
 
 def register_cli(app: Flask) -> None:

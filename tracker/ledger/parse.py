@@ -391,6 +391,10 @@ class _Cells:
         self.sheet, self.spec, self.n = sheet, spec, n
         self.raw = {key: (values[i] if i < len(values) else None) for key, i in header.positions.items()}
         self.problems: list[Problem] = []
+        for key, value in self.raw.items():  # NUL, control characters (tracker.rules.text): the row is refused
+            if isinstance(value, str) and (why := text_rule.problem(value, multiline=True)):
+                self.fail(key, why.rstrip("。"))
+                self.raw[key] = text_rule.xml_safe(value)  # so that no later message quotes the character
 
     def fail(self, key: str, message: str) -> None:
         problem = Problem(self.sheet, self.n, self.spec.col(key).header, message)
@@ -402,9 +406,6 @@ class _Cells:
 
     def text(self, key: str, limit: int | None = None) -> str:
         value = text(self.raw.get(key))
-        if why := text_rule.problem(value, multiline=True):  # NUL, control characters: the row is refused
-            self.fail(key, why.rstrip("。"))
-            return text_rule.xml_safe(value)  # so that no later message quotes the character
         if limit is not None and len(value) > limit:
             self.fail(key, f"不能超过{limit}个字（现为{len(value)}个字），请精简")
         return value
