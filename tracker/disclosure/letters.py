@@ -451,10 +451,10 @@ def template_errors(kind: str, title: str, body: str) -> dict[str, str]:
         errors["body"] = f"正文不能超过{MAX_BODY_CHARS}个字。"
         return errors
     try:
-        used = meta.find_undeclared_variables(_env.parse(body))
-        if _not_plain(body):
+        if _not_plain(body):  # first: finding the placeholders compiles the body (and folds its constants)
             errors["body"] = PLAIN_MESSAGE
             return errors
+        used = meta.find_undeclared_variables(_env.parse(body))
     except TemplateSyntaxError as e:
         errors["body"] = (
             f"正文第{e.lineno}行的占位符写法有误（{e.message}）。占位符应写成 {{{{ 名称 }}}}，"

@@ -67,7 +67,8 @@ def cell_text(value):
     if not isinstance(value, str):
         return value
     value = xml_safe(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    quoted = value.startswith("'") and value[1:].startswith(FORMULA_STARTS)  # so that from_cell_text inverts it
+    return "'" + value if value.startswith(FORMULA_STARTS) or quoted else value
 
 
 def csv_row(values) -> list:
