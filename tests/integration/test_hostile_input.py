@@ -292,3 +292,18 @@ def test_a_control_character_in_a_command_argument_is_refused(app_ctx, agency, a
     result = app_ctx.test_cli_runner().invoke(args=["create-section", arg])
     assert result.exit_code == 2 and "不可见的" in result.output and "命令参数" in result.output
     assert _counts()["section"] == 0
+
+
+@pytest.mark.parametrize("day", [date(1900, 1, 1), date(2098, 12, 31)])
+def test_the_first_and_last_accepted_dates_carry_a_deadline(app_ctx, world, day):  # noqa: F811
+    """The input range leaves the calendar's last year to deadlines, so both ends compute one."""
+    from tracker.disclosure.intake import register_request
+    from tracker.rules.clock import FIRST_INPUT_DATE, LAST_INPUT_DATE, date_problem
+
+    from .workflow_fixtures import intake
+
+    assert (FIRST_INPUT_DATE, LAST_INPUT_DATE) == (date(1900, 1, 1), date(2098, 12, 31))
+    assert date_problem(day) is None
+    w, _ids = world
+    req = register_request(w.office, intake(sent_on=day, received_on=day), today=day)
+    assert req.due_date is not None and day < req.due_date < date(day.year + 1, 3, 1)

@@ -25,6 +25,8 @@ DATE_RANGE_MESSAGE = (
 
 def date_problem(d: date | None) -> str | None:
     """Why a typed date cannot be accepted (outside the calendar's range), None when it can (or is empty)."""
+    if isinstance(d, datetime):
+        d = d.date()
     if d is None or FIRST_INPUT_DATE <= d <= LAST_INPUT_DATE:
         return None
     return DATE_RANGE_MESSAGE
