@@ -38,6 +38,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from flask_wtf import FlaskForm
 
     FlaskForm.Meta.locales = ("zh",)
+    from .forms import install_default_checks
+
+    install_default_checks()  # clean text, dates in range, ids and numbers in range: on every field
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and uri != "sqlite:///:memory:":

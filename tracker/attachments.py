@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import secrets
 from dataclasses import dataclass
@@ -37,8 +38,95 @@ class Attachment(db.Model):
 ATTACHMENT_KINDS = {"application": "申请材料扫描件", "letter": "告知书", "reply": "答复文件", "other": "其他"}
 
 
+# What each extension we accept is served as: our own map, never the type the uploading browser claimed
+# (a file named .pdf and sent as text/html would otherwise come back as a page of our origin).
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "tif": "image/tiff",
+    "tiff": "image/tiff",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ofd": "application/ofd",
+    "txt": "text/plain; charset=utf-8",
+}
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97–2003 / Excel 97–2003 (Compound File)
+_MAGIC = {
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "tif": (b"II*\x00", b"MM\x00*"),
+    "tiff": (b"II*\x00", b"MM\x00*"),
+    "doc": (_OLE,),
+    "xls": (_OLE,),
+}
+# Office Open XML and OFD files are zip packages; the part that makes each what it claims to be.
+_ZIP_PART = {"docx": "word/", "xlsx": "xl/", "ofd": "OFD.xml"}
+_LABELS = {"pdf": "PDF", "docx": "Word", "doc": "Word", "xlsx": "Excel", "xls": "Excel", "ofd": "OFD", "txt": "文本"}
+
+
+def extension_of(filename: str) -> str:
+    return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+
+
+def _is_zip_with(data: bytes, part: str) -> bool:
+    import zipfile
+
+    if not data.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()  # the central directory only, nothing unpacked
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return False
+    return any(n == part or n.startswith(part) for n in names)
+
+
+def _is_text(data: bytes) -> bool:
+    if b"\x00" in data:
+        return False
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            data.decode(encoding)
+            return True
+        except UnicodeDecodeError:
+            pass
+    return False
+
+
+def content_error(filename: str, data: bytes) -> str | None:
+    """The Chinese reason the bytes are not what the extension says (by their first bytes, or for a zip
+    package its parts), None when they agree."""
+    ext = extension_of(filename)
+    if ext == "pdf":
+        ok = b"%PDF" in data[:1024]
+    elif ext in _ZIP_PART:
+        ok = _is_zip_with(data, _ZIP_PART[ext])
+    elif ext == "txt":
+        ok = _is_text(data)
+    elif ext in _MAGIC:
+        ok = data.startswith(_MAGIC[ext])
+    else:
+        ok = True  # an extension we accept but have no signature for (none today)
+    if ok:
+        return None
+    what = _LABELS.get(ext, ext.upper() + " ")
+    return (
+        f"文件“{filename}”的内容不是{what}文件（扩展名为 .{ext}，但文件内容与之不符）。"
+        "请确认文件未损坏、扩展名未被改动，用原来的程序另存为正确的格式后重新上传。"
+    )
+
+
+def served_type(stored_name: str) -> str:
+    """The Content-Type a stored file is served with: by our extension map."""
+    return CONTENT_TYPES.get(extension_of(stored_name), "application/octet-stream")
+
+
 def extension_error(filename: str, allowed: tuple[str, ...]) -> str | None:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    ext = extension_of(filename)
     if ext not in allowed:
         return f"不支持的文件类型“.{ext or '无扩展名'}”，请上传以下类型之一：{'、'.join(allowed)}"
     return None
@@ -74,7 +162,7 @@ def check_upload(upload: Upload | None) -> str | None:
         return f"文件超过 {limit // (1024 * 1024)} MB 的上限，请压缩或拆分后重新上传。"
     if not upload.data:
         return "上传的文件是空的，请重新选择文件。"
-    return None
+    return content_error(upload.filename, upload.data)
 
 
 def new_attachment(
@@ -94,7 +182,7 @@ def new_attachment(
         kind=kind,
         original_name=upload.filename[:200],
         stored_name=stored,
-        content_type=upload.content_type or "application/octet-stream",
+        content_type=served_type(upload.filename),  # our map, not what the browser claimed
         size=len(upload.data),
         sha256=digest,
         uploaded_by_id=getattr(actor, "id", None),
@@ -108,13 +196,15 @@ def download(subject_type: str, subject_id: int, attachment_id: int):
     att = db.session.get(Attachment, attachment_id) if is_id(attachment_id) else None
     if att is None or att.subject_type != subject_type or att.subject_id != subject_id:
         abort(404)
-    return send_from_directory(
+    resp = send_from_directory(
         current_app.config["UPLOAD_FOLDER"],
         att.stored_name,
         as_attachment=True,
         download_name=att.original_name,
-        mimetype=att.content_type,
+        mimetype=served_type(att.stored_name),  # never the stored (uploaded) type
     )
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
 
 
 def of(subject_type: str, subject_id: int) -> list[Attachment]:

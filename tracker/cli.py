@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from .accounts import roles
@@ -79,13 +79,39 @@ def demo_data_cmd(seed: int):
     from .demo import load_demo
 
     try:
-        logins = load_demo(seed=seed)
+        logins = load_demo(seed=seed, env_name=current_app.config["ENV_NAME"])
     except ServiceError as e:
         db.session.rollback()
         fail(e.message)
     click.echo("示例数据已载入。示例账号（用户名 / 密码）：")
     for username, password, label in logins:
         click.echo(f"  {username} / {password}  {label}")
+
+
+def _check_arguments(cmd: click.Command) -> None:
+    """``cmd`` refuses, before it parses them (so before a path is opened or a date read), any argument
+    that tracker.rules.text refuses (NUL, control characters, what argv makes of bytes that are not UTF-8)."""
+    from .rules.text import problem, xml_safe
+
+    parse = cmd.parse_args
+
+    def parse_args(ctx, args):
+        for arg in args:
+            if isinstance(arg, str) and (why := problem(arg)):
+                fail(f"命令参数“{xml_safe(arg)[:40]}”{why}")
+        return parse(ctx, args)
+
+    cmd.parse_args = parse_args
+
+
+def _check_every_command(group: click.Group) -> None:
+    """Every command of the app (ours and Flask-Migrate's db) checks its arguments: one rule, one place."""
+    for cmd in group.commands.values():
+        if not getattr(cmd, "_args_checked", False):
+            _check_arguments(cmd)
+            cmd._args_checked = True
+        if isinstance(cmd, click.Group):
+            _check_every_command(cmd)
 
 
 def register_cli(app: Flask) -> None:
@@ -104,3 +130,4 @@ def register_cli(app: Flask) -> None:
     from .reminders.cli import register as register_reminders
 
     register_reminders(app)  # noqa: E702, I001
+    _check_every_command(app.cli)  # last: also the commands registered above

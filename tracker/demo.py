@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .accounts import roles, services
 from .accounts.models import Agency
@@ -28,6 +28,7 @@ USERS = [
     ("demo_staff", roles.STAFF, "投资科", "钱科员"),
     ("demo_staff2", roles.STAFF, "价格科", "孙科员"),
     ("demo_auditor", roles.AUDITOR, None, "周审计"),
+    ("demo_platform", roles.PLATFORM_ADMIN, None, "吴平台"),
 ]
 SUBJECTS = [
     ("项目立项", "某产业园区基础设施项目的立项批复文件"),
@@ -48,9 +49,38 @@ ORG_NAMES = {
 }
 
 
-def load_demo(seed: int = 2026) -> list[tuple[str, str, str]]:
+PLACEHOLDER_AGENCY = "本机关"  # the one row a fresh `db upgrade` writes (migration 0002)
+
+
+def refusal(env_name: str) -> str | None:
+    """Why the demo may not be loaded here, None when it may: its accounts have published passwords (the
+    administrator's included), so never in production, and never beside real records."""
+    if env_name == "production":
+        return (
+            "生产环境（TRACKER_ENV=production）不能载入示例数据：示例账号（含系统管理员）的密码是公开的。"
+            "如需演示，请在另一台机器或另一个数据库上以开发模式运行。"
+        )
     if db.session.scalars(select(Agency).where(Agency.name == DEMO_AGENCY)).first():
-        raise ServiceError(f"示例机关“{DEMO_AGENCY}”已存在，示例数据只需载入一次。")
+        return f"示例机关“{DEMO_AGENCY}”已存在，示例数据只需载入一次。"
+    held = []
+    for table in db.metadata.sorted_tables:
+        q = select(func.count()).select_from(table)
+        if table.name == Agency.__tablename__:
+            q = q.where(table.c.name != PLACEHOLDER_AGENCY)
+        if n := db.session.scalar(q):
+            held.append(f"{table.name} {n} 行")
+    if held:
+        return (
+            "数据库中已有正式数据（" + "、".join(held[:5]) + ("等" if len(held) > 5 else "") + "），"
+            "示例数据只能载入一个新建的空数据库，以免示例账号和示例案件混入正式数据。"
+            "请另建一个数据库（设置 DATABASE_URL）后再运行。"
+        )
+    return None
+
+
+def load_demo(seed: int = 2026, env_name: str = "development") -> list[tuple[str, str, str]]:
+    if why := refusal(env_name):
+        raise ServiceError(why)
     rng = random.Random(seed)
     agency = db.session.scalars(select(Agency).order_by(Agency.id)).first()
     if agency is None or agency.name not in ("本机关", DEMO_AGENCY):

@@ -37,6 +37,46 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def _form_field_names() -> set[str]:
+    """The name of every field of every form class of the product (WTForms checks those itself)."""
+    from flask_wtf import FlaskForm
+    from wtforms.fields.core import UnboundField
+
+    names, todo = set(), [FlaskForm]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        names.update(n for n, v in vars(cls).items() if isinstance(v, UnboundField))
+    return names
+
+
+def unclean_input(req) -> str | None:
+    """The Chinese reason the request's address, parameters, form or file names cannot be taken, or None.
+
+    A form value under the name of a WTForms field is left to the field (tracker.forms.CleanText), which
+    shows the same rule's message under the field with the rest of the form kept; every other value (one
+    a view reads by itself, an unknown name) is refused here."""
+    from .rules.text import problem, xml_safe
+
+    fix = "请返回上一页（已填写的内容仍在），删除这些字符后重新提交。"
+    if why := problem(req.path):
+        return f"网址{why}"
+    fields: set[str] | None = None
+    for where, values, multiline in (("查询条件", req.args, False), ("表单", req.form, True)):
+        for key, value in values.items(multi=True):
+            why = problem(key) or problem(value, multiline)
+            if why and multiline and not problem(key):
+                fields = _form_field_names() if fields is None else fields
+                if key in fields:
+                    continue
+            if why:
+                return f"{where}中的“{xml_safe(key[:40])}”一项{why.rstrip('。')}。{fix}"
+    for f in req.files.values():
+        if f.filename and (why := problem(f.filename)):
+            return f"上传的文件名{why.rstrip('。')}。请把文件改名后重新上传。"
+    return None
+
+
 def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
     from .accounts.blueprint import admin_bp, auth_bp
@@ -75,9 +115,23 @@ def register_web(app: Flask) -> None:
     def index():
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login"))
+        from .accounts import roles
+
+        if roles.ROLE_TABLE[current_user.role].reach == roles.PLATFORM:  # no cases: its page is the calendar
+            return redirect(url_for("calendar.admin_years"))
         from .workbench.views import render_workbench
 
         return render_workbench()
+
+    @app.before_request
+    def refuse_unclean_input():
+        """Every query parameter, form value and file name meets tracker.rules.text before any view runs:
+        NUL and control characters are refused here (400, in Chinese, nothing read or changed), so no view,
+        query or service ever sees them — also on forms that read a value outside WTForms. Form fields add
+        the one-line rule (no tab or line break outside a multi-line field) with the message under the field."""
+        if why := unclean_input(request):
+            return error_page(400, "提交的内容含有无法识别的字符", why)
+        return None
 
     @app.after_request
     def security_headers(resp):

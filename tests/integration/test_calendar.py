@@ -394,7 +394,9 @@ def test_apply_year_checks_permission_and_its_input_and_changes_nothing_on_refus
     assert "2028" in exc.value.errors[0]
     assert db.session.scalar(select(func.count()).select_from(CalendarYear)) == 0
     assert count_events("calendar.changed") == 0
-    admin = make_user("admin")
+    with pytest.raises(PermissionDenied, match="平台管理员"):  # an agency's admin reads the shared calendar only
+        service.apply_year(2027, [(date(2027, 1, 1), False, "元旦")], actor=make_user("admin"))
+    admin = make_user("platform_admin")
     result = service.apply_year(2027, [(date(2027, 1, 1), False, "元旦")], actor=admin, source="测试")
     assert result.year == 2027 and db.session.get(CalendarYear, 2027).updated_by_id == admin.id
     ev = db.session.scalars(select(Event).where(Event.kind == "calendar.changed")).one()

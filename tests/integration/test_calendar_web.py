@@ -59,7 +59,8 @@ def checked_then_confirmed(client, form_post, data: dict, **kw):
 
 @pytest.fixture()
 def admin(make_user, login):
-    user = make_user("admin")
+    """The calendar's owner: the platform administrator (issue 14; an agency's admin only reads it)."""
+    user = make_user("platform_admin")
     login(user)
     return user
 
@@ -220,8 +221,9 @@ def test_csv_download_is_the_import_format_with_a_bom(client, admin):
 # --- admin pages: entering a year --------------------------------------------------------------------
 
 
-def test_paste_a_year_recomputes_open_deadlines_and_says_how_many(client, admin, form_post, make_user):
+def test_paste_a_year_recomputes_open_deadlines_and_says_how_many(client, admin, form_post, make_user, login):
     office = make_user("office")
+    login(office)  # the case pages are the office's; the calendar is the platform administrator's
     req = intake.register_request(
         office,
         {
@@ -243,6 +245,7 @@ def test_paste_a_year_recomputes_open_deadlines_and_says_how_many(client, admin,
     listing = text(client.get("/requests/"))
     assert "暂定" in listing and "所依据年度的国务院放假安排尚未录入" in listing
 
+    login(admin)
     resp = checked_then_confirmed(client, form_post, {"csv_text": CSV_2027, "year": "2027", "source": "测试用通知"})
     assert db.session.get(CalendarYear, 2027) is not None
     page = text(client.get(resp.headers["Location"]))
@@ -253,11 +256,14 @@ def test_paste_a_year_recomputes_open_deadlines_and_says_how_many(client, admin,
     db.session.expire_all()
     req = db.session.get(DisclosureRequest, req.id)
     assert (req.due_date, req.due_provisional) == (date(2027, 2, 26), False)
+    assert client.get(f"/requests/{req.id}").status_code == 404  # the platform administrator sees no case
+    login(office)
     detail = text(client.get(f"/requests/{req.id}"))
     assert "2027-02-26" in detail and "重新计算期限" in detail
     assert "放假安排尚未录入" not in detail
     assert "所依据年度的国务院放假安排尚未录入" not in text(client.get("/requests/"))
     # The year page keeps the history of the change.
+    login(admin)
     page = text(client.get("/calendar/years/2027"))
     assert "修改工作日历" in page and "测试用通知" in page
 

@@ -11,7 +11,7 @@ from tracker.workcal import service as calendar_service
 
 def test_entering_a_year_recomputes_open_items_only(make_section, make_user):
     lead, co = make_section("投资科"), make_section("价格科")
-    office, staff, admin = make_user("office"), make_user("staff", section=lead), make_user("admin")
+    office, staff, admin = make_user("office"), make_user("staff", section=lead), make_user("platform_admin")
     base = {
         "kind": "cppcc",
         "session": "区政协十五届五次会议",
@@ -71,7 +71,7 @@ def test_entering_a_year_recomputes_open_items_only(make_section, make_user):
 
 def test_rehandling_deadline_is_recomputed_too(make_section, make_user):
     lead = make_section("投资科")
-    office, staff, admin = make_user("office"), make_user("staff", section=lead), make_user("admin")
+    office, staff, admin = make_user("office"), make_user("staff", section=lead), make_user("platform_admin")
     p = svc.register_proposal(
         office,
         {

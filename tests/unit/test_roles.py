@@ -35,8 +35,20 @@ def test_require_says_what_the_role_may_not_do():
 
 def test_the_derived_tables_come_from_the_roles_table():
     assert set(roles.ROLES) == set(roles.ROLE_TABLE)
-    assert roles.AGENCY_WIDE | roles.SECTION_BOUND == set(roles.ROLE_TABLE)
+    platform = {r for r, role in roles.ROLE_TABLE.items() if role.reach == roles.PLATFORM}
+    assert roles.AGENCY_WIDE | roles.SECTION_BOUND | platform == set(roles.ROLE_TABLE)
     assert not roles.AGENCY_WIDE & roles.SECTION_BOUND
+    assert set(roles.ASSIGNABLE) == set(roles.ROLE_TABLE) - platform
     for perm, holders in roles.PERMISSIONS.items():
         assert holders == {r for r, role in roles.ROLE_TABLE.items() if perm in role.grants}
     assert roles.COMMAND_LINE <= set(roles.PERMISSIONS_TABLE)
+
+
+def test_the_shared_calendar_has_one_owner():
+    """Issue 14: the working-day calendar serves every agency, so only the platform administrator (and the
+    server's command line) enters it; an agency's admin reads it."""
+    assert roles.PERMISSIONS["calendar.manage"] == {roles.PLATFORM_ADMIN}
+    assert roles.ADMIN in roles.PERMISSIONS["calendar.view"]
+    assert roles.can(None, "calendar.manage")
+    assert roles.ROLE_TABLE[roles.PLATFORM_ADMIN].grants == {"calendar.view", "calendar.manage"}
+    assert roles.PLATFORM_ADMIN not in roles.ASSIGNABLE  # an agency admin cannot make one

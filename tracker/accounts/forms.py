@@ -36,7 +36,7 @@ class UserForm(FlaskForm):
     username = StringField("用户名", validators=[*REQUIRED, Length(max=40, message="用户名不能超过40个字符。")])
     display_name = StringField("姓名", validators=[Optional(), Length(max=60, message="姓名不能超过60个字。")])
     email = StringField("电子邮箱", validators=[Optional(), Length(max=120, message="邮箱不能超过120个字符。")])
-    role = SelectField("角色", choices=list(roles.ROLES.items()), validators=REQUIRED)
+    role = SelectField("角色", choices=list(roles.ASSIGNABLE.items()), validators=REQUIRED)
     section_id = SelectField("所属科室", coerce=int, choices=[])
     active = BooleanField("启用", default=True)
     password = PasswordField("密码（留空则自动生成/不修改）", validators=[Optional()])

@@ -28,11 +28,14 @@ LEADER = "leader"
 SECTION_HEAD = "section_head"
 STAFF = "staff"
 AUDITOR = "auditor"
+PLATFORM_ADMIN = "platform_admin"
 
 # Reach: which cases a role sees. AGENCY: every case and item of its agency. SECTION: the cases its
 # section handles or co-handles; a user of such a role must belong to a section.
 AGENCY = "agency"
 SECTION = "section"
+# PLATFORM: no case or item at all; the role serves every agency of the installation (the shared calendar).
+PLATFORM = "platform"
 
 PERMISSIONS_TABLE: dict[str, str] = {
     # system administration: users, sections, the agency's name
@@ -121,7 +124,6 @@ ROLE_TABLE: dict[str, Role] = {
         "admin.view",
         "admin.manage",
         "calendar.view",
-        "calendar.manage",
         "request.register",
         "request.edit_intake",
         "request.reopen",
@@ -222,6 +224,10 @@ ROLE_TABLE: dict[str, Role] = {
     # proposal.export) carry applicants' and deputies' personal data, so the auditor holds neither
     # (docs/architecture.md, "Roles").
     AUDITOR: _role("审计监督", AGENCY, *READ_ALL),
+    # The working-day calendar is one for the whole installation (every agency's deadlines count on it),
+    # so one owner enters and changes it: the platform administrator, not an agency's admin (who reads it).
+    # Created only at the server's command line (ASSIGNABLE below), and sees no case of any agency.
+    PLATFORM_ADMIN: _role("平台管理员（工作日历）", PLATFORM, "calendar.view", "calendar.manage"),
 }
 
 # What the operator at the server's command line may do without a user (see the module docstring).
@@ -232,6 +238,8 @@ ROLES: dict[str, str] = {role: r.label for role, r in ROLE_TABLE.items()}
 AGENCY_WIDE = frozenset(role for role, r in ROLE_TABLE.items() if r.reach == AGENCY)
 SECTION_BOUND = frozenset(role for role, r in ROLE_TABLE.items() if r.reach == SECTION)
 NEEDS_SECTION = SECTION_BOUND  # roles that must belong to a section
+# The roles an agency's administrator may give on the user pages; the others only `flask create-user`.
+ASSIGNABLE: dict[str, str] = {role: label for role, label in ROLES.items() if ROLE_TABLE[role].reach != PLATFORM}
 PERMISSIONS: dict[str, frozenset[str]] = {
     perm: frozenset(role for role, r in ROLE_TABLE.items() if perm in r.grants) for perm in PERMISSIONS_TABLE
 }
@@ -260,6 +268,16 @@ def require(actor, permission: str, message: str | None = None) -> None:
             who = "没有登录用户时" if actor is None else f"您的角色（{role_label(actor.role)}）"
             message = f"{who}不能{PERMISSIONS_TABLE[permission]}。"
         raise PermissionDenied(message)
+
+
+def require_assignable(actor, role: str, current: str | None = None) -> None:
+    """PermissionDenied when ``actor`` (None: the command line) may not give ``role`` to a user, or change a
+    user whose ``current`` role is one only the command line gives."""
+    if actor is None:
+        return
+    for r in (role, current):
+        if r is not None and r in ROLES and r not in ASSIGNABLE:
+            raise PermissionDenied(f"“{role_label(r)}”账号只能由服务器管理员在命令行（flask create-user）创建和修改。")
 
 
 def role_label(role: str) -> str:

@@ -115,6 +115,7 @@ def create_user(
 ) -> tuple[User, str | None]:
     """Create a user. Returns (user, generated_password) — the password only when one was generated."""
     roles.require(actor, "admin.manage")
+    roles.require_assignable(actor, role)
     agency = agency or (actor.agency if actor else default_agency())
     username = (username or "").strip()
     email = (email or "").strip() or None
@@ -162,6 +163,7 @@ def update_user(
     roles.require(actor, "admin.manage")
     if user.agency_id != actor.agency_id:
         raise PermissionDenied("不能修改其他机关的用户。")
+    roles.require_assignable(actor, role, user.role)
     email = (email or "").strip() or None
     _validate_user_fields(actor.agency, user.username, role, section, email)
     if user.id == actor.id and (not active or not roles.can(role, "admin.manage")):

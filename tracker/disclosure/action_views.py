@@ -81,7 +81,7 @@ def _form_ok(form) -> bool:
     if form.validate():
         return True
     for field in form:
-        if field.type == "DateField" and field.errors:
+        if field.type == "DateField" and field.errors and field.data is None:  # unreadable, not out of range
             field.errors[:] = [DATE_MESSAGE]
     show_missing(form)
     return False

@@ -63,7 +63,7 @@ class IntakeForm(FlaskForm):
         if self.validate():
             return True
         for name in ("sent_on", "received_on"):
-            if getattr(self, name).errors:
+            if getattr(self, name).errors and getattr(self, name).data is None:  # unreadable
                 getattr(self, name).errors[:] = [self.DATE_MESSAGE]
         return False
 

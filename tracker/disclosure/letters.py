@@ -28,7 +28,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 
@@ -41,6 +41,7 @@ from ..rules import fees as fee_rules
 from ..rules import remedies as remedy_rules
 from ..rules.clock import today_cn, utcnow
 from ..rules.intake import format_date_cn as cn
+from ..rules.text import xml_safe
 from ..unit_of_work import unit_of_work
 from . import workflow
 from .models import ClockAction, DisclosureRequest, Letter, LetterTemplate, LetterVersion
@@ -329,6 +330,37 @@ KINDS: tuple[str, ...] = tuple(_SPECS)
 
 _env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
+# A body is text and {{ name }} placeholders, nothing else: no {% for %}, no {% if %}, no operators,
+# attributes, calls or filters. So rendering takes one pass over the body and its output is at most the
+# body plus one value per placeholder — bounded in time and size whatever an editor types (a sandbox alone
+# still runs ``{% for i in range(99999) %}{% for j in range(99999) %}`` for hours, or builds
+# ``{{ "x" * 10**9 }}``). MAX_LETTER_CHARS is a second fence at render time, for a stored template.
+_PLAIN_NODES = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name)
+MAX_BODY_CHARS = 10_000
+MAX_LETTER_CHARS = 200_000
+PLAIN_MESSAGE = (
+    "正文无法生成：模板只能包含文字和 {{ 名称 }} 形式的占位符（例如 {{ applicant }}），"
+    "不能使用 {% %} 语句、运算、属性或过滤器。请删除后重新保存。"
+)
+
+
+def _not_plain(body: str) -> bool:
+    """True when the parsed body holds anything but text and plain placeholders."""
+    return any(not isinstance(node, _PLAIN_NODES) for node in _env.parse(body).find_all(nodes.Node))
+
+
+def _render(body: str, context: dict) -> str:
+    """The body rendered, refused (ServiceError) when it is not plain or its output is beyond the cap."""
+    if _not_plain(body):
+        raise ServiceError(PLAIN_MESSAGE)
+    out, size = [], 0
+    for chunk in _env.from_string(body).generate(**context):
+        size += len(chunk)
+        if size > MAX_LETTER_CHARS:
+            raise ServiceError(f"告知书正文超过 {MAX_LETTER_CHARS} 个字，无法生成。请缩短模板或案件中过长的内容。")
+        out.append(chunk)
+    return "".join(out)
+
 
 def spec(kind: str) -> Spec:
     try:
@@ -415,10 +447,13 @@ def template_errors(kind: str, title: str, body: str) -> dict[str, str]:
     if not body.strip():
         errors["body"] = "请填写正文。"
         return errors
-    if len(body) > 10000:
-        errors["body"] = "正文不能超过10000个字。"
+    if len(body) > MAX_BODY_CHARS:
+        errors["body"] = f"正文不能超过{MAX_BODY_CHARS}个字。"
         return errors
     try:
+        if _not_plain(body):  # first: finding the placeholders compiles the body (and folds its constants)
+            errors["body"] = PLAIN_MESSAGE
+            return errors
         used = meta.find_undeclared_variables(_env.parse(body))
     except TemplateSyntaxError as e:
         errors["body"] = (
@@ -442,7 +477,9 @@ def template_errors(kind: str, title: str, body: str) -> dict[str, str]:
         errors["body"] = f"正文必须保留{'、'.join(what[m] for m in missing)}。"
         return errors
     try:
-        _env.from_string(body).render(**sample_context(kind))
+        _render(body, sample_context(kind))
+    except ServiceError as e:
+        errors["body"] = e.message
     except (UndefinedError, Exception) as e:  # a sandbox refusal or a runtime error in an expression
         errors["body"] = f"正文无法生成（{e}），请检查占位符。"
     return errors
@@ -826,7 +863,7 @@ def _paragraph(
     fmt.space_after = Pt(space_after)
     if indent:
         fmt.first_line_indent = Pt(size * 2)
-    _font(p.add_run(text), font, size, bold)
+    _font(p.add_run(xml_safe(text)), font, size, bold)  # stored text must never break the letter
     return p
 
 
@@ -872,7 +909,7 @@ def compose(req: DisclosureRequest, key: str, today: date | None = None) -> tupl
     kind, ctx, when = letter_context(req, key, today)
     title, body, _ = current_template(req.agency_id, kind)
     ctx["date"] = cn(when)
-    text = _env.from_string(body).render(**{k: v for k, v in ctx.items() if k in spec(kind).fields})
+    text = _render(body, {k: v for k, v in ctx.items() if k in spec(kind).fields})
     if spec(kind).addressee == "applicant":
         text = address_applicant(text, req.applicant_type)
     lines = [line.strip() for line in text.splitlines() if line.strip()]

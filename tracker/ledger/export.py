@@ -12,13 +12,12 @@ from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, spreadsheet
 from ..accounts.models import Section
 from ..disclosure.models import DisclosureRequest, Review
 from ..disclosure.workflow import status_label
@@ -59,18 +58,8 @@ def _header(ws, headers: list[str]) -> None:
 
 
 def _cell(ws, value):
-    """A safe cell: dates formatted as dates, text never taken for a formula, no control characters."""
-    if isinstance(value, date):
-        c = WriteOnlyCell(ws, value=value)
-        c.number_format = "yyyy-mm-dd"
-        return c
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        c = WriteOnlyCell(ws, value=value)
-        if value.startswith("="):
-            c.data_type = "s"  # a ledger cell beginning with = is text; never run it as a formula
-        return c
-    return value
+    """A safe cell (tracker.spreadsheet): dates formatted as dates, text never taken for a formula."""
+    return spreadsheet.cell(ws, value, "yyyy-mm-dd" if isinstance(value, date) else None)
 
 
 def record_export(actor, subject_type: str, data: dict) -> None:

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from ..rules import text as text_rule
+from ..rules.clock import LAST_INPUT_DATE
 from .fields import (  # noqa: F401 (re-exported: the spec is read through this module too)
     APPLICANT_TYPE,
     CHANNEL,
@@ -52,7 +54,9 @@ from .fields import (  # noqa: F401 (re-exported: the spec is read through this 
     norm,
 )
 
-MIN_YEAR, MAX_YEAR = 1949, 2099  # the calendar supports up to 2099; older years are typing mistakes
+# Older years are typing mistakes; the last is the last a form accepts (rules.clock.LAST_INPUT_DATE: the
+# calendar's last year is left to the deadlines that run on from an imported date).
+MIN_YEAR, MAX_YEAR = 1949, LAST_INPUT_DATE.year
 HEADER_SEARCH_ROWS = 10  # a title line or two above the header row is common in ledgers
 
 # ----------------------------------------------------------------------------------------- problems
@@ -387,9 +391,15 @@ class _Cells:
         self.sheet, self.spec, self.n = sheet, spec, n
         self.raw = {key: (values[i] if i < len(values) else None) for key, i in header.positions.items()}
         self.problems: list[Problem] = []
+        for key, value in self.raw.items():  # NUL, control characters (tracker.rules.text): the row is refused
+            if isinstance(value, str) and (why := text_rule.problem(value, multiline=True)):
+                self.fail(key, why.rstrip("。"))
+                self.raw[key] = text_rule.xml_safe(value)  # so that no later message quotes the character
 
     def fail(self, key: str, message: str) -> None:
-        self.problems.append(Problem(self.sheet, self.n, self.spec.col(key).header, message))
+        problem = Problem(self.sheet, self.n, self.spec.col(key).header, message)
+        if problem not in self.problems:  # a cell read twice (its value and the row's identity) is one problem
+            self.problems.append(problem)
 
     def has(self, key: str) -> bool:
         return key in self.raw and text(self.raw[key]) != ""

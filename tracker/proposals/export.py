@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from .. import spreadsheet
 from ..rules import proposals as rules
 from .queries import EXPORT_COLUMNS, export_items, export_row
 
@@ -36,7 +37,7 @@ def year_workbook(user, args, today: date) -> tuple[bytes, int]:
             cell.alignment = Alignment(horizontal="center", vertical="center")
         for p in items:
             if p.kind == kind:
-                ws.append(export_row(p))
+                ws.append(spreadsheet.row(ws, export_row(p)))
         for i, width in enumerate(WIDTHS, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
         for i, name in enumerate(EXPORT_COLUMNS, start=1):

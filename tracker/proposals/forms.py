@@ -27,7 +27,7 @@ class _Form(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         for f in self:
-            if f.type == "DateField" and f.errors:
+            if f.type == "DateField" and f.errors and f.data is None:  # unreadable, not out of range
                 f.errors[:] = [DATE_MESSAGE]
         if not ok:
             show_missing(self)

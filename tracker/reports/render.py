@@ -10,7 +10,9 @@ import io
 import json
 from dataclasses import dataclass
 
+from .. import spreadsheet
 from ..rules.report_layout import Cell, cell_value, version_of
+from ..rules.text import xml_safe
 from .structure import SECTIONS, parts_of, report_title
 
 TABLE_SHEETS = {"table2": "表二 主动公开", "table3": "表三 依申请公开", "table4": "表四 复议诉讼"}
@@ -79,19 +81,21 @@ def to_xlsx(report: dict) -> bytes:
     for table, sheet_name in TABLE_SHEETS.items():
         ws = wb.create_sheet(sheet_name)
         placed, _rows, width = place(version.layout(table))
-        ws.cell(1, 1, f"{agency}{title}").font = Font(bold=True, size=12)
+        spreadsheet.put(ws.cell(1, 1), f"{agency}{title}")
+        ws.cell(1, 1).font = Font(bold=True, size=12)
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-        ws.cell(2, 1, headings[table]).font = Font(bold=True)
+        spreadsheet.put(ws.cell(2, 1), headings[table])
+        ws.cell(2, 1).font = Font(bold=True)
         ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
         top = 3
         for p in placed:
             r, c = top + p.row, 1 + p.col
             cell = ws.cell(r, c)
             if p.cell.is_header:
-                cell.value = p.cell.text
+                spreadsheet.put(cell, p.cell.text)
                 cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             else:
-                cell.value = cell_value(report, p.cell.ref)
+                spreadsheet.put(cell, cell_value(report, p.cell.ref))
                 cell.alignment = Alignment(horizontal="center", vertical="center")
             if p.cell.rowspan > 1 or p.cell.colspan > 1:
                 ws.merge_cells(start_row=r, start_column=c, end_row=top + p.last_row, end_column=1 + p.last_col)
@@ -140,7 +144,7 @@ def _paragraph(doc, text: str, font: str, size: float, *, bold=False, center=Fal
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     elif indent:
         p.paragraph_format.first_line_indent = Pt(size * 2)  # two characters, as official documents do
-    _font(p.add_run(text), font, size, bold)
+    _font(p.add_run(xml_safe(text)), font, size, bold)  # stored text must never break the report
     return p
 
 
@@ -160,7 +164,7 @@ def _docx_table(doc, report: dict, table: str) -> None:
         para = cell.paragraphs[0]
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-        _font(para.add_run(text), TABLE_FONT, size)
+        _font(para.add_run(xml_safe(text)), TABLE_FONT, size)
 
 
 def _texts(doc, text: str) -> None:

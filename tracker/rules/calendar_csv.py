@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from . import text as text_rule
+
 HEADER = ("date", "kind", "name")
 KINDS: dict[str, bool] = {"off": False, "休": False, "work": True, "班": True}
 MAX_NAME_LENGTH = 40
@@ -122,8 +124,12 @@ def parse_calendar_csv(data: bytes | str, *, expected_year: int | None = None) -
                 f"（名称中有逗号时请用英文双引号把名称括起来）"
             )
             continue
+        bad = text_rule.problem(",".join(cells))
+        if bad:
+            errors.append(f"第{line}行：{bad}")
+            continue
         raw_date, raw_kind = cells[0], cells[1]
-        name = cells[2] if len(cells) == 3 else ""
+        name = text_rule.from_cell_text(cells[2]) if len(cells) == 3 else ""
         day = _parse_date(raw_date)
         if day is None:
             errors.append(f"第{line}行：日期“{raw_date}”无效，应写成YYYY-MM-DD，例如2026-10-01")
@@ -172,5 +178,5 @@ def format_calendar_csv(days: Iterable[tuple[date, bool, str]]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
     for day, workday, name in sorted(days):
-        writer.writerow((day.isoformat(), "work" if workday else "off", name))
+        writer.writerow(text_rule.csv_row((day.isoformat(), "work" if workday else "off", name)))
     return out.getvalue()

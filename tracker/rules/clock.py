@@ -12,6 +12,26 @@ CHINA_TZ = ZoneInfo("Asia/Shanghai")
 MIN_YEAR, MAX_YEAR = 1900, 2099
 
 
+# A date typed into a form, an import cell or a command: within the calendar's years, leaving its last year
+# for the deadlines that run on from it (the longest period with every extension stays within a year), so
+# no date accepted here can carry a deadline beyond the calendar. Before this bound, 0001-01-01 or
+# 1899-12-31 reached the deadline calculator and failed there (a 500).
+FIRST_INPUT_DATE, LAST_INPUT_DATE = date(MIN_YEAR, 1, 1), date(MAX_YEAR - 1, 12, 31)
+DATE_RANGE_MESSAGE = (
+    f"日期须在 {FIRST_INPUT_DATE.isoformat()} 至 {LAST_INPUT_DATE.isoformat()} 之间（工作日历支持的年份），"
+    "请检查年份是否写错。"
+)
+
+
+def date_problem(d: date | None) -> str | None:
+    """Why a typed date cannot be accepted (outside the calendar's range), None when it can (or is empty)."""
+    if isinstance(d, datetime):
+        d = d.date()
+    if d is None or FIRST_INPUT_DATE <= d <= LAST_INPUT_DATE:
+        return None
+    return DATE_RANGE_MESSAGE
+
+
 def valid_year(year: int | None) -> bool:
     return year is not None and MIN_YEAR <= year <= MAX_YEAR
 

@@ -277,7 +277,11 @@ def check_csv(
 ) -> ImportPreview:
     """Step 1 of an import: check the file by the same rules as the import and compare it with the
     calendar in force. CalendarInvalid lists every problem; nothing is written either way."""
-    require(actor, "calendar.manage", "只有系统管理员可以修改工作日历。")
+    require(
+        actor,
+        "calendar.manage",
+        "只有平台管理员可以修改工作日历（全部机关共用一份工作日历，机关的系统管理员只能查看）。",
+    )
     parsed = _parse(data, expected_year, filename)
     year = parsed.year
     old, new = current_calendar(), _load_calendar(replace=(year, parsed.rows))
@@ -289,7 +293,11 @@ def import_csv(
     data: bytes | str, *, actor=None, source: str = "", expected_year: int | None = None, filename: str | None = None
 ) -> ApplyResult:
     """Parse a calendar CSV (tracker.rules.calendar_csv) and apply it; all or nothing."""
-    require(actor, "calendar.manage", "只有系统管理员可以修改工作日历。")
+    require(
+        actor,
+        "calendar.manage",
+        "只有平台管理员可以修改工作日历（全部机关共用一份工作日历，机关的系统管理员只能查看）。",
+    )
     parsed = _parse(data, expected_year, filename)
     return apply_year(parsed.year, [(r.day, r.workday, r.name) for r in parsed.rows], actor=actor, source=source)
 
@@ -303,7 +311,11 @@ def apply_year(
     checked by the one validator of the format (tracker.rules.calendar_csv), so a caller that did not
     come through a CSV gets exactly the same rules. One transaction: on any error nothing changes.
     """
-    require(actor, "calendar.manage", "只有系统管理员可以修改工作日历。")
+    require(
+        actor,
+        "calendar.manage",
+        "只有平台管理员可以修改工作日历（全部机关共用一份工作日历，机关的系统管理员只能查看）。",
+    )
     check_year(year)
     day_list = [(d, bool(w), (n or "").strip()) for d, w, n in days]
     checked = calendar_csv.parse_calendar_csv(calendar_csv.format_calendar_csv(day_list), expected_year=year)
