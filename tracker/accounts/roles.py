@@ -38,6 +38,8 @@ PERMISSIONS_TABLE: dict[str, str] = {
     # system administration: users, sections, the agency's name
     "admin.view": "查看用户、科室和机关设置",
     "admin.manage": "管理用户、科室和机关设置",
+    # the security log: sign-ins, failures, lock-outs, refusals (issue 14, docs/security.md)
+    "security.view": "查看安全日志",
     # the working-day calendar
     "calendar.view": "查看工作日历",
     "calendar.manage": "修改工作日历",
@@ -102,6 +104,7 @@ def _role(label: str, reach: str, *grants: str) -> Role:
 # settings page. The auditor holds exactly this.
 READ_ALL = (
     "admin.view",
+    "security.view",
     "calendar.view",
     "letters.view",
     "proposal_settings.view",
@@ -115,6 +118,7 @@ ROLE_TABLE: dict[str, Role] = {
         AGENCY,
         "admin.view",
         "admin.manage",
+        "security.view",
         "calendar.view",
         "calendar.manage",
         "request.register",
