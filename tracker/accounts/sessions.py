@@ -37,6 +37,11 @@ ENDED = {
 }
 
 
+def _now() -> int:
+    """Seconds since the epoch (the clock of the session times; a test moves it)."""
+    return int(time.time())
+
+
 def client() -> Client:
     return Client.of(request.remote_addr, request.headers.get("User-Agent"))
 
@@ -46,7 +51,7 @@ def start(user: User) -> None:
     session.clear()
     g.pop("csrf_token", None)  # the anonymous session's CSRF token went with it: forms get a new one
     login_user(user)
-    now = int(time.time())
+    now = _now()
     session[AUTH_AT] = session[SEEN_AT] = now
 
 
@@ -55,8 +60,8 @@ def renew(user: User) -> None:
     everywhere): the cookie gets the new token, the sign-in time stays."""
     started = session.get(AUTH_AT)
     login_user(user)
-    session[AUTH_AT] = started or int(time.time())
-    session[SEEN_AT] = int(time.time())
+    session[AUTH_AT] = started or _now()
+    session[SEEN_AT] = _now()
 
 
 def end() -> None:
@@ -78,7 +83,7 @@ def _load_user(user_id: str):
 def _check_session(app: Flask):
     if request.endpoint == "static" or "_user_id" not in session:
         return None
-    now = int(time.time())
+    now = _now()
     started, seen = session.get(AUTH_AT), session.get(SEEN_AT)
     idle, most = app.config["SESSION_IDLE_MINUTES"] * 60, app.config["SESSION_MAX_HOURS"] * 3600
     why = None
