@@ -100,11 +100,11 @@ class Event(db.Model):
     __tablename__ = "event"
     __table_args__ = (
         Index("ix_event_subject", "subject_type", "subject_id", "id"),
-        # the security log (issue 14, tracker/accounts/security_log.py): an agency's security events
-        # newest first, by kind, and the first event of a day (date filters become id bounds)
-        Index("ix_event_type_agency", "subject_type", "agency_id", "id"),
-        Index("ix_event_agency_kind", "agency_id", "kind", "id"),
-        Index("ix_event_created", "created_at", "id"),
+        # the security log (issue 14, tracker/accounts/security_log.py), newest first: an agency's
+        # security events, by kind, and a user's, each ordered by time so a date range is one index range
+        Index("ix_event_type_agency_time", "subject_type", "agency_id", "created_at", "id"),
+        Index("ix_event_agency_kind_time", "agency_id", "kind", "created_at", "id"),
+        Index("ix_event_subject_time", "subject_type", "subject_id", "created_at", "id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)

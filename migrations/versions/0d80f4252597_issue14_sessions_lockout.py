@@ -36,9 +36,9 @@ def upgrade():
         batch_op.create_index("ix_rate_bucket_window_start", ["window_start"], unique=False)
 
     with op.batch_alter_table("event", schema=None) as batch_op:
-        batch_op.create_index("ix_event_agency_kind", ["agency_id", "kind", "id"], unique=False)
-        batch_op.create_index("ix_event_created", ["created_at", "id"], unique=False)
-        batch_op.create_index("ix_event_type_agency", ["subject_type", "agency_id", "id"], unique=False)
+        batch_op.create_index("ix_event_type_agency_time", ["subject_type", "agency_id", "created_at", "id"])
+        batch_op.create_index("ix_event_agency_kind_time", ["agency_id", "kind", "created_at", "id"])
+        batch_op.create_index("ix_event_subject_time", ["subject_type", "subject_id", "created_at", "id"])
 
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.add_column(sa.Column("session_token", sa.String(length=64), nullable=True))
@@ -59,9 +59,9 @@ def downgrade():
         batch_op.drop_column("session_token")
 
     with op.batch_alter_table("event", schema=None) as batch_op:
-        batch_op.drop_index("ix_event_type_agency")
-        batch_op.drop_index("ix_event_created")
-        batch_op.drop_index("ix_event_agency_kind")
+        batch_op.drop_index("ix_event_subject_time")
+        batch_op.drop_index("ix_event_agency_kind_time")
+        batch_op.drop_index("ix_event_type_agency_time")
 
     with op.batch_alter_table("rate_bucket", schema=None) as batch_op:
         batch_op.drop_index("ix_rate_bucket_window_start")

@@ -1,6 +1,7 @@
 """The security log: an agency's security events (tracker/accounts/auth.py), newest first, filtered by
-kind, user and date, one page at a time (tracker.paging) and every filter on an index
-(``ix_event_type_agency``, ``ix_event_agency_kind``, ``ix_event_subject``, ``ix_event_created``).
+kind, user and date, one page at a time (tracker.paging). The order is (created_at, id), and each filter
+has an index that ends in it (``ix_event_type_agency_time``, ``ix_event_agency_kind_time``,
+``ix_event_subject_time``), so a page — of any date range — is read as one index range.
 
 Events with no agency — a failed sign-in under a name nobody has, a lock-out of an address — belong to
 no agency's users; they are read under their own scope (``agencyless``), which every agency's security
@@ -25,6 +26,7 @@ KINDS: dict[str, str] = {k: v for k, v in EVENT_LABELS.items() if k.startswith("
 REASONS = {"wrong_password": "密码错误", "unknown_user": "用户名不存在", "inactive": "账号已停用"}
 AGENCYLESS = "none"  # the user filter's value for the events of no agency
 PER_PAGE = 50
+ORDER = [Key(Event.created_at, desc=True, kind=datetime), Key(Event.id, desc=True)]
 
 
 def parse_day(raw: str | None) -> tuple[date | None, str | None]:
@@ -45,14 +47,6 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=CHINA_TZ)
 
 
-def _first_id_from(moment: datetime) -> int | None:
-    """The id of the first event at or after ``moment`` (ids grow with time): a date bound becomes an id
-    bound, so a page in a date range is read along the same index as any other."""
-    return db.session.scalar(
-        select(Event.id).where(Event.created_at >= moment).order_by(Event.created_at, Event.id).limit(1)
-    )
-
-
 def query(agency_id: int, *, kind: str | None = None, user: str | None = None, day_from=None, day_to=None):
     q = select(Event).where(Event.subject_type == SUBJECT)
     if user == AGENCYLESS:
@@ -64,20 +58,14 @@ def query(agency_id: int, *, kind: str | None = None, user: str | None = None, d
     if kind in KINDS:
         q = q.where(Event.kind == kind)
     if day_from is not None:
-        start = _start_of(day_from)
-        lo = _first_id_from(start)
-        q = q.where(Event.id >= lo, Event.created_at >= start) if lo is not None else q.where(False)
+        q = q.where(Event.created_at >= _start_of(day_from))
     if day_to is not None:
-        end = _start_of(day_to + timedelta(days=1))
-        hi = _first_id_from(end)
-        q = q.where(Event.created_at < end) if hi is None else q.where(Event.id < hi, Event.created_at < end)
+        q = q.where(Event.created_at < _start_of(day_to + timedelta(days=1)))
     return q
 
 
 def page(agency_id: int, args, **filters):
-    return paginate(
-        db.session, query(agency_id, **filters), [Key(Event.id, desc=True)], args, PER_PAGE, max_page=MAX_PAGE
-    )
+    return paginate(db.session, query(agency_id, **filters), ORDER, args, PER_PAGE, max_page=MAX_PAGE)
 
 
 def detail(ev: Event) -> str:
