@@ -78,6 +78,8 @@ EVENT_LABELS: dict[str, str] = {
     "auth.unlocked": "解除登录锁定",
     "auth.logout": "退出登录",
     "auth.password_changed": "修改本人密码",
+    "auth.password_set": "管理员设置密码",
+    "auth.disabled": "停用账号",
     "auth.signed_out_everywhere": "强制退出全部会话",
     "auth.forbidden": "拒绝越权访问",
     "report.published": "发布年度报告",

@@ -94,6 +94,8 @@ def test_an_admin_set_password_ends_the_users_sessions_and_forces_a_change_on_ev
     assert not victim.signed_in()
     db.session.refresh(office)
     assert office.must_change_password
+    ev = db.session.scalars(select(Event).where(Event.kind == "auth.password_set")).one()
+    assert ev.subject_id == office.id and ev.actor_id == admin.id and ev.data["address"] == "127.0.0.1"
 
     fresh = Tab(app_ctx)
     resp = fresh.login("wang", set_pw)
@@ -124,6 +126,7 @@ def test_disabling_a_user_ends_their_sessions(app_ctx, office, admin):
     form = {"display_name": "王", "role": "office", "section_id": "0", "password": ""}  # active unticked
     assert boss.post(f"/admin/users/{office.id}", form).status_code == 302
     assert not victim.signed_in()
+    assert "auth.disabled" in _kinds(office)
 
 
 def test_an_admin_signs_a_user_out_everywhere(app_ctx, office, admin):

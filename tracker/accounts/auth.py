@@ -87,7 +87,8 @@ def _user_named(name: str) -> User | None:
     return db.session.scalars(select(User).where(func.lower(User.username) == name.lower())).first()
 
 
-def _event(kind: str, user: User | None, client: Client, data: dict | None = None, actor=None) -> None:
+def security_event(kind: str, user: User | None, client: Client, data: dict | None = None, actor=None) -> None:
+    """Record a security event about ``user`` (None: a name nobody has) in the caller's unit of work."""
     audit.record(
         kind,
         subject_type=SUBJECT,
@@ -116,16 +117,16 @@ def sign_in(username: str, password: str, client: Client, now: datetime | None =
         with unit_of_work():
             throttle.succeed(name_key, addr_key)
             user.last_login_at = now
-            _event("auth.login", user, client)
+            security_event("auth.login", user, client)
         return SignIn(user)
     reason = "unknown_user" if user is None else ("inactive" if not user.active else "wrong_password")
     with unit_of_work():
         locks = [(k, throttle.fail(k, lim, now)) for k, lim in ((name_key, by_name), (addr_key, by_addr))]
-        _event("auth.login_failed", user, client, {"username": name, "reason": reason})
+        security_event("auth.login_failed", user, client, {"username": name, "reason": reason})
         for key, until in locks:
             if until is not None:
                 scope = "address" if key == addr_key else "account"
-                _event(
+                security_event(
                     "auth.locked",
                     user if scope == "account" else None,
                     client,
@@ -140,7 +141,7 @@ def sign_out(user: User, client: Client) -> None:
     """Log out: the token every session of the user carries is replaced, so no copy of the cookie works."""
     with unit_of_work():
         user.rotate_session_token()
-        _event("auth.logout", user, client)
+        security_event("auth.logout", user, client)
 
 
 def change_password(user: User, current: str, new: str, confirm: str, client: Client) -> None:
@@ -159,7 +160,7 @@ def change_password(user: User, current: str, new: str, confirm: str, client: Cl
         raise FieldErrors(errors)
     with unit_of_work():
         set_password(user, new, chosen_by_user=True)
-        _event("auth.password_changed", user, client)
+        security_event("auth.password_changed", user, client)
 
 
 def set_password(user: User, password: str, *, chosen_by_user: bool) -> None:
@@ -180,7 +181,7 @@ def sign_out_everywhere(user: User, *, actor, client: Client) -> None:
             raise ServiceError("不能操作其他机关的用户。")
     with unit_of_work():
         user.rotate_session_token()
-        _event("auth.signed_out_everywhere", user, client, actor=actor)
+        security_event("auth.signed_out_everywhere", user, client, actor=actor)
 
 
 def unlock(user: User, *, actor, client: Client) -> None:
@@ -190,7 +191,7 @@ def unlock(user: User, *, actor, client: Client) -> None:
         raise ServiceError("不能操作其他机关的用户。")
     with unit_of_work():
         throttle.clear(NAME_KEY + user.username.lower())
-        _event("auth.unlocked", user, client, actor=actor)
+        security_event("auth.unlocked", user, client, actor=actor)
 
 
 def lock_of(user: User, now: datetime | None = None) -> datetime | None:
@@ -207,4 +208,4 @@ def refused(user: User, path: str, method: str, client: Client) -> None:
     """Record a permission refusal (403) of a signed-in user, in a transaction of its own."""
     db.session.rollback()
     with unit_of_work():
-        _event("auth.forbidden", user, client, {"path": path[:300], "method": method})
+        security_event("auth.forbidden", user, client, {"path": path[:300], "method": method})

@@ -11,7 +11,7 @@ from ..errors import PermissionDenied, ServiceError
 from ..extensions import db
 from ..unit_of_work import unit_of_work
 from . import passwords, roles
-from .auth import set_password
+from .auth import Client, security_event, set_password
 from .models import Agency, Section, User
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
@@ -160,7 +160,10 @@ def update_user(
     email: str | None,
     active: bool,
     password: str | None = None,
+    client: Client | None = None,
 ) -> None:
+    """``client``: where the administrator works from, for the security events of a password set or a
+    user disabled (the sessions that end)."""
     roles.require(actor, "admin.manage")
     if user.agency_id != actor.agency_id:
         raise PermissionDenied("不能修改其他机关的用户。")
@@ -184,8 +187,10 @@ def update_user(
         if password:  # an administrator's password: the user's sessions end, and the user must change it
             set_password(user, password, chosen_by_user=False)
             diff["password"] = ["***", "***"]
+            security_event("auth.password_set", user, client or Client(), actor=actor)
         elif "active" in diff and not active:  # disabled: every session of the user ends now
             user.rotate_session_token()
+            security_event("auth.disabled", user, client or Client(), actor=actor)
         if diff:
             audit.log("user.updated", user, actor, diff)
 

@@ -200,6 +200,7 @@ def edit_user(user_id: int):
                 email=form.email.data,
                 active=form.active.data,
                 password=form.password.data or None,
+                client=sessions.client(),
             )
             flash("用户已保存。", "success")
             return redirect(url_for("admin.users"))
@@ -208,22 +209,24 @@ def edit_user(user_id: int):
     return render_template("admin/user_edit.html", form=form, user=user, locked_until=auth.lock_of(user))
 
 
+def _on_user(user_id: int, service, done: str):
+    """A session action of an administrator on a user of the agency (no form: the button is the request)."""
+    user = _own(User, user_id)
+    service(user, actor=current_user, client=sessions.client())
+    flash(done.format(user.username), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
 @admin_bp.post("/users/<int:user_id>/sign-out")
 @permission_required("admin.manage")
 def sign_out_user(user_id: int):
-    user = _own(User, user_id)
-    auth.sign_out_everywhere(user, actor=current_user, client=sessions.client())
-    flash(f"已强制退出用户“{user.username}”的全部登录。", "success")
-    return redirect(url_for("admin.edit_user", user_id=user.id))
+    return _on_user(user_id, auth.sign_out_everywhere, "已强制退出用户“{}”的全部登录。")
 
 
 @admin_bp.post("/users/<int:user_id>/unlock")
 @permission_required("admin.manage")
 def unlock_user(user_id: int):
-    user = _own(User, user_id)
-    auth.unlock(user, actor=current_user, client=sessions.client())
-    flash(f"已解除用户“{user.username}”的登录锁定。", "success")
-    return redirect(url_for("admin.edit_user", user_id=user.id))
+    return _on_user(user_id, auth.unlock, "已解除用户“{}”的登录锁定。")
 
 
 @admin_bp.get("/security-log")
