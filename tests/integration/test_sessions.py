@@ -241,3 +241,8 @@ def test_the_session_cookie_is_secure_when_configured(app_ctx, office, monkeypat
     resp = Tab(app_ctx).login("wang")
     cookie = next(h for h in resp.headers.getlist("Set-Cookie") if h.startswith("session="))
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    # over plain HTTP that cookie would never come back: the login page says so
+    assert 'id="insecure"' in Tab(app_ctx).get("/login").get_data(as_text=True)
+    assert 'id="insecure"' not in Tab(app_ctx).get("/login", base_url="https://localhost").get_data(as_text=True)
+    monkeypatch.setitem(app_ctx.config, "SESSION_COOKIE_SECURE", False)
+    assert 'id="insecure"' not in Tab(app_ctx).get("/login").get_data(as_text=True)

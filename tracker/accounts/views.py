@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -36,7 +36,9 @@ def login():
             if result.user.must_change_password:
                 return redirect(url_for("auth.change_password"))
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form)
+    # a Secure-only cookie over plain HTTP never comes back: say so instead of failing silently
+    insecure = current_app.config.get("SESSION_COOKIE_SECURE") and not request.is_secure
+    return render_template("auth/login.html", form=form, insecure=insecure)
 
 
 @auth_bp.post("/logout")
