@@ -110,10 +110,17 @@ def test_the_login_page_refuses_with_the_lock_message_and_records_address_and_br
 
 
 def test_control_characters_and_huge_names_are_refused_without_an_error(app_ctx, office):
+    """Refused with a Chinese message on the login page (the service's, or the form's where a field
+    check refuses the characters first), never a 500, and nobody is signed in."""
     tab = Tab(app_ctx)
     for name in ("wa\x00ng", "x" * 10_000, "\x01"):
         resp = tab.login(name, "wrong\x00")
-        assert resp.status_code == 200 and "用户名或密码不正确" in resp.get_data(as_text=True)
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 200 and 'name="password"' in html, name
+        assert "用户名或密码不正确" in html or "字符" in html, name
+        assert not tab.signed_in()
+    assert sign_in("x" * 10_000, "wrong", HERE).message == auth.FAILED  # the service alone: names cut to 60
+    assert max(len(k) for k in db.session.scalars(select(RateBucket.key))) <= len("login:name:") + 60
 
 
 def test_an_admin_lifts_a_lock(app_ctx, office, make_user):
