@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import g
+from werkzeug.security import generate_password_hash
 
 from tests.conftest import csrf_token
 
 PASSWORD = "Test-pass-2026"  # conftest's make_user
+
+
+def _cheap(password: str) -> str:
+    return generate_password_hash(password, method="pbkdf2:sha256:1")
+
+
+@pytest.fixture()
+def cheap_hashes(monkeypatch):
+    """Passwords hashed with one round (the default costs ≈0.2 s per hash and per check on the shared
+    machine, and these tests sign in hundreds of times); the unknown user's dummy hash likewise, so both
+    paths still cost the same. test_lockout's test of the dummy's method runs without it."""
+    from tracker.accounts import auth, models
+
+    dummy = _cheap("no such user")
+    monkeypatch.setattr(models, "generate_password_hash", _cheap)
+    monkeypatch.setattr(auth, "_dummy_hash", lambda: dummy)
 
 
 class Tab:

@@ -27,7 +27,7 @@ def _events(kind: str) -> list[Event]:
 
 
 @pytest.fixture()
-def office(make_user):
+def office(make_user, cheap_hashes):
     return make_user("office", username="wang")
 
 
@@ -77,16 +77,18 @@ def test_a_disabled_user_with_the_right_password_is_refused_like_a_wrong_one(app
     assert _events("auth.login_failed")[0].data["reason"] == "inactive"
 
 
-def test_an_unknown_name_costs_a_password_check_with_the_same_method(app_ctx, office, monkeypatch):
+def test_an_unknown_name_costs_a_password_check_with_the_same_method(app_ctx, make_user, monkeypatch):
+    user = make_user("office", username="wang")  # the real default hash (no cheap_hashes here)
     seen = []
     real = auth.check_password_hash
     monkeypatch.setattr(auth, "check_password_hash", lambda h, p: seen.append(h.split("$")[0]) or real(h, p))
     sign_in("wang", "wrong", HERE, now=T0)
     sign_in("nobody", "wrong", HERE, now=T0)
-    assert seen[0] == seen[1] and seen[0] == office.password_hash.split("$")[0]
+    assert seen[0] == seen[1] == user.password_hash.split("$")[0]
+    assert seen[0].startswith("scrypt")  # werkzeug's default, not the tests' one-round hash
 
 
-def test_twenty_failures_from_one_address_stop_every_login_from_it(app_ctx, make_user):
+def test_twenty_failures_from_one_address_stop_every_login_from_it(app_ctx, make_user, cheap_hashes):
     user = make_user("office", username="li")
     for i in range(20):  # 20 different names, so no name is locked
         sign_in(f"guess{i}", "wrong", HERE, now=T0 + timedelta(seconds=i))

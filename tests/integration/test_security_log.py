@@ -17,6 +17,8 @@ from tracker.extensions import db
 
 from .session_helpers import PASSWORD, Tab
 
+pytestmark = pytest.mark.usefixtures("cheap_hashes")
+
 
 @pytest.fixture()
 def people(make_user, make_section):

@@ -15,6 +15,8 @@ from tracker.extensions import db
 
 from .session_helpers import PASSWORD, Tab
 
+pytestmark = pytest.mark.usefixtures("cheap_hashes")
+
 NEW = "Neu-Passw0rt"
 
 
