@@ -134,6 +134,8 @@ def test_an_admin_lifts_a_lock(app_ctx, office, make_user):
     boss.login("boss")
     page = boss.get(f"/admin/users/{office.id}").get_data(as_text=True)
     assert "已锁定至" in page
+    listing = boss.get("/admin/users").get_data(as_text=True)
+    assert listing.count("锁定至") == 1  # wang's row only
     assert boss.post(f"/admin/users/{office.id}/unlock", page=f"/admin/users/{office.id}").status_code == 302
     assert auth.lock_of(office) is None and sign_in("wang", PASSWORD, HERE).user == office
     assert _events("auth.unlocked")[0].actor.username == "boss"

@@ -120,6 +120,9 @@ def test_a_generated_password_is_forced_too(app_ctx, admin):
     assert generated and user.must_change_password
     tab = Tab(app_ctx)
     assert tab.login("zhao", generated).headers["Location"].endswith("/account/password")
+    boss = Tab(app_ctx)
+    boss.login("boss")
+    assert boss.get("/admin/users").get_data(as_text=True).count("待改密") == 1  # zhao's row
 
 
 def test_disabling_a_user_ends_their_sessions(app_ctx, office, admin):

@@ -194,14 +194,23 @@ def unlock(user: User, *, actor, client: Client) -> None:
         security_event("auth.unlocked", user, client, actor=actor)
 
 
+def locks_of(users: list[User], now: datetime | None = None) -> dict[int, datetime]:
+    """Until when each locked user's login name is locked ({user id: end}), in one query."""
+    now = now or utcnow()
+    by_key = {NAME_KEY + u.username.lower(): u.id for u in users}
+    if not by_key:
+        return {}
+    rows = db.session.execute(
+        select(throttle.RateBucket.key, throttle.RateBucket.locked_until).where(
+            throttle.RateBucket.key.in_(by_key), throttle.RateBucket.locked_until > now
+        )
+    ).all()
+    return {by_key[key]: until for key, until in rows}
+
+
 def lock_of(user: User, now: datetime | None = None) -> datetime | None:
     """Until when the user's login name is locked (None when it is not)."""
-    now = now or utcnow()
-    bucket = db.session.get(throttle.RateBucket, NAME_KEY + user.username.lower())
-    if bucket is None or bucket.locked_until is None:
-        return None
-    until = bucket.locked_until
-    return until if until > now else None
+    return locks_of([user], now).get(user.id)
 
 
 def refused(user: User, path: str, method: str, client: Client) -> None:

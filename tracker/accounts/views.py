@@ -180,7 +180,8 @@ def users():
             return redirect(url_for("admin.users"))
         except ServiceError as e:
             getattr(form, e.field if e.field in form else "username").errors.append(e.message)
-    return render_template("admin/users.html", form=form, users=_of_agency(User, User.username))
+    everyone = _of_agency(User, User.username)
+    return render_template("admin/users.html", form=form, users=everyone, locks=auth.locks_of(everyone))
 
 
 @admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])
