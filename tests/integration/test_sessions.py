@@ -162,10 +162,11 @@ def test_a_forged_token_or_id_in_the_cookie_is_nobody(app_ctx, office):
 
     serializer = SecureCookieSessionInterface().get_signing_serializer(app_ctx)
     now = sessions._now()
-    for uid in (f"{office.id}:{'0' * 64}", f"{office.id}", "x:y", "99999999999999:a", ""):
+    for uid in (f"{office.id}:{'0' * 64}", f"{office.id}", "x:y", "99999999999999:a", "9999999999:a", "-1:a", ""):
         tab = Tab(app_ctx)
         tab.client.set_cookie("session", serializer.dumps({"_user_id": uid, "auth_at": now, "seen_at": now}))
-        assert not tab.signed_in(), uid
+        resp = tab.get("/requests/")
+        assert resp.status_code == 302 and "/login" in resp.headers["Location"], uid  # nobody, never a 500
 
 
 def test_idle_timeout_and_absolute_lifetime(app_ctx, office, monkeypatch):

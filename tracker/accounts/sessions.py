@@ -23,6 +23,7 @@ from flask_login import current_user, login_url, login_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..extensions import db, login_manager
+from ..types import to_id
 from . import passwords
 from .auth import Client
 from .models import User
@@ -72,7 +73,8 @@ def end() -> None:
 
 def _load_user(user_id: str):
     uid, _, token = (user_id or "").partition(":")
-    user = db.session.get(User, int(uid)) if uid.isdigit() and len(uid) < 11 else None
+    uid = to_id(uid)  # a forged id beyond INTEGER is nobody's, not a query PostgreSQL refuses
+    user = db.session.get(User, uid) if uid is not None else None
     if user is None or not user.active or not token or not hmac.compare_digest(token, user.session_token):
         g.session_ended = "revoked"
         session.clear()
