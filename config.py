@@ -8,6 +8,10 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent
 
 
+def _flag(value: str | None, default: bool) -> bool:
+    return default if value is None or value == "" else value.lower() in ("1", "true", "yes")
+
+
 class Config:
     """Defaults for development; every value may come from an environment variable of the same name."""
 
@@ -66,7 +70,22 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
-        self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0").lower() in ("1", "true", "yes")
+        production = self.ENV_NAME == "production"
+        # Sessions and sign-in (docs/security.md). In production the cookie is sent over HTTPS only and
+        # browsers are told to use HTTPS (HSTS) unless these are set to 0 explicitly.
+        self.SESSION_COOKIE_SECURE = _flag(env.get("SESSION_COOKIE_SECURE"), production)
+        self.HSTS_SECONDS = int(env.get("HSTS_SECONDS", "31536000" if production else "0"))
+        self.SESSION_IDLE_MINUTES = int(env.get("SESSION_IDLE_MINUTES", "30"))
+        self.SESSION_MAX_HOURS = int(env.get("SESSION_MAX_HOURS", "12"))
+        # Flask-Login: "strong" ends a session whose address or browser changed.
+        self.SESSION_PROTECTION = env.get("SESSION_PROTECTION", "strong")
+        self.LOGIN_MAX_FAILURES = int(env.get("LOGIN_MAX_FAILURES", "5"))
+        self.LOGIN_MAX_FAILURES_PER_ADDRESS = int(env.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
+        self.LOGIN_WINDOW_MINUTES = int(env.get("LOGIN_WINDOW_MINUTES", "15"))
+        self.LOGIN_LOCK_MINUTES = int(env.get("LOGIN_LOCK_MINUTES", "15"))
+        # Reverse proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto are trusted, so
+        # the per-address limit and the security log see the client's address, not the proxy's.
+        self.PROXY_COUNT = int(env.get("PROXY_COUNT", "0"))
         self.TESTING = self.ENV_NAME == "testing"
 
     def as_dict(self) -> dict:

@@ -27,6 +27,7 @@ that ``workbench_<role>_ms`` in bench_lists.py has data to show.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import sys
@@ -372,7 +373,12 @@ def generate(url: str, n: int, seed: int = 15, force: bool = False, quiet: bool 
         with db.engine.begin() as conn:
             conn.execute(text("CREATE TABLE IF NOT EXISTS bench_meta (k VARCHAR(40) PRIMARY KEY, v TEXT NOT NULL)"))
             meta = dict(conn.execute(text("SELECT k, v FROM bench_meta")).all())
-        if not force and meta.get("n") == str(n) and meta.get("seed") == str(seed):
+        # the models' tables and columns: a database generated under an older schema is made again
+        schema = hashlib.sha1(
+            repr(sorted((t.name, c.name) for t in db.metadata.sorted_tables for c in t.columns)).encode()
+        ).hexdigest()[:12]
+        same = meta.get("n") == str(n) and meta.get("seed") == str(seed) and meta.get("schema") == schema
+        if not force and same:
             log(f"reusing the database with n={n} seed={seed} (generated {meta.get('generated_at')})")
             return meta
         log(f"generating n={n} into {dialect}")
@@ -388,6 +394,7 @@ def generate(url: str, n: int, seed: int = 15, force: bool = False, quiet: bool 
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "generate_s": f"{time.perf_counter() - t0:.1f}",
             "today": date.today().isoformat(),
+            "schema": schema,
         }
         with db.engine.begin() as conn:
             conn.execute(text("CREATE TABLE IF NOT EXISTS bench_meta (k VARCHAR(40) PRIMARY KEY, v TEXT NOT NULL)"))
@@ -449,7 +456,10 @@ def _load(db, dialect: str, n: int, seed: int, pw_hash: str, log) -> None:
     def user(name, role, section):
         nonlocal uid
         uid += 1
-        users.append((uid, 1, name, f"{_person(rng)}", pw_hash, f"{name}@bench.invalid", True, role, section, now))
+        token = f"{rng.getrandbits(256):064x}"  # the session token (issue 14)
+        users.append(
+            (uid, 1, name, f"{_person(rng)}", pw_hash, f"{name}@bench.invalid", True, role, section, now, token)
+        )
         return uid
 
     user("office1", "office", None)
@@ -472,6 +482,7 @@ def _load(db, dialect: str, n: int, seed: int, pw_hash: str, log) -> None:
             "role",
             "section_id",
             "created_at",
+            "session_token",
         ],
         users,
     )

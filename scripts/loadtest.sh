@@ -17,14 +17,16 @@ SERVER="$(scripts/pg-ensure.sh)"
 URL="${SERVER%/*}/tracker_bench_$N"
 .venv/bin/python bench/gen.py --url "$URL" --n "$N" >/dev/null
 WORK="$(mktemp -d)"
-export DATABASE_URL="$URL" TRACKER_ENV=production SECRET_KEY=loadtest-secret INSTANCE_PATH="$WORK/instance"
+# plain HTTP on localhost: the production default of a Secure-only cookie is turned off for the run
+export DATABASE_URL="$URL" TRACKER_ENV=production SECRET_KEY=loadtest-secret INSTANCE_PATH="$WORK/instance" SESSION_COOKIE_SECURE=0
+UA="tracker-loadtest"  # one browser for curl and wrk: "strong" session protection ends a session whose browser changes
 .venv/bin/gunicorn --workers 4 --bind "127.0.0.1:$PORT" --log-level warning "tracker:create_app()" &
 GUNICORN=$!
 trap 'kill $GUNICORN 2>/dev/null; wait $GUNICORN 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 60); do curl -fsS "http://127.0.0.1:$PORT/login" -o /dev/null 2>/dev/null && break; sleep 0.5; done
 BASE="http://127.0.0.1:$PORT"
-TOKEN="$(curl -fsS -c "$WORK/jar" "$BASE/login" | sed -n 's/.*name="csrf_token"[^>]*value="\([^"]*\)".*/\1/p' | head -1)"
-curl -fsS -b "$WORK/jar" -c "$WORK/jar" -o /dev/null -d "csrf_token=$TOKEN&username=office1&password=bench-pass" "$BASE/login"
+TOKEN="$(curl -fsS -A "$UA" -c "$WORK/jar" "$BASE/login" | sed -n 's/.*name="csrf_token"[^>]*value="\([^"]*\)".*/\1/p' | head -1)"
+curl -fsS -A "$UA" -b "$WORK/jar" -c "$WORK/jar" -o /dev/null -d "csrf_token=$TOKEN&username=office1&password=bench-pass" "$BASE/login"
 COOKIE="$(awk '$6 == "session" {print "session=" $7}' "$WORK/jar")"
 [ -n "$COOKIE" ] || { echo "loadtest: login failed" >&2; exit 1; }
 # sample values from the database: cases spread over the table, names and numbers to search
@@ -55,7 +57,7 @@ echo "load_n=$N"
 echo "load_connections=$CONNECTIONS"
 echo "load_gunicorn_workers=4"
 for page in list search case notifications; do
-  out="$(wrk -t 2 -c "$CONNECTIONS" -d "${SECONDS_EACH}s" --timeout 10s -H "Cookie: $COOKIE" -s "$WORK/$page.lua" "$BASE" | grep '^RESULT')"
+  out="$(wrk -t 2 -c "$CONNECTIONS" -d "${SECONDS_EACH}s" --timeout 10s -H "Cookie: $COOKIE" -H "User-Agent: $UA" -s "$WORK/$page.lua" "$BASE" | grep '^RESULT')"
   read -r _ reqs errs secs p50 p95 p99 <<<"$out"
   echo "load_${page}_rps=$(awk -v r="$reqs" -v s="$secs" 'BEGIN {printf "%.1f", r / s}')"
   echo "load_${page}_p50_ms=$p50"

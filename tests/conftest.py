@@ -111,7 +111,7 @@ def make_user(agency):
         role: str,
         section=None,
         username: str | None = None,
-        password: str = "password123",
+        password: str = "Test-pass-2026",
         ag=None,
         email: str | None = None,
     ):
@@ -124,6 +124,7 @@ def make_user(agency):
             agency=ag or agency,
             display_name=f"{role}用户{counter['n']}",
             email=email,
+            must_change=False,  # a fixture's password is its own; tests of the forced change set it
         )
         return user
 
@@ -146,7 +147,7 @@ def csrf_token(html: str) -> str:
 
 @pytest.fixture()
 def login(client):
-    def do(user, password: str = "password123"):
+    def do(user, password: str = "Test-pass-2026"):
         page = client.get("/login").get_data(as_text=True)
         resp = client.post(
             "/login", data={"username": user.username, "password": password, "csrf_token": csrf_token(page)}

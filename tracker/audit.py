@@ -79,6 +79,17 @@ EVENT_LABELS: dict[str, str] = {
     "section.created": "创建科室",
     "section.updated": "修改科室",
     "agency.renamed": "修改机关名称",
+    # sessions, lock-out and refusals (issue 14, tracker/accounts/auth.py): the security log
+    "auth.login": "登录",
+    "auth.login_failed": "登录失败",
+    "auth.locked": "登录锁定",
+    "auth.unlocked": "解除登录锁定",
+    "auth.logout": "退出登录",
+    "auth.password_changed": "修改本人密码",
+    "auth.password_set": "管理员设置密码",
+    "auth.disabled": "停用账号",
+    "auth.signed_out_everywhere": "强制退出全部会话",
+    "auth.forbidden": "拒绝越权访问",
     "report.published": "发布年度报告",
     "report.narrative_saved": "保存年度报告文字",
     "register.added": "新增登记簿记录",
@@ -97,7 +108,14 @@ class Event(db.Model):
     """Who did what, when, with the old and new values. Rows are never updated or deleted."""
 
     __tablename__ = "event"
-    __table_args__ = (Index("ix_event_subject", "subject_type", "subject_id", "id"),)
+    __table_args__ = (
+        Index("ix_event_subject", "subject_type", "subject_id", "id"),
+        # the security log (issue 14, tracker/accounts/security_log.py), newest first: an agency's
+        # security events, by kind, and a user's, each ordered by time so a date range is one index range
+        Index("ix_event_type_agency_time", "subject_type", "agency_id", "created_at", "id"),
+        Index("ix_event_agency_kind_time", "agency_id", "kind", "created_at", "id"),
+        Index("ix_event_subject_time", "subject_type", "subject_id", "created_at", "id"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
     subject_type: Mapped[str] = mapped_column(String(20), nullable=False)

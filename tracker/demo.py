@@ -18,7 +18,7 @@ from .rules.clock import today_cn
 from .rules.report_layout import APPLICANT_TYPE_IDS
 
 DEMO_AGENCY = "示例区发展和改革局"
-DEMO_PASSWORD = "demo12345"
+DEMO_PASSWORD = "Demo-pass-2026"  # meets the policy (accounts/passwords.py); demo users are not forced to change it
 SECTIONS = ["办公室", "规划科", "投资科", "价格科", "能源科"]
 USERS = [
     ("demo_admin", roles.ADMIN, None, "系统管理员"),
@@ -110,6 +110,7 @@ def load_demo(seed: int = 2026, env_name: str = "development") -> list[tuple[str
             section=sections.get(section),
             agency=agency,
             email=f"{username}@example.gov.cn",
+            must_change=False,  # demo accounts with public passwords, for trying the product out
         )
     _demo_requests(rng, users["demo_office"])
     try:  # the handling workflow, when present, drives part of the cases to a conclusion

@@ -15,7 +15,7 @@ NULL sort last in ascending order on both engines (``NULLS LAST``), so both give
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, literal_column, or_, select
@@ -29,7 +29,7 @@ class Key:
     column: Any
     desc: bool = False
     nullable: bool = False
-    kind: type = int  # int or date: how a cursor value is read back
+    kind: type = int  # int, date or datetime: how a cursor value is read back
 
     def order(self, reverse: bool = False, unindexed: bool = False):
         desc = self.desc != reverse
@@ -51,6 +51,11 @@ def _value(key: Key, raw: str):
         if not key.nullable:
             raise ValueError("null key")
         return None
+    if key.kind is datetime:
+        moment = datetime.fromisoformat(raw)
+        if moment.tzinfo is None:  # every stored timestamp is aware UTC; a naive one is no cursor of ours
+            raise ValueError("naive timestamp")
+        return moment
     return date.fromisoformat(raw) if key.kind is date else int(raw)
 
 

@@ -79,8 +79,8 @@ def unclean_input(req) -> str | None:
 
 def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
+    from .accounts import sessions
     from .accounts.blueprint import admin_bp, auth_bp
-    from .accounts.models import User
     from .disclosure.blueprint import bp as disclosure_bp
     from .ledger.blueprint import bp as ledger_bp
     from .proposals.blueprint import bp as proposals_bp
@@ -93,10 +93,7 @@ def register_web(app: Flask) -> None:
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "warning"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+    sessions.register(app)  # the cookie's token, idle and absolute timeouts, no-store, HSTS
 
     for blueprint in (
         auth_bp,
@@ -154,6 +151,10 @@ def register_web(app: Flask) -> None:
 
     @app.errorhandler(403)
     def forbidden(e):
+        if current_user.is_authenticated:  # a permission refusal is a security event (docs/security.md)
+            from .accounts import auth
+
+            auth.refused(current_user, request.path, request.method, sessions.client())
         return error_page(403, "无权操作", "您的角色不能进行此项操作。如需办理，请联系政务公开办或系统管理员。")
 
     @app.errorhandler(404)

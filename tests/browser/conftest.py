@@ -148,7 +148,7 @@ def user_page(browser, live_server):
         context.close()
 
 
-def login(page, username: str, password: str = "demo12345"):
+def login(page, username: str, password: str = "Demo-pass-2026"):
     page.goto("/login")
     page.fill("#username", username)
     page.fill("#password", password)

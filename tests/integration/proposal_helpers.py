@@ -101,7 +101,7 @@ class UserClient:
     request here starts without them, as a real request does.
     """
 
-    def __init__(self, app, user, password: str = "password123"):
+    def __init__(self, app, user, password: str = "Test-pass-2026"):
         from tests.conftest import csrf_token
 
         self.client = app.test_client()

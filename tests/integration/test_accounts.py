@@ -39,7 +39,9 @@ def test_inactive_user_cannot_log_in(client, make_user):
     from tests.conftest import csrf_token
 
     page = client.get("/login").get_data(as_text=True)
-    resp = client.post("/login", data={"username": "gone", "password": "password123", "csrf_token": csrf_token(page)})
+    resp = client.post(
+        "/login", data={"username": "gone", "password": "Test-pass-2026", "csrf_token": csrf_token(page)}
+    )
     assert resp.status_code == 200 and "已停用" in resp.get_data(as_text=True)
 
 
@@ -148,7 +150,7 @@ def test_command_line_creates_sections_and_users_and_rejects_bad_arguments(tmp_p
     assert dup.returncode != 0 and "已存在" in dup.stderr
     gen = _cli(["create-user", "zhang", "--role", "staff", "--section", "投资科"], env)
     assert gen.returncode == 0 and "初始密码" in gen.stdout
-    piped = _cli(["create-user", "li", "--role", "office", "--password-stdin"], env, stdin="a-good-password\n")
+    piped = _cli(["create-user", "li", "--role", "office", "--password-stdin"], env, stdin="A-good-password1\n")
     assert piped.returncode == 0 and "初始密码" not in piped.stdout
     bad_role = _cli(["create-user", "wang", "--role", "boss"], env)
     assert bad_role.returncode != 0 and "未知角色" in bad_role.stderr

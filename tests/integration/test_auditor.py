@@ -14,7 +14,9 @@ from .test_no_server_errors import SKIP_POST, Browser, _build, _counts, world  #
 
 
 def test_an_auditor_needs_no_section(app_ctx, w):
-    user, _ = create_user("shenji", role=roles.AUDITOR, password="password123", agency=w.office.agency)
+    user, _ = create_user(
+        "shenji", role=roles.AUDITOR, password="Test-pass-2026", agency=w.office.agency, must_change=False
+    )
     assert user.section_id is None and user.agency_wide and user.role_label == "审计监督"
 
 
@@ -99,12 +101,13 @@ def test_the_auditor_exports_nothing(app_ctx, world):  # noqa: F811
     assert "导出" not in listing
 
 
-# What an auditor's POST may do without being refused: sign in again, mark its own notifications read
-# (it gets none: no reminder goes to the role) and keep its own saved list filters (常用筛选, its own
-# way of reading the lists). None touches the agency's records; the test checks that no row changes
-# for the forms it sends (which name no list filter, so nothing is saved).
+# What an auditor's POST may do without being refused: sign in again, change its own password, mark its
+# own notifications read (it gets none: no reminder goes to the role) and keep its own saved list filters
+# (常用筛选, its own way of reading the lists). None touches the agency's records; the test checks that no
+# row changes for the forms it sends (the current password is wrong, and no list filter is named).
 OWN = {
     "auth.login",
+    "auth.change_password",
     "reminders.mark_read",
     "reminders.mark_all_read",
     "disclosure.save_filter",

@@ -16,7 +16,7 @@ from tracker.disclosure.intake import register_request
 from tracker.disclosure.models import ClockAction, DisclosureRequest
 from tracker.extensions import db
 
-PASSWORD = "password123"
+PASSWORD = "Test-pass-2026"
 RECEIVED = date(2026, 3, 2)  # Monday; 20 working days later: 2026-03-30
 TODAY = date(2026, 3, 10)
 

@@ -40,3 +40,9 @@ class UserForm(FlaskForm):
     section_id = SelectField("所属科室", coerce=int, choices=[])
     active = BooleanField("启用", default=True)
     password = PasswordField("密码（留空则自动生成/不修改）", validators=[Optional()])
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码。")])
+    new = PasswordField("新密码", validators=[DataRequired("请输入新密码。")])
+    confirm = PasswordField("再次输入新密码", validators=[DataRequired("请再次输入新密码。")])

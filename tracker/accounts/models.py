@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import secrets
+
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -36,6 +38,10 @@ class Section(db.Model):
     agency = relationship(Agency)
 
 
+def new_session_token() -> str:
+    return secrets.token_hex(32)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -52,9 +58,22 @@ class User(UserMixin, db.Model):
     # Which notifications also come by mail: {kind: {"mail": bool}}; a kind absent takes its default
     # (tracker.notify.handoffs.HANDOFFS, edited on the notification settings page).
     notify_prefs: Mapped[dict | None] = mapped_column(JSON)
+    # Issue 14 (docs/security.md): the session cookie carries this token; rotating it ends every session
+    # of the user at once (logout, password change, disable, "sign out everywhere").
+    session_token: Mapped[str] = mapped_column(String(64), nullable=False, default=new_session_token)
+    password_changed_at = mapped_column(UTCDateTime)
+    # Set when somebody else chose the password (an administrator, the command line, a generated one):
+    # every page leads to the change-password page until the user has chosen their own.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
     agency = relationship(Agency)
     section = relationship(Section)
+
+    def get_id(self) -> str:  # Flask-Login: what the session cookie carries — the id and the current token
+        return f"{self.id}:{self.session_token}"
+
+    def rotate_session_token(self) -> None:
+        self.session_token = new_session_token()
 
     @property
     def is_active(self) -> bool:  # Flask-Login: inactive users cannot log in
@@ -89,3 +108,15 @@ class SavedFilter(db.Model):
     name: Mapped[str] = mapped_column(String(40), nullable=False)
     query: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class RateBucket(db.Model):
+    """A counter shared by every worker (tracker/accounts/throttle.py): failures under one key (a login
+    name, an address) in the window that began at window_start, and until when the key is locked."""
+
+    __tablename__ = "rate_bucket"
+    __table_args__ = (Index("ix_rate_bucket_window_start", "window_start"),)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start = mapped_column(UTCDateTime, nullable=False)
+    count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    locked_until = mapped_column(UTCDateTime)

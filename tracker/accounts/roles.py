@@ -41,6 +41,8 @@ PERMISSIONS_TABLE: dict[str, str] = {
     # system administration: users, sections, the agency's name
     "admin.view": "查看用户、科室和机关设置",
     "admin.manage": "管理用户、科室和机关设置",
+    # the security log: sign-ins, failures, lock-outs, refusals (issue 14, docs/security.md)
+    "security.view": "查看安全日志",
     # the working-day calendar
     "calendar.view": "查看工作日历",
     "calendar.manage": "修改工作日历",
@@ -108,6 +110,7 @@ def _role(label: str, reach: str, *grants: str) -> Role:
 # settings page. The auditor holds exactly this.
 READ_ALL = (
     "admin.view",
+    "security.view",
     "calendar.view",
     "letters.view",
     "proposal_settings.view",
@@ -123,6 +126,7 @@ ROLE_TABLE: dict[str, Role] = {
         "notifications.choose",
         "admin.view",
         "admin.manage",
+        "security.view",
         "calendar.view",
         "request.register",
         "request.edit_intake",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 
 from sqlalchemy import func, select
 
@@ -11,13 +10,12 @@ from .. import audit
 from ..errors import FieldErrors, PermissionDenied, ServiceError
 from ..extensions import db
 from ..rules import contact
-from ..rules.clock import utcnow
 from ..unit_of_work import unit_of_work
-from . import roles
+from . import passwords, roles
+from .auth import Client, security_event, set_password
 from .models import Agency, Section, User
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
-MIN_PASSWORD = 8
 
 
 def default_agency() -> Agency:
@@ -36,14 +34,13 @@ def agency_by_name(name: str | None) -> Agency:
     return agency
 
 
-def password_error(password: str) -> str | None:
-    if len(password) < MIN_PASSWORD:
-        return f"密码至少需要 {MIN_PASSWORD} 个字符。"
-    return None
+def password_error(password: str, username: str | None = None) -> str | None:
+    """The policy of tracker.accounts.passwords, for every password set anywhere."""
+    return passwords.error(password, username)
 
 
 def generate_password() -> str:
-    return secrets.token_urlsafe(12)
+    return passwords.generate()
 
 
 def create_section(name: str, *, agency: Agency | None = None, actor=None) -> Section:
@@ -112,8 +109,13 @@ def create_user(
     section: Section | None = None,
     agency: Agency | None = None,
     actor=None,
+    must_change: bool = True,
 ) -> tuple[User, str | None]:
-    """Create a user. Returns (user, generated_password) — the password only when one was generated."""
+    """Create a user. Returns (user, generated_password) — the password only when one was generated.
+
+    The password was chosen by someone other than the user (an administrator, the operator, the
+    generator), so by default the user must change it at the first sign-in; ``must_change=False`` only
+    for demo data and test fixtures, whose passwords are public anyway."""
     roles.require(actor, "admin.manage")
     roles.require_assignable(actor, role)
     agency = agency or (actor.agency if actor else default_agency())
@@ -125,7 +127,7 @@ def create_user(
     generated = None
     if password is None or password == "":
         password = generated = generate_password()
-    elif err := password_error(password):
+    elif err := password_error(password, username):
         raise ServiceError(err, "password")
     with unit_of_work():
         user = User(
@@ -137,7 +139,8 @@ def create_user(
             section_id=section.id if section else None,
             active=True,
         )
-        user.set_password(password)
+        set_password(user, password, chosen_by_user=False)
+        user.must_change_password = must_change
         db.session.add(user)
         db.session.flush()
         audit.log(
@@ -159,7 +162,10 @@ def update_user(
     email: str | None,
     active: bool,
     password: str | None = None,
+    client: Client | None = None,
 ) -> None:
+    """``client``: where the administrator works from, for the security events of a password set or a
+    user disabled (the sessions that end)."""
     roles.require(actor, "admin.manage")
     if user.agency_id != actor.agency_id:
         raise PermissionDenied("不能修改其他机关的用户。")
@@ -168,7 +174,7 @@ def update_user(
     _validate_user_fields(actor.agency, user.username, role, section, email)
     if user.id == actor.id and (not active or not roles.can(role, "admin.manage")):
         raise ServiceError("不能停用自己或取消自己的管理员角色，以免无人管理系统。", "role")
-    if password and (err := password_error(password)):
+    if password and (err := password_error(password, user.username)):
         raise ServiceError(err, "password")
     with unit_of_work():
         diff = audit.changes(
@@ -181,20 +187,15 @@ def update_user(
                 "active": active,
             },
         )
-        if password:
-            user.set_password(password)
+        if password:  # an administrator's password: the user's sessions end, and the user must change it
+            set_password(user, password, chosen_by_user=False)
             diff["password"] = ["***", "***"]
+            security_event("auth.password_set", user, client or Client(), actor=actor)
+        elif "active" in diff and not active:  # disabled: every session of the user ends now
+            user.rotate_session_token()
+            security_event("auth.disabled", user, client or Client(), actor=actor)
         if diff:
             audit.log("user.updated", user, actor, diff)
-
-
-def sign_in(username: str, password: str) -> User | None:
-    """The user whose password this is (active only), with the time of this sign-in recorded; else None."""
-    user = authenticate(username, password)
-    if user is not None:
-        with unit_of_work():
-            user.last_login_at = utcnow()
-    return user
 
 
 # Agency settings used by letters (contact line, remedies bodies) and the report preface (contact line).
@@ -277,10 +278,3 @@ def update_agency(agency: Agency, data: dict, *, actor) -> dict:
             agency.settings = new
             audit.log("agency.settings_changed", agency, actor, changed)
     return {**diff, **changed}
-
-
-def authenticate(username: str, password: str) -> User | None:
-    user = db.session.scalars(select(User).where(func.lower(User.username) == (username or "").strip().lower())).first()
-    if user is None or not user.active or not user.check_password(password or ""):
-        return None
-    return user

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..errors import FieldErrors, ServiceError
 from ..extensions import db
 from ..lists import local_path
-from . import services
+from . import auth, services, sessions
+from . import security_log as security_log_q
 from .blueprint import admin_bp, auth_bp
 from .decorators import permission_required
-from .forms import AgencyForm, LoginForm, SectionForm, UserForm
+from .forms import AgencyForm, ChangePasswordForm, LoginForm, SectionForm, UserForm
 from .models import Section, User
 
 
@@ -20,28 +21,63 @@ def _safe_next(target: str | None) -> str:
 
 @auth_bp.route("/login", methods=["GET", "POST"])
 def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.sign_in(form.username.data, form.password.data)
-        if user is None:
-            flash("用户名或密码不正确，或账号已停用。", "danger")
+        result = auth.sign_in(form.username.data, form.password.data, sessions.client())
+        if result.user is None:
+            flash(result.message, "danger")
         else:
-            login_user(user)
+            sessions.start(result.user)
+            if result.user.must_change_password:
+                return redirect(url_for("auth.change_password"))
             return redirect(_safe_next(request.args.get("next")))
+    # a Secure-only cookie over plain HTTP never comes back: say so instead of failing silently
+    insecure = current_app.config.get("SESSION_COOKIE_SECURE") and not request.is_secure
     demo_logins = []
     if current_app.config.get("ENV_NAME") == "development":
         from ..demo import logins_on_file
 
         demo_logins = logins_on_file()
-    return render_template("auth/login.html", form=form, demo_logins=demo_logins)
+    return render_template("auth/login.html", form=form, insecure=insecure, demo_logins=demo_logins)
 
 
 @auth_bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    auth.sign_out(current_user._get_current_object(), sessions.client())
+    sessions.end()
     flash("已退出登录。", "info")
     return redirect(url_for("auth.login"))
+
+
+@auth_bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        try:
+            auth.change_password(user, form.current.data, form.new.data, form.confirm.data, sessions.client())
+        except FieldErrors as e:
+            for name, message in e.errors.items():
+                getattr(form, name).errors.append(message)
+        else:
+            sessions.renew(user)
+            flash("密码已修改。您在其他设备上的登录已全部失效。", "success")
+            return redirect(url_for("index"))
+    return render_template("auth/password.html", form=form, user=user)
+
+
+@auth_bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_other_sessions():
+    user = current_user._get_current_object()
+    auth.sign_out_everywhere(user, actor=user, client=sessions.client())
+    sessions.renew(user)
+    flash("已退出您在其他设备和浏览器上的全部登录，本页面保持登录。", "success")
+    return redirect(url_for("auth.change_password"))
 
 
 def _of_agency(model, order) -> list:
@@ -153,7 +189,8 @@ def users():
             return redirect(url_for("admin.users"))
         except ServiceError as e:
             getattr(form, e.field if e.field in form else "username").errors.append(e.message)
-    return render_template("admin/users.html", form=form, users=_of_agency(User, User.username))
+    everyone = _of_agency(User, User.username)
+    return render_template("admin/users.html", form=form, users=everyone, locks=auth.locks_of(everyone))
 
 
 @admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -175,9 +212,59 @@ def edit_user(user_id: int):
                 email=form.email.data,
                 active=form.active.data,
                 password=form.password.data or None,
+                client=sessions.client(),
             )
             flash("用户已保存。", "success")
             return redirect(url_for("admin.users"))
         except ServiceError as e:
             getattr(form, e.field if e.field in form else "display_name").errors.append(e.message)
-    return render_template("admin/user_edit.html", form=form, user=user)
+    return render_template("admin/user_edit.html", form=form, user=user, locked_until=auth.lock_of(user))
+
+
+def _on_user(user_id: int, service, done: str):
+    """A session action of an administrator on a user of the agency (no form: the button is the request)."""
+    user = _own(User, user_id)
+    service(user, actor=current_user, client=sessions.client())
+    flash(done.format(user.username), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@admin_bp.post("/users/<int:user_id>/sign-out")
+@permission_required("admin.manage")
+def sign_out_user(user_id: int):
+    return _on_user(user_id, auth.sign_out_everywhere, "已强制退出用户“{}”的全部登录。")
+
+
+@admin_bp.post("/users/<int:user_id>/unlock")
+@permission_required("admin.manage")
+def unlock_user(user_id: int):
+    return _on_user(user_id, auth.unlock, "已解除用户“{}”的登录锁定。")
+
+
+@admin_bp.get("/security-log")
+@permission_required("security.view")
+def security_log():
+    args = request.args
+    day_from, err_from = security_log_q.parse_day(args.get("from"))
+    day_to, err_to = security_log_q.parse_day(args.get("to"))
+    for err in (err_from, err_to):
+        if err:
+            flash(err, "danger")
+    users = _of_agency(User, User.username)
+    filters = {
+        "kind": args.get("kind") or None,
+        "user": args.get("user") or None,
+        "day_from": day_from,
+        "day_to": day_to,
+    }
+    return render_template(
+        "admin/security_log.html",
+        paging=security_log_q.page(current_user.agency_id, args, **filters),
+        filters=filters,
+        kinds=security_log_q.KINDS,
+        agencyless=security_log_q.AGENCYLESS,
+        users=users,
+        names={u.id: u for u in users},  # subject and actor of each row, without a query per row
+        detail=security_log_q.detail,
+        args=args,
+    )
