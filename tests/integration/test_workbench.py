@@ -20,8 +20,9 @@ from .test_workflow_pages import login_as
 from .workflow_fixtures import intake
 
 
-def _page(client, user) -> str:
-    login_as(client, user)
+def _page(client, user, *, again: bool = False) -> str:
+    if not again:
+        login_as(client, user)
     resp = client.get("/")
     assert resp.status_code == 200
     return resp.get_data(as_text=True)
@@ -78,10 +79,13 @@ def day(app_ctx, w):
 def test_every_role_sees_the_panels_its_permissions_give(w, day, client):
     for role in roles.ROLES:
         user = w.of_role(role)
+        if roles.ROLE_TABLE[role].reach == roles.PLATFORM:  # reaches no case: lands on the calendar
+            login_as(client, user)
+            assert client.get("/").location.endswith("/calendar/years")
+            continue
         html = _page(client, user)
         shown = set(re.findall(r'id="panel-([a-z_]+)"', html)) & set(panels.PANEL_IDS)
         assert shown == {p.id for p in panels_for_user(user)}, role
-        client.post("/logout", data={})
 
 
 def panels_for_user(user):
@@ -302,6 +306,7 @@ def test_bulk_assignment_takes_every_selected_case_or_none(w, client):
     assert a.section_id == c.section_id == w.sec_a.id
     # only the office routes: a section head is refused the page
     login_as(client, w.head_a)
+    token = csrf_token(client.get("/requests/").get_data(as_text=True))
     assert client.post("/requests/bulk/assign", data={"csrf_token": token}).status_code == 403
 
 
@@ -348,7 +353,8 @@ def test_the_section_head_assigns_a_handler_in_the_row(w, day, client):
     assert resp.status_code == 302 and resp.location.endswith("/")
     db.session.refresh(routed)
     assert routed.handler_id == w.staff_a.id
-    assert "待指定者" not in (_panel(_page(client, w.head_a), "unassigned") or "")
+    html = _page(client, w.head_a, again=True)
+    assert "待指定者" not in (_panel(html, "unassigned") or "")
     # a stale row (the case changed since the workbench was drawn) is refused and changes nothing
     stale = client.post(
         f"/requests/{routed.id}/act/assign_handler",

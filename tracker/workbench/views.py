@@ -33,7 +33,7 @@ def render_workbench():
         "section_due": panels.due_summary(current_user, t, current_user.section_id) if section_view else None,
         "load": panels.handler_load(current_user, t) if section_view else None,
         "agency_due": panels.due_summary(current_user, t) if wide and current_user.can("request.approve") else None,
-        "lateness": panels.lateness_by_section(current_user, t)
+        "lateness": panels.open_late_by_section(current_user, t)
         if wide and (current_user.can("request.approve") or current_user.can("request.assign_section"))
         else None,
         "health": panels.system_health(current_user, t) if current_user.can("admin.manage") else None,
