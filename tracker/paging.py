@@ -154,9 +154,9 @@ def _links(page: int, pages: int) -> list[int | None]:
     return out
 
 
-def capped_count(session, query) -> int:
-    """How many rows the query has, counting at most COUNT_CAP + 1 of them."""
-    limited = query.order_by(None).with_only_columns(query.selected_columns[0]).limit(COUNT_CAP + 1)
+def capped_count(session, query, cap: int = COUNT_CAP) -> int:
+    """How many rows the query has, counting at most ``cap`` + 1 of them."""
+    limited = query.order_by(None).with_only_columns(query.selected_columns[0]).limit(cap + 1)
     return session.scalar(select(func.count()).select_from(limited.subquery())) or 0
 
 

@@ -31,6 +31,7 @@ from ..rules.workdays import WorkCalendar
 
 R = DisclosureRequest
 ROWS = 5  # rows shown per panel; the count links to the whole list
+COUNT_CAP = 99  # a panel counts at most this many (shown 99+): the list it links to counts further
 
 
 @dataclass(frozen=True)
@@ -243,7 +244,7 @@ def panels_for(user) -> list[Panel]:
 @dataclass
 class Filled:
     panel: Panel
-    count: int  # capped: at most paging.COUNT_CAP + 1
+    count: int  # capped: at most COUNT_CAP + 1
     rows: list = field(default_factory=list)
     link: dict[str, str] = field(default_factory=dict)
     title: str = ""  # the panel's title with the configured 临期 threshold filled in
@@ -260,7 +261,7 @@ def fill(panel: Panel, user, t: Today) -> Filled:
         # the list's own sorts, which its indexes serve (paused cases, without a deadline, last)
         order = tuple(order_by(SORT_KEYS["received_desc" if panel.order == "received" else "due_asc"]))
         opts = (joinedload(R.section), joinedload(R.handler))
-    count = capped_count(db.session, q)
+    count = capped_count(db.session, q, COUNT_CAP)
     rows = list(db.session.scalars(q.options(*opts).order_by(*order).limit(ROWS)).unique()) if count else []
     link = {k: (t.day.isoformat() if v == "{today}" else v) for k, v in panel.link.items()}
     return Filled(panel, count, rows, link, panel.title.format(soon=t.soon_days))
