@@ -148,6 +148,13 @@ def csrf_token(html: str) -> str:
 @pytest.fixture()
 def login(client):
     def do(user, password: str = "Test-pass-2026"):
+        # a signed-in browser is sent on by the login page (issue 14): forget the previous user first —
+        # the cookie, and what Flask-Login and Flask-WTF cached in the tests' shared app context
+        from flask import g
+
+        client.delete_cookie("session")
+        g.pop("_login_user", None)
+        g.pop("csrf_token", None)
         page = client.get("/login").get_data(as_text=True)
         resp = client.post(
             "/login", data={"username": user.username, "password": password, "csrf_token": csrf_token(page)}
