@@ -49,7 +49,7 @@ def browser(app):
 def login_as(client, user):
     # a signed-in browser is sent on by the login page (issue 14): forget the old session first (the
     # cookie, and the user Flask-Login cached in the tests' shared app context)
-    client.delete_cookie("session")
+    getattr(client, "client", client).delete_cookie("session")  # a Browser wraps its test client
     Browser._forget()
     page = client.get("/login").get_data(as_text=True)
     resp = client.post("/login", data={"username": user.username, "password": PASSWORD, "csrf_token": csrf_token(page)})
