@@ -154,4 +154,8 @@ def test_garbage_filters_are_ignored_or_explained(app_ctx, people):
         "before=2026-13-02T00:00:00%2B00:00~5",
         "after=2026-03-02T00:00:00%2B00:00~5",
     ):
-        assert boss.get(f"/admin/security-log?{q}").status_code == 200, q
+        resp = boss.get(f"/admin/security-log?{q}")
+        if "%00" in q:  # a NUL never reaches a view: issue 14's one text rule refuses it first, in Chinese
+            assert resp.status_code == 400 and "无法识别的字符" in resp.get_data(as_text=True), q
+        else:
+            assert resp.status_code == 200, q
