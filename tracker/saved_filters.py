@@ -52,7 +52,7 @@ def _request_checks(agency_id: int) -> dict:
         "status": ("状态", lambda v: v if v in statuses else None),
         "section": ("科室", section),
         "handler": ("承办人", handler),
-        "year": ("年度", lambda v: v if v.isdigit() and valid_year(int(v)) else None),
+        "year": ("年度", lambda v: v if v.isascii() and v.isdigit() and valid_year(int(v)) else None),
         "applicant_type": ("申请人类型", lambda v: v if v in APPLICANT_TYPE_IDS else None),
         "due": ("期限", lambda v: v if v in ("overdue", "soon", "paused") else None),
         "received": ("收到日期", lambda v: v if date_arg({"d": v}, "d") else None),

@@ -8,8 +8,8 @@
     var el = document.getElementById(id);
     if (el) { return new Chart(el, config); }
   }
-  fetch(root.getAttribute("data-url"), { credentials: "same-origin" })
-    .then(function (r) { return r.json(); })
+  // the page carries its figures (computed once, printed in the tables too); /stats/data.json serves others
+  Promise.resolve(JSON.parse(root.getAttribute("data-figures")))
     .then(function (f) {
       var years = Object.keys(f.months.series).sort();
       draw("chart-months", {

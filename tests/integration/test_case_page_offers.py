@@ -64,6 +64,12 @@ def cases(w):
     s.assign_handler(w.head_a, c, version=c.version, handler_id=w.staff_a.id, today=today)
     s.clarify(w.staff_a, c, version=c.version, notice_on=today, items="请写明文号", today=today)
     out["clarification"] = c
+    c = w.new_case(received_on=today - timedelta(days=2), applicant_name="补正后")
+    s.assign_section(w.office, c, version=c.version, section_id=w.sec_a.id, today=today)
+    s.assign_handler(w.head_a, c, version=c.version, handler_id=w.staff_a.id, today=today)
+    s.clarify(w.staff_a, c, version=c.version, notice_on=today, items="请写明文号", today=today)
+    s.clarification_received(w.staff_a, c, version=c.version, received_on=today, today=today)
+    out["clarified_resumed"] = c
     c = w.new_case(received_on=today - timedelta(days=2), applicant_name="待延期审批")
     s.assign_section(w.office, c, version=c.version, section_id=w.sec_a.id, today=today)
     s.assign_handler(w.head_a, c, version=c.version, handler_id=w.staff_a.id, today=today)
@@ -118,4 +124,4 @@ def test_the_case_page_offers_exactly_what_the_services_accept(w, cases, client)
     assert not mismatches, "\n".join(mismatches[:40])
     # the world reaches both answers, so the comparison is not vacuous
     assert {"assign_section", "assign_handler", "submit_draft", "approve_draft", "conclude"} <= seen["accepted"]
-    assert {"submit_draft", "clarification_lapsed", "request_extension"} <= seen["refused"]
+    assert {"submit_draft", "clarification_lapsed", "request_extension", "clarify", "conclude"} <= seen["refused"]

@@ -207,3 +207,42 @@ def test_the_internal_deadline_is_reminded_until_the_draft_is_submitted(w, case)
     s.submit_draft(w.staff_a, case, version=case.version, today=day, outcome="disclosed")
     reminders.run(moment + timedelta(hours=1))
     assert len(told(w.staff_a, "internal_due")) == 1  # submitted: nothing more
+
+
+def test_a_reassigned_case_names_its_new_section_and_decisions_say_which(w, case):
+    today = today_cn()
+    s.assign_section(w.office, case, version=case.version, section_id=w.sec_a.id, today=today)
+    s.reassign_section(w.office, case, version=case.version, section_id=w.sec_b.id, reason="职责调整", today=today)
+    note = told(w.head_b, "handoff.section")[-1]
+    assert f"已分办到{w.sec_b.name}" in note.text and w.sec_a.name not in note.text
+    s.assign_handler(w.head_b, case, version=case.version, handler_id=w.staff_b.id, today=today)
+    for approve, kind, words in ((False, "handoff.ext_refused", "未获批准"), (True, "handoff.ext_approved", "已批准")):
+        s.request_extension(
+            w.staff_b, case, version=case.version, workdays=3, reason="调档", requested_on=today, today=today
+        )
+        ext = s.pending_extensions(case)[0]
+        s.decide_extension(
+            w.leader, case, version=case.version, clock_action_id=ext.id, approve=approve, decided_on=today, today=today
+        )
+        assert words in told(w.staff_b, kind)[-1].text
+
+
+def test_a_user_disabled_after_the_handoff_is_mailed_nothing(app, w, case, monkeypatch):
+    with_addresses(w)
+    gen = smtp_server(app, monkeypatch)
+    inbox = next(gen)
+    try:
+        today = today_cn()
+        s.assign_section(w.office, case, version=case.version, section_id=w.sec_a.id, today=today)
+        s.assign_handler(w.head_a, case, version=case.version, handler_id=w.staff_a.id, today=today)
+        w.staff_a.active = False
+        db.session.commit()
+        from tracker.workcal.service import current_calendar
+
+        moment = utcnow()
+        while not current_calendar().is_workday(today_cn(moment)):
+            moment += timedelta(days=1)
+        reminders.run(moment)
+        assert inbox.to("staff_a@example.gov.cn") == []
+    finally:
+        next(gen, None)

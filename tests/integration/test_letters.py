@@ -704,5 +704,11 @@ def test_letters_address_an_organisation_as_gui_danwei(app_ctx, w, agency):
     person = w.new_case(applicant_name="王五", subject="某道路改造工程可研批复")
     text, _ = generate(app_ctx, w, person, "receipt")
     assert "收到您提出" in text and "您（单位）" not in text and "贵单位" not in text
+    # what the applicant wrote is quoted as written, also when it says 您
+    quoting = w.new_case(
+        applicant_type="commercial_enterprise", applicant_name="某某公司", subject="请告诉您单位的批复"
+    )
+    text, _ = generate(app_ctx, w, quoting, "receipt")
+    assert "“请告诉您单位的批复”" in text and "收到贵单位提出" in text
     assert letters.address_applicant("请您于期限内补正。", "natural_person") == "请您于期限内补正。"
     assert letters.address_applicant("请您（单位）于期限内补正。", "legal_person") == "请贵单位于期限内补正。"

@@ -22,7 +22,13 @@ def test_save_keeps_only_known_arguments_and_replaces_by_name(w):
     assert row.name == "我的超期" and row.query == {"handler": "me", "due": "overdue"}
     again = saved_filters.save(w.staff_a, "requests", "我的超期", {"status": "open"})
     assert again.id == row.id and again.query == {"status": "open"}
-    for name, args in (("", {"due": "overdue"}), ("空", {}), ("x" * 41, {"due": "overdue"}), ("坏", {"due": "never"})):
+    for name, args in (
+        ("", {"due": "overdue"}),
+        ("空", {}),
+        ("x" * 41, {"due": "overdue"}),
+        ("坏", {"due": "never"}),
+        ("上标", {"year": "²"}),  # a digit to str.isdigit, not to int()
+    ):
         with pytest.raises(FieldErrors):
             saved_filters.save(w.staff_a, "requests", name, args)
     assert db.session.scalar(select(func.count()).select_from(SavedFilter)) == 1

@@ -135,11 +135,11 @@ def act(request_id: int, action_id: str):
         form.seen.data = str(audit.last_event_id("request", req.id))
     if page.prepare:
         page.prepare(form, req)
-    if action_id == "fee_notice":
-        return _fee_notice(req, act, page, form)
     if request.method == "GET" and (why := services.precondition(req, action_id)):
         # the case page shows this action disabled with the reason; a typed URL shows the page, refused
         return _render(req, act, page, form, refusal=why)
+    if action_id == "fee_notice":
+        return _fee_notice(req, act, page, form)
     if request.method == "POST" and _form_ok(form):
         try:
             return _done(req, page.run(current_user, req, form))

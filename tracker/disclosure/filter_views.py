@@ -32,7 +32,8 @@ def save_filter():
         row = saved_filters.save(current_user, LIST, request.form.get("name"), args)
     except ServiceError as e:
         flash(e.message, "danger")
-        return redirect(url_for("disclosure.list_requests", **args))
+        kept, _ = saved_filters.clean(LIST, current_user.agency_id, args)  # only the list's own arguments
+        return redirect(url_for("disclosure.list_requests", **kept))
     flash(f"已保存常用筛选“{row.name}”。", "success")
     return redirect(url_for("disclosure.list_requests", **row.query))
 

@@ -895,6 +895,8 @@ def render_docx(title: str, lines: list[str], number: str, agency: str, when: da
 # The letters speak to the applicant: 您 to a person, 贵单位 to an organisation (法人或者其他组织). Templates
 # (the defaults and those stored by an agency) write 您（单位） or 您; a letter to an organisation says 贵单位.
 NATURAL_PERSON = "natural_person"
+# placeholder values the product writes (and may address the applicant in), as opposed to quoted case data
+PRODUCT_TEXTS = ("legal_basis", "responsible_agency_text", "remedies", "outcome_details")
 
 
 def address_applicant(text: str, applicant_type: str | None) -> str:
@@ -909,9 +911,12 @@ def compose(req: DisclosureRequest, key: str, today: date | None = None) -> tupl
     kind, ctx, when = letter_context(req, key, today)
     title, body, _ = current_template(req.agency_id, kind)
     ctx["date"] = cn(when)
-    text = _render(body, {k: v for k, v in ctx.items() if k in spec(kind).fields})
     if spec(kind).addressee == "applicant":
-        text = address_applicant(text, req.applicant_type)
+        # the template's and the product's own words speak to the applicant; what the applicant or staff
+        # wrote (the request's content, the ground, the summary) is quoted as it was written
+        body = address_applicant(body, req.applicant_type)
+        ctx = {k: address_applicant(v, req.applicant_type) if k in PRODUCT_TEXTS else v for k, v in ctx.items()}
+    text = _render(body, {k: v for k, v in ctx.items() if k in spec(kind).fields})
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     # A template stored before these fields existed must not drop what the law requires the letter to say.
     for name in ("outcome_details", "remedies"):

@@ -74,7 +74,7 @@ def awaiting_clause(what: str, user, today: date):
     if what == "internal_due":  # the office's date for the draft is 临期 or past, no draft submitted yet
         soon = current_app.config.get("DUE_SOON_WORKDAYS", 3)
         return (
-            R.status.in_((IN_PROGRESS, PAUSED))
+            (R.status == IN_PROGRESS)  # not while paused: the case waits on the applicant or a third party
             & R.draft_submitted_on.is_(None)
             & (R.internal_due < current_calendar().add_workdays(today, soon + 1))
         )

@@ -142,6 +142,26 @@ PRECONDITIONS: dict[str, tuple[str, Callable[[DisclosureRequest, date], str | No
             else "请选择不同意公开的第三方（只有已答复且不同意公开的征求意见可以选择）。"
         ),
     ),
+    "conclude": (
+        "outcome",
+        lambda req, today: (
+            "答复稿尚未审核通过，请先审核。"
+            if req.status == IN_REVIEW and not (req.draft or {}).get("approved")
+            else None
+        ),
+    ),
+    "clarify": (
+        "items",
+        lambda req, today: (
+            "补正告知只能发出一次（条例第三十条：一次性告知），本申请已经发出过。"
+            if _actions(req, "clarification")
+            else None
+        ),
+    ),
+    "fee_notice": (
+        "method",
+        lambda req, today: "本申请已发出过收费通知，一件申请只收取一次信息处理费。" if _actions(req, "fee") else None,
+    ),
     "clarification_lapsed": ("answer_date", _lapse_due("clarification_lapsed")),
     "fee_lapsed": ("answer_date", _lapse_due("fee_lapsed")),
 }
@@ -475,8 +495,8 @@ def _internal_due(req: DisclosureRequest, given: Any, today: date, errors: dict)
         else:
             return given
         return None
-    if req.due_date is None:
-        return None
+    if req.due_date is None:  # the clock is stopped: keep the date the section already has
+        return req.internal_due
     return deadlines.internal_deadline(req.due_date, today, current_calendar(), internal_due_workdays(req.agency_id))
 
 
@@ -749,8 +769,6 @@ def clarify(
     with unit_of_work(CONFLICT):
         _start(actor, req, "clarify", version)
         errors: dict[str, str] = {}
-        if _actions(req, "clarification"):
-            raise Invalid({"items": "补正告知只能发出一次（条例第三十条：一次性告知），本申请已经发出过。"})
         if err := _date_error("补正告知日期", notice_on, today, (req.received_on, "收到申请之日")):
             errors["notice_on"] = err
         what = _text(errors, "items", items, "需要补正的事项", required=True)
@@ -1086,8 +1104,6 @@ def fee_notice(
     today = _today(today)
     with unit_of_work(CONFLICT):
         _start(actor, req, "fee_notice", version)
-        if _actions(req, "fee"):
-            raise Invalid({"method": "本申请已发出过收费通知，一件申请只收取一次信息处理费。"})
         errors: dict[str, str] = {}
         calc = _calculate(req, method, pages, units, errors)
         if calc.amount == 0:
@@ -1278,8 +1294,6 @@ def conclude(actor, req: DisclosureRequest, *, version, today: date | None = Non
     today = _today(today)
     with unit_of_work(CONFLICT):
         _start(actor, req, "conclude", version)
-        if req.status == IN_REVIEW and not (req.draft or {}).get("approved"):
-            raise Invalid({"outcome": "答复稿尚未审核通过，请先审核。"})
         errors: dict[str, str] = {}
         content = _answer_content(req, data, errors)
         delivery = _delivery(req, data, errors, today)

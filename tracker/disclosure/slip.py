@@ -40,6 +40,10 @@ CHAIN = (
     "request.draft_submitted",
     "request.draft_returned",
     "request.draft_approved",
+    "request.clarification_lapsed",
+    "request.fee_lapsed",
+    "request.disclosure_over_objection",
+    "request.split",
     "request.concluded",
     "request.withdrawn",
     "request.reopened",
@@ -60,6 +64,15 @@ class Slip:
     facts: list[tuple[str, str]]
     steps: list[Step] = field(default_factory=list)
     deadline: list[str] = field(default_factory=list)
+
+
+def _detail(data: dict) -> str:
+    """Where a step sent the case: the section or handler it was given (old → new in the event's data)."""
+    for key, label in (("section", "至"), ("handler", "：")):
+        value = data.get(key)
+        if isinstance(value, list) and len(value) == 2 and value[1]:
+            return f"{label}{value[1]}"
+    return ""
 
 
 def build(req) -> Slip:
@@ -88,7 +101,7 @@ def build(req) -> Slip:
         Step(
             to_cn(e.created_at).strftime("%Y-%m-%d %H:%M"),
             e.actor.display_name if e.actor else "系统",
-            e.label,
+            e.label + _detail(e.data or {}),
             e.note or "",
         )
         for e in events

@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Protocol
 
 from sqlalchemy import and_, or_, select, update
@@ -95,12 +96,23 @@ class MailChannel:
                 .execution_options(synchronize_session=False)
             )
         rows = db.session.execute(
-            select(d.id, n.user_id.label("recipient_id"), n.kind, n.text, n.link, User.display_name, User.email)
+            select(
+                d.id,
+                n.user_id.label("recipient_id"),
+                n.kind,
+                n.text,
+                n.link,
+                User.display_name,
+                User.email,
+                User.active,
+            )
             .join(n, n.id == d.notification_id)
             .join(User, User.id == n.user_id)
             .where(d.claim_token == token, d.status == MAIL_SENDING)
             .order_by(n.user_id, d.id)
         ).all()
+        # a user disabled since the notification was queued is mailed nothing (treated as having no address)
+        rows = [SimpleNamespace(**{**r._asdict(), "email": r.email if r.active else None}) for r in rows]
         digests, no_address = mail.digests(rows, base_url, kind_of=lambda r: kind_label(r.kind))
         ids: dict[int, list[int]] = {}
         for r in rows:

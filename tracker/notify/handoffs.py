@@ -127,9 +127,7 @@ HANDOFFS: tuple[Handoff, ...] = (
         lambda req, data: (
             _users(req.agency_id, "request.assign_handler", req.section_id) if req.section_id is not None else []
         ),
-        lambda req, data: (
-            f"{_case(req)}已分办到{req.section.name if req.section else '本科室'}，请指定承办人{_due(req)}。"
-        ),
+        lambda req, data: f"{_case(req)}已分办到{_section_name(req)}，请指定承办人{_due(req)}。",
     ),
     Handoff(
         "handoff.handler",
@@ -153,11 +151,18 @@ HANDOFFS: tuple[Handoff, ...] = (
         lambda req, data: f"{_case(req)}申请延期，请审批{_due(req)}。",
     ),
     Handoff(
-        "handoff.ext_decided",
-        "延期申请已审批",
-        ("request.extension_approved", "request.extension_refused"),
+        "handoff.ext_approved",
+        "延期申请已批准",
+        ("request.extension_approved",),
         _extension_requester,
-        lambda req, data: f"{_case(req)}的延期申请已审批{_due(req)}。",
+        lambda req, data: f"{_case(req)}的延期申请已批准{_due(req)}。",
+    ),
+    Handoff(
+        "handoff.ext_refused",
+        "延期申请未获批准",
+        ("request.extension_refused",),
+        _extension_requester,
+        lambda req, data: f"{_case(req)}的延期申请未获批准，请在原答复期限内答复{_due(req)}。",
     ),
     Handoff(
         "handoff.draft_in",
@@ -226,11 +231,18 @@ HANDOFFS: tuple[Handoff, ...] = (
         lambda p, data: f"{p.kind_label}{p.number}（{p.title}）申请延期办理，请审批。",
     ),
     Handoff(
-        "handoff.p_ext_decided",
-        "建议提案延期已审批",
-        ("proposal.extension_approved", "proposal.extension_refused"),
+        "handoff.p_ext_approved",
+        "建议提案延期已批准",
+        ("proposal.extension_approved",),
         _proposal_requester,
-        lambda p, data: f"{p.kind_label}{p.number}（{p.title}）的延期申请已审批。",
+        lambda p, data: f"{p.kind_label}{p.number}（{p.title}）的延期申请已批准。",
+    ),
+    Handoff(
+        "handoff.p_ext_refused",
+        "建议提案延期未获批准",
+        ("proposal.extension_refused",),
+        _proposal_requester,
+        lambda p, data: f"{p.kind_label}{p.number}（{p.title}）的延期申请未获批准，请在原办理期限内答复。",
     ),
 )
 BY_EVENT: dict[str, Handoff] = {e: h for h in HANDOFFS for e in h.events}

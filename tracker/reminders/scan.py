@@ -555,7 +555,7 @@ def collect(today: date, cal: WorkCalendar, policy: Policy) -> list[Owed]:
             select(*rcols).where(
                 R.internal_due.is_not(None),
                 R.internal_due < horizon,
-                R.status.in_((IN_PROGRESS, PAUSED)),
+                R.status == IN_PROGRESS,  # not while paused: the case waits on the applicant or a third party
                 R.draft_submitted_on.is_(None),
             )
         )

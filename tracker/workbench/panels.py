@@ -92,7 +92,7 @@ PANELS: tuple[Panel, ...] = (
         "本科室承办、答复稿尚未提交，政务公开办给定的内部办理期限临近或已过的申请。",
         "request.handle",
         lambda u, t: and_(R.section_id == u.section_id, awaiting_clause("internal_due", u, t.day)),
-        {"awaiting": "internal_due", "sort": "due_asc"},
+        {"awaiting": "internal_due", "section": "{section}", "sort": "due_asc"},
         needs_section=True,
     ),
     Panel(
@@ -263,7 +263,8 @@ def fill(panel: Panel, user, t: Today) -> Filled:
         opts = (joinedload(R.section), joinedload(R.handler))
     count = capped_count(db.session, q, COUNT_CAP)
     rows = list(db.session.scalars(q.options(*opts).order_by(*order).limit(ROWS)).unique()) if count else []
-    link = {k: (t.day.isoformat() if v == "{today}" else v) for k, v in panel.link.items()}
+    fill_in = {"{today}": t.day.isoformat(), "{section}": str(user.section_id)}
+    link = {k: fill_in.get(v, v) for k, v in panel.link.items()}
     return Filled(panel, count, rows, link, panel.title.format(soon=t.soon_days))
 
 
@@ -385,7 +386,8 @@ class Health:
 
 
 def system_health(user, t: Today) -> Health:
-    """Calendar years entered, the last reminder run and mails owed after a failure: three statements."""
+    """Calendar years entered, the last reminder run and mails owed after a failure (reminders and handoff
+    notifications): four statements."""
     from ..reminders.models import MAIL_PENDING, Reminder, ReminderRun
     from ..workcal.models import CalendarYear
 
@@ -397,10 +399,21 @@ def system_health(user, t: Today) -> Health:
         )
     )
     last = db.session.scalars(select(ReminderRun).order_by(ReminderRun.id.desc()).limit(1)).first()
+    from ..reminders.models import Notification, NotificationDelivery
+
     retrying = capped_count(
         db.session,
         select(Reminder.id).where(
             Reminder.agency_id == user.agency_id, Reminder.mail_status == MAIL_PENDING, Reminder.mail_attempts > 0
+        ),
+    ) + capped_count(
+        db.session,
+        select(NotificationDelivery.id)
+        .join(Notification, Notification.id == NotificationDelivery.notification_id)
+        .where(
+            Notification.agency_id == user.agency_id,
+            NotificationDelivery.status == MAIL_PENDING,
+            NotificationDelivery.attempts > 0,
         ),
     )
     return Health(t.day.year, t.day.year in years, t.day.year + 1 in years, last, retrying)
