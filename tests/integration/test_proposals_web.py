@@ -73,7 +73,9 @@ def test_register_through_the_form_with_attachment(app, org):
 @pytest.mark.parametrize(
     "field,value,message",
     [
-        ("assigned_on", (today_cn() + timedelta(days=1)).isoformat(), "晚于今天"),
+        # two days ahead: computed when the tests are collected, it must stay in the future even if the run
+        # crosses midnight in China (16:00 UTC)
+        ("assigned_on", (today_cn() + timedelta(days=2)).isoformat(), "晚于今天"),
         ("assigned_on", "2026-13-40", "日期格式不正确"),
         ("assigned_on", "", "请填写交办日期"),
         ("title", "", "请填写标题"),
