@@ -97,14 +97,14 @@ CONDITIONAL = {"legal_ground", "pages", "ended_on", "note", "answer_summary"}
 def test_every_action_page(app_ctx, world, role):  # noqa: F811
     w, ids = world
     browser = Browser(app_ctx, getattr(w, role))
-    from tracker.disclosure.action_views import _OFFER_WHEN  # loaded with the app (blueprint order)
+    from tracker.disclosure import services
 
     seen = 0
     for request_id in ids["request_id"][:5]:
         req = db.session.get(DisclosureRequest, request_id)
         for action in PAGES:
-            if not _OFFER_WHEN.get(action, bool)(req):
-                continue  # the case panel does not offer it (nothing to act on)
+            if services.precondition(req, action):
+                continue  # the case page shows it disabled (nothing to act on yet); its page is refused
             url = f"/requests/{request_id}/act/{action}"
             page = browser.get(url)
             if page.status_code != 200:
