@@ -12,7 +12,7 @@ from .conftest import act, register_request
 def _badge(page) -> int:
     """The unread count in the navigation (0 when no badge is shown)."""
     badge = page.locator("#nav-notifications .badge")
-    return int(badge.inner_text()) if badge.count() else 0
+    return int(badge.inner_text().rstrip("+")) if badge.count() else 0  # 99+ beyond 99
 
 
 def _scan_moment(live) -> str:
@@ -40,17 +40,26 @@ def test_overdue_case_reminder_shows_in_the_badge_until_read(user_page, live):
     head.wait_for_load_state()
     assert "超期" in head.inner_text("h1")
 
+    # the demo data's handoffs already told the handler of many cases: read them first, so that what
+    # follows counts only the reminder of this case
+    staff = user_page("demo_staff")
+    if _badge(staff):
+        staff.goto("/notifications/")
+        staff.click("button:has-text('全部标为已读')")
+        staff.wait_for_load_state()
+    assert _badge(staff) == 0
+
     r = live.flask("remind", "--at", _scan_moment(live))
     assert r.returncode == 0, r.stderr
     assert "提醒扫描" in r.stdout and "共新建" in r.stdout, r.stdout
 
-    staff = user_page("demo_staff")
+    staff.goto("/")
     unread = _badge(staff)
     assert unread >= 1, staff.inner_text("nav")
     staff.click("#nav-notifications")
     staff.wait_for_load_state()
     assert f"{unread} 条未读" in staff.inner_text("h1")
-    row = staff.locator("tr[data-notification]", has_text=number)
+    row = staff.locator("tr[data-notification]", has_text=f"超期：{number}")  # its internal deadline is reminded too
     assert row.count() == 1, staff.inner_text("main")[:2000]
     assert "超期" in row.inner_text() and "未读" in row.inner_text()
     assert row.locator(f"a[href$='/requests/{request_id}']").count() == 1
@@ -58,7 +67,7 @@ def test_overdue_case_reminder_shows_in_the_badge_until_read(user_page, live):
     row.locator("button:has-text('标为已读')").click()
     staff.wait_for_load_state()
     assert _badge(staff) == unread - 1
-    row = staff.locator("tr[data-notification]", has_text=number)
+    row = staff.locator("tr[data-notification]", has_text=f"超期：{number}")  # its internal deadline is reminded too
     assert "已读" in row.inner_text() and row.locator("button").count() == 0
 
     if unread > 1:

@@ -30,7 +30,7 @@ def test_a_generated_password_must_be_changed_before_anything_else(page, live):
     page.fill("#new", "Own-choice-2026")
     page.fill("#confirm", "Own-choice-2026")
     page.click("#password-form button[type=submit]")
-    page.wait_for_url("**/requests/**")
+    page.wait_for_selector("h1:has-text('工作台')")  # home: the workbench
     assert "密码已修改" in page.inner_text("body")
 
     page.click("button:has-text('退出')")
@@ -38,5 +38,5 @@ def test_a_generated_password_must_be_changed_before_anything_else(page, live):
     page.fill("#username", "newbie")
     page.fill("#password", "Own-choice-2026")
     page.click("button[type=submit]")
-    page.wait_for_url("**/requests/**")
+    page.wait_for_selector("h1:has-text('工作台')")  # home: the workbench
     assert not page.csp_errors, page.csp_errors
