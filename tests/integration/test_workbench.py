@@ -234,7 +234,10 @@ def test_the_office_gives_the_section_an_internal_deadline(w, client):
     s.assign_handler(w.head_a, other, version=other.version, handler_id=w.staff_a.id, today=today)
     page = client.get(f"/requests/{other.id}").get_data(as_text=True)
     assert 'id="internal-due"' in page and "今日到期" in page.split('id="internal-due"')[1][:400]
-    assert "自定期限者" in _panel(_page(client, w.staff_a), "internal_due")
+    part = _panel(_page(client, w.staff_a), "internal_due")
+    assert "自定期限者" in part
+    # the panel counts down to the internal date (today), not to the statutory one
+    assert 'data-countdown="due_today">今日到期</span>' in part
     # the first submission is kept; a draft submitted after the internal deadline counts as late per section
     later = today + timedelta(days=1)
     s.submit_draft(w.staff_a, other, version=other.version, today=later, outcome="disclosed")
