@@ -122,7 +122,35 @@ def load_demo(seed: int = 2026, env_name: str = "development") -> list[tuple[str
     from .proposals.demo import load_demo_proposals
 
     load_demo_proposals(rng, agency, users, sections)  # noqa: E702, I001
+    _settle_handoff_notifications(agency)
     return [(u, DEMO_PASSWORD, f"{roles.role_label(r)}{'（' + s + '）' if s else ''}") for u, r, s, _ in USERS]
+
+
+UNREAD_HANDOFFS_KEPT = 5
+
+
+def _settle_handoff_notifications(agency) -> int:
+    """Two years of demo history notify every handoff at the moment the loader runs, so without this a
+    demo leader would open the product to dozens of unread handoffs (74 for demo_leader) that a real user
+    would have read long ago. Keep each user's newest few unread and mark the older ones read — one
+    statement. Reminders are not touched (the reminder scan creates those)."""
+    from .reminders.models import Notification
+    from .rules.clock import utcnow
+
+    ranked = (
+        select(
+            Notification.id,
+            func.row_number().over(partition_by=Notification.user_id, order_by=Notification.id.desc()).label("rn"),
+        )
+        .where(Notification.agency_id == agency.id, Notification.case_type.is_not(None), Notification.read_at.is_(None))
+        .subquery()
+    )
+    older = select(ranked.c.id).where(ranked.c.rn > UNREAD_HANDOFFS_KEPT)
+    result = db.session.execute(
+        Notification.__table__.update().where(Notification.id.in_(older)).values(read_at=utcnow())
+    )
+    db.session.commit()
+    return result.rowcount
 
 
 def logins_on_file() -> list[tuple[str, str, str]]:

@@ -309,3 +309,21 @@ def test_demo_data_refuses_production_and_a_database_with_records(app_ctx, agenc
     assert result.exit_code != 0 and "已有正式数据" in result.output and "user_account" in result.output
     users = db.session.scalar(select(func.count()).select_from(db.metadata.tables["user_account"]))
     assert users == 1  # nothing of the demo was written
+
+
+def test_demo_users_start_with_a_few_unread_handoffs_not_two_years_of_them(app_ctx, agency):
+    """The demo's history notifies every handoff at load time; a user opening the demo sees at most the
+    newest few unread (the rest read), not a badge of 74."""
+    from tracker import demo
+    from tracker.reminders.models import Notification
+
+    agency.name = demo.PLACEHOLDER_AGENCY
+    db.session.commit()
+    demo.load_demo(seed=2026, env_name="development")
+    unread = select(Notification.user_id, func.count().label("n")).where(
+        Notification.case_type.is_not(None), Notification.read_at.is_(None)
+    )
+    per_user = dict(db.session.execute(unread.group_by(Notification.user_id)).all())
+    assert per_user and max(per_user.values()) <= demo.UNREAD_HANDOFFS_KEPT
+    total = select(func.count()).select_from(Notification).where(Notification.case_type.is_not(None))
+    assert db.session.scalar(total) > sum(per_user.values())  # the older ones are there, marked read
