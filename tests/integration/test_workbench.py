@@ -366,3 +366,47 @@ def test_the_section_head_assigns_a_handler_in_the_row(w, day, client):
     assert stale.status_code == 409
     db.session.refresh(routed)
     assert routed.handler_id == w.staff_a.id
+
+
+def test_the_proposal_panels_open_exactly_their_items_in_the_list(w, client):
+    """The leader's 待审批延期 and the handler's 临期和超期 panels count the same items their link lists (the
+    list's ?awaiting=extension and ?due_before= use the panels' own clauses), and say so on the list."""
+    from tracker.proposals import services as psvc
+
+    today = today_cn()
+
+    def item(n: str, days_ago: int):
+        data = {
+            "kind": "npc",
+            "session": "区十九届人大三次会议",
+            "number": n,
+            "title": f"关于第{n}号事项的建议",
+            "content": "建议……",
+            "lead_author": "张代表",
+            "assigned_on": today - timedelta(days=days_ago),
+            "lead_section_id": w.sec_a.id,
+            "assist_section_ids": [],
+            "joint_section_ids": [],
+        }
+        return psvc.register_proposal(w.office, data, today=today)
+
+    late = item("第0101号", 120)  # three months passed: overdue
+    item("第0102号", 5)  # neither overdue nor near
+    asked = item("第0103号", 40)
+    psvc.request_extension(
+        w.staff_a, asked, {"to_months": 5, "reason": "需协调资金"}, version=asked.version, today=today
+    )
+
+    html = _page(client, w.leader)
+    ext = _panel(html, "proposal_extensions")
+    assert "第0103号" in ext and "第0101号" not in ext and _count(ext) == 1 == _list_total(client, ext)
+    href = re.search(r'href="([^"]+)" title="查看全部"', ext).group(1).replace("&amp;", "&")
+    page = client.get(href).get_data(as_text=True)
+    assert "延期申请等待审批的件" in page and "清除此条件" in page and "第0102号" not in page
+
+    html = _page(client, w.staff_a)
+    due = _panel(html, "proposals_due")
+    assert late.number in due and "第0102号" not in due
+    assert _count(due) == _list_total(client, due) >= 1
+    # a malformed date is no filter, and the page does not claim one
+    assert "临期和超期" not in client.get("/proposals/?due_before=2026-13-45").get_data(as_text=True)

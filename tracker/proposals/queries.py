@@ -15,10 +15,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..accounts.access import visible_proposals
 from ..accounts.models import Section
 from ..extensions import db
-from ..lists import id_arg, int_arg, searched, sorted_by
+from ..lists import date_arg, id_arg, int_arg, searched, sorted_by
 from ..rules import proposals as rules
 from ..rules.clock import year_bounds
-from .models import Proposal, ProposalCohandler, ProposalContact
+from .models import Proposal, ProposalCohandler, ProposalContact, ProposalExtension
 
 SORTS = {
     "assigned_desc": (Proposal.assigned_on.desc(), Proposal.id.desc()),
@@ -40,6 +40,29 @@ def timeliness_expr(cols, today: date):
         (and_(is_open, cols.due_date.is_not(None)), "open_pending"),
         else_=None,
     )
+
+
+def extension_requested():
+    """Items whose extension request waits for approval: the leader's workbench panel and the list's
+    ?awaiting=extension, one definition."""
+    return exists().where(ProposalExtension.proposal_id == Proposal.id, ProposalExtension.state == "requested")
+
+
+def open_due_before(day: date):
+    """Open items whose deadline falls before ``day``: the workbench's 临期和超期 panel (``day`` = the first
+    day no longer 临期) and the list's ?due_before=YYYY-MM-DD, one definition."""
+    return and_(Proposal.status.in_(rules.OPEN_STATUSES), Proposal.due_date.is_not(None), Proposal.due_date < day)
+
+
+def narrowing(args) -> dict[str, str]:
+    """The workbench's filters that the list form has no control for, as {argument: what it keeps}, so the
+    page can say what it shows and offer to clear them. Only those filtered_query applies."""
+    out = {}
+    if args.get("awaiting") == "extension":
+        out["awaiting"] = "延期申请等待审批的件"
+    if day := date_arg(args, "due_before"):
+        out["due_before"] = f"未答复、办理期限早于 {day.isoformat()} 的件（临期和超期）"
+    return out
 
 
 def filtered_query(user, args, today: date) -> tuple[Select, str]:
@@ -72,6 +95,11 @@ def filtered_query(user, args, today: date) -> tuple[Select, str]:
     due = args.get("due") or ""
     if due in rules.TIMELINESS:
         q = q.where(timeliness_expr(Proposal, today) == due)
+    if args.get("awaiting") == "extension":
+        q = q.where(extension_requested())
+    due_before = date_arg(args, "due_before")
+    if due_before:
+        q = q.where(open_due_before(due_before))
     q = searched(q, args, Proposal.number, Proposal.title, Proposal.lead_author, Proposal.session)
     return sorted_by(q, args, SORTS, "assigned_desc")
 

@@ -213,6 +213,7 @@ def list_proposals():
         rules=rules,
         labels=services.result_labels_for(_agency()),
         years=_year_choices(today),
+        narrowed=queries.narrowing(request.args),
     )
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.access import visible_proposals, visible_requests
@@ -25,8 +25,8 @@ from ..disclosure.models import REGISTERED, DisclosureRequest
 from ..disclosure.queries import SORT_KEYS, awaiting_clause, is_open
 from ..extensions import db
 from ..paging import capped_count, order_by
-from ..proposals.models import Proposal, ProposalExtension
-from ..rules import proposals as proposal_rules
+from ..proposals import queries as proposal_queries
+from ..proposals.models import Proposal
 from ..rules.workdays import WorkCalendar
 
 R = DisclosureRequest
@@ -201,10 +201,8 @@ PANELS: tuple[Panel, ...] = (
         "待审批的建议提案延期",
         "主办科室申请延长办理期限、等待审批的建议提案。",
         "proposal.approve",
-        lambda u, t: exists().where(
-            ProposalExtension.proposal_id == Proposal.id, ProposalExtension.state == "requested"
-        ),
-        {"status": "open", "sort": "due_asc"},
+        lambda u, t: proposal_queries.extension_requested(),
+        {"awaiting": "extension", "sort": "due_asc"},
         kind="proposals",
     ),
     Panel(
@@ -212,12 +210,8 @@ PANELS: tuple[Panel, ...] = (
         "建议提案：临期和超期",
         "未答复、办理期限在临期范围内或已过的建议提案。",
         "proposal.handle",
-        lambda u, t: and_(
-            Proposal.status.in_(proposal_rules.OPEN_STATUSES),
-            Proposal.due_date.is_not(None),
-            Proposal.due_date < t.soon_until,
-        ),
-        {"status": "open", "sort": "due_asc"},
+        lambda u, t: proposal_queries.open_due_before(t.soon_until),
+        {"due_before": "{soon_until}", "sort": "due_asc"},
         kind="proposals",
     ),
 )
@@ -263,7 +257,11 @@ def fill(panel: Panel, user, t: Today) -> Filled:
         opts = (joinedload(R.section), joinedload(R.handler))
     count = capped_count(db.session, q, COUNT_CAP)
     rows = list(db.session.scalars(q.options(*opts).order_by(*order).limit(ROWS)).unique()) if count else []
-    fill_in = {"{today}": t.day.isoformat(), "{section}": str(user.section_id)}
+    fill_in = {
+        "{today}": t.day.isoformat(),
+        "{section}": str(user.section_id),
+        "{soon_until}": t.soon_until.isoformat(),
+    }
     link = {k: fill_in.get(v, v) for k, v in panel.link.items()}
     return Filled(panel, count, rows, link, panel.title.format(soon=t.soon_days))
 
