@@ -19,7 +19,7 @@ def _say(message: str) -> None:
 
 
 @click.command("backup")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="FILE 已存在时覆盖它")
 @click.option("--verify", is_flag=True, help="不备份，只校验已有的备份文件 FILE（清单、大小和 SHA-256）")
 @with_appcontext
@@ -46,7 +46,7 @@ def backup_cmd(file: Path, force: bool, verify: bool):
 
 
 @click.command("restore")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="不恢复，只校验 FILE 并检查目标数据库和附件目录是否为空")
 @click.option("--no-privileges", is_flag=True, help="PostgreSQL：不恢复表的授权（目标服务器上没有原来的角色时）")
 @with_appcontext
