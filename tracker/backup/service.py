@@ -257,6 +257,10 @@ def backup(path: Path, *, force: bool = False, say: Say = print) -> dict:
                 total += entry["size"]
                 if (entry["size"], entry["sha256"]) != (size, digest):
                     problems.append({"stored_name": stored, "problem": "文件内容与登记的校验和不符（已按现状备份）"})
+        referenced = {stored for stored, _, _ in files}
+        others = sum(1 for d, _, names in os.walk(folder) for n in names if not (Path(d) == folder and n in referenced))
+        if others:
+            say(f"附件目录中另有 {others} 个文件不属于任何附件记录（如尚未确认的上传、导入任务的文件），未备份。")
         heads, _ = migration_heads()
         manifest = {
             "format": archive.FORMAT,
@@ -272,6 +276,7 @@ def backup(path: Path, *, force: bool = False, say: Say = print) -> dict:
             "tables": counts,
             "rows": sum(counts.values()),
             "attachments": {"count": len(files) - len(problems), "bytes": total, "problems": problems},
+            "unreferenced_files": others,
             "members": writer.members,
         }
         writer.add_manifest(manifest)
