@@ -495,3 +495,16 @@ def test_a_missing_attachment_file_is_reported_and_the_backup_still_written(app_
         assert code == 0 and "没有这个文件" in out
     finally:
         (folder / kept.stored_name).unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize(
+    "arg", ["科\x00室.tar.gz", "备\x01份", "../../../etc/passwd", "' OR 1=1 --", "x" * 5000, "/", ".", "-", "/dev/null"]
+)
+@pytest.mark.parametrize("command", [["backup", "--verify"], ["restore", "--check"], ["restore"]])
+def test_hostile_file_arguments_get_a_chinese_message_and_change_nothing(empty_target, command, arg):
+    target, folder = empty_target
+    code, out = run(target, *command, arg)
+    assert code == 2, out
+    assert "错误：" in out and "Traceback" not in out, out
+    assert is_empty(target.config["SQLALCHEMY_DATABASE_URI"])
+    assert not folder.exists() or files_of(folder) == {}

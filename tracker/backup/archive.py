@@ -157,12 +157,20 @@ def _member_error(member: tarfile.TarInfo, engine_members: set[str]) -> str | No
     return f"归档中的成员“{name}”不是本程序写出的"
 
 
+def require_file(path: Path) -> None:
+    try:
+        ok = path.is_file()
+    except OSError as e:  # a name too long for the file system, ...
+        raise BackupError(f"无法打开备份文件“{str(path)[:80]}”（{e.strerror}）。") from e
+    if not ok:
+        raise BackupError(f"找不到备份文件“{str(path)[:200]}”（或它不是普通文件）。")
+
+
 def read(path: Path, *, stage_db: Path | None = None, stage_attachments: Path | None = None) -> dict:
     """Check the archive at ``path`` member by member and return its manifest. With stage_db /
     stage_attachments, the database member and the attachment files are written there as they are read
     (the caller removes them when the check fails). BackupError names the first problem found."""
-    if not path.is_file():
-        raise BackupError(f"找不到备份文件“{path}”。")
+    require_file(path)
     engine_members = set(DB_MEMBER.values())
     seen: dict[str, tuple[int, str]] = {}
     manifest_bytes = None

@@ -18,6 +18,11 @@ def _say(message: str) -> None:
     click.echo(message)
 
 
+def _os_message(e: OSError) -> str:
+    where = f"“{str(e.filename)[:120]}”" if e.filename else ""
+    return f"读写文件{where}失败：{e.strerror or e}。请检查路径、磁盘空间和权限后重试。"
+
+
 @click.command("backup")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="FILE 已存在时覆盖它")
@@ -34,6 +39,8 @@ def backup_cmd(file: Path, force: bool, verify: bool):
         manifest = service.backup(file, force=force, say=_say)
     except BackupError as e:
         fail(e.message)
+    except OSError as e:
+        fail(_os_message(e))
     problems = manifest["attachments"]["problems"]
     if problems:
         click.echo(
@@ -61,6 +68,8 @@ def restore_cmd(file: Path, check: bool, no_privileges: bool):
             service.restore(file, no_privileges=no_privileges, say=_say)
     except BackupError as e:
         fail(e.message)
+    except OSError as e:
+        fail(_os_message(e))
 
 
 def register(app: Flask) -> None:

@@ -442,6 +442,7 @@ def describe(manifest: dict) -> str:
 def restore(path: Path, *, no_privileges: bool = False, say: Say = print) -> dict:
     """Restore the archive into the configured (empty) database and (empty) attachment folder."""
     started = time.monotonic()
+    archive.require_file(Path(path))
     uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
     engine = engine_of(uri)
     folder = Path(current_app.config["UPLOAD_FOLDER"]).absolute()
