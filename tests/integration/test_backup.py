@@ -311,13 +311,15 @@ def test_backup_refuses_an_existing_file_unless_forced(source, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["b.tar.gz"]  # no temporary file left behind
 
 
-def test_backup_refuses_a_missing_directory_and_leaves_nothing(source, tmp_path):
+def test_backup_refuses_a_missing_or_unwritable_directory_and_leaves_nothing(source, tmp_path):
     app, _ = source
     code, out = run(app, "backup", str(tmp_path / "no-such-dir" / "b.tar"))
     assert code != 0 and "不存在" in out
     code, out = run(app, "backup", str(tmp_path))
     assert code != 0 and "是一个目录" in out
     assert list(tmp_path.iterdir()) == []
+    code, out = run(app, "backup", "/sys/tracker-backup.tar.gz")  # a directory nobody may write, root included
+    assert code == 2 and "无法在目录“/sys”中写文件" in out
 
 
 def test_without_pg_dump_a_postgresql_backup_is_refused(database_url, tmp_path, source):
