@@ -510,3 +510,39 @@ def test_hostile_file_arguments_get_a_chinese_message_and_change_nothing(empty_t
     assert "错误：" in out and "Traceback" not in out, out
     assert is_empty(target.config["SQLALCHEMY_DATABASE_URI"])
     assert not folder.exists() or files_of(folder) == {}
+
+
+def test_the_password_reaches_pg_dump_in_its_environment_never_on_its_command_line(
+    database_url, source, tmp_path, monkeypatch
+):
+    import subprocess
+
+    from sqlalchemy.engine import make_url
+
+    from tracker.backup import service
+
+    env = service.pg_env("postgresql+psycopg://clerk:s3cret%40x@db.intranet:5433/tracker?sslmode=require")
+    assert (env["PGUSER"], env["PGPASSWORD"], env["PGHOST"], env["PGPORT"]) == (
+        "clerk",
+        "s3cret@x",
+        "db.intranet",
+        "5433",
+    )
+    assert (env["PGDATABASE"], env["PGSSLMODE"]) == ("tracker", "require")
+    if not _pg(database_url):
+        return
+    app, _ = source
+    password = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).password
+    calls, real = [], subprocess.run
+
+    def spy(args, **kw):
+        calls.append((list(map(str, args)), kw.get("env") or {}))
+        return real(args, **kw)
+
+    monkeypatch.setattr(service.subprocess, "run", spy)
+    code, out = run(app, "backup", str(tmp_path / "b.tar.gz"))
+    assert code == 0, out
+    dumps = [env for args, env in calls if "--format=custom" in args]
+    assert len(dumps) == 1 and dumps[0]["PGPASSWORD"] == password
+    for args, _ in calls:  # (the test cluster's password "tracker" is also part of the temporary paths)
+        assert password not in args and not any(f":{password}@" in a or f"password={password}" in a for a in args)
