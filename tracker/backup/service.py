@@ -151,6 +151,23 @@ def migration_heads() -> tuple[list[str], Callable[[str], bool]]:
     return sorted(script.get_heads()), known
 
 
+def app_commit() -> str | None:
+    """The code's git commit when it runs from a checkout (an installed bundle has none: then the schema's
+    alembic revision, always recorded, identifies the release)."""
+    from .. import ROOT
+
+    git = shutil.which("git")
+    if not git or not (ROOT / ".git").exists():
+        return None
+    try:
+        run = subprocess.run(
+            [git, "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (run.stdout.strip() or None) if run.returncode == 0 else None
+
+
 # ---- backup --------------------------------------------------------------------------------------------
 
 
@@ -271,6 +288,7 @@ def backup(path: Path, *, force: bool = False, say: Say = print) -> dict:
             "dump_tool": tool,
             "alembic_revision": revision,
             "app_migration_heads": heads,
+            "app_commit": app_commit(),
             "host": socket.gethostname(),
             "python": platform.python_version(),
             "tables": counts,
@@ -426,7 +444,8 @@ def describe(manifest: dict) -> str:
     att = manifest.get("attachments") or {}
     lines = [
         f"备份校验通过：{len(manifest['members'])} 个成员的大小和 SHA-256 都与清单一致。",
-        f"  备份时间（UTC）：{manifest.get('created_at')}，主机 {manifest.get('host')}",
+        f"  备份时间（UTC）：{manifest.get('created_at')}，主机 {manifest.get('host')}，"
+        f"程序版本 {manifest.get('app_commit') or '（未记录）'}",
         f"  数据库：{manifest.get('server')}，结构版本 {manifest.get('alembic_revision') or '（无）'}，"
         f"{len(manifest.get('tables') or {})} 张表，共 {manifest.get('rows')} 行",
         f"  附件：{att.get('count')} 个，{mb(att.get('bytes') or 0)}",
