@@ -546,3 +546,44 @@ def test_the_password_reaches_pg_dump_in_its_environment_never_on_its_command_li
     assert len(dumps) == 1 and dumps[0]["PGPASSWORD"] == password
     for args, _ in calls:  # (the test cluster's password "tracker" is also part of the temporary paths)
         assert password not in args and not any(f":{password}@" in a or f"password={password}" in a for a in args)
+
+
+def test_a_damaged_dump_that_matches_its_manifest_is_refused_and_changes_nothing(empty_target, archive_path, tmp_path):
+    """The checksums only say the dump is what was written; a dump damaged before it was hashed (or a forged
+    manifest) is caught by the restore itself: SQLite's integrity check, or pg_restore in one transaction."""
+    target, folder = empty_target
+    bad = tmp_path / "damaged.tar.gz"
+
+    def damage(members, manifest):
+        name = next(n for n in members if n.startswith("tracker-backup/database."))
+        data = members[name]
+        members[name] = data[: len(data) // 2] + bytes(len(data) - len(data) // 2)
+
+    rewrite(archive_path, bad, damage)
+    code, out = run(target, "backup", "--verify", str(bad))
+    assert code == 0, out  # consistent with its manifest
+    assert_refused_and_unchanged(target, folder, bad, "目标数据库未作任何改动")
+
+
+def test_the_command_line_entry_point_reads_its_settings_from_the_environment(archive_path, tmp_path):
+    """`flask --app tracker …` as an operator runs it, configured by DATABASE_URL and UPLOAD_FOLDER."""
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "INSTANCE_PATH": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "tracker", "backup", "--verify", str(archive_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "备份校验通过" in done.stdout and "结构版本" in done.stdout
+    assert not (tmp_path / "fresh.db").exists() and not (tmp_path / "uploads").exists()  # verify touches neither

@@ -486,6 +486,7 @@ def restore(path: Path, *, no_privileges: bool = False, say: Say = print) -> dic
         db.session.remove()
         db.engine.dispose()  # no pooled connection to the target while it is replaced
         if engine == "sqlite":
+            _check_sqlite_copy(stage_db)
             say("正在写入数据库文件…")
             os.replace(stage_db, target)
         else:
@@ -522,6 +523,23 @@ def restore(path: Path, *, no_privileges: bool = False, say: Say = print) -> dic
             f"提示：备份的数据库结构版本是 {revision}，本程序是 {'、'.join(heads)}：请运行 flask --app tracker db upgrade。"
         )
     return manifest
+
+
+def _check_sqlite_copy(path: Path) -> None:
+    """The database file of the archive opens and passes SQLite's integrity check (its checksum only says it is
+    what was written)."""
+    try:
+        conn = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True)
+        try:
+            result = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if result == "ok" and not conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                result = "其中没有任何表"
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        result = str(e)
+    if result != "ok":
+        raise BackupError(f"备份中的 SQLite 数据库文件已损坏（{result}），拒绝恢复；目标数据库未作任何改动。")
 
 
 def _pg_restore(pg_restore: Path, dump: Path, uri: str, manifest: dict, no_privileges: bool, say: Say) -> None:
