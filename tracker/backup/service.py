@@ -11,6 +11,7 @@ import glob
 import os
 import platform
 import re
+import secrets
 import shutil
 import socket
 import sqlite3
@@ -468,11 +469,12 @@ def restore(path: Path, *, no_privileges: bool = False, say: Say = print) -> dic
     if problems := target_problems(uri, engine, folder):
         raise BackupError("不能恢复：\n" + "\n".join(f"- {p}" for p in problems))
     pg_restore = pg_tool("pg_restore") if engine == "postgresql" else None
+    made_folder = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     created_stage = None
     if engine == "sqlite":
         target = _sqlite_target(uri)
-        stage_db = target.parent / f".{target.name}.restore-{os.getpid()}"
+        stage_db = target.parent / f".{target.name}.restore-{secrets.token_hex(4)}"
     else:
         created_stage = Path(tempfile.mkdtemp(prefix="tracker-restore-"))
         stage_db = created_stage / "database.pgdump"
@@ -496,6 +498,9 @@ def restore(path: Path, *, no_privileges: bool = False, say: Say = print) -> dic
             os.replace(staged, folder / staged.name)
     except BaseException:
         stage_db.unlink(missing_ok=True)
+        shutil.rmtree(stage_files, ignore_errors=True)
+        if made_folder and not any(folder.iterdir()):
+            folder.rmdir()  # refused: not even the folder it made is left behind
         raise
     finally:
         shutil.rmtree(stage_files, ignore_errors=True)
