@@ -587,3 +587,46 @@ def test_the_command_line_entry_point_reads_its_settings_from_the_environment(ar
     assert done.returncode == 0, done.stderr
     assert "备份校验通过" in done.stdout and "结构版本" in done.stdout
     assert not (tmp_path / "fresh.db").exists() and not (tmp_path / "uploads").exists()  # verify touches neither
+
+
+def test_a_restore_without_the_disk_space_it_needs_is_refused_before_writing(empty_target, archive_path, monkeypatch):
+    from collections import namedtuple
+
+    from tracker.backup import service
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(service.shutil, "disk_usage", lambda p: usage(10**9, 10**9 - 10**6, 10**6))
+    target, folder = empty_target
+    assert_refused_and_unchanged(target, folder, archive_path, "所在的磁盘只剩", "请先腾出空间")
+
+
+def test_an_archive_changed_between_the_check_and_the_unpacking_is_refused(
+    empty_target, archive_path, tmp_path, monkeypatch
+):
+    """The restore checks the whole archive without writing, then unpacks it checking again: a file replaced
+    in between (by a consistent forgery) is refused and what was unpacked is removed."""
+    import shutil
+
+    from tracker.backup import archive, service
+
+    target, folder = empty_target
+    path, forged = tmp_path / "swapped.tar.gz", tmp_path / "forged.tar.gz"
+    shutil.copy(archive_path, path)
+
+    def flip(members, manifest):
+        name = next(n for n in members if "/attachments/" in n)
+        members[name] = members[name][:-1] + bytes([members[name][-1] ^ 1])
+
+    rewrite(archive_path, forged, flip)  # consistent with its own manifest, same sizes
+    real, calls = archive.read, []
+
+    def read_then_swap(*args, **kwargs):
+        calls.append(kwargs)
+        result = real(*args, **kwargs)
+        if len(calls) == 1:
+            shutil.copy(forged, path)
+        return result
+
+    monkeypatch.setattr(service.archive, "read", read_then_swap)
+    assert_refused_and_unchanged(target, folder, path, "在校验之后被改动")
+    assert len(calls) == 2 and calls[1].get("expect")

@@ -166,11 +166,17 @@ def require_file(path: Path) -> None:
         raise BackupError(f"找不到备份文件“{str(path)[:200]}”（或它不是普通文件）。")
 
 
-def read(path: Path, *, stage_db: Path | None = None, stage_attachments: Path | None = None) -> dict:
+def read(
+    path: Path, *, stage_db: Path | None = None, stage_attachments: Path | None = None, expect: dict | None = None
+) -> dict:
     """Check the archive at ``path`` member by member and return its manifest. With stage_db /
     stage_attachments, the database member and the attachment files are written there as they are read
-    (the caller removes them when the check fails). BackupError names the first problem found."""
+    (the caller removes them when the check fails). With ``expect`` (the manifest of an earlier pass that wrote
+    nothing), a member it does not list with that size is refused before a byte of it is written, so an
+    archive can never fill the disk with what its manifest does not account for. BackupError names the first
+    problem found."""
     require_file(path)
+    expected = {m["name"]: m.get("size") for m in expect["members"]} if expect else None
     engine_members = set(DB_MEMBER.values())
     seen: dict[str, tuple[int, str]] = {}
     manifest_bytes = None
@@ -190,6 +196,8 @@ def read(path: Path, *, stage_db: Path | None = None, stage_attachments: Path | 
                         raise BackupError(f"归档中的成员“{member.name}”不安全（{e}），拒绝恢复。") from e
                 if member.name in seen or (member.name == MANIFEST and manifest_bytes is not None):
                     raise BackupError(f"归档中的成员“{member.name}”出现了两次，该文件可能被篡改。")
+                if expected is not None and member.name != MANIFEST and expected.get(member.name) != member.size:
+                    raise BackupError(f"备份文件在校验之后被改动（成员“{member.name}”），拒绝恢复。请重新运行。")
                 src = tar.extractfile(member)
                 if member.name == MANIFEST:
                     if member.size > _MANIFEST_LIMIT:
@@ -219,7 +227,10 @@ def read(path: Path, *, stage_db: Path | None = None, stage_attachments: Path | 
         if not seen and manifest_bytes is None:
             raise BackupError(f"“{path}”不是本程序写出的备份（无法作为 tar 归档读取：{e}）。") from e
         raise BackupError(f"备份文件“{path}”不完整或已损坏（{e}）。请使用完整的备份文件。") from e
-    return _checked_manifest(path, manifest_bytes, seen)
+    manifest = _checked_manifest(path, manifest_bytes, seen)
+    if expect is not None and manifest != expect:
+        raise BackupError("备份文件在校验之后被改动（清单不同），拒绝恢复。请重新运行。")
+    return manifest
 
 
 def _checked_manifest(path: Path, manifest_bytes: bytes | None, seen: dict[str, tuple[int, str]]) -> dict:

@@ -469,6 +469,12 @@ def restore(path: Path, *, no_privileges: bool = False, say: Say = print) -> dic
     if problems := target_problems(uri, engine, folder):
         raise BackupError("不能恢复：\n" + "\n".join(f"- {p}" for p in problems))
     pg_restore = pg_tool("pg_restore") if engine == "postgresql" else None
+    say(f"正在校验备份 {path} …")
+    manifest = archive.read(Path(path))  # first pass: every check, nothing written anywhere
+    say(describe(manifest))
+    if problems := _archive_problems(manifest, engine):
+        raise BackupError("不能恢复：\n" + "\n".join(f"- {p}" for p in problems))
+    _check_space(manifest, engine, uri, folder)
     made_folder = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     created_stage = None
@@ -480,10 +486,9 @@ def restore(path: Path, *, no_privileges: bool = False, say: Say = print) -> dic
         stage_db = created_stage / "database.pgdump"
     stage_files = Path(tempfile.mkdtemp(prefix=".restore-", dir=folder))
     try:
-        say(f"正在校验备份 {path} …")
-        manifest = archive.read(Path(path), stage_db=stage_db, stage_attachments=stage_files)
-        say(describe(manifest))
-        if problems := _archive_problems(manifest, engine) + target_problems(uri, engine, folder, stage_files):
+        say("正在解包…")
+        archive.read(Path(path), stage_db=stage_db, stage_attachments=stage_files, expect=manifest)
+        if problems := target_problems(uri, engine, folder, stage_files):
             raise BackupError("不能恢复：\n" + "\n".join(f"- {p}" for p in problems))
         db.session.remove()
         db.engine.dispose()  # no pooled connection to the target while it is replaced
@@ -528,6 +533,24 @@ def restore(path: Path, *, no_privileges: bool = False, say: Say = print) -> dic
             f"提示：备份的数据库结构版本是 {revision}，本程序是 {'、'.join(heads)}：请运行 flask --app tracker db upgrade。"
         )
     return manifest
+
+
+def _check_space(manifest: dict, engine: str, uri: str, folder: Path) -> None:
+    """Enough free space for what the manifest says the restore will write (with 64 MB to spare)."""
+    sizes = {m["name"]: m["size"] for m in manifest["members"]}
+    dump = sizes.get(archive.DB_MEMBER[manifest["engine"]], 0)
+    files = sum(n for name, n in sizes.items() if name.startswith(archive.ATTACHMENTS))
+    where = folder if folder.exists() else next(p for p in folder.parents if p.exists())
+    needs = [(where, files)]
+    dump_dir = _sqlite_target(uri).parent if engine == "sqlite" else Path(tempfile.gettempdir())
+    needs.append((dump_dir, dump))
+    for place, need in needs:
+        free = shutil.disk_usage(place).free
+        if free < need + 64 * 1024 * 1024:
+            raise BackupError(
+                f"“{place}”所在的磁盘只剩 {mb(free)}，恢复需要写入 {mb(need)}（另留 64 MB 余量）。请先腾出空间"
+                "（PostgreSQL 的转储暂存在 TMPDIR 指定的目录，可改到空间更大的磁盘）。"
+            )
 
 
 def _check_sqlite_copy(path: Path) -> None:
