@@ -209,18 +209,7 @@ def read(
                     target = stage_db
                 elif member.name.startswith(ATTACHMENTS) and stage_attachments is not None:
                     target = stage_attachments / member.name[len(ATTACHMENTS) :]
-                h, size = hashlib.sha256(), 0
-                out = open(target, "xb") if target is not None else None
-                try:
-                    while chunk := src.read(_CHUNK):
-                        h.update(chunk)
-                        size += len(chunk)
-                        if out is not None:
-                            out.write(chunk)
-                finally:
-                    if out is not None:
-                        out.close()
-                seen[member.name] = (size, h.hexdigest())
+                seen[member.name] = _copy(src, target)
     except BackupError:
         raise
     except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, OSError) as e:
@@ -231,6 +220,29 @@ def read(
     if expect is not None and manifest != expect:
         raise BackupError("备份文件在校验之后被改动（清单不同），拒绝恢复。请重新运行。")
     return manifest
+
+
+def _copy(src: BinaryIO, target: Path | None) -> tuple[int, str]:
+    """(size, SHA-256) of what src holds, written to target when given. A failure to write (disk full) is said
+    as such, not taken for a damaged archive."""
+    h, size = hashlib.sha256(), 0
+    try:
+        out = open(target, "xb") if target is not None else None
+    except OSError as e:
+        raise BackupError(f"无法写入暂存文件“{target}”（{e.strerror}），请检查磁盘空间和权限。") from e
+    try:
+        while chunk := src.read(_CHUNK):
+            h.update(chunk)
+            size += len(chunk)
+            if out is not None:
+                try:
+                    out.write(chunk)
+                except OSError as e:
+                    raise BackupError(f"无法写入暂存文件“{target}”（{e.strerror}），请检查磁盘空间和权限。") from e
+    finally:
+        if out is not None:
+            out.close()
+    return size, h.hexdigest()
 
 
 def _checked_manifest(path: Path, manifest_bytes: bytes | None, seen: dict[str, tuple[int, str]]) -> dict:
