@@ -43,6 +43,9 @@ class Config:
             "ofd",
             "txt",
         )
+        # Backups on PostgreSQL: the directory of pg_dump/pg_restore (default: the newest
+        # /usr/lib/postgresql/<version>/bin, else PATH); its version must not be older than the server's.
+        self.PG_BIN_DIR = env.get("PG_BIN_DIR", "")
         self.PAGE_SIZE = int(env.get("PAGE_SIZE", "20"))
         self.DUE_SOON_WORKDAYS = int(env.get("DUE_SOON_WORKDAYS", "3"))
         # The office's internal deadline for a section's draft: this many working days before the statutory
