@@ -30,6 +30,7 @@ from decimal import Decimal
 from difflib import SequenceMatcher
 from types import SimpleNamespace
 
+from flask import current_app
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import selectinload
 
@@ -881,13 +882,18 @@ def import_ledger(
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
     summary = Summary(filename=name, dry_run=dry_run)
 
-    sheets = parse.open_file(filename, source)
+    limits = parse.Limits.from_config(current_app.config)
+    sheets = parse.open_file(filename, source, limits)
     selected, problems = parse.select_sheets(sheets, kind)
     parsed: list[parse.ParsedSheet] = []
     for sheet, sheet_kind in selected:
         label = f"读取“{sheet.name}”"
         result, found = parse.read_sheet(
-            sheet, sheet_kind, today, lambda n, label=label, total=sheet.size_hint: progress(label, n, total)
+            sheet,
+            sheet_kind,
+            today,
+            lambda n, label=label, total=sheet.size_hint: progress(label, n, total),
+            limits,
         )
         problems.extend(found)
         if result is not None:
