@@ -277,3 +277,72 @@ def test_a_refused_direct_import_leaves_no_job_row(app_ctx, agency):
     with pytest.raises(LedgerInvalid):
         import_ledger(None, "t.csv", (HEADER + "\nx,,,,,,,,,\n").encode(), agency=agency, today=TODAY)
     assert db.session.scalar(select(func.count()).select_from(ImportJob)) == 0
+
+
+# --------------------------------------------------------------------------------------------- a kill
+
+
+@pytest.mark.slow
+def test_a_killed_import_process_is_interrupted_within_the_stale_time_and_wrote_nothing(
+    app_ctx, agency, database_url, tmp_path
+):
+    """A real kill: `flask import-ledger` of a large file in a process of its own, killed (SIGKILL) while it
+    runs. Its job beat while it ran; once the beat is older than the stale time the job is interrupted,
+    the lock is free, and not one of its cases is in the database."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    big = tmp_path / "big.csv"
+    big.write_bytes(ledger(40_000))
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "TRACKER_ENV": "testing",
+        "SECRET_KEY": "x",
+        "INSTANCE_PATH": str(tmp_path),
+        "LEDGER_HEARTBEAT_SECONDS": "0.2",
+    }
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "tracker", "import-ledger", str(big), "--agency", agency.name],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        beats = set()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(beats) < 3:
+            db.session.expire_all()
+            job = db.session.scalars(select(ImportJob)).first()
+            db.session.commit()
+            if job is not None and job.state == "importing":
+                beats.add(job.heartbeat_at)
+            assert proc.poll() is None, "the import ended before it could be killed"
+            time.sleep(0.1)
+        assert len(beats) >= 3  # it beats while it runs (the start, then at least two beats)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    db.session.expire_all()
+    job = db.session.scalars(select(ImportJob)).one()
+    assert job.state == "importing"  # nobody has noticed yet
+    app_ctx.config["LEDGER_JOB_STALE_SECONDS"] = 2
+    try:
+        with pytest.raises(runs.ImportBusy):  # within the stale time the lock holds
+            import_ledger(None, "t.csv", ledger(3), agency=agency, today=TODAY, who="测试")
+        time.sleep(2.5)
+        assert runs.reap() == 1
+    finally:
+        app_ctx.config["LEDGER_JOB_STALE_SECONDS"] = 45
+    db.session.expire_all()
+    job = db.session.get(ImportJob, job.id)
+    assert job.state == "interrupted" and "处理中断" in job.error and job.finished_at is not None
+    assert requests_count() == 0  # its transaction never committed
+    import_ledger(None, "t.csv", ledger(3), agency=agency, today=TODAY, who="测试")  # the lock is free
+    assert requests_count() == 3

@@ -511,3 +511,26 @@ def test_a_new_section_is_still_created_when_not_mapped(client, login, office, m
         client, resp.location + "/confirm", data={"csrf_token": csrf_token(preview), "section-0": "不存在科"}
     )
     assert forged.status_code == 302 and count(DisclosureRequest) == 1  # a target not offered: nothing imported
+
+
+def test_a_hostile_upload_is_refused_by_the_background_check_and_its_file_deleted(client, login, office, app_ctx):
+    import zipfile
+
+    from tracker.ledger.models import ImportJob
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        with zf.open("xl/sharedStrings.xml", "w") as part:
+            for _ in range(50):
+                part.write(b"a" * 2**20)  # 50 MB of one letter: about 50 KB packed
+    login(office)
+    started = time.perf_counter()
+    resp = upload(client, buf.getvalue(), name="台账.xlsx")
+    page = client.get(resp.location).get_data(as_text=True)
+    assert time.perf_counter() - started < 2
+    assert "未导入，数据库没有任何改动" in page and "压缩比为" in page and "超过上限 100:1" in page
+    job = db.session.scalars(select(ImportJob)).one()
+    assert job.state == "invalid" and job.file_path is None
+    assert not (Path(app_ctx.config["UPLOAD_FOLDER"]) / "ledger_jobs" / job.token).exists()
+    assert "确认导入" not in page
