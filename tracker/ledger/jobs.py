@@ -10,6 +10,7 @@ is deleted. Both phases call tracker.ledger.service.import_ledger.
 
 from __future__ import annotations
 
+import shutil
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -46,6 +47,18 @@ def _cleanup() -> None:
         job.state, job.error = FAILED, "文件上传超过一天未确认导入，已删除；请重新上传。"
     if old:
         db.session.commit()
+    # Folders no job needs any more: state.json folders of the release before import_job, and any left
+    # behind by a crash between writing the file and its row.
+    root = _root()
+    if root.is_dir():
+        cutoff = (utcnow() - MAX_AGE).timestamp()
+        kept = set(db.session.scalars(select(ImportJob.token).where(ImportJob.file_path.is_not(None))))
+        for folder in root.iterdir():
+            try:
+                if folder.name not in kept and folder.stat().st_mtime < cutoff:
+                    shutil.rmtree(folder, ignore_errors=True)
+            except OSError:
+                pass
 
 
 def view(job: ImportJob) -> dict:
