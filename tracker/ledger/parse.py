@@ -331,17 +331,20 @@ def csv_sheets(data: bytes, name: str = "CSV", limits: Limits | None = None) -> 
         except csv.Error:
             raise unreadable(n + 1) from None
 
-    def count_rows() -> int:  # records with any cell (the csv module's C loop: a million in about a second)
-        n = count = 0
-        try:
-            for n, row in enumerate(records(), start=1):  # noqa: B007
-                if any(row):
-                    count += 1
-        except csv.Error:
-            raise unreadable(n + 1) from None
-        return count
+    lines = content.count("\n") + 1
 
-    return [Sheet(name, rows, content.count("\n") + 1, count_rows)]
+    def count_rows() -> int:
+        """Records with any cell, an upper estimate of the data rows: the line count when it is small
+        (a record is at least one line), else counted by the csv module in C (a million in half a second)."""
+        if lines <= limits.max_rows + HEADER_SEARCH_ROWS:
+            return lines
+        reader = records()
+        try:
+            return sum(map(any, reader))
+        except csv.Error:
+            raise unreadable(reader.line_num + 1) from None
+
+    return [Sheet(name, rows, lines, count_rows)]
 
 
 _ROW_END = re.compile(rb"</(?:[A-Za-z_][\w.-]{0,20}:)?row>")
