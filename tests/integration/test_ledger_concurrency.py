@@ -346,3 +346,19 @@ def test_a_killed_import_process_is_interrupted_within_the_stale_time_and_wrote_
     assert requests_count() == 0  # its transaction never committed
     import_ledger(None, "t.csv", ledger(3), agency=agency, today=TODAY, who="测试")  # the lock is free
     assert requests_count() == 3
+
+
+def test_on_sqlite_a_confirmation_while_another_import_writes_is_refused_not_an_error(app_ctx, agency):
+    """SQLite lets one connection write at a time: while an import writes, taking the lock waits for the
+    busy timeout and is then refused with a message (never "database is locked" as a 500)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL writes concurrently; the lock there is the index alone (tested above)")
+    with db.engine.connect() as writer:
+        writer.exec_driver_sql("BEGIN IMMEDIATE")  # what an import holds while it writes
+        try:
+            with pytest.raises(runs.ImportBusy) as busy:
+                runs.acquire(agency.id, filename="t.csv")
+        finally:
+            writer.exec_driver_sql("ROLLBACK")
+    assert busy.value.message == runs.LOCKED
+    assert db.session.scalar(select(func.count()).select_from(ImportJob)) == 0

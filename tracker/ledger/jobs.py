@@ -125,6 +125,9 @@ def _run(app, job_id: int, dry_run: bool) -> None:
 
     with app.app_context():
         job = db.session.get(ImportJob, job_id)
+        if job is None:  # deleted before its thread ran
+            db.session.remove()
+            return
         user = db.session.get(User, job.user_id)
         path, filename, kind = job.file_path, job.filename, job.ledger_kind
         section_map = job.result.get("section_map") or None
@@ -168,7 +171,7 @@ def _run(app, job_id: int, dry_run: bool) -> None:
         finally:
             db.session.remove()
         job = db.session.get(ImportJob, job_id)
-        if job.state != CHECKED and job.file_path:
+        if job is not None and job.state != CHECKED and job.file_path:
             # The file holds applicants' personal data: keep it only while it waits for confirmation.
             runs.remove_file(job.file_path)
             job.file_path = None
@@ -178,6 +181,8 @@ def _run(app, job_id: int, dry_run: bool) -> None:
 
 def _submit(job_id: int, token: str, dry_run: bool) -> None:
     app = current_app._get_current_object()
+    for done in [t for t, th in _threads.items() if not th.is_alive()]:
+        _threads.pop(done, None)
     thread = threading.Thread(target=_run, args=(app, job_id, dry_run), daemon=True, name=f"ledger-{token[:6]}")
     _threads[token] = thread
     thread.start()

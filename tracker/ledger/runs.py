@@ -38,6 +38,7 @@ from .models import CHECKED, IMPORTED, IMPORTING, INTERRUPTED, LEDGER, RUNNING, 
 BUSY = (
     "另一个导入正在进行（{who}于{when}开始导入“{name}”），同一机关的台账一次只能导入一个文件；请等它完成后再确认导入。"
 )
+LOCKED = "另一个导入正在写入数据库，请等它完成（通常不超过一分钟）后再确认导入。"
 INTERRUPTED_MESSAGE = (
     "处理中断：处理该文件的服务进程已停止（可能被重启或终止），数据库没有任何改动，上传的文件已删除；请重新上传。"
 )
@@ -116,6 +117,8 @@ def acquire(
     except IntegrityError:
         with db.engine.connect() as conn:
             raise _busy(conn, agency_id, kind) from None
+    except OperationalError:  # SQLite: another import is writing and holds the database's write lock
+        raise ImportBusy(LOCKED) from None
     return job_id
 
 
