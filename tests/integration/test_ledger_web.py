@@ -93,6 +93,7 @@ def test_preview_then_confirm(client, login, office):
     login(office)
     page = client.get("/ledger/").get_data(as_text=True)
     assert "js/ledger.js" in page and "<script>" not in page and "onclick" not in page
+    assert "每个工作表最多 100000 行数据；.xlsx 解压后不超过 200 MB，.csv 不超过 50 MB" in page
     resp = upload(client, csv_bytes(REQ_ROWS))
     assert resp.status_code == 302
     job_url = resp.location

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..accounts.decorators import permission_required
@@ -55,7 +55,8 @@ def _error(message: str, job_id: str | None = None):
 @permission_required("ledger.import")
 def upload():
     if request.method == "GET":
-        return render_template("ledger/upload.html", kinds=KIND_CHOICES, specs=parse.SPECS)
+        limits = parse.Limits.from_config(current_app.config)
+        return render_template("ledger/upload.html", kinds=KIND_CHOICES, specs=parse.SPECS, limits=limits)
     f = request.files.get("file")
     if f is None or not f.filename:
         return _error("请选择要导入的台账文件（.xlsx 或 .csv）。")
