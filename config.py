@@ -46,6 +46,17 @@ class Config:
         # Backups on PostgreSQL: the directory of pg_dump/pg_restore (default: the newest
         # /usr/lib/postgresql/<version>/bin, else PATH); its version must not be older than the server's.
         self.PG_BIN_DIR = env.get("PG_BIN_DIR", "")
+        # Ledger imports (docs/security.md, tracker/ledger/parse.py Limits): a file beyond these is refused
+        # before its rows are read; a job whose heartbeat is older than LEDGER_JOB_STALE_SECONDS is interrupted.
+        self.LEDGER_MAX_ROWS = int(env.get("LEDGER_MAX_ROWS", "100000"))
+        self.LEDGER_MAX_UNPACKED_BYTES = int(env.get("LEDGER_MAX_UNPACKED_MB", "200")) * 1024 * 1024
+        self.LEDGER_MAX_RATIO = int(env.get("LEDGER_MAX_RATIO", "100"))
+        self.LEDGER_MAX_MEMBERS = int(env.get("LEDGER_MAX_MEMBERS", "1000"))
+        self.LEDGER_MAX_CSV_BYTES = int(env.get("LEDGER_MAX_CSV_MB", "50")) * 1024 * 1024
+        self.LEDGER_MAX_LINE_CHARS = int(env.get("LEDGER_MAX_LINE_CHARS", "65536"))
+        self.LEDGER_MAX_PROBLEMS = int(env.get("LEDGER_MAX_PROBLEMS", "1000"))
+        self.LEDGER_HEARTBEAT_SECONDS = float(env.get("LEDGER_HEARTBEAT_SECONDS", "5"))
+        self.LEDGER_JOB_STALE_SECONDS = float(env.get("LEDGER_JOB_STALE_SECONDS", "45"))
         self.PAGE_SIZE = int(env.get("PAGE_SIZE", "20"))
         self.DUE_SOON_WORKDAYS = int(env.get("DUE_SOON_WORKDAYS", "3"))
         # The office's internal deadline for a section's draft: this many working days before the statutory

@@ -74,6 +74,9 @@ def app_ctx(app):
         _clear(db)
         invalidate()
         yield app
+        from tracker.ledger import jobs
+
+        jobs.wait()  # ledger checks and imports run in background threads: let them end before clearing
         db.session.rollback()
         db.session.remove()
         _clear(db)

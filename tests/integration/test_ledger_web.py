@@ -13,6 +13,7 @@ import pytest
 from flask import current_app
 from openpyxl import load_workbook
 from sqlalchemy import func, select
+from sqlalchemy import update as sa_update
 
 from tests.conftest import csrf_token
 from tracker.accounts.models import Section
@@ -20,6 +21,7 @@ from tracker.audit import Event
 from tracker.disclosure.models import DisclosureRequest, Review
 from tracker.extensions import db
 from tracker.ledger import export as ledger_export
+from tracker.ledger import jobs
 from tracker.ledger.service import import_ledger
 from tracker.rules.outcomes import CODES
 from tracker.rules.report_layout import APPLICANT_TYPES
@@ -55,15 +57,27 @@ def logout(client) -> None:
     client.post("/logout", data={"csrf_token": csrf_token(client.get("/ledger/").get_data(as_text=True))})
 
 
-def upload(client, data: bytes, name: str = "台账.csv", kind: str = "", xhr: bool = False):
+def upload(client, data: bytes, name: str = "台账.csv", kind: str = "", xhr: bool = False, wait: bool = True):
+    """Upload a file; the check runs in the background, and (unless ``wait`` is false or the page's
+    script path is taken) this waits for it, as the browser's polling would."""
     page = client.get("/ledger/").get_data(as_text=True)
     headers = {"X-Requested-With": "XMLHttpRequest"} if xhr else {}
-    return client.post(
+    resp = client.post(
         "/ledger/",
         data={"csrf_token": csrf_token(page), "kind": kind, "file": (io.BytesIO(data), name)},
         content_type="multipart/form-data",
         headers=headers,
     )
+    if wait and not xhr:
+        jobs.wait()
+    return resp
+
+
+def post_and_wait(client, url: str, **kwargs):
+    resp = client.post(url, **kwargs)
+    jobs.wait()
+    db.session.expire_all()
+    return resp
 
 
 # ---------------------------------------------------------------------------------------- upload page
@@ -79,6 +93,7 @@ def test_preview_then_confirm(client, login, office):
     login(office)
     page = client.get("/ledger/").get_data(as_text=True)
     assert "js/ledger.js" in page and "<script>" not in page and "onclick" not in page
+    assert "每个工作表最多 100000 行数据；.xlsx 解压后不超过 200 MB，.csv 不超过 50 MB" in page
     resp = upload(client, csv_bytes(REQ_ROWS))
     assert resp.status_code == 302
     job_url = resp.location
@@ -90,7 +105,7 @@ def test_preview_then_confirm(client, login, office):
     confirm_url = job_url + "/confirm"
     assert client.post(confirm_url, data={}).status_code == 400  # no CSRF token: refused
     assert count(DisclosureRequest) == 0
-    resp = client.post(confirm_url, data={"csrf_token": csrf_token(preview)})
+    resp = post_and_wait(client, confirm_url, data={"csrf_token": csrf_token(preview)})
     assert resp.status_code == 302
     done = client.get(resp.location).get_data(as_text=True)
     assert "导入完成" in done and "依申请公开申请：已新增 4 条" in done
@@ -100,7 +115,7 @@ def test_preview_then_confirm(client, login, office):
     job_dir = Path(current_app.config["UPLOAD_FOLDER"]) / "ledger_jobs" / job_url.rsplit("/", 1)[-1]
     assert not list(job_dir.glob("file.*"))  # the uploaded personal data is not kept after the import
     # confirming twice does not import twice
-    resp = client.post(confirm_url, data={"csrf_token": csrf_token(preview)})
+    resp = post_and_wait(client, confirm_url, data={"csrf_token": csrf_token(preview)})
     assert count(DisclosureRequest) == 4
 
 
@@ -123,7 +138,7 @@ def test_bad_file_lists_every_problem_and_offers_no_confirmation(client, login, 
         and "第7行 办结日期: 办结日期2023-01-01早于收到日期2023-01-05" in page
     )
     assert "确认导入" not in page
-    resp = client.post(resp.location + "/confirm", data={"csrf_token": csrf_token(page)})
+    resp = post_and_wait(client, resp.location + "/confirm", data={"csrf_token": csrf_token(page)})
     assert resp.status_code == 302 and count(DisclosureRequest) == 0
 
 
@@ -419,34 +434,43 @@ def test_round_trip_export_then_import_into_an_empty_database_gives_the_same_rep
     assert after == before
 
 
-def test_a_job_whose_worker_stopped_is_reported_as_interrupted(client, login, office, app_ctx):
-    import os
+def test_a_job_whose_worker_stopped_is_reported_as_interrupted_and_its_file_deleted(client, login, office, app_ctx):
+    """A worker killed mid-import leaves its job `importing` with a heartbeat that stops: once the heartbeat
+    is older than LEDGER_JOB_STALE_SECONDS the page says 中断, the uploaded file is gone, the lock is free."""
+    from datetime import timedelta
+
+    from tracker.ledger import runs
+    from tracker.ledger.models import ImportJob
+    from tracker.rules.clock import utcnow
 
     login(office)
     job_url = upload(client, csv_bytes(REQ_ROWS)).location
-    from pathlib import Path
-
-    from tracker.ledger import jobs
-
-    state_file = Path(app_ctx.config["UPLOAD_FOLDER"]) / "ledger_jobs" / job_url.rsplit("/", 1)[-1] / "state.json"
-    import json
-
-    state = json.loads(state_file.read_text(encoding="utf-8"))
-    state["state"] = "importing"
-    state_file.write_text(json.dumps(state), encoding="utf-8")
+    token = job_url.rsplit("/", 1)[-1]
+    job = db.session.scalars(select(ImportJob).where(ImportJob.token == token)).one()
+    assert job.state == "checked" and Path(job.file_path).is_file()
+    runs.acquire(job.agency_id, job_id=job.id)  # the confirmation took the lock; then the worker died
     assert client.get(job_url + "/progress").get_json()["running"] is True
-    old = time.time() - jobs.STALE_SECONDS - 5
-    os.utime(state_file, (old, old))
-    assert client.get(job_url + "/progress").get_json() == {
-        "state": "failed",
-        "stage": state["stage"],
-        "done": state["done"],
-        "total": state["total"],
-        "percent": 100,
-        "running": False,
-    }
-    assert "处理中断" in client.get(job_url).get_data(as_text=True)
+    with pytest.raises(runs.ImportBusy) as busy:  # the lock holds while the job may still be alive
+        import_ledger(office, "t.csv", csv_bytes(REQ_ROWS), today=TODAY)
+    assert "另一个导入正在进行" in busy.value.message and "台账.csv" in busy.value.message
+    stale = app_ctx.config["LEDGER_JOB_STALE_SECONDS"]
+    assert stale <= 60 - app_ctx.config["LEDGER_HEARTBEAT_SECONDS"]  # shown within a minute of the last beat
+    db.session.execute(
+        sa_update(ImportJob).where(ImportJob.id == job.id).values(heartbeat_at=utcnow() - timedelta(seconds=stale + 1))
+    )
+    db.session.commit()
+    progress = client.get(job_url + "/progress").get_json()
+    assert progress["state"] == "interrupted" and progress["running"] is False and progress["percent"] == 100
+    page = client.get(job_url).get_data(as_text=True)
+    assert "中断" in page and "数据库没有任何改动，上传的文件已删除" in page
+    db.session.expire_all()
+    job = db.session.get(ImportJob, job.id)
+    assert job.file_path is None and job.finished_at is not None
+    assert not (Path(app_ctx.config["UPLOAD_FOLDER"]) / "ledger_jobs" / token).exists()
     assert count(DisclosureRequest) == 0
+    # the lock is free again
+    import_ledger(office, "t.csv", csv_bytes(REQ_ROWS), today=TODAY)
+    assert count(DisclosureRequest) == 4
 
 
 def test_a_mistyped_section_is_offered_as_the_existing_one_closest_first(client, login, office, make_section):
@@ -463,7 +487,9 @@ def test_a_mistyped_section_is_offered_as_the_existing_one_closest_first(client,
     assert "将新建科室（1 个）：投资课" in preview
     options = re.findall(r'<option value="([^"]*)">', preview.split('name="section-0"', 1)[1].split("</select>", 1)[0])
     assert options == ["", "投资科", "价格科", "规划科"]  # create it, or the closest existing name first
-    resp = client.post(resp.location + "/confirm", data={"csrf_token": csrf_token(preview), "section-0": "投资科"})
+    resp = post_and_wait(
+        client, resp.location + "/confirm", data={"csrf_token": csrf_token(preview), "section-0": "投资科"}
+    )
     done = client.get(resp.location).get_data(as_text=True)
     assert "导入完成" in done and "台账中的科室“投资课”已按现有科室“投资科”导入" in done
     assert {r.number: r.section.name for r in db.session.scalars(select(DisclosureRequest))} == {
@@ -478,9 +504,34 @@ def test_a_new_section_is_still_created_when_not_mapped(client, login, office, m
     login(office)
     resp = upload(client, csv_bytes(["T-1,2023-01-05,自然人,张三,当面,某项目批复,能源科,2023/1/20,予以公开,"]))
     preview = client.get(resp.location).get_data(as_text=True)
-    resp = client.post(resp.location + "/confirm", data={"csrf_token": csrf_token(preview), "section-0": ""})
+    resp = post_and_wait(client, resp.location + "/confirm", data={"csrf_token": csrf_token(preview), "section-0": ""})
     assert "已新建科室（1 个）：能源科" in client.get(resp.location).get_data(as_text=True)
     resp = upload(client, csv_bytes(["T-2,2023-01-05,自然人,张三,当面,某项目批复,能源课,2023/1/20,予以公开,"]))
     preview = client.get(resp.location).get_data(as_text=True)
-    forged = client.post(resp.location + "/confirm", data={"csrf_token": csrf_token(preview), "section-0": "不存在科"})
+    forged = post_and_wait(
+        client, resp.location + "/confirm", data={"csrf_token": csrf_token(preview), "section-0": "不存在科"}
+    )
     assert forged.status_code == 302 and count(DisclosureRequest) == 1  # a target not offered: nothing imported
+
+
+def test_a_hostile_upload_is_refused_by_the_background_check_and_its_file_deleted(client, login, office, app_ctx):
+    import zipfile
+
+    from tracker.ledger.models import ImportJob
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        with zf.open("xl/sharedStrings.xml", "w") as part:
+            for _ in range(50):
+                part.write(b"a" * 2**20)  # 50 MB of one letter: about 50 KB packed
+    login(office)
+    started = time.perf_counter()
+    resp = upload(client, buf.getvalue(), name="台账.xlsx")
+    page = client.get(resp.location).get_data(as_text=True)
+    assert time.perf_counter() - started < 2
+    assert "未导入，数据库没有任何改动" in page and "压缩比为" in page and "超过上限 100:1" in page
+    job = db.session.scalars(select(ImportJob)).one()
+    assert job.state == "invalid" and job.file_path is None
+    assert not (Path(app_ctx.config["UPLOAD_FOLDER"]) / "ledger_jobs" / job.token).exists()
+    assert "确认导入" not in page

@@ -18,6 +18,7 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -181,6 +182,89 @@ def split_sections(value: str) -> list[str]:
     return seen
 
 
+# ------------------------------------------------------------------------------------------- bounds
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of a file the import reads at most (config ``LEDGER_*``, docs/security.md).
+
+    An .xlsx is a zip archive: its directory says how large every part unpacks, and zipfile never
+    inflates a part beyond the size its directory gives, so checking the directory before openpyxl opens
+    the workbook bounds the memory and time of everything after it.
+    """
+
+    max_rows: int = 100_000  # data rows of one sheet
+    max_unpacked_bytes: int = 200 * 1024 * 1024  # all parts of an .xlsx, unpacked
+    max_ratio: int = 100  # unpacked / packed size of one part (a part above RATIO_MIN_BYTES)
+    max_members: int = 1000  # parts of an .xlsx (a workbook of a few sheets has about 10-20)
+    max_csv_bytes: int = 50 * 1024 * 1024  # a .csv file
+    max_line_chars: int = 65_536  # one line of a .csv
+    max_problems: int = 1000  # checking stops here: the user fixes these first
+
+    @classmethod
+    def from_config(cls, config) -> Limits:
+        """The limits an app's config sets (``LEDGER_MAX_ROWS`` ... ``LEDGER_MAX_PROBLEMS``), the defaults otherwise."""
+        return cls(**{f: int(config[k]) for f in cls.__dataclass_fields__ if (k := f"LEDGER_{f.upper()}") in config})
+
+
+RATIO_MIN_BYTES = 1024 * 1024  # small parts (styles, a tiny sheet) compress far better than data does
+_MB = 1024 * 1024
+
+
+def _refusal(message: str) -> LedgerInvalid:
+    return LedgerInvalid([Problem("", 0, "", message)])
+
+
+def _mb(n: int) -> str:
+    return f"{n / _MB:.0f} MB" if n >= _MB else f"{n} 字节"
+
+
+NOT_XLSX = "无法打开该文件：它不是有效的 .xlsx 工作簿（文件已损坏或不是 Excel 文件）。旧版 .xls 请在 Excel 中另存为 .xlsx 后重新导入。"
+
+
+def check_archive(source, limits: Limits) -> None:
+    """Refuse an .xlsx whose zip directory is unreadable or promises too much: too many parts, more than
+    ``max_unpacked_bytes`` unpacked in all, or a large part packed more than ``max_ratio`` times (a zip
+    bomb). Reads only the directory, never a part."""
+    try:
+        with zipfile.ZipFile(source) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise _refusal(NOT_XLSX) from None
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)
+    if len(infos) > limits.max_members:
+        raise _refusal(
+            f"该 .xlsx 文件包含 {len(infos)} 个部件，超过上限 {limits.max_members} 个，不像是正常的 Excel 工作簿；"
+            "请在 Excel 中打开后另存为新的 .xlsx 再导入。"
+        )
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_unpacked_bytes:
+        raise _refusal(
+            f"该 .xlsx 文件解压后共 {_mb(total)}，超过导入上限 {_mb(limits.max_unpacked_bytes)}，未读取；"
+            "请删去无关的工作表、图片和空白格式，或把台账分成几个文件分别导入。"
+        )
+    for i in infos:
+        if i.file_size > RATIO_MIN_BYTES and i.file_size > limits.max_ratio * max(i.compress_size, 1):
+            ratio = i.file_size / max(i.compress_size, 1)
+            raise _refusal(
+                f"该 .xlsx 文件的部件“{text_rule.xml_safe(i.filename)[:80]}”压缩比为 {ratio:.0f}:1，超过上限 "
+                f"{limits.max_ratio}:1（正常的台账远低于此），疑似恶意构造的文件，未读取；请在 Excel 中另存为新文件后再导入。"
+            )
+
+
+def too_many_rows(sheet: str, limits: Limits, about: int | None = None) -> Problem:
+    found = f"约有 {about} 行，" if about is not None else ""
+    return Problem(
+        sheet,
+        0,
+        "",
+        f"工作表{found}超过导入上限 {limits.max_rows} 行数据，未导入；请把台账分成几个文件，每个不超过 {limits.max_rows} 行后分别导入",
+    )
+
+
 # -------------------------------------------------------------------------------------------- files
 
 
@@ -191,6 +275,8 @@ class Sheet:
     name: str
     rows: Callable[[], Iterator[tuple[int, tuple]]]  # a fresh iterator each call: (row number, cell values)
     size_hint: int = 0
+    # An upper estimate of the rows that hold cells, read cheaply before any row is checked (None: unknown).
+    count_rows: Callable[[], int] | None = None
 
 
 def decode_csv(data: bytes) -> str:
@@ -209,38 +295,130 @@ def decode_csv(data: bytes) -> str:
         ) from None
 
 
-def csv_sheets(data: bytes, name: str = "CSV") -> list[Sheet]:
+def csv_sheets(data: bytes, name: str = "CSV", limits: Limits | None = None) -> list[Sheet]:
+    limits = limits or Limits()
+    if len(data) > limits.max_csv_bytes:
+        raise _refusal(
+            f"该 .csv 文件有 {_mb(len(data))}，超过导入上限 {_mb(limits.max_csv_bytes)}，未读取；请把台账分成几个文件分别导入。"
+        )
     content = decode_csv(data)
+    del data
+    # One line at a time (StringIO iterates lines in C, no list of them); the newline counts too.
+    if max(map(len, io.StringIO(content, newline="")), default=0) > limits.max_line_chars + 2:
+        raise _refusal(
+            f"该 .csv 文件有一行超过 {limits.max_line_chars} 个字符，不是正常的台账（可能不是逗号分隔的文本文件），未读取；"
+            "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 .xlsx 后重新导入。"
+        )
     # Excel writes commas (or tabs for "Unicode text"); the separator that occurs most in the first
     # lines wins. csv.Sniffer guesses wrongly on Chinese text with few separators.
     head = content[:8192].splitlines()[:5]
     delimiter = max((",", "\t", ";"), key=lambda d: sum(line.count(d) for line in head))
 
+    def records():
+        return csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
+
+    def unreadable(n: int) -> LedgerInvalid:
+        return _refusal(
+            f"第{n}行无法按 CSV 格式读取（引号不成对或单元格过长），请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重新导入。"
+        )
+
     def rows() -> Iterator[tuple[int, tuple]]:
         # Numbered by record, as Excel shows the file: a quoted cell with a line break stays one row.
-        for n, row in enumerate(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter), start=1):
-            yield n, tuple(row)
+        n = 0
+        try:
+            for n, row in enumerate(records(), start=1):
+                yield n, tuple(row)
+        except csv.Error:
+            raise unreadable(n + 1) from None
 
-    return [Sheet(name, rows, content.count("\n") + 1)]
+    lines = content.count("\n") + 1
+
+    def count_rows() -> int:
+        """Records with any cell, an upper estimate of the data rows: the line count when it is small
+        (a record is at least one line), else counted by the csv module in C (a million in half a second)."""
+        if lines <= limits.max_rows + HEADER_SEARCH_ROWS:
+            return lines
+        reader = records()
+        try:
+            return sum(map(any, reader))
+        except csv.Error:
+            raise unreadable(reader.line_num + 1) from None
+
+    return [Sheet(name, rows, lines, count_rows)]
 
 
-def xlsx_sheets(source) -> list[Sheet]:
-    """Every sheet of an .xlsx workbook (read-only mode: rows stream, memory stays flat)."""
+_ROW_END = re.compile(rb"</(?:[A-Za-z_][\w.-]{0,20}:)?row>")
+_KEEP = 64  # longer than any match, so a tag cut by a chunk boundary is counted in the next round
+
+
+def _count_row_ends(buf: bytes) -> int:
+    if b":row>" in buf:  # a namespace prefix (<x:row>): rare, the regular expression
+        return len(_ROW_END.findall(buf))
+    return buf.count(b"</row>")
+
+
+def _closed_rows(archive, member: str) -> int:
+    """Rows with cells in a worksheet part (``</row>`` tags; an empty formatted row is ``<row/>``), counted
+    by streaming the part: the directory check bounds how much is inflated."""
+    count, tail = 0, b""
+    with zipfile.ZipFile(archive) as zf, zf.open(member) as part:
+        while chunk := part.read(1 << 20):
+            buf = tail + chunk
+            tail = buf[max(len(buf) - _KEEP, 0) :]
+            # a tag wholly inside the tail is counted again with the next chunk
+            count += _count_row_ends(buf) - _count_row_ends(tail)
+    return count + _count_row_ends(tail)
+
+
+def _sheet_parts(source) -> list[tuple[str, str]]:
+    """(sheet name, worksheet part) of every sheet, read from xl/workbook.xml and its relationships (small
+    parts, bounded by the directory check); the part's own name where they cannot be read."""
+    from xml.etree import ElementTree
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    rel_id = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    with zipfile.ZipFile(source) as zf:
+        names = set(zf.namelist())
+        parts = sorted(n for n in names if re.fullmatch(r"xl/worksheets/[^/]+\.xml", n))
+        try:
+            targets = {
+                r.get("Id"): r.get("Target", "") for r in ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+            }
+            found = []
+            for sheet in ElementTree.fromstring(zf.read("xl/workbook.xml")).iterfind("m:sheets/m:sheet", ns):
+                target = targets.get(sheet.get(rel_id), "")
+                part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                if part in names:
+                    found.append((sheet.get("name") or part, part))
+            return found + [(p, p) for p in parts if p not in {f[1] for f in found}]
+        except (KeyError, ElementTree.ParseError):
+            return [(p, p) for p in parts]
+
+
+def xlsx_sheets(source, limits: Limits | None = None) -> list[Sheet]:
+    """Every sheet of an .xlsx workbook (read-only mode: rows stream, memory stays flat), after the zip
+    directory passed ``check_archive`` and every sheet's rows were counted.
+
+    The count comes first because openpyxl, opening a sheet without a ``<dimension>``, parses all of it to
+    find its size: a million-row sheet would cost half a minute before any check could stop it.
+    """
     from openpyxl import load_workbook
 
+    limits = limits or Limits()
+    check_archive(source, limits)
     try:
+        for name, part in _sheet_parts(source):
+            about = _closed_rows(source, part)
+            if about > limits.max_rows + HEADER_SEARCH_ROWS:
+                raise LedgerInvalid([too_many_rows(text_rule.xml_safe(name), limits, about)])
         wb = load_workbook(source, read_only=True, data_only=True)
+    except LedgerInvalid:
+        raise
     except Exception:
-        raise LedgerInvalid(
-            [
-                Problem(
-                    "",
-                    0,
-                    "",
-                    "无法打开该文件：它不是有效的 .xlsx 工作簿。旧版 .xls 请在 Excel 中另存为 .xlsx 后重新导入。",
-                )
-            ]
-        ) from None
+        raise _refusal(NOT_XLSX) from None
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)
     sheets = []
     for ws in wb.worksheets:
         hint = ws.max_row or 0
@@ -254,14 +432,20 @@ def xlsx_sheets(source) -> list[Sheet]:
     return sheets
 
 
-def open_file(filename: str, source) -> list[Sheet]:
-    """Sheets of a .xlsx or .csv file given as a path or bytes; LedgerInvalid for other formats."""
+def open_file(filename: str, source, limits: Limits | None = None) -> list[Sheet]:
+    """Sheets of a .xlsx or .csv file given as a path or bytes, within ``limits``; LedgerInvalid for other
+    formats and for files beyond the limits."""
+    limits = limits or Limits()
     lower = filename.lower()
     if lower.endswith(".csv"):
-        data = source if isinstance(source, bytes) else open(source, "rb").read()  # noqa: SIM115
-        return csv_sheets(data, name=filename.rsplit("/", 1)[-1])
+        if isinstance(source, bytes):
+            data = source
+        else:
+            with open(source, "rb") as f:
+                data = f.read(limits.max_csv_bytes + 1)  # never more than one byte beyond the limit
+        return csv_sheets(data, name=filename.rsplit("/", 1)[-1], limits=limits)
     if lower.endswith((".xlsx", ".xlsm")):
-        return xlsx_sheets(io.BytesIO(source) if isinstance(source, bytes) else source)
+        return xlsx_sheets(io.BytesIO(source) if isinstance(source, bytes) else source, limits)
     raise LedgerInvalid([Problem("", 0, "", "只能导入 .xlsx 或 .csv 文件；旧版 .xls 请在 Excel 中另存为 .xlsx。")])
 
 
@@ -502,9 +686,22 @@ class ParsedSheet:
 
 
 def read_sheet(
-    sheet: Sheet, kind: str | None, today: date, progress: Callable[[int], None] | None = None
+    sheet: Sheet,
+    kind: str | None,
+    today: date,
+    progress: Callable[[int], None] | None = None,
+    limits: Limits | None = None,
 ) -> tuple[ParsedSheet | None, list[Problem]]:
-    """Typed rows of one sheet and every problem found in it (rows with problems are left out)."""
+    """Typed rows of one sheet and every problem found in it (rows with problems are left out).
+
+    Refused as a whole, before a row is checked, when the sheet has more than ``limits.max_rows`` data
+    rows; checking stops after ``limits.max_problems`` problems (the rest would only repeat them).
+    """
+    limits = limits or Limits()
+    if sheet.count_rows is not None:
+        about = sheet.count_rows()
+        if about > limits.max_rows + HEADER_SEARCH_ROWS:
+            return None, [too_many_rows(sheet.name, limits, about)]
     header, problems = find_header(sheet, kind)
     if header is None or problems:
         return None, problems
@@ -512,6 +709,18 @@ def read_sheet(
     rows = []
     first: dict[tuple, int] = {}
     for i, (n, values) in enumerate(_data_rows(sheet, header), start=1):
+        if i > limits.max_rows:
+            return None, [too_many_rows(sheet.name, limits)]
+        if len(problems) >= limits.max_problems:
+            problems.append(
+                Problem(
+                    sheet.name,
+                    0,
+                    "",
+                    f"问题已超过 {limits.max_problems} 个，第{n}行起未再检查；请先修改以上问题后重新导入",
+                )
+            )
+            break
         cells = _Cells(sheet.name, spec, header, n, values)
         row = cells.row(today)
         key = cells.identity()

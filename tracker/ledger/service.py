@@ -30,7 +30,9 @@ from decimal import Decimal
 from difflib import SequenceMatcher
 from types import SimpleNamespace
 
+from flask import current_app
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import audit
@@ -39,6 +41,7 @@ from ..accounts.roles import require
 from ..disclosure import clock as request_clock
 from ..disclosure.intake import case_pattern
 from ..disclosure.models import CONCLUDED, IN_PROGRESS, REGISTERED, CaseCounter, DisclosureRequest, Review
+from ..errors import ConflictError
 from ..extensions import db
 from ..numbering import format_number, next_seq
 from ..rules import proposals as proposal_rules
@@ -46,7 +49,7 @@ from ..rules.clock import today_cn, utcnow
 from ..rules.outcomes import outcome as outcome_of
 from ..unit_of_work import unit_of_work
 from ..workcal.service import current_calendar
-from . import parse
+from . import parse, runs
 from .parse import PROPOSALS, REGISTER, REQUESTS, REVIEWS, LedgerInvalid, Problem
 
 Progress = Callable[[str, int, int], None]  # (stage label, done, total)
@@ -864,6 +867,7 @@ def import_ledger(
     today: date | None = None,
     progress: Progress | None = None,
     section_map: dict[str, str] | None = None,
+    job_id: int | None = None,
 ) -> Summary:
     """Check the whole file, then (unless a dry run) write it in one transaction.
 
@@ -871,23 +875,68 @@ def import_ledger(
     ``source`` is a path or the file's bytes; ``section_map``: section names of the file to read as
     existing sections of the agency (the preview's offer). Raises LedgerInvalid listing every problem:
     nothing written.
+
+    An import holds the agency's import lock (tracker.ledger.runs) from before it reads what the database
+    holds until its transaction commits: ``job_id`` is the upload page's job, whose runner took the lock
+    and beats; without one the import takes the lock itself (a new `import_job` row) and beats while it
+    runs, and raises ImportBusy while another import of the agency runs.
     """
     require(actor, "ledger.import", "只有政务公开办或系统管理员可以导入台账。")
     if kind is not None and kind not in parse.SPECS:
         raise LedgerInvalid([Problem("", 0, "", f"未知的台账类型“{kind}”，应为 " + "、".join(parse.SPECS))])
     agency = agency or actor.agency
-    today = today or today_cn()
-    progress = progress or _noop
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    args = (actor, filename, source, agency, kind, dry_run, who, today or today_cn(), section_map)
+    if dry_run or job_id is not None:
+        return _import(*args, progress or _noop, job_id)
+    job_id = runs.acquire(agency.id, user_id=getattr(actor, "id", None), filename=name, ledger_kind=kind)
+    try:
+        with runs.heartbeat(job_id) as beat:
+
+            def tracked(stage: str, done: int, total: int) -> None:
+                beat.update(stage=stage, done=done, total=max(total, done))
+                if progress is not None:
+                    progress(stage, done, total)
+
+            return _import(*args, tracked, job_id)
+    except BaseException:
+        # A refusal changes nothing: the lock's row goes too (the upload page's jobs keep theirs, to show).
+        db.session.rollback()
+        runs.release(job_id)
+        raise
+
+
+SYSTEM_ERROR = "导入时发生系统错误，数据库没有任何改动。请稍后重试或联系系统管理员。"
+
+
+def _import(
+    actor,
+    filename: str,
+    source,
+    agency: Agency,
+    kind: str | None,
+    dry_run: bool,
+    who: str | None,
+    today: date,
+    section_map: dict[str, str] | None,
+    progress: Progress,
+    job_id: int | None,
+) -> Summary:
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
     summary = Summary(filename=name, dry_run=dry_run)
 
-    sheets = parse.open_file(filename, source)
+    limits = parse.Limits.from_config(current_app.config)
+    sheets = parse.open_file(filename, source, limits)
     selected, problems = parse.select_sheets(sheets, kind)
     parsed: list[parse.ParsedSheet] = []
     for sheet, sheet_kind in selected:
         label = f"读取“{sheet.name}”"
         result, found = parse.read_sheet(
-            sheet, sheet_kind, today, lambda n, label=label, total=sheet.size_hint: progress(label, n, total)
+            sheet,
+            sheet_kind,
+            today,
+            lambda n, label=label, total=sheet.size_hint: progress(label, n, total),
+            limits,
         )
         problems.extend(found)
         if result is not None:
@@ -950,6 +999,22 @@ def import_ledger(
         "now": utcnow(),
         "calendar": calendar,
     }
+    try:
+        _write(plan, ctx, summary, progress, job_id)
+    except IntegrityError:
+        # The database's own guard (unique 编号 per agency and the like): something wrote the same record
+        # between the check and the commit; the whole import was rolled back.
+        raise ConflictError(TAKEN) from None
+    return summary
+
+
+TAKEN = (
+    "写入时发现有记录已被占用（例如同一编号的申请刚刚被登记或导入），本次导入已全部撤销，数据库没有任何改动；"
+    "请重新上传该文件检查后再导入。"
+)
+
+
+def _write(plan: _Plan, ctx: dict, summary: Summary, progress: Progress, job_id: int | None) -> None:
     with unit_of_work():
         _write_sections(plan, ctx)
         ids, summary.numbers_generated = _write_requests(plan, ctx, progress)
@@ -960,9 +1025,18 @@ def import_ledger(
             "ledger.imported",
             subject_type="ledger",
             subject_id=None,
-            actor=actor,
-            agency_id=agency.id,
+            actor=ctx["actor"],
+            agency_id=plan.agency.id,
             data={**summary.as_dict(), "by": ctx["who"]},
         )
         progress("提交", 1, 1)
-    return summary
+        runs.finish_in(db.session, job_id, job_result(summary))
+
+
+def job_result(summary: Summary) -> dict:
+    """What the job page shows of a check or an import (`import_job.result`)."""
+    return {
+        "summary": summary.lines(),
+        "counts": {k: vars(c) for k, c in summary.counts.items()},
+        "section_choices": summary.section_choices,
+    }

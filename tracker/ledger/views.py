@@ -6,10 +6,12 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user
 
 from ..accounts.decorators import permission_required
+from ..errors import ServiceError
 from ..rules.clock import today_cn
 from ..web import xlsx_download
 from . import export, jobs, parse
 from .blueprint import bp
+from .models import STATE_LABELS
 
 KIND_CHOICES = [("", "自动识别（按工作表名称或表头）"), *[(k, s.label) for k, s in parse.SPECS.items()]]
 EXTENSIONS = (".xlsx", ".xlsm", ".csv")
@@ -17,10 +19,6 @@ EXTENSIONS = (".xlsx", ".xlsm", ".csv")
 
 def _wants_json() -> bool:
     return request.headers.get("X-Requested-With") == "XMLHttpRequest"
-
-
-def _background() -> bool:
-    return _wants_json() and current_app.config.get("LEDGER_BACKGROUND", True)
 
 
 def _job_urls(job_id: str) -> dict:
@@ -46,18 +44,19 @@ def _state(job_id: str) -> dict:
     return state
 
 
-def _error(message: str):
+def _error(message: str, job_id: str | None = None):
     if _wants_json():
         return jsonify({"error": message}), 400
     flash(message, "danger")
-    return redirect(url_for("ledger.upload"))
+    return redirect(url_for("ledger.job", job_id=job_id) if job_id else url_for("ledger.upload"))
 
 
 @bp.route("/", methods=["GET", "POST"])
 @permission_required("ledger.import")
 def upload():
     if request.method == "GET":
-        return render_template("ledger/upload.html", kinds=KIND_CHOICES, specs=parse.SPECS)
+        limits = parse.Limits.from_config(current_app.config)
+        return render_template("ledger/upload.html", kinds=KIND_CHOICES, specs=parse.SPECS, limits=limits)
     f = request.files.get("file")
     if f is None or not f.filename:
         return _error("请选择要导入的台账文件（.xlsx 或 .csv）。")
@@ -70,7 +69,7 @@ def upload():
     if kind is not None and kind not in parse.SPECS:
         return _error("请选择台账类型。")
     job_id = jobs.create(current_user, f.filename, data, kind)
-    jobs.start(job_id, current_user, dry_run=True, background=_background())
+    jobs.check(job_id)  # in the background, never in this request: the page follows its progress
     return _following(job_id)
 
 
@@ -84,6 +83,7 @@ def job(job_id: str):
         urls=_job_urls(job_id),
         kinds=dict(KIND_CHOICES),
         running=state["state"] in jobs.RUNNING,
+        state_label=STATE_LABELS.get(state["state"], ""),
     )
 
 
@@ -118,7 +118,10 @@ def confirm(job_id: str):
             return _error(f"“{target}”不是可选的科室，请重新选择台账中的“{name}”对应的科室。")
         if target:
             section_map[name] = target
-    jobs.start(job_id, current_user, dry_run=False, background=_background(), section_map=section_map)
+    try:
+        jobs.confirm(job_id, current_user, section_map)
+    except ServiceError as e:  # another import of the agency is running (the job stays checked), or it moved on
+        return _error(e.message, job_id)
     return _following(job_id)
 
 
