@@ -130,4 +130,7 @@ def register_cli(app: Flask) -> None:
     from .reminders.cli import register as register_reminders
 
     register_reminders(app)  # noqa: E702, I001
+    from .audit_cli import register as register_audit
+
+    register_audit(app)  # noqa: E702, I001
     _check_every_command(app.cli)  # last: also the commands registered above
