@@ -62,6 +62,7 @@ def verify_cmd():
 
     verifier = verify()
     names = dict(db.session.execute(db.select(Agency.id, Agency.name)).all())
+    db.session.rollback()
     checked = verifier.checked()
     click.echo(f"事件日志链校验：共校验 {sum(checked.values())} 条事件，{len(checked)} 条链。")
     for chain, count in checked.items():
