@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import DDL, JSON, ForeignKey, Index, Integer, String, Text, bindparam, event, inspect, text
+from sqlalchemy import DDL, JSON, ForeignKey, Index, Integer, String, Text, event, inspect, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .extensions import db
@@ -205,22 +205,18 @@ def create_guard(conn) -> None:
 
 
 def _lock_heads(conn, chains: list[int]) -> dict[int, event_chain.Head]:
-    """Lock and read the heads of ``chains`` (sorted: two transactions lock in the same order). PostgreSQL:
-    SELECT ... FOR UPDATE. SQLite: a no-op UPDATE, so that the driver begins the transaction and the
-    database's one writer lock is held before the head is read (a plain SELECT would read outside it)."""
-    if conn.dialect.name == "postgresql":
-        sql = "SELECT chain, seq, last_hash FROM event_chain WHERE chain IN :chains ORDER BY chain FOR UPDATE"
-    else:
-        sql = "UPDATE event_chain SET seq = seq WHERE chain IN :chains RETURNING chain, seq, last_hash"
-    stmt = text(sql).bindparams(bindparam("chains", expanding=True))
-    heads = {c: event_chain.Head(s, h) for c, s, h in conn.execute(stmt, {"chains": chains})}
-    if missing := [c for c in chains if c not in heads]:  # a chain's first event: once per agency
-        conn.execute(
-            text("INSERT INTO event_chain (chain, seq, last_hash) VALUES (:c, 0, :g) ON CONFLICT DO NOTHING"),
-            [{"c": c, "g": event_chain.GENESIS} for c in missing],
-        )
-        heads.update({c: event_chain.Head(s, h) for c, s, h in conn.execute(stmt, {"chains": missing})})
-    return heads
+    """Lock and read the heads of ``chains`` in one statement, making those that do not exist yet (a chain's
+    first event): an upsert whose no-op DO UPDATE takes the row lock, like SELECT ... FOR UPDATE, on
+    PostgreSQL (a second transaction waits, then reads the head the first one left), and on SQLite is a write,
+    so that the driver begins the transaction and SQLite's one writer lock is held before the head is read
+    (a plain SELECT would read outside it). ``chains`` sorted: two transactions lock in the same order."""
+    values = ", ".join(f"(:c{i}, 0, :genesis)" for i in range(len(chains)))
+    sql = (
+        f"INSERT INTO event_chain (chain, seq, last_hash) VALUES {values} "
+        "ON CONFLICT (chain) DO UPDATE SET seq = event_chain.seq RETURNING chain, seq, last_hash"
+    )
+    params = {"genesis": event_chain.GENESIS, **{f"c{i}": c for i, c in enumerate(chains)}}
+    return {c: event_chain.Head(s, h) for c, s, h in conn.execute(text(sql), params)}
 
 
 def _chain(conn, rows: list[dict]) -> None:

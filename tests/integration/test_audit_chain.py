@@ -227,3 +227,11 @@ def test_a_changed_time_or_swapped_hash_is_named(app_ctx, agency, dba):
         )
     result = _verify(app_ctx)
     assert result.exit_code == 1 and f"事件 #{ids[3]}" in result.output
+
+
+def test_the_security_log_tells_admins_how_to_verify_the_chain(app_ctx, make_user):
+    make_user("admin", username="boss")
+    tab = Tab(app_ctx)
+    tab.login("boss")
+    page = tab.get("/admin/security-log").get_data(as_text=True)
+    assert 'id="chain-hint"' in page and "flask --app tracker audit verify" in page
