@@ -40,10 +40,10 @@ def main(events: int) -> None:
             db.session.execute(text("INSERT INTO agency (id, name, settings, created_at) VALUES (1, 'a', '{}', now())"))
             db.session.execute(
                 text(
-                    "INSERT INTO event (agency_id, subject_type, subject_id, kind, created_at, data) "
+                    "INSERT INTO event (agency_id, subject_type, subject_id, kind, created_at, data, prev_hash, hash) "
                     "SELECT 1, CASE WHEN g % 3 = 0 THEN 'security' ELSE 'request' END, g % 50, "
                     "CASE WHEN g % 3 = 0 THEN 'auth.login' ELSE 'request.registered' END, "
-                    "now() - (g || ' minutes')::interval, '{}' FROM generate_series(1, :n) g"
+                    "now() - (g || ' minutes')::interval, '{}', '', '' FROM generate_series(1, :n) g"  # not chained: pages only
                 ),
                 {"n": events},
             )

@@ -421,6 +421,7 @@ def _load(db, dialect: str, n: int, seed: int, pw_hash: str, log) -> None:
     from tracker.audit import Event
     from tracker.disclosure.models import ClockAction, DisclosureRequest, RequestTag, Review
     from tracker.disclosure.search import PG_DDL, PG_DROP, SQLITE_DDL
+    from tracker.rules import event_chain
     from tracker.rules.clock import today_cn
     from tracker.workcal.service import current_calendar
 
@@ -583,11 +584,18 @@ def _load(db, dialect: str, n: int, seed: int, pw_hash: str, log) -> None:
         reviews,
     )
     t = time.perf_counter()
+    head = event_chain.Head()  # the agency's hash chain (issue 14), in the order the rows are written
+
+    def chained(k, sid, ts):
+        content = {"kind": k, "subject_type": "request", "subject_id": sid, "actor_id": None, "created_at": ts}
+        return (k, "request", sid, 1, "{}", ts, *event_chain.link(head, 1, {**content, "data": {}, "note": None}))
+
     w.write(
         Event.__tablename__,
-        ["kind", "subject_type", "subject_id", "agency_id", "data", "created_at"],
-        ((k, "request", sid, 1, "{}", ts) for k, sid, ts, _c in events),
+        ["kind", "subject_type", "subject_id", "agency_id", "data", "created_at", "prev_hash", "hash"],
+        (chained(k, sid, ts) for k, sid, ts, _c in events),
     )
+    w.write("event_chain", ["chain", "seq", "last_hash"], [(1, head.seq, head.last_hash)])
     log(
         f"{len(events)} events, {len(actions)} clock actions, {len(reviews)} reviews in {time.perf_counter() - t:.1f} s"
     )

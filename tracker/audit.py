@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import DDL, JSON, ForeignKey, Index, Integer, String, Text, event, inspect, text
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .extensions import db
+from .rules import event_chain
 from .rules.clock import utcnow
 from .types import MAX_ID, UTCDateTime
 
@@ -126,6 +127,9 @@ class Event(db.Model):
     # {"field": [old, new], ...} for changes; any other detail under its own key.
     data: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     note: Mapped[str | None] = mapped_column(Text)
+    # the hash chain of the agency's events (tracker.rules.event_chain): set by the writer, never by a caller
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
     actor = relationship("User")
 
@@ -138,6 +142,122 @@ class Event(db.Model):
 @event.listens_for(Event, "before_delete")
 def _append_only(mapper, connection, target):  # pragma: no cover - guard
     raise RuntimeError("the event log is append-only")
+
+
+APPEND_ONLY = "the event log is append-only: UPDATE and DELETE of event are refused"
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _no_bulk_change(state):
+    """session.query(Event).update()/.delete() and session.execute(update(Event)) bypass the mapper events
+    above; refuse them here too (the database's triggers refuse them anyway, and raw SQL)."""
+    if (state.is_update or state.is_delete) and any(m.class_ is Event for m in state.all_mappers):
+        raise RuntimeError(APPEND_ONLY)
+
+
+class EventChain(db.Model):
+    """The head of each chain of events (tracker.rules.event_chain): its row is locked by every transaction
+    that appends to the chain, so two transactions never both follow the same event."""
+
+    __tablename__ = "event_chain"
+    chain: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # agency id, 0: none
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)  # events in the chain
+    last_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+# The database refuses UPDATE and DELETE of events (and TRUNCATE on PostgreSQL), whoever sends them: created
+# by the issue-14 migration and, for create_all, by the listeners below.
+GUARD_DDL = {
+    "postgresql": (
+        "CREATE OR REPLACE FUNCTION event_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN RAISE EXCEPTION '{APPEND_ONLY}'; END $$",
+        "CREATE TRIGGER event_append_only BEFORE UPDATE OR DELETE ON event "
+        "FOR EACH ROW EXECUTE FUNCTION event_append_only()",
+        "CREATE TRIGGER event_no_truncate BEFORE TRUNCATE ON event "
+        "FOR EACH STATEMENT EXECUTE FUNCTION event_append_only()",
+    ),
+    "sqlite": (
+        f"CREATE TRIGGER event_no_update BEFORE UPDATE ON event BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END",
+        f"CREATE TRIGGER event_no_delete BEFORE DELETE ON event BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END",
+    ),
+}
+GUARD_DROP = {
+    "postgresql": (
+        "DROP TRIGGER IF EXISTS event_no_truncate ON event",
+        "DROP TRIGGER IF EXISTS event_append_only ON event",
+    ),
+    "sqlite": ("DROP TRIGGER IF EXISTS event_no_delete", "DROP TRIGGER IF EXISTS event_no_update"),
+}
+for _dialect, _stmts in GUARD_DDL.items():
+    for _stmt in _stmts:
+        event.listen(Event.__table__, "after_create", DDL(_stmt).execute_if(dialect=_dialect))
+
+
+def drop_guard(conn) -> None:
+    """Drop the triggers (the table's owner may; tests that empty the database, the tampering tests)."""
+    for stmt in GUARD_DROP[conn.dialect.name]:
+        conn.execute(text(stmt))
+
+
+def create_guard(conn) -> None:
+    for stmt in GUARD_DDL[conn.dialect.name]:
+        conn.execute(text(stmt))
+
+
+def _lock_heads(conn, chains: list[int]) -> dict[int, event_chain.Head]:
+    """Lock and read the heads of ``chains`` in one statement, making those that do not exist yet (a chain's
+    first event): an upsert whose no-op DO UPDATE takes the row lock, like SELECT ... FOR UPDATE, on
+    PostgreSQL (a second transaction waits, then reads the head the first one left), and on SQLite is a write,
+    so that the driver begins the transaction and SQLite's one writer lock is held before the head is read
+    (a plain SELECT would read outside it). ``chains`` sorted: two transactions lock in the same order."""
+    values = ", ".join(f"(:c{i}, 0, :genesis)" for i in range(len(chains)))
+    sql = (
+        f"INSERT INTO event_chain (chain, seq, last_hash) VALUES {values} "
+        "ON CONFLICT (chain) DO UPDATE SET seq = event_chain.seq RETURNING chain, seq, last_hash"
+    )
+    params = {"genesis": event_chain.GENESIS, **{f"c{i}": c for i, c in enumerate(chains)}}
+    return {c: event_chain.Head(s, h) for c, s, h in conn.execute(text(sql), params)}
+
+
+def _chain(conn, rows: list[dict]) -> None:
+    """Set prev_hash and hash of ``rows`` (event columns, in the order they will be inserted) and move the
+    chain heads on: two statements whatever the number of rows."""
+    heads = _lock_heads(conn, sorted({event_chain.chain_of(r["agency_id"]) for r in rows}))
+    for r in rows:
+        chain = event_chain.chain_of(r["agency_id"])
+        r["prev_hash"], r["hash"] = event_chain.link(heads[chain], chain, r)
+    conn.execute(
+        text("UPDATE event_chain SET seq = :s, last_hash = :h WHERE chain = :c"),
+        [{"c": c, "s": h.seq, "h": h.last_hash} for c, h in heads.items()],
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _chain_new_events(session, flush_context, instances):
+    """Chain the events of this flush in the order the flush inserts them (the order they were added)."""
+    new = sorted((o for o in session.new if isinstance(o, Event)), key=lambda o: inspect(o).insert_order)
+    if not new:
+        return
+    rows = []
+    for ev in new:
+        if ev.created_at is None:
+            ev.created_at = utcnow()
+        if ev.data is None:
+            ev.data = {}
+        if ev.actor_id is None and ev.actor is not None:
+            ev.actor_id = ev.actor.id
+        rows.append({k: getattr(ev, k) for k in ("agency_id", *event_chain.CONTENT)})
+    _chain(session.connection(), rows)
+    for ev, r in zip(new, rows, strict=True):
+        ev.prev_hash, ev.hash = r["prev_hash"], r["hash"]
+
+
+def chained(rows: list[dict]) -> list[dict]:
+    """Event rows for a set-based INSERT (record_many, the ledger import), with prev_hash and hash, in the
+    order they must be inserted. Events still pending in the session are flushed (and chained) first."""
+    db.session.flush()
+    _chain(db.session.connection(), rows)
+    return rows
 
 
 def _jsonable(value: Any) -> Any:
@@ -200,7 +320,7 @@ def record_many(kind: str, subject_type: str, entries: list[dict], *, actor=None
     ]
     from .bulk import insert_rows
 
-    insert_rows(Event.__table__, rows)  # one statement, whatever the number of events
+    insert_rows(Event.__table__, chained(rows))  # one statement, whatever the number of events
     return len(rows)
 
 

@@ -133,4 +133,7 @@ def register_cli(app: Flask) -> None:
     from .backup.cli import register as register_backup
 
     register_backup(app)  # noqa: E702, I001
+    from .audit_cli import register as register_audit
+
+    register_audit(app)  # noqa: E702, I001
     _check_every_command(app.cli)  # last: also the commands registered above

@@ -524,6 +524,7 @@ def _event_rows(kind: str, subject_type: str, items: list[tuple[int, dict]], act
 
 
 def _bulk_events(rows: list[dict]) -> None:
+    rows = audit.chained(rows)  # the hash chain (issue 14): computed in order, inserted in that order
     for i in range(0, len(rows), CHUNK):
         db.session.execute(insert(audit.Event), rows[i : i + CHUNK])
 
