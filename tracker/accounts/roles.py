@@ -89,6 +89,12 @@ PERMISSIONS_TABLE: dict[str, str] = {
     "reminders.office": "接收全机关的超期提醒",
     # handoff notifications (tracker/notify): everyone who may be handed a case chooses its channels
     "notifications.choose": "选择哪些交办通知同时发送邮件",
+    # applicants' personal data (个人信息保护法, tracker/personal.py, docs/security.md): masked for everybody
+    # else in lists, search results, notifications and exports; on the case page masked for everybody,
+    # and showing one field there is an event
+    "personal_data.view": "查看申请人完整的证件号码和联系方式（列表、导出、通知）",
+    "personal_data.reveal": "在案件页面显示申请人完整的证件号码和联系方式（留痕）",
+    "personal_data.access_log": "查看案件的查阅记录",
 }
 
 
@@ -110,6 +116,7 @@ def _role(label: str, reach: str, *grants: str) -> Role:
 # settings page. The auditor holds exactly this.
 READ_ALL = (
     "admin.view",
+    "personal_data.access_log",
     "security.view",
     "calendar.view",
     "letters.view",
@@ -130,6 +137,8 @@ ROLE_TABLE: dict[str, Role] = {
         "calendar.view",
         "request.register",
         "request.edit_intake",
+        "personal_data.view",
+        "personal_data.access_log",
         "request.reopen",
         "request.export",
         "letters.view",
@@ -151,6 +160,7 @@ ROLE_TABLE: dict[str, Role] = {
         "notifications.choose",
         "request.register",
         "request.edit_intake",
+        "personal_data.view",
         "request.assign_section",
         "request.assign_handler",
         "request.handle",
@@ -187,6 +197,7 @@ ROLE_TABLE: dict[str, Role] = {
         "notifications.choose",
         "request.approve",
         "request.export",
+        "personal_data.reveal",
         "request.review_draft",
         "request.deadline_explicit",
         "proposal.approve",
@@ -204,6 +215,7 @@ ROLE_TABLE: dict[str, Role] = {
         "request.handle",
         "request.clock",
         "request.export",
+        "personal_data.reveal",
         "request.cohandle",
         "request.opinion",
         "request.act_unassigned",
@@ -221,6 +233,7 @@ ROLE_TABLE: dict[str, Role] = {
         "request.clock",
         "request.opinion",
         "request.letters",
+        "personal_data.reveal",
         "proposal.handle",
         "proposal.attach",
     ),
