@@ -21,7 +21,7 @@ from datetime import date
 
 from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, and_, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from . import audit
 from .errors import PermissionDenied, ServiceError
@@ -113,18 +113,24 @@ def reveal(actor, req, field: str) -> str:
 
 def record_view(user, subject_type: str, subject) -> None:
     """One statement: the user's row of today for this case, created or counted up; committed at once (a
-    page view changes nothing else)."""
-    if user is None or not getattr(user, "id", None):
+    page view changes nothing else). Called after the page is rendered, so that the commit's expiry of
+    the session's objects costs nothing."""
+    user_id = getattr(user, "id", None)
+    if not user_id:
         return
+    upsert_view(user_id, subject.agency_id, subject_type, subject.id)
+
+
+def upsert_view(user_id: int, agency_id: int, subject_type: str, subject_id: int) -> None:
     now = utcnow()
     T = CaseView.__table__
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(T).values(
-        agency_id=subject.agency_id,
-        user_id=user.id,
+        agency_id=agency_id,
+        user_id=user_id,
         subject_type=subject_type,
-        subject_id=subject.id,
+        subject_id=subject_id,
         day=today_cn(now),
         first_at=now,
         last_at=now,
@@ -151,6 +157,7 @@ def views_of(user, subject_type: str, subject_id: int, limit: int = VIEWS_SHOWN)
     rows = db.session.scalars(
         select(CaseView)
         .where(CaseView.subject_type == subject_type, CaseView.subject_id == subject_id)
+        .options(joinedload(CaseView.user))
         .order_by(CaseView.day.desc(), CaseView.last_at.desc(), CaseView.id.desc())
         .limit(limit + 1)
     ).all()

@@ -48,8 +48,6 @@ PERSONAL_FIELDS: dict[str, str] = {
 # title in every list and letter and stays readable there; it is masked in the event log only).
 MASKED_ON_SCREEN = ("id_number", "phone", "email", "address")
 
-_DIGIT = re.compile(r"\d")
-
 
 def mask_id(value: str | None) -> str:
     """An identity or registration number with its middle replaced by ``*`` (see the module docstring)."""
@@ -66,7 +64,13 @@ def mask_id(value: str | None) -> str:
     return v[:head] + MASK * (n - head - tail) + v[n - tail :]
 
 
+_COUNTRY = re.compile(r"^\s*(?:\+86|0086)[\s-]?")
+
+
 def _mask_one_phone(number: str) -> str:
+    country = _COUNTRY.match(number)
+    if country:  # +86 / 0086 stays as written; the number after it is masked as a number
+        return country.group(0) + _mask_one_phone(number[country.end() :])
     positions = [i for i, c in enumerate(number) if c.isdigit()]
     if len(positions) >= 8:
         keep = set(positions[:3] + positions[-4:])
