@@ -126,6 +126,11 @@ READ_ALL = (
     "review.view",
 )
 
+# Personal data (docs/security.md, "Personal data"): personal_data.view — full numbers outside the case
+# page — is held by the roles that register and correct intake (office, admin: the correction form shows
+# the values); personal_data.reveal — one field at a time on the case page, recorded — by those who handle
+# or decide a case and may need to reach the applicant (leader, section_head, staff); the auditor holds
+# neither, but reads the record of who opened a case (personal_data.access_log, also the admin's).
 ROLE_TABLE: dict[str, Role] = {
     ADMIN: _role(
         "系统管理员",

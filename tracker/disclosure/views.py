@@ -150,6 +150,8 @@ def detail(request_id: int):
 @login_required
 def reveal(request_id: int):
     """Show one masked field of the case in full (an event says who saw which)."""
+    if not personal.can_reveal(current_user):
+        abort(403)  # a refusal, logged in the security log like every other
     try:
         req = get_request_for(current_user, request_id)
     except NotFound:
