@@ -50,8 +50,9 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("disclosure_request", schema=None) as batch_op:
-        batch_op.drop_column("anonymised_at")
+    # ALTER TABLE … DROP COLUMN on both engines (SQLite ≥ 3.35): a batch copy of disclosure_request would
+    # drop the search triggers of its FTS5 table (tracker/disclosure/search.py) on SQLite
+    op.execute("ALTER TABLE disclosure_request DROP COLUMN anonymised_at")
 
     with op.batch_alter_table("case_view", schema=None) as batch_op:
         batch_op.drop_index("ix_case_view_subject_day")
