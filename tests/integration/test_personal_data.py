@@ -285,3 +285,16 @@ def test_anonymise_command(app, w, agency, history):
     out = runner.invoke(args=["anonymise"])
     assert out.exit_code != 0 and "2至100年" in out.output
     app.config["PERSONAL_DATA_RETENTION_YEARS"] = "10"
+
+
+def test_opening_a_proposal_is_recorded_too(app_ctx, w, login):
+    from .proposal_helpers import register
+
+    p = register({"office": w.office, "A": w.sec_a}, "npc", "1", "A", date(2026, 3, 2))
+    client = login(w.office)
+    assert client.get(f"/proposals/{p.id}").status_code == 200
+    client.get(f"/proposals/{p.id}")
+    row = db.session.scalars(select(CaseView).where(CaseView.subject_type == "proposal")).one()
+    assert (row.subject_id, row.user_id, row.count) == (p.id, w.office.id, 2)
+    html = login(w.of_role(roles.AUDITOR)).get(f"/proposals/{p.id}").get_data(as_text=True)
+    assert 'id="case-views"' in html and w.office.display_name in html
