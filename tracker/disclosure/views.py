@@ -159,9 +159,9 @@ def reveal(request_id: int):
     field = request.form.get("field", "")
     try:
         value = personal.reveal(current_user, req, field)
-    except ServiceError as e:
+    except ServiceError as e:  # the page again with the reason, and nothing recorded (not even a view)
         flash(e.message, "danger")
-        return redirect(url_for("disclosure.detail", request_id=req.id))
+        return _detail_page(req), 400
     return _detail_page(db.session.get(DisclosureRequest, req.id), revealed={field: value})
 
 
