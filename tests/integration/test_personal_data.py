@@ -298,3 +298,30 @@ def test_opening_a_proposal_is_recorded_too(app_ctx, w, login):
     assert (row.subject_id, row.user_id, row.count) == (p.id, w.office.id, 2)
     html = login(w.of_role(roles.AUDITOR)).get(f"/proposals/{p.id}").get_data(as_text=True)
     assert 'id="case-views"' in html and w.office.display_name in html
+
+
+@pytest.mark.parametrize(
+    ("role", "full"), [(roles.OFFICE, True), (roles.ADMIN, True), (roles.STAFF, False), (roles.AUDITOR, False)]
+)
+def test_the_one_helper_shows_full_values_only_with_personal_data_view(app, w, role, full):
+    """The Jinja filter ``personal`` and tracker.personal.shown, which a page, export or notification
+    adding a personal-data column uses (docs/security.md, "Personal data")."""
+    from flask import render_template_string
+    from flask_login import login_user
+
+    user = w.of_role(role)
+    with app.test_request_context("/"):
+        login_user(user)
+        html = render_template_string(
+            "{{ a|personal('id_number') }} {{ b|personal('phone') }} {{ c|personal('subject') }}",
+            a=ID,
+            b=PHONE,
+            c="主题",
+        )
+    expected = f"{ID} {PHONE}" if full else f"{masking.mask_id(ID)} {masking.mask_phone(PHONE)}"
+    assert html == f"{expected} 主题"
+    assert personal.masked_row(user, {"phone": PHONE, "number": "1"}) == {
+        "phone": PHONE if full else "138****8000",
+        "number": "1",
+    }
+    assert personal.shown(None, "phone", PHONE) == "138****8000"  # nobody signed in: masked
