@@ -62,6 +62,9 @@ class Config:
         # The office's internal deadline for a section's draft: this many working days before the statutory
         # one, unless the agency sets its own (admin → 机关信息) or the office enters a date when routing.
         self.INTERNAL_DUE_WORKDAYS = int(env.get("INTERNAL_DUE_WORKDAYS", "5"))
+        # Years after a case's conclusion that its applicant's personal data is kept; then `flask anonymise`
+        # clears it (tracker/rules/masking.py: the default is the archive's 定期10年, docs/security.md).
+        self.PERSONAL_DATA_RETENTION_YEARS = env.get("PERSONAL_DATA_RETENTION_YEARS", "10")
         self.CORRECTION_PERIOD_WORKDAYS = int(env.get("CORRECTION_PERIOD_WORKDAYS", "15"))
         self.PROPOSAL_REPLY_MONTHS = int(env.get("PROPOSAL_REPLY_MONTHS", "3"))
         self.PROPOSAL_MAX_MONTHS = int(env.get("PROPOSAL_MAX_MONTHS", "6"))

@@ -102,6 +102,8 @@ EVENT_LABELS: dict[str, str] = {
     "review.imported": "从台账导入复议诉讼记录",
     "proposal.imported": "从台账导入建议提案",
     "register.imported": "从台账导入登记簿记录",  # noqa: E501
+    "personal_data.revealed": "查看申请人完整的个人信息",
+    "personal_data.anonymised": "匿名化超过保存期限的申请人个人信息",
 }
 
 
@@ -374,13 +376,39 @@ def log_each(rows, change, kind: str, actor=None, note: str | None = None) -> in
     return changed
 
 
+# The models whose personal-data fields (tracker.rules.masking.PERSONAL_FIELDS) the log records masked.
+PERSONAL_DATA_MODELS = frozenset({"DisclosureRequest"})
+
+
+def mask_personal(diff: dict) -> dict:
+    """A request's {field: [old, new]} (or {field: value}) with every personal-data field masked, for
+    the events of writers that compute their own diff (the ledger import)."""
+    from .rules import masking
+
+    return {
+        k: ([masking.mask(k, x) for x in v] if isinstance(v, list) else masking.mask(k, v))
+        if masking.is_personal(k)
+        else v
+        for k, v in diff.items()
+    }
+
+
 def changes(obj: Any, new_values: dict[str, Any]) -> dict[str, list]:
-    """Apply new_values to obj and return {field: [old, new]} for the fields that really changed."""
+    """Apply new_values to obj and return {field: [old, new]} for the fields that really changed.
+
+    The log is immutable and outlives the retention of personal data, so a personal-data field of a
+    request is recorded as changed with both values masked (``138****8000 → 139****0000``), never raw."""
+    from .rules import masking
+
+    personal = type(obj).__name__ in PERSONAL_DATA_MODELS
     diff = {}
     for field, new in new_values.items():
         old = getattr(obj, field)
         if old != new:
-            diff[field] = [old, new]
+            if personal and masking.is_personal(field):
+                diff[field] = [masking.mask(field, old), masking.mask(field, new)]
+            else:
+                diff[field] = [old, new]
             setattr(obj, field, new)
     return diff
 

@@ -88,6 +88,36 @@ def demo_data_cmd(seed: int):
         click.echo(f"  {username} / {password}  {label}")
 
 
+@click.command("anonymise")
+@click.option("--dry-run", is_flag=True, help="只统计将要匿名化的案件数，不做修改")
+@click.option(
+    "--before", "before", default=None, help="只处理此日期（YYYY-MM-DD）之前办结的案件；不得晚于保存期限截止日"
+)
+@with_appcontext
+def anonymise_cmd(dry_run: bool, before: str | None):
+    """清除已办结且超过保存期限（PERSONAL_DATA_RETENTION_YEARS）的申请中的申请人个人信息；年度报告数字不变。"""
+    from datetime import date
+
+    from . import personal
+
+    cutoff_day = None
+    if before:
+        try:
+            cutoff_day = date.fromisoformat(before.strip())
+        except ValueError:
+            fail(f"日期“{before}”无效，请按 YYYY-MM-DD 填写，例如 2015-01-01。")
+    try:
+        cutoff = personal.cutoff_for(current_app.config["PERSONAL_DATA_RETENTION_YEARS"], cutoff_day)
+        result = personal.anonymise(cutoff, dry_run=dry_run)
+    except ServiceError as e:
+        db.session.rollback()
+        fail(e.message)
+    verb = "将匿名化" if dry_run else "已匿名化"
+    click.echo(f"{verb} {result.total} 件 {cutoff.isoformat()} 之前办结的申请的申请人个人信息。")
+    if dry_run:
+        click.echo("（试运行，未做任何修改）")
+
+
 def _check_arguments(cmd: click.Command) -> None:
     """``cmd`` refuses, before it parses them (so before a path is opened or a date read), any argument
     that tracker.rules.text refuses (NUL, control characters, what argv makes of bytes that are not UTF-8)."""
@@ -115,7 +145,7 @@ def _check_every_command(group: click.Group) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for cmd in (create_section_cmd, create_user_cmd, demo_data_cmd):
+    for cmd in (create_section_cmd, create_user_cmd, demo_data_cmd, anonymise_cmd):
         app.cli.add_command(cmd)
     # Capabilities register their own command groups here (one line each).
     from .workcal.cli import register as register_calendar

@@ -6,6 +6,7 @@ from .audit import Event  # noqa: F401
 from .disclosure import search  # noqa: F401,E402  (the search objects: FTS5 on SQLite, pg_trgm on PostgreSQL)
 from .disclosure.models import CaseCounter, ClockAction, DisclosureRequest, RequestCohandler, RequestTag, Review  # noqa: F401
 from .ledger.models import ImportJob  # noqa: F401
+from .personal import CaseView  # noqa: F401
 from .proposals.models import Proposal, ProposalCohandler  # noqa: F401
 from .reminders.models import Notification, NotificationDelivery, Reminder, ReminderRun  # noqa: F401
 from .reports.models import RegisterEntry  # noqa: F401

@@ -200,6 +200,22 @@ def register_web(app: Flask) -> None:
         """A list's arguments without some filters, and from its first page again."""
         return {k: v for k, v in args.items() if k not in keys and k not in ("page", "after", "before")}
 
+    @app.template_filter("personal")
+    def personal_filter(value, field: str):
+        """A personal-data field as the signed-in user may see it (tracker.personal.shown)."""
+        from flask_login import current_user
+
+        from . import personal
+
+        return personal.shown(current_user, field, value)
+
+    @app.template_filter("masked")
+    def masked_filter(value, field: str):
+        """A personal-data field masked for everybody (the case page, until revealed)."""
+        from .rules import masking
+
+        return masking.mask(field, value)
+
     @app.template_filter("cn_date")
     def cn_date(d):
         return d.isoformat() if d else ""

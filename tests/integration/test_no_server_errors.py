@@ -212,12 +212,13 @@ def _build(pattern: str, values: dict) -> str:
 
 def _counts() -> dict[str, int]:
     """Rows of every table; of the event table, the events other than the security log's (a refusal is
-    recorded there: tests/integration/test_security_log.py)."""
+    recorded there: tests/integration/test_security_log.py). Not case_view: the case page a refused post
+    is redirected to records that it was opened (issue 14), a read, not a change."""
     from tracker.accounts.auth import SUBJECT
     from tracker.audit import Event
 
     db.session.expire_all()
-    tables = db.metadata.sorted_tables
+    tables = [t for t in db.metadata.sorted_tables if t.name != "case_view"]
 
     def count(t):
         q = select(func.count()).select_from(t)

@@ -52,3 +52,15 @@ def test_the_shared_calendar_has_one_owner():
     assert roles.can(None, "calendar.manage")
     assert roles.ROLE_TABLE[roles.PLATFORM_ADMIN].grants == {"calendar.view", "calendar.manage"}
     assert roles.PLATFORM_ADMIN not in roles.ASSIGNABLE  # an agency admin cannot make one
+
+
+def test_who_sees_applicants_full_numbers():
+    """Issue 14 (docs/security.md, "Personal data"): full numbers outside the case page only for the roles
+    that register and correct intake (whose form shows them); the auditor neither sees nor reveals them."""
+    assert roles.PERMISSIONS["personal_data.view"] == {roles.OFFICE, roles.ADMIN}
+    for perm in ("request.register", "request.edit_intake"):
+        assert roles.PERMISSIONS[perm] <= roles.PERMISSIONS["personal_data.view"]
+    assert roles.PERMISSIONS["personal_data.reveal"] == {roles.LEADER, roles.SECTION_HEAD, roles.STAFF}
+    assert not roles.can(roles.AUDITOR, "personal_data.view") and not roles.can(roles.AUDITOR, "personal_data.reveal")
+    assert roles.PERMISSIONS["personal_data.access_log"] == {roles.ADMIN, roles.AUDITOR}
+    assert not roles.can(None, "personal_data.view")  # the command line anonymises; it reads nobody's numbers

@@ -89,6 +89,12 @@ PERMISSIONS_TABLE: dict[str, str] = {
     "reminders.office": "接收全机关的超期提醒",
     # handoff notifications (tracker/notify): everyone who may be handed a case chooses its channels
     "notifications.choose": "选择哪些交办通知同时发送邮件",
+    # applicants' personal data (个人信息保护法, tracker/personal.py, docs/security.md): masked for everybody
+    # else in lists, search results, notifications and exports; on the case page masked for everybody,
+    # and showing one field there is an event
+    "personal_data.view": "查看申请人完整的证件号码和联系方式（列表、导出、通知）",
+    "personal_data.reveal": "在案件页面显示申请人完整的证件号码和联系方式（留痕）",
+    "personal_data.access_log": "查看案件的查阅记录",
 }
 
 
@@ -110,6 +116,7 @@ def _role(label: str, reach: str, *grants: str) -> Role:
 # settings page. The auditor holds exactly this.
 READ_ALL = (
     "admin.view",
+    "personal_data.access_log",
     "security.view",
     "calendar.view",
     "letters.view",
@@ -119,6 +126,11 @@ READ_ALL = (
     "review.view",
 )
 
+# Personal data (docs/security.md, "Personal data"): personal_data.view — full numbers outside the case
+# page — is held by the roles that register and correct intake (office, admin: the correction form shows
+# the values); personal_data.reveal — one field at a time on the case page, recorded — by those who handle
+# or decide a case and may need to reach the applicant (leader, section_head, staff); the auditor holds
+# neither, but reads the record of who opened a case (personal_data.access_log, also the admin's).
 ROLE_TABLE: dict[str, Role] = {
     ADMIN: _role(
         "系统管理员",
@@ -130,6 +142,8 @@ ROLE_TABLE: dict[str, Role] = {
         "calendar.view",
         "request.register",
         "request.edit_intake",
+        "personal_data.view",
+        "personal_data.access_log",
         "request.reopen",
         "request.export",
         "letters.view",
@@ -151,6 +165,7 @@ ROLE_TABLE: dict[str, Role] = {
         "notifications.choose",
         "request.register",
         "request.edit_intake",
+        "personal_data.view",
         "request.assign_section",
         "request.assign_handler",
         "request.handle",
@@ -187,6 +202,7 @@ ROLE_TABLE: dict[str, Role] = {
         "notifications.choose",
         "request.approve",
         "request.export",
+        "personal_data.reveal",
         "request.review_draft",
         "request.deadline_explicit",
         "proposal.approve",
@@ -204,6 +220,7 @@ ROLE_TABLE: dict[str, Role] = {
         "request.handle",
         "request.clock",
         "request.export",
+        "personal_data.reveal",
         "request.cohandle",
         "request.opinion",
         "request.act_unassigned",
@@ -221,6 +238,7 @@ ROLE_TABLE: dict[str, Role] = {
         "request.clock",
         "request.opinion",
         "request.letters",
+        "personal_data.reveal",
         "proposal.handle",
         "proposal.attach",
     ),

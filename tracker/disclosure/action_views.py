@@ -11,12 +11,12 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import audit
+from .. import audit, personal
 from ..accounts.access import get_request_for
 from ..errors import ConflictError, NotFound, PermissionDenied, ServiceError
 from ..forms import show_missing
 from ..lists import local_path
-from ..rules import outcomes
+from ..rules import masking, outcomes
 from ..rules.clock import today_cn
 from ..rules.fees import FeeMethod
 from . import letters, services, workflow
@@ -245,6 +245,7 @@ def _panel(req) -> dict:
 # How the case log shows the data of an event: field labels, and which ids it leaves out (their names
 # are recorded next to them).
 EVENT_FIELD_LABELS: dict[str, str] = {
+    "field": "查看的项目",  # personal_data.revealed
     "status": "状态",
     "pause_reason": "暂停原因",
     "section": "承办科室",
@@ -329,6 +330,10 @@ _END_REASONS = {
 def _event_value(field: str, value) -> str:
     if value is None or value == "":
         return "空"
+    if field in masking.MASKED_ON_SCREEN:  # events written before issue 14 hold raw values
+        return str(personal.shown(current_user, field, value))
+    if field == "field":
+        return personal.REVEALABLE.get(value, str(value))
     if isinstance(value, bool):
         return "是" if value else "否"
     vocab = {

@@ -75,7 +75,11 @@ def _same_applicant(req: DisclosureRequest):
     family = or_(R.id == root, R.split_from_id == root)  # the parts of one split application
     if req.id_number:
         return or_(R.id_number == req.id_number, family), "id_number"
-    return or_(and_(R.applicant_name == req.applicant_name, R.applicant_type == req.applicant_type), family), "name"
+    # anonymised cases (tracker.personal) share the placeholder name: they are nobody's earlier requests
+    same_name = and_(
+        R.applicant_name == req.applicant_name, R.applicant_type == req.applicant_type, R.anonymised_at.is_(None)
+    )
+    return or_(same_name, family), "name"
 
 
 def split_parts(req: DisclosureRequest) -> int:

@@ -78,6 +78,8 @@ class DisclosureRequest(db.Model):
     address: Mapped[str | None] = mapped_column(String(200))
     postcode: Mapped[str | None] = mapped_column(String(10))
     email: Mapped[str | None] = mapped_column(String(120))
+    # When the personal data above was cleared after the retention period (tracker.personal.anonymise).
+    anonymised_at = mapped_column(UTCDateTime)
 
     # The request
     channel: Mapped[str] = mapped_column(String(20), nullable=False)

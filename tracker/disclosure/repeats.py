@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 
 from ..extensions import db
 from ..rules import repeats as rules
@@ -23,16 +23,23 @@ WINDOW_DAYS = 365
 
 
 def _same_applicant_condition(req: DisclosureRequest):
+    """An anonymised case (tracker.personal.anonymise) has no applicant to compare: it matches nothing and
+    nothing matches it — else every anonymised natural person (name 已匿名, no number) would be one."""
     R = DisclosureRequest
+    if req.anonymised_at is not None:
+        return false()
+    kept = R.anonymised_at.is_(None)
     if req.id_number:
-        return R.id_number == req.id_number
+        return and_(R.id_number == req.id_number, kept)
     if req.phone:
-        return and_(R.applicant_name == req.applicant_name, R.phone == req.phone)
-    return and_(R.applicant_name == req.applicant_name, R.applicant_type == req.applicant_type)
+        return and_(R.applicant_name == req.applicant_name, R.phone == req.phone, kept)
+    return and_(R.applicant_name == req.applicant_name, R.applicant_type == req.applicant_type, kept)
 
 
 def same_applicant(a: DisclosureRequest, b: DisclosureRequest) -> bool:
     """The rule of `_same_applicant_condition`, for two loaded requests."""
+    if a.anonymised_at is not None or b.anonymised_at is not None:
+        return False
     if a.id_number and b.id_number:
         return a.id_number == b.id_number
     if a.phone and b.phone:

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from .. import attachments, audit
+from .. import attachments, audit, personal
 from ..accounts.access import get_request_for
 from ..accounts.decorators import permission_required
 from ..accounts.models import Section
@@ -141,6 +141,31 @@ def detail(request_id: int):
         req = get_request_for(current_user, request_id)
     except NotFound:
         abort(404)
+    page = _detail_page(req)
+    personal.record_view(current_user, "request", req)  # after rendering: its commit expires the session
+    return page
+
+
+@bp.post("/<int:request_id>/reveal")
+@login_required
+def reveal(request_id: int):
+    """Show one masked field of the case in full (an event says who saw which)."""
+    if not personal.can_reveal(current_user):
+        abort(403)  # a refusal, logged in the security log like every other
+    try:
+        req = get_request_for(current_user, request_id)
+    except NotFound:
+        abort(404)
+    field = request.form.get("field", "")
+    try:
+        value = personal.reveal(current_user, req, field)
+    except ServiceError as e:  # the page again with the reason, and nothing recorded (not even a view)
+        flash(e.message, "danger")
+        return _detail_page(req), 400
+    return _detail_page(db.session.get(DisclosureRequest, req.id), revealed={field: value})
+
+
+def _detail_page(req: DisclosureRequest, revealed: dict | None = None):
     events = audit.timeline("request", req.id)
     files = attachments.of("request", req.id)
     from ..rules import deadlines as deadline_rules
@@ -165,6 +190,9 @@ def detail(request_id: int):
         requests_last_year=repeats.requests_in_last_year(req),
         split_family=services.split_family(req),
         allowed={a.id for a in workflow.allowed_actions(current_user, req)},
+        revealed=revealed or {},
+        can_reveal=personal.can_reveal(current_user),
+        case_views=personal.views_of(current_user, "request", req.id),
     )
 
 

@@ -683,7 +683,7 @@ def _apply_request_updates(plan: _Plan, ctx: dict) -> None:
                 "request.imported",
                 req,
                 ctx["actor"],
-                {"file": ctx["filename"], "by": ctx["who"], **diff},
+                {"file": ctx["filename"], "by": ctx["who"], **audit.mask_personal(diff)},
                 note="按台账更新",
             )
 

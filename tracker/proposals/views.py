@@ -17,7 +17,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import attachments, audit
+from .. import attachments, audit, personal
 from ..accounts.access import get_proposal_for
 from ..accounts.decorators import permission_required
 from ..accounts.models import Agency, Section
@@ -392,13 +392,17 @@ def _render_detail(p, active: tuple[str, object] | None = None, status: int = 20
         seen=audit.last_event_id("proposal", p.id),
         changes=changes,
         kept=kept or {},
+        case_views=personal.views_of(current_user, "proposal", p.id),
     ), status
 
 
 @bp.get("/<int:proposal_id>")
 @login_required
 def detail(proposal_id: int):
-    return _render_detail(_load(proposal_id))
+    p = _load(proposal_id)
+    page = _render_detail(p)
+    personal.record_view(current_user, "proposal", p)  # who opened it (after rendering: the commit expires)
+    return page
 
 
 def _may(p, action_id: str) -> None:
