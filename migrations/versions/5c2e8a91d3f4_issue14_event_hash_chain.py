@@ -13,8 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import tracker.types
-from tracker.audit import GUARD_DDL, GUARD_DROP
-from tracker.rules import event_chain
+from tracker.rules import event_chain  # the one hashing rule (version 1): the chain must be what verify checks
 
 revision = "5c2e8a91d3f4"
 down_revision = "0d80f4252597"
@@ -22,6 +21,31 @@ branch_labels = None
 depends_on = None
 
 BATCH = 5000
+
+# The triggers as this revision creates them (tracker.audit creates the same for create_all); written out
+# here so that this migration does not change when the application's code does.
+APPEND_ONLY = "the event log is append-only: UPDATE and DELETE of event are refused"
+GUARD_DDL = {
+    "postgresql": (
+        "CREATE OR REPLACE FUNCTION event_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN RAISE EXCEPTION '{APPEND_ONLY}'; END $$",
+        "CREATE TRIGGER event_append_only BEFORE UPDATE OR DELETE ON event "
+        "FOR EACH ROW EXECUTE FUNCTION event_append_only()",
+        "CREATE TRIGGER event_no_truncate BEFORE TRUNCATE ON event "
+        "FOR EACH STATEMENT EXECUTE FUNCTION event_append_only()",
+    ),
+    "sqlite": (
+        f"CREATE TRIGGER event_no_update BEFORE UPDATE ON event BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END",
+        f"CREATE TRIGGER event_no_delete BEFORE DELETE ON event BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END",
+    ),
+}
+GUARD_DROP = {
+    "postgresql": (
+        "DROP TRIGGER IF EXISTS event_no_truncate ON event",
+        "DROP TRIGGER IF EXISTS event_append_only ON event",
+    ),
+    "sqlite": ("DROP TRIGGER IF EXISTS event_no_delete", "DROP TRIGGER IF EXISTS event_no_update"),
+}
 
 
 def _backfill(conn) -> None:

@@ -235,3 +235,15 @@ def test_the_security_log_tells_admins_how_to_verify_the_chain(app_ctx, make_use
     tab.login("boss")
     page = tab.get("/admin/security-log").get_data(as_text=True)
     assert 'id="chain-hint"' in page and "flask --app tracker audit verify" in page
+
+
+def test_the_migration_creates_the_same_triggers_as_create_all():
+    """The migration writes its triggers out (so that it never changes); they are the application's."""
+    import importlib.util
+    from pathlib import Path
+
+    path = next((Path(__file__).parents[2] / "migrations" / "versions").glob("*issue14_event_hash_chain.py"))
+    spec = importlib.util.spec_from_file_location("event_chain_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert migration.GUARD_DDL == audit.GUARD_DDL and migration.GUARD_DROP == audit.GUARD_DROP
