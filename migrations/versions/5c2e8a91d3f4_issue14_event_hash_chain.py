@@ -6,7 +6,7 @@ the previous release are chained here, in id order per agency, in batches; then 
 NULL and the database's triggers refuse UPDATE and DELETE of events (and TRUNCATE on PostgreSQL).
 
 Revision ID: 5c2e8a91d3f4
-Revises: 0d80f4252597
+Revises: 7c1e2d9a4b36
 """
 
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ import tracker.types
 from tracker.rules import event_chain  # the one hashing rule (version 1): the chain must be what verify checks
 
 revision = "5c2e8a91d3f4"
-down_revision = "0d80f4252597"
+down_revision = "7c1e2d9a4b36"
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ upsert per page view (tracker/personal.py). disclosure_request gains anonymised_
 existing case (nothing is anonymised by the upgrade; `flask anonymise` does that).
 
 Revision ID: c4a5e1d0b914
-Revises: 0d80f4252597
+Revises: 5c2e8a91d3f4
 """
 
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from alembic import op
 import tracker.types  # noqa: F401  (custom column types)
 
 revision = "c4a5e1d0b914"
-down_revision = "0d80f4252597"
+down_revision = "5c2e8a91d3f4"
 branch_labels = None
 depends_on = None
 
