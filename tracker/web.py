@@ -81,7 +81,9 @@ def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
     from .accounts import sessions
     from .accounts.blueprint import admin_bp, auth_bp
+    from .api.admin_views import bp as api_tokens_bp
     from .api.blueprint import bp as api_bp
+    from .api.status_views import bp as status_bp
     from .disclosure.blueprint import bp as disclosure_bp
     from .ledger.blueprint import bp as ledger_bp
     from .proposals.blueprint import bp as proposals_bp
@@ -107,6 +109,8 @@ def register_web(app: Flask) -> None:
         reminders_bp,
         stats_bp,
         api_bp,
+        api_tokens_bp,
+        status_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..accounts import throttle
@@ -26,12 +26,16 @@ PUBLIC = frozenset({"api.openapi_document"})
 WINDOW = timedelta(minutes=1)
 
 
+def reply(body: dict, code: int = 200):
+    """JSON in UTF-8 as written (the Chinese messages readable in curl and in logs, not \\u escapes)."""
+    return current_app.response_class(json.dumps(body, ensure_ascii=False), status=code, mimetype="application/json")
+
+
 def error(code: int, kind: str, message: str, fields: dict | None = None, headers: dict | None = None):
     body = {"error": kind, "message": message}
     if fields:
         body["fields"] = fields
-    resp = jsonify(body)
-    resp.status_code = code
+    resp = reply(body, code)
     for k, v in (headers or {}).items():
         resp.headers[k] = v
     return resp
@@ -111,20 +115,18 @@ def create_request():
         req, created = intake.submit(g.api_token, body)
     except FieldErrors as e:
         return error(400, "invalid", "提交的申请有误，请按各项的提示修改后重新提交。", e.errors)
-    resp = jsonify(intake.receipt(req))
-    resp.status_code = 201 if created else 200
-    return resp
+    return reply(intake.receipt(req), 201 if created else 200)
 
 
 @bp.get("/requests/<submission_id>")
 def request_status(submission_id: str):
     req, bad = _case(submission_id)
-    return bad if bad is not None else jsonify(status.public_status(req))
+    return bad if bad is not None else reply(status.public_status(req))
 
 
 @bp.get("/openapi.json")
 def openapi_document():
-    return jsonify(openapi.document())
+    return reply(openapi.document())
 
 
 @bp.errorhandler(RequestEntityTooLarge)

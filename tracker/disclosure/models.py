@@ -63,6 +63,8 @@ class DisclosureRequest(db.Model):
         Index("ix_request_agency_status_delivered", "agency_id", "status", "delivered_on"),
         # The online platform's id: the intake API is idempotent on it (issue 17); NULLs (other channels) repeat.
         UniqueConstraint("agency_id", "submission_id"),
+        # /status finds a case by its number alone (the applicant names no agency).
+        Index("ix_request_number", "number"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False)
