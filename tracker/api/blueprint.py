@@ -13,11 +13,12 @@ from datetime import timedelta
 from flask import Blueprint, current_app, g, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from .. import attachments
 from ..accounts import throttle
 from ..errors import FieldErrors, PermissionDenied, ServiceError
 from ..extensions import csrf, db
 from ..rules.clock import utcnow
-from . import intake, openapi, status, tokens
+from . import answers, intake, openapi, status, tokens
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -122,6 +123,40 @@ def create_request():
 def request_status(submission_id: str):
     req, bad = _case(submission_id)
     return bad if bad is not None else reply(status.public_status(req))
+
+
+@bp.get("/requests/<submission_id>/answer")
+def answer(submission_id: str):
+    req, bad = _case(submission_id)
+    if bad is not None:
+        return bad
+    try:
+        att = answers.answer_attachment(req)
+    except answers.NotReady as e:
+        return error(409, "not_ready", e.message)
+    return attachments.download("request", req.id, att.id)
+
+
+@bp.post("/requests/<submission_id>/delivered")
+def delivered(submission_id: str):
+    req, bad = _case(submission_id)
+    if bad is not None:
+        return bad
+    body, bad = _json_body()
+    if bad is not None:
+        return bad
+    if not isinstance(body, dict) or set(body) - {"delivered_at"}:
+        return error(
+            400, "invalid", "请求体应为 JSON 对象，只含 delivered_at 一项。", {"delivered_at": "请填写展示时间。"}
+        )
+    try:
+        _, message = answers.record_shown(intake.actor_for(g.api_token), req, body.get("delivered_at"))
+    except answers.NotReady as e:
+        return error(409, "not_ready", e.message)
+    except FieldErrors as e:
+        return error(400, "invalid", "回报的送达时间有误，请按提示修改后重新提交。", e.errors)
+    db.session.refresh(req)
+    return reply({"number": req.number, "delivered_on": req.delivered_on.isoformat(), "message": message})
 
 
 @bp.get("/openapi.json")
