@@ -167,6 +167,7 @@ def document() -> dict:
         "properties": {"number": {"type": "string"}, "delivered_on": DATE, "message": {"type": "string"}},
     }
     common = {
+        "400": _error("请求有误：JSON 无效、各项有误（fields 中逐项说明），或网址含有无法识别的字符"),
         "401": _error("缺少、无效或已吊销的令牌"),
         "429": _error("调用过于频繁（每个令牌每分钟的次数有上限）"),
     }
@@ -214,7 +215,6 @@ def document() -> dict:
                             "description": "该申请编号已登记过：同一案件",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}},
                         },
-                        "400": _error("JSON 无效或各项有误（fields 中逐项说明）"),
                         "413": _error("请求体过大"),
                         **common,
                     },
@@ -267,7 +267,6 @@ def document() -> dict:
                             "description": "已登记送达",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Delivery"}}},
                         },
-                        "400": _error("JSON 无效或时间有误"),
                         "403": _error("该申请属于其他机关"),
                         "404": _error("没有这个申请编号的申请"),
                         "409": _error("尚未办结或答复书尚未生成"),
