@@ -65,6 +65,8 @@ class DisclosureRequest(db.Model):
         UniqueConstraint("agency_id", "submission_id"),
         # /status finds a case by its number alone (the applicant names no agency).
         Index("ix_request_number", "number"),
+        # the list's channel filter (the workbench's 网上申请 待分办 links to it)
+        Index("ix_request_agency_status_channel", "agency_id", "status", "channel"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False)
@@ -158,6 +160,13 @@ class DisclosureRequest(db.Model):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def receipt_explanation(self) -> str | None:
+        """Why the receipt date is what it is, for a request from the online platform (Art. 31(三))."""
+        from ..rules.intake import online_receipt_explanation
+
+        return online_receipt_explanation(self.confirmed_at) if self.confirmed_at else None
 
     agency = relationship("Agency")
     section = relationship("Section")
