@@ -240,3 +240,40 @@ def test_status_of_a_paused_and_then_concluded_case(api, make_user, make_section
         ("clarification", req.received_on.isoformat(), None)
     ]
     assert "补正" in out["pauses"][0]["label"] and "请写明项目名称" not in json.dumps(out, ensure_ascii=False)
+
+
+def test_two_retries_in_parallel_create_one_case(api, app_ctx, monkeypatch):
+    """Two workers get the same submission at once; both find no case, both register — the database's
+    unique (agency, submission_id) lets one commit, the other answers that case (real threads, both engines)."""
+    import threading
+
+    from tracker.api import intake
+
+    real = intake.existing
+    barrier = threading.Barrier(2, timeout=30)
+    first_look = threading.local()
+
+    def racing(agency_id, sid):
+        if not getattr(first_look, "done", False):
+            first_look.done = True
+            found = real(agency_id, sid)
+            barrier.wait()  # both have looked and found nothing before either registers
+            return found
+        return real(agency_id, sid)
+
+    monkeypatch.setattr(intake, "existing", racing)
+    results: list = []
+
+    def call():
+        client = app_ctx.test_client()
+        resp = client.post("/api/v1/requests", json=body(), headers={"Authorization": f"Bearer {api.secret}"})
+        results.append((resp.status_code, resp.get_json()))
+
+    threads = [threading.Thread(target=call) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(code for code, _ in results) == [200, 201], results
+    assert results[0][1] == results[1][1]
+    assert count() == 1

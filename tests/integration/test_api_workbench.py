@@ -19,3 +19,15 @@ def test_platform_requests_wait_in_their_panel_with_the_receipt_date_explained(w
     assert "当面来访者" in _panel(html, "to_route")  # the general queue still holds every registered case
     assert "online_to_route" in {p.id for p in panels.panels_for(w.office)}
     assert "online_to_route" not in {p.id for p in panels.panels_for(w.head_a)}
+
+
+def test_the_case_page_names_the_submission_and_explains_the_receipt_date(w, api, client):
+    from sqlalchemy import select
+
+    from tracker.disclosure.models import DisclosureRequest
+    from tracker.extensions import db
+
+    api.post("/requests", json=body())
+    req = db.session.scalars(select(DisclosureRequest)).one()
+    html = _page(client, w.office) and client.get(f"/requests/{req.id}").get_data(as_text=True)
+    assert "在线申请平台编号 ZX2026113000017" in html and "以双方确认之日为收到申请之日" in html
