@@ -103,3 +103,19 @@ def test_the_page_ignores_a_signed_in_users_session(client, make_user, login, ca
     login(make_user("office"))
     resp = look(client, case["number"], case["verification_code"])
     assert resp.status_code == 200 and "退出" not in resp.get_data(as_text=True)
+
+
+def test_a_concluded_case_shows_its_outcome_and_date(client, case, make_user):
+    from sqlalchemy import select
+
+    from tracker.disclosure import services as s
+    from tracker.disclosure.models import DisclosureRequest
+    from tracker.rules.clock import today_cn
+
+    req = db.session.scalars(select(DisclosureRequest)).one()
+    s.conclude(
+        make_user("office"), req, version=req.version, outcome="disclosed", answer_date=today_cn(), today=today_cn()
+    )
+    html = look(client, case["number"], case["verification_code"]).get_data(as_text=True)
+    assert "已办结" in html and "予以公开" in html and today_cn().isoformat() in html
+    assert "答复期限" not in html  # once concluded: the outcome and its date, not the deadline
