@@ -58,6 +58,10 @@ class Config:
         self.LEDGER_HEARTBEAT_SECONDS = float(env.get("LEDGER_HEARTBEAT_SECONDS", "5"))
         self.LEDGER_JOB_STALE_SECONDS = float(env.get("LEDGER_JOB_STALE_SECONDS", "45"))
         self.PAGE_SIZE = int(env.get("PAGE_SIZE", "20"))
+        # Issue 17: the online platform's API and the applicants' /status look-up (docs/api.md).
+        self.API_MAX_BODY_KB = int(env.get("API_MAX_BODY_KB", "64"))
+        self.API_RATE_PER_MINUTE = int(env.get("API_RATE_PER_MINUTE", "120"))  # calls per token
+        self.STATUS_ATTEMPTS_PER_HOUR = int(env.get("STATUS_ATTEMPTS_PER_HOUR", "20"))  # look-ups per address
         self.DUE_SOON_WORKDAYS = int(env.get("DUE_SOON_WORKDAYS", "3"))
         # The office's internal deadline for a section's draft: this many working days before the statutory
         # one, unless the agency sets its own (admin → 机关信息) or the office enters a date when routing.

@@ -166,4 +166,7 @@ def register_cli(app: Flask) -> None:
     from .audit_cli import register as register_audit
 
     register_audit(app)  # noqa: E702, I001
+    from .api.cli import register as register_api
+
+    register_api(app)  # noqa: E702, I001
     _check_every_command(app.cli)  # last: also the commands registered above

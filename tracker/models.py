@@ -1,6 +1,7 @@
 """Import every model so that the metadata (and Flask-Migrate) sees the whole schema."""
 
 from .accounts.models import Agency, RateBucket, SavedFilter, Section, User  # noqa: F401
+from .api.models import ApiToken  # noqa: F401
 from .attachments import Attachment  # noqa: F401
 from .audit import Event  # noqa: F401
 from .disclosure import search  # noqa: F401,E402  (the search objects: FTS5 on SQLite, pg_trgm on PostgreSQL)

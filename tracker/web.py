@@ -81,6 +81,9 @@ def register_web(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
     from .accounts import sessions
     from .accounts.blueprint import admin_bp, auth_bp
+    from .api.admin_views import bp as api_tokens_bp
+    from .api.blueprint import bp as api_bp
+    from .api.status_views import bp as status_bp
     from .disclosure.blueprint import bp as disclosure_bp
     from .ledger.blueprint import bp as ledger_bp
     from .proposals.blueprint import bp as proposals_bp
@@ -105,6 +108,9 @@ def register_web(app: Flask) -> None:
         ledger_bp,
         reminders_bp,
         stats_bp,
+        api_bp,
+        api_tokens_bp,
+        status_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -139,6 +145,10 @@ def register_web(app: Flask) -> None:
         return resp
 
     def error_page(code: int, title: str, message: str):
+        if request.blueprint == "api":  # the platform's door answers in JSON, whatever refused the call
+            from .api.blueprint import error
+
+            return error(code, "http_error", message)
         return render_template("errors/error.html", code=code, title=title, message=message), code
 
     @app.errorhandler(400)

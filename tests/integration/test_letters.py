@@ -95,7 +95,14 @@ def test_receipt_quotes_the_deadline_in_force_at_receipt(app_ctx, w, case):
     ext = s.pending_extensions(case)[0]
     do(s.decide_extension, w.leader, case, clock_action_id=ext.id, approve=True, decided_on=date(2026, 3, 10))
     assert case.due_date == date(2026, 4, 14)
-    assert paragraphs(app_ctx, w, case, "receipt") == framed(
+    assert case.status_code_hash is None
+    got = paragraphs(app_ctx, w, case, "receipt")
+    # issue 17: the 受理回执 prints the applicant's /status code, issued with it and stored only hashed
+    from tracker.api import codes
+
+    code = codes.code_of(case.status_code_hash)
+    assert code and code not in case.status_code_hash and codes.matches(case.status_code_hash, code)
+    assert got == framed(
         case,
         "政府信息公开申请受理回执",
         [
@@ -103,12 +110,15 @@ def test_receipt_quotes_the_deadline_in_force_at_receipt(app_ctx, w, case):
             "本机关于2026年3月2日收到您提出的政府信息公开申请，申请内容为：“某道路改造工程可研批复”。",
             f"根据{R}第三十一条、第三十三条的规定，本机关已受理该申请，将于2026年3月30日前作出答复。"
             "如需您补正申请、征求第三方意见或者依法延长答复期限，本机关将另行书面告知。",
+            f"您可凭申请编号{case.number}和查询码{code}查询办理进度。",
             CONTACT,
             "特此回执。",
         ],
         "2026年3月2日",
     )
     assert kinds(case)[-1] == "request.letter_generated"
+    # generated again: the same code (the applicant's paper copy stays valid)
+    assert f"查询码{code}" in "".join(paragraphs(app_ctx, w, case, "receipt"))
 
 
 def test_east_asian_font_is_set_on_every_run(app_ctx, w, case):

@@ -83,7 +83,7 @@ def _load_user(user_id: str):
 
 
 def _check_session(app: Flask):
-    if request.endpoint == "static" or "_user_id" not in session:
+    if request.endpoint == "static" or request.blueprint in ("api", "status") or "_user_id" not in session:
         return None
     now = _now()
     started, seen = session.get(AUTH_AT), session.get(SEEN_AT)

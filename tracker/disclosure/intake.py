@@ -149,14 +149,19 @@ def register_request(
             remarks=(data.get("remarks") or "").strip() or None,
             created_by_id=actor.id,
             source=data.get("source") or "manual",
+            # the online platform's request (tracker.api.intake): its id, the confirmation, the /status code
+            submission_id=data.get("submission_id"),
+            confirmed_at=data.get("confirmed_at"),
+            status_code_hash=data.get("status_code_hash"),
         )
         req.tags = [RequestTag(tag=t) for t in parse_tags(data.get("tags"))]
         db.session.add(req)
         clock.refresh(req, current_calendar())
         db.session.flush()
-        audit.log(
-            "request.registered", req, actor, {"number": req.number, "received_on": received, "due_date": req.due_date}
-        )
+        facts = {"number": req.number, "received_on": received, "due_date": req.due_date}
+        if req.submission_id:  # from the online platform: which submission, confirmed when, through which token
+            facts.update(submission_id=req.submission_id, confirmed_at=req.confirmed_at, via=data.get("via"))
+        audit.log("request.registered", req, actor, facts)
         if upload is not None:
             add_attachment(actor, req, upload, kind="application", record_event=False)
         return req

@@ -63,7 +63,7 @@ COMMON_FIELDS: dict[str, str] = {
     "contact": "本机关联系方式（按系统设置中已填写的地址、邮编、电话、电子邮箱）",
 }
 KIND_FIELDS: dict[str, dict[str, str]] = {
-    "receipt": {"due_date": "答复期限"},
+    "receipt": {"due_date": "答复期限", "verification_code": "查询码（申请人凭编号和查询码查询办理进度）"},
     "clarification": {
         "items": "需要补正的事项",
         "correction_due": "补正期限届满日",
@@ -135,6 +135,7 @@ SPECS: tuple[Spec, ...] = (
         "本机关于{{ received_on }}收到您（单位）提出的政府信息公开申请，申请内容为：“{{ subject }}”。\n"
         "根据{{ legal_basis }}的规定，本机关已受理该申请，将于{{ due_date }}前作出答复。"
         "如需您补正申请、征求第三方意见或者依法延长答复期限，本机关将另行书面告知。\n"
+        "您可凭申请编号{{ number }}和查询码{{ verification_code }}查询办理进度。\n"
         "{{ contact }}\n"
         "特此回执。",
     ),
@@ -405,6 +406,7 @@ def sample_context(kind: str) -> dict[str, str]:
         "legal_basis": f"{_R}第三十三条",
         "contact": "联系地址：示例区人民路1号；邮政编码：100000；联系电话：010-62345678",
         "due_date": "2026年3月30日",
+        "verification_code": "7KQ4-M2XP",
         "items": "请写明所需信息的名称、文号或者便于查询的其他特征性描述。",
         "correction_due": "2026年3月24日",
         "correction_days": "15",
@@ -672,7 +674,11 @@ def letter_context(req: DisclosureRequest, key: str, today: date | None = None) 
         from ..workcal.service import current_calendar
 
         due = deadlines.initial_answer_deadline(req.received_on, current_calendar())
-        return "receipt", {**base, "legal_basis": f"{_R}第三十一条、第三十三条", "due_date": cn(due)}, req.received_on
+        from ..api import codes
+
+        code = codes.code_of(req.status_code_hash) or ""
+        ctx = {**base, "legal_basis": f"{_R}第三十一条、第三十三条", "due_date": cn(due), "verification_code": code}
+        return "receipt", ctx, req.received_on
     if name == "clarification":
         a = _clock(req, key, "clarification")
         return (
@@ -923,7 +929,17 @@ def compose(req: DisclosureRequest, key: str, today: date | None = None) -> tupl
         value = ctx.get(name) if name in spec(kind).fields else ""
         if value and not any(value in line for line in lines):
             lines.append(value)
+    code = ctx.get("verification_code") if kind == "receipt" else None
+    if code and not any(code in line for line in lines):  # an agency's template saved before the code existed
+        lines.append(f"您可凭申请编号{req.number}和查询码{code}查询办理进度。")
     return title, lines, when, kind
+
+
+def codes_needed(req: DisclosureRequest) -> bool:
+    """Whether the case has no /status code yet, or one that no longer derives under today's SECRET_KEY."""
+    from ..api import codes
+
+    return codes.code_of(req.status_code_hash) is None
 
 
 def generate_letter(actor, req: DisclosureRequest, key: str, *, today: date | None = None):
@@ -935,7 +951,16 @@ def generate_letter(actor, req: DisclosureRequest, key: str, *, today: date | No
     from .intake import Upload, add_attachment
 
     workflow.check(actor, req, "generate_letter")
-    title, lines, when, kind = compose(req, key, today)
+    if key == "receipt" and codes_needed(req):
+        from ..api import codes
+
+        # the applicant's /status code, printed on the 受理回执; committed with the letter below
+        req.status_code_hash = codes.issue()[1]
+    try:
+        title, lines, when, kind = compose(req, key, today)
+    except BaseException:
+        db.session.rollback()  # nothing of a refused letter stays in the session, the new code neither
+        raise
     data = render_docx(title, lines, req.number, req.agency.name, when)
     draft = "（送审稿）" if key == "answer" and req.status == "in_review" else ""
     with unit_of_work():

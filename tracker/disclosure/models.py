@@ -61,6 +61,12 @@ class DisclosureRequest(db.Model):
         Index("ix_request_agency_applicant", "agency_id", "applicant_name"),
         # concluded answers not yet delivered (lists, reminders): status = concluded and delivered_on null
         Index("ix_request_agency_status_delivered", "agency_id", "status", "delivered_on"),
+        # The online platform's id: the intake API is idempotent on it (issue 17); NULLs (other channels) repeat.
+        UniqueConstraint("agency_id", "submission_id"),
+        # /status finds a case by its number alone (the applicant names no agency).
+        Index("ix_request_number", "number"),
+        # the list's channel filter (the workbench's 网上申请 待分办 links to it)
+        Index("ix_request_agency_status_channel", "agency_id", "status", "channel"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False)
@@ -142,7 +148,13 @@ class DisclosureRequest(db.Model):
     # A request formally split into several counts as several (report-format.md): the requests split off
     # an application point to it (services.split_request); all keep its receipt date.
     split_from_id: Mapped[int | None] = mapped_column(ForeignKey("disclosure_request.id"), index=True)
-    source: Mapped[str] = mapped_column(String(20), nullable=False, default="manual")  # manual | import
+    source: Mapped[str] = mapped_column(String(20), nullable=False, default="manual")  # manual | import | api
+    # Issue 17: a request from the online platform (在线申请平台) carries the platform's submission id and the
+    # moment both sides confirmed it (Art. 31(三), the receipt date's source); status_code_hash is the
+    # applicant's verification code for /status (tracker.api.codes), never the code itself.
+    submission_id: Mapped[str | None] = mapped_column(String(64))
+    confirmed_at = mapped_column(UTCDateTime)
+    status_code_hash: Mapped[str | None] = mapped_column(String(128))
 
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -150,6 +162,13 @@ class DisclosureRequest(db.Model):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def receipt_explanation(self) -> str | None:
+        """Why the receipt date is what it is, for a request from the online platform (Art. 31(三))."""
+        from ..rules.intake import online_receipt_explanation
+
+        return online_receipt_explanation(self.confirmed_at) if self.confirmed_at else None
 
     agency = relationship("Agency")
     section = relationship("Section")

@@ -10,6 +10,7 @@ from sqlalchemy import exists
 from ..accounts.access import visible_requests
 from ..lists import date_arg, id_arg
 from ..paging import Key, order_by
+from ..rules import intake as intake_rules
 from ..rules.clock import today_cn, year_bounds
 from ..workcal.service import current_calendar
 from .models import CONCLUDED, IN_PROGRESS, IN_REVIEW, PAUSED, ClockAction, DisclosureRequest, RequestCohandler
@@ -33,7 +34,7 @@ def is_open():
     return R.status != CONCLUDED
 
 
-FILTER_ARGS = ("status", "section", "year", "applicant_type", "due", "handler", "received", "awaiting")
+FILTER_ARGS = ("status", "section", "year", "applicant_type", "due", "handler", "received", "awaiting", "channel")
 
 # ?handler=: the case's assigned handler ("me": the user, "none": nobody yet, or a user id).
 HANDLER_FILTERS = {"me": "我承办的", "none": "未指定承办人"}
@@ -134,6 +135,9 @@ def unordered_query(user, args, found=None):
     bounds = year_bounds(args.get("year", type=int))
     if bounds:
         q = q.where(DisclosureRequest.received_on.between(*bounds))
+    channel = args.get("channel") or ""
+    if channel in intake_rules.channel_ids():  # e.g. the workbench's 网上申请 待分办 (issue 17)
+        q = q.where(DisclosureRequest.channel == channel)
     atype = args.get("applicant_type") or ""
     if atype:
         q = q.where(DisclosureRequest.applicant_type == atype)

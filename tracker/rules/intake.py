@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from .clock import to_cn, today_cn
+
 _ART31 = "《条例》第三十一条"
 
 
@@ -79,6 +81,32 @@ def _require_date(value: object, name: str) -> None:
     # a datetime would compare by its UTC instant, not by the China calendar date the law counts
     if value is not None and (isinstance(value, datetime) or not isinstance(value, date)):
         raise TypeError(f"{name} must be a datetime.date, got {type(value).__name__}")
+
+
+ONLINE_RECEIPT_SOURCE = "《中华人民共和国政府信息公开条例》第三十一条第（三）项"
+ONLINE_RECEIPT_APPLIES_FROM = date(2019, 5, 15)  # the revised Regulation (国务院令第711号) in force
+
+
+def online_receipt_date(confirmed_at: datetime) -> date:
+    """The receipt date of a request submitted through the online application platform.
+
+    申请人通过互联网渠道或者政府信息公开工作机构的传真提交政府信息公开申请的，以双方确认之日为收到申请
+    之日 (ONLINE_RECEIPT_SOURCE, in force from ONLINE_RECEIPT_APPLIES_FROM). ``confirmed_at`` is the moment
+    both sides confirmed (the platform's confirmation, an aware timestamp); the day is its date in China
+    time, whatever zone the platform wrote it in.
+    """
+    if not isinstance(confirmed_at, datetime) or confirmed_at.tzinfo is None:
+        raise ValueError("confirmed_at must be an aware datetime")
+    return today_cn(confirmed_at)
+
+
+def online_receipt_explanation(confirmed_at: datetime) -> str:
+    """The receipt date of an online request explained in words, for the workbench and the case page."""
+    local = to_cn(confirmed_at)
+    return (
+        f"网上申请平台于{format_date_cn(local.date())} {local:%H:%M}（北京时间）与申请人双方确认，"
+        f"以双方确认之日为收到申请之日（{ONLINE_RECEIPT_SOURCE}）。"
+    )
 
 
 def intake_date_errors(

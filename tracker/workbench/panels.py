@@ -133,6 +133,16 @@ PANELS: tuple[Panel, ...] = (
         agency_wide=True,
     ),
     Panel(
+        "online_to_route",
+        "网上申请 待分办",
+        "通过在线申请平台提交、尚未分办的申请。收到申请之日为平台与申请人双方确认之日"
+        "（《中华人民共和国政府信息公开条例》第三十一条第（三）项），每件下方写明确认时间。",
+        "request.assign_section",
+        lambda u, t: and_(R.status == REGISTERED, R.channel == "online"),
+        {"status": REGISTERED, "channel": "online", "sort": "due_asc"},
+        agency_wide=True,
+    ),
+    Panel(
         "received_today",
         "今日收到",
         "收到申请之日为今天的申请。",
