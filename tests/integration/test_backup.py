@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import tarfile
 import uuid
 from pathlib import Path
@@ -120,33 +121,11 @@ def source(dbs, tmp_path_factory):
             new_attachment(
                 None, Upload(name, data), agency_id=agency_id, subject_type=kind, subject_id=sid, kind="other"
             )
-        db.session.commit()
-        _append_only_event_trigger(db)
+        db.session.commit()  # the migrations created the event table's append-only triggers (issue 14)
         db.session.remove()
     (folder / "pending").mkdir()
     (folder / "pending" / "upload.bin").write_bytes(b"an upload not yet confirmed: no attachment row")
     return app, folder
-
-
-def _append_only_event_trigger(db) -> None:
-    """A trigger refusing UPDATE and DELETE on event, as the tamper-evident log has: the restore must load the
-    rows with the trigger in place afterwards (pg_restore creates triggers after the data)."""
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql(
-                "CREATE FUNCTION event_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$BEGIN RAISE EXCEPTION 'event is append-only'; END$$"
-            )
-            conn.exec_driver_sql(
-                "CREATE TRIGGER event_append_only BEFORE UPDATE OR DELETE ON event "
-                "FOR EACH ROW EXECUTE FUNCTION event_append_only()"
-            )
-        else:
-            for op in ("UPDATE", "DELETE"):
-                conn.exec_driver_sql(
-                    f"CREATE TRIGGER event_no_{op.lower()} BEFORE {op} ON event "
-                    "BEGIN SELECT RAISE(ABORT, 'event is append-only'); END"
-                )
 
 
 @pytest.fixture(scope="module")
@@ -237,9 +216,11 @@ def test_backup_then_restore_elsewhere_gives_the_same_tables_and_files(source, a
     assert restored == {n: d for n, d in files_of(folder).items() if not n.startswith("pending/")}
     assert manifest["unreferenced_files"] == 1  # the unconfirmed upload is not an attachment: not backed up
 
-    engine = create_engine(target_url)  # the append-only trigger came back, after the rows
+    engine = create_engine(target_url)  # the append-only triggers came back, after the rows
+    from tracker.audit import APPEND_ONLY
+
     try:
-        with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
+        with pytest.raises(Exception, match=re.escape(APPEND_ONLY)), engine.begin() as conn:
             conn.execute(text("UPDATE event SET note = 'FORGED'"))
     finally:
         engine.dispose()
