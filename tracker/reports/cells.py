@@ -105,7 +105,8 @@ def case_query(fig: Figure, year: int, agency_id, user=None):
 
 
 def sort_keys(fig: Figure) -> list[Key]:
-    """The list's order (paging keys): by receipt (requests) or filing date (reviews), then id."""
+    """The list's order (paging keys), the one an index gives: conclusions in the year by conclusion date,
+    the other requests by receipt, reviews by filing date; then id."""
     from datetime import date
 
     from ..disclosure.models import DisclosureRequest as R
@@ -113,6 +114,8 @@ def sort_keys(fig: Figure) -> list[Key]:
 
     if fig.subject == REVIEW:
         return [Key(V.filed_on, kind=date), Key(V.id)]
+    if fig.table == "table3" and derive.concluded_row(fig.ref[1]):
+        return [Key(R.concluded_on, kind=date), Key(R.id)]
     return [Key(R.received_on, kind=date), Key(R.id)]
 
 

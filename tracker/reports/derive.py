@@ -18,6 +18,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import BigInteger, and_, case, cast, func, literal_column, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
 
 from ..extensions import db
 from ..rules import outcomes
@@ -48,18 +50,6 @@ def _flag(condition):
 # ------------------------------------------------------------------------------------------- table 三
 
 
-def _carried_in(R, year: int):
-    """Received before Jan 1 of the year and not concluded before Jan 1 (report-format.md)."""
-    start, _ = _bounds(year)
-    return and_(R.received_on < start, or_(R.concluded_on.is_(None), R.concluded_on >= start))
-
-
-def _carried_out(R, year: int):
-    """Received on or before Dec 31 of the year and not concluded on or before Dec 31 (report-format.md)."""
-    _, end = _bounds(year)
-    return and_(R.received_on <= end, or_(R.concluded_on.is_(None), R.concluded_on > end))
-
-
 def _of(model, agency_ids):
     """The rows of the agency (one id) or of several agencies (a roll-up over units)."""
     ids = _ids(agency_ids)
@@ -68,6 +58,58 @@ def _of(model, agency_ids):
 
 def _ids(agency_ids) -> tuple[int, ...]:
     return (agency_ids,) if isinstance(agency_ids, int) else tuple(agency_ids)
+
+
+class _NoIndex(ColumnElement):
+    """A column SQLite must not answer by an index (its unary +, the same value); plain elsewhere.
+
+    In the carried rows' arms the receipt bound is a filter, not a range: SQLite would otherwise walk the
+    receipt-date index over the whole history before the year end instead of the small partial index of
+    unconcluded cases and the conclusion-date range after the year end (issue 16, bench_report_cells)."""
+
+    inherit_cache = True
+
+    def __init__(self, column):
+        self.column = column
+        self.type = column.type
+
+
+@compiles(_NoIndex)
+def _no_index_default(element, compiler, **kw):
+    return compiler.process(element.column, **kw)
+
+
+@compiles(_NoIndex, "sqlite")
+def _no_index_sqlite(element, compiler, **kw):
+    return "+" + compiler.process(element.column, **kw)
+
+
+def _carried_in(R, year: int, agency_id=None):
+    """Received before Jan 1 of the year and not concluded before Jan 1 (report-format.md).
+
+    Written as two index ranges (no conclusion date: the partial index of unconcluded cases; concluded
+    from Jan 1 on: the conclusion-date index), each with the agency when one is given, so that the
+    same expression both flags the row in the grouped sums and selects its list of cases."""
+    start, _ = _bounds(year)
+    mine = [_of(R, agency_id)] if agency_id is not None else []
+    received = _NoIndex(R.received_on)
+    return or_(
+        and_(*mine, R.concluded_on.is_(None), R.received_on < start),
+        and_(*mine, R.concluded_on >= start, received < start),
+    )
+
+
+def _carried_out(R, year: int, agency_id=None):
+    """Received on or before Dec 31 of the year and not concluded on or before Dec 31 (report-format.md).
+
+    Two index ranges like _carried_in (unconcluded, or concluded after Dec 31)."""
+    _, end = _bounds(year)
+    mine = [_of(R, agency_id)] if agency_id is not None else []
+    received = _NoIndex(R.received_on)
+    return or_(
+        and_(*mine, R.concluded_on.is_(None), R.received_on <= end),
+        and_(*mine, R.concluded_on > end, received <= end),
+    )
 
 
 def year_rows(R, year: int, agency_id):
@@ -97,25 +139,27 @@ def year_rows(R, year: int, agency_id):
 T3_PARTS = ("new", "carried_in", "total", "carried_out")  # the rows summed over the outcomes
 
 
-def table3_part(R, part: str, year: int):
-    """The condition of a row of table 三 that adds up over the outcomes (new, carried_in, total, carried_out)."""
-    if part == "new":
-        return _in(R.received_on, year)
+def table3_part(R, part: str, year: int, agency_id=None):
+    """The condition of a row of table 三 that adds up over the outcomes (new, carried_in, total, carried_out);
+    with an agency (or several) given, limited to its rows."""
     if part == "carried_in":
-        return _carried_in(R, year)
-    if part == "total":  # （七）总计: concluded in the year, whatever the outcome
-        return _in(R.concluded_on, year)
+        return _carried_in(R, year, agency_id)
     if part == "carried_out":
-        return _carried_out(R, year)
+        return _carried_out(R, year, agency_id)
+    mine = [_of(R, agency_id)] if agency_id is not None else []
+    if part == "new":
+        return and_(*mine, _in(R.received_on, year))
+    if part == "total":  # （七）总计: concluded in the year, whatever the outcome
+        return and_(*mine, _in(R.concluded_on, year))
     raise KeyError(part)
 
 
-def table3_row(R, row: str, year: int, version: rl.LayoutVersion | None = None):
+def table3_row(R, row: str, year: int, version: rl.LayoutVersion | None = None, agency_id=None):
     """A row of table 三: one of T3_PARTS, or an outcome row (concluded in the year with that outcome)."""
     if row in T3_PARTS:
-        return table3_part(R, row, year)
+        return table3_part(R, row, year, agency_id)
     if row in (version or rl.layout_for_year(year)).table3_result_row_ids:
-        return and_(table3_part(R, "total", year), R.outcome == row)
+        return and_(table3_part(R, "total", year, agency_id), R.outcome == row)
     raise KeyError(row)
 
 
@@ -281,6 +325,13 @@ def derive_table4(agency_id, year: int, version: rl.LayoutVersion | None = None)
 
 # ------------------------------------------------------------------------------- a figure's condition
 
+
+def concluded_row(row: str) -> bool:
+    """Whether a table 三 row counts conclusions in the year (（七）总计 and the outcome rows): its list
+    is in the order of conclusion, which the conclusion-date index gives; the others by receipt."""
+    return row not in ("new", "carried_in", "carried_out")
+
+
 FEE_CASES_REF = ("other_matters", "processing_fees", "cases")
 
 
@@ -289,9 +340,10 @@ def figure_condition(ref: tuple[str, ...], year: int, agency_id, version: rl.Lay
 
     `ref` is the figure's path in the report JSON (("table3", row, column), ("table4", kind, column),
     FEE_CASES_REF). The condition is built from the same parts as the sums that count the figure
-    (table3_part/table3_row/table3_column, table4_scope/table4_column, fees_paid): a 总计 column is its
-    row's condition alone (every type, or every review of the scope), the （七）总计 row every request
-    concluded in the year. Figures that are not counts of cases (table 二, amounts) have none.
+    (table3_part/table3_row/table3_column, table4_scope/table4_column, fees_paid) — limited to the agency
+    (table3_part with agency_id: the carried rows are two index ranges with the agency in each): a 总计
+    column is its row's condition alone (every type, or every review of the scope), the （七）总计 row every
+    request concluded in the year. Figures that are not counts of cases (table 二, amounts) have none.
     """
     from ..disclosure.models import DisclosureRequest as R
     from ..disclosure.models import Review as V
@@ -305,7 +357,7 @@ def figure_condition(ref: tuple[str, ...], year: int, agency_id, version: rl.Lay
     if table == "table3":
         if row not in v.table3_row_ids:
             raise KeyError(ref)
-        parts = [year_rows(R, year, agency_id), table3_row(R, row, year, v), table3_column(R, col, v)]
+        parts = [table3_row(R, row, year, v, agency_id), table3_column(R, col, v)]
         return R, and_(*(p for p in parts if p is not None))
     if table == "table4":
         if row not in v.table4_block_ids or col not in v.table4_column_ids:
