@@ -161,9 +161,10 @@ def _index(column, ids):
 
 
 def table3_cases(year: int, agency_id, user=None):
-    """(cell index rows) every (figure, case) pair of table 三, ordered by row, column, receipt: one SQL
-    statement of ten UNION ALL arms — each row part (new, carried_in, （七）总计, the outcome rows,
-    carried_out) by an applicant type column and by 总计, built from the same expressions as the sums.
+    """Every (figure, case) pair of table 三, ordered by row, column, receipt: one SQL statement of ten
+    UNION ALL arms — each row part (new, carried_in, （七）总计, the outcome rows, carried_out) by an
+    applicant type column and by 总计, built from the same expressions as the sums (table3_row with the
+    agency; the outcome arm is （七）总计's condition with the outcome among the result rows).
     Rows: (row id, column id, number, applicant type, outcome, received, concluded)."""
     from ..accounts.access import visible_requests
     from ..disclosure.models import DisclosureRequest as R
@@ -171,18 +172,17 @@ def table3_cases(year: int, agency_id, user=None):
     v = rl.layout_for_year(year)
     rows, cols, types = v.table3_row_ids, v.table3_column_ids, v.applicant_type_ids
     base = select(R) if user is None else visible_requests(user)
-    scope = derive.year_rows(R, year, agency_id)
     fields = (R.number, R.applicant_type, R.outcome, R.received_on, R.concluded_on, R.id)
     arms = []
     for part in (*derive.T3_PARTS, "outcome"):
         if part == "outcome":
-            row_at, cond = _index(R.outcome, rows), derive.table3_part(R, "total", year)
+            row_at, cond = _index(R.outcome, rows), derive.table3_part(R, "total", year, agency_id)
             cond = cond & R.outcome.in_(v.table3_result_row_ids)
         else:
-            row_at, cond = _int(rows.index(part)), derive.table3_row(R, part, year, v)
+            row_at, cond = _int(rows.index(part)), derive.table3_row(R, part, year, v, agency_id)
         for col_at, col_cond in ((_index(R.applicant_type, cols), R.applicant_type.in_(types)), (None, None)):
             at = col_at if col_at is not None else _int(cols.index("total"))
-            parts = [scope, cond] + ([col_cond] if col_cond is not None else [])
+            parts = [cond] + ([col_cond] if col_cond is not None else [])
             arms.append(base.with_only_columns(row_at.label("r"), at.label("c"), *fields).where(*parts).order_by(None))
     u = union_all(*arms).subquery()
     stmt = select(u).order_by(u.c.r, u.c.c, u.c.received_on, u.c.id).limit(XLSX_MAX_ROWS + 1)
