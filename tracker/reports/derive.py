@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import BigInteger, and_, case, cast, func, literal_column, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from ..extensions import db
 from ..rules import outcomes
@@ -68,6 +69,7 @@ class _NoIndex(ColumnElement):
     unconcluded cases and the conclusion-date range after the year end (issue 16, bench_report_cells)."""
 
     inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]  # the column is part of the cache key
 
     def __init__(self, column):
         self.column = column
@@ -134,7 +136,7 @@ def year_rows(R, year: int, agency_id):
 
 
 # The parts of table 三: each row's and each column's condition, ONE expression each. The grouped query
-# sums them as CASE flags, and a figure's list of cases (cell_condition, tracker.reports.cells) selects
+# sums them as CASE flags, and a figure's list of cases (figure_condition, tracker.reports.cells) selects
 # by the very same expressions: a row's condition AND its column's.
 T3_PARTS = ("new", "carried_in", "total", "carried_out")  # the rows summed over the outcomes
 
