@@ -15,9 +15,7 @@ Median of REPEATS runs after a warm-up, with min/max.
 
 from __future__ import annotations
 
-import sys
-
-from common import arguments, counted, emit, engines, prepared, timed
+from common import arguments, counted, emit, engines, prepared, timed, year_argument
 from sqlalchemy import text
 
 
@@ -62,11 +60,7 @@ def run(engine: str, n: int, year: int) -> None:
 
 
 def main() -> None:
-    year = 2025
-    if "--year" in sys.argv:
-        i = sys.argv.index("--year")
-        year = int(sys.argv[i + 1])
-        del sys.argv[i : i + 2]
+    year = year_argument()
     args = arguments(__doc__.splitlines()[0])
     for engine in engines(args):
         run(engine, args.n, year)

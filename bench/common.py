@@ -54,6 +54,16 @@ def database_url(engine: str, n: int) -> str:
     return f"{base}/{name}"
 
 
+def year_argument(default: int = 2025) -> int:
+    """``--year Y`` taken off sys.argv (before ``arguments`` parses the rest), else `default`."""
+    if "--year" not in sys.argv:
+        return default
+    i = sys.argv.index("--year")
+    year = int(sys.argv[i + 1])
+    del sys.argv[i : i + 2]
+    return year
+
+
 def engines(args) -> list[str]:
     return ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
 

@@ -186,6 +186,7 @@ def world(w):
     ids["action_id"] = [*PAGES, "no_such_action"]
     ids["kind"] = sorted({*letters.KINDS, *registers.SPECS, *ledger_parse.SPECS, "no_such_kind"})
     ids["year"] = [2026, 2025, 1, 99999]
+    ids["cell_id"] = ["table3.new.total", "table4.reconsideration.pending", "table2.rules.issued", "no.such.figure"]
     ids["fmt"] = ["docx", "xlsx", "html", "txt", "pdf", "exe"]
     ids["job_id"] = ["no-such-job", "../../etc/passwd"]
     # issue 17: a platform token of the agency and of the other one; a submission id of the API

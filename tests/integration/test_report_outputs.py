@@ -100,7 +100,14 @@ def test_xlsx_three_tables_with_official_labels_merges_and_figures(office, clien
     resp = client.get("/reports/2023/report.xlsx")
     assert resp.status_code == 200
     wb = load_workbook(io.BytesIO(resp.data))
-    assert wb.sheetnames == ["表二 主动公开", "表三 依申请公开", "表四 复议诉讼"]
+    # the three tables, then each figure's cases (issue 16: test_report_cells checks their rows)
+    assert wb.sheetnames == [
+        "表二 主动公开",
+        "表三 依申请公开",
+        "表四 复议诉讼",
+        "表三 各数所计案件",
+        "表四 各数所计案件",
+    ]
 
     t3 = wb["表三 依申请公开"]
     merged = {str(r) for r in t3.merged_cells.ranges}

@@ -44,6 +44,18 @@ def visible_requests(user) -> Select:
     return _visible(user, R, R.section_id, C, C.request_id)
 
 
+def visible_reviews(user) -> Select:
+    """Review rows (table 四's cases) the user may see: those of the requests the user may see, and for an
+    agency-wide role also the agency's reviews not tied to a registered request (issue 11)."""
+    from ..disclosure.models import DisclosureRequest as R
+    from ..disclosure.models import Review as V
+
+    q = select(V).where(V.agency_id == user.agency_id)
+    if user.role in roles.AGENCY_WIDE:
+        return q
+    return q.where(V.request_id.in_(visible_requests(user).with_only_columns(R.id)))
+
+
 def visible_proposals(user) -> Select:
     """Proposal rows the user may see: the agency's for agency-wide roles, else items whose lead or
     co-handling section is the user's (co-handlers read and submit their opinion, nothing more)."""

@@ -134,6 +134,28 @@ def requests_workbook(query) -> tuple[bytes, int]:
     return _save(wb), count
 
 
+def reviews_workbook(query) -> tuple[bytes, int]:
+    """The reviews of ``query`` (a select of Review, already scoped and ordered: a report figure's list)
+    as the 复议诉讼 sheet of the ledger, and last the case number the report's list shows (the request's
+    number, or 复议诉讼#id for a review not tied to a registered request); returns (bytes, count)."""
+    from ..reports.cells import review_number
+
+    R = DisclosureRequest
+    spec = parse.SPECS[parse.REVIEWS]
+    stmt = query.with_only_columns(R.number, Review.id, *(getattr(Review, c) for c in _plain(spec))).outerjoin(
+        R, R.id == Review.request_id
+    )
+    names = _section_names()
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(spec.sheet)
+    _header(ws, [*spec.headers, "案件编号"])
+    count = 0
+    for review in db.session.execute(stmt.execution_options(yield_per=BATCH)):
+        ws.append(_cells(ws, spec, review, names, review_number(review.number, review.id)))
+        count += 1
+    return _save(wb), count
+
+
 # ----------------------------------------------------------------------------------------- proposals
 
 

@@ -1,4 +1,5 @@
-"""`flask --app tracker report YEAR [--agency NAME] --format json|xlsx|docx [-o FILE] [--current]`."""
+"""`flask --app tracker report YEAR [--agency NAME] --format json|xlsx|docx [-o FILE] [--current]`, and
+`flask --app tracker report YEAR [--agency NAME] --cell ID`: the case numbers behind one figure."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from flask.cli import with_appcontext
 from ..errors import ServiceError
 from .render import FORMATS
 
-USAGE = "用法：flask --app tracker report 年份 [--agency 机关名称] --format json|xlsx|docx [-o 输出文件] [--current]"
+USAGE = (
+    "用法：flask --app tracker report 年份 [--agency 机关名称] --format json|xlsx|docx [-o 输出文件] [--current]；"
+    "列出一个数字背后的案件：flask --app tracker report 年份 [--agency 机关名称] --cell 编号"
+)
 
 
 class _ChineseUsage(click.Command):
@@ -33,8 +37,11 @@ class _ChineseUsage(click.Command):
 @click.option("--format", "fmt", default="json", help="json | xlsx | docx（默认 json）")
 @click.option("-o", "--output", default=None, help="输出文件；json 不指定时输出到标准输出")
 @click.option("--current", is_flag=True, help="已发布的年度也按现有记录计算（默认输出已发布的冻结报告）")
+@click.option("--cell", "cell_id", default=None, help="列出一个数字所计的案件编号，每行一个，例如 table3.new.total")
 @with_appcontext
-def report_cmd(year: str | None, agency_name: str | None, fmt: str, output: str | None, current: bool):
+def report_cmd(
+    year: str | None, agency_name: str | None, fmt: str, output: str | None, current: bool, cell_id: str | None
+):
     """输出政府信息公开工作年度报告（数字全部由记录计算）。"""
     from ..accounts.services import agency_by_name
     from ..cli import fail
@@ -42,6 +49,9 @@ def report_cmd(year: str | None, agency_name: str | None, fmt: str, output: str 
 
     if not year or not re.fullmatch(r"\d{4}", year.strip()):
         fail(f"请给出四位数字的年份，例如 2023（现为“{year or ''}”）。{USAGE}")
+    if cell_id is not None:
+        _print_cell(agency_name, int(year), cell_id)
+        return
     fmt = (fmt or "").lower()
     if fmt not in FORMATS:
         fail(f"格式应为 json、xlsx 或 docx 之一（现为“{fmt}”）。")
@@ -57,7 +67,10 @@ def report_cmd(year: str | None, agency_name: str | None, fmt: str, output: str 
         view = services.year_report(agency.id, int(year), current=current)
     except ServiceError as e:
         fail(e.message)
-    body = render.to_file(fmt, view.report, view.narrative)
+    from .cells import case_sheets
+
+    sheets = case_sheets(int(year), agency.id) if fmt == "xlsx" else ()
+    body = render.to_file(fmt, view.report, view.narrative, sheets)
     if target is None:
         click.echo(body.decode("utf-8"), nl=False)
         return
@@ -67,6 +80,26 @@ def report_cmd(year: str | None, agency_name: str | None, fmt: str, output: str 
         fail(f"无法写入“{target}”：{e.strerror or e}。")
     state = "已发布的冻结报告" if view.frozen else "按现有记录计算的报告"
     click.echo(f"已输出{agency.name}{year}年度{state}：{target}", err=True)
+
+
+def _print_cell(agency_name: str | None, year: int, cell_id: str) -> None:
+    """One case number per line, so that the number of lines equals the figure (as the records stand)."""
+    from ..accounts.services import agency_by_name
+    from ..cli import fail
+    from . import cells, services
+
+    try:
+        agency = agency_by_name(agency_name)
+        services.check_year(year)
+        fig = cells.figure(cell_id, year)
+    except ServiceError as e:
+        fail(e.message)
+    if services.snapshot_for(agency.id, year) is not None:
+        click.echo(
+            f"注意：{agency.name}{year}年度报告已发布；以下按现有记录列出，件数等于 --current 所得的数字。", err=True
+        )
+    for number in cells.case_numbers(fig, year, agency.id):
+        click.echo(number)
 
 
 def register(app: Flask) -> None:

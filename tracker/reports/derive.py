@@ -18,6 +18,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import BigInteger, and_, case, cast, func, literal_column, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from ..extensions import db
 from ..rules import outcomes
@@ -48,19 +51,70 @@ def _flag(condition):
 # ------------------------------------------------------------------------------------------- table 三
 
 
-def _carried_in(R, year: int):
-    """Received before Jan 1 of the year and not concluded before Jan 1 (report-format.md)."""
+def _of(model, agency_ids):
+    """The rows of the agency (one id) or of several agencies (a roll-up over units)."""
+    ids = _ids(agency_ids)
+    return model.agency_id == ids[0] if len(ids) == 1 else model.agency_id.in_(ids)
+
+
+def _ids(agency_ids) -> tuple[int, ...]:
+    return (agency_ids,) if isinstance(agency_ids, int) else tuple(agency_ids)
+
+
+class _NoIndex(ColumnElement):
+    """A column SQLite must not answer by an index (its unary +, the same value); plain elsewhere.
+
+    In the carried rows' arms the receipt bound is a filter, not a range: SQLite would otherwise walk the
+    receipt-date index over the whole history before the year end instead of the small partial index of
+    unconcluded cases and the conclusion-date range after the year end (issue 16, bench_report_cells)."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]  # the column is part of the cache key
+
+    def __init__(self, column):
+        self.column = column
+        self.type = column.type
+
+
+@compiles(_NoIndex)
+def _no_index_default(element, compiler, **kw):
+    return compiler.process(element.column, **kw)
+
+
+@compiles(_NoIndex, "sqlite")
+def _no_index_sqlite(element, compiler, **kw):
+    return "+" + compiler.process(element.column, **kw)
+
+
+def _carried_in(R, year: int, agency_id=None):
+    """Received before Jan 1 of the year and not concluded before Jan 1 (report-format.md).
+
+    Written as two index ranges (no conclusion date: the partial index of unconcluded cases; concluded
+    from Jan 1 on: the conclusion-date index), each with the agency when one is given, so that the
+    same expression both flags the row in the grouped sums and selects its list of cases."""
     start, _ = _bounds(year)
-    return and_(R.received_on < start, or_(R.concluded_on.is_(None), R.concluded_on >= start))
+    mine = [_of(R, agency_id)] if agency_id is not None else []
+    received = _NoIndex(R.received_on)
+    return or_(
+        and_(*mine, R.concluded_on.is_(None), R.received_on < start),
+        and_(*mine, R.concluded_on >= start, received < start),
+    )
 
 
-def _carried_out(R, year: int):
-    """Received on or before Dec 31 of the year and not concluded on or before Dec 31 (report-format.md)."""
+def _carried_out(R, year: int, agency_id=None):
+    """Received on or before Dec 31 of the year and not concluded on or before Dec 31 (report-format.md).
+
+    Two index ranges like _carried_in (unconcluded, or concluded after Dec 31)."""
     _, end = _bounds(year)
-    return and_(R.received_on <= end, or_(R.concluded_on.is_(None), R.concluded_on > end))
+    mine = [_of(R, agency_id)] if agency_id is not None else []
+    received = _NoIndex(R.received_on)
+    return or_(
+        and_(*mine, R.concluded_on.is_(None), R.received_on <= end),
+        and_(*mine, R.concluded_on > end, received <= end),
+    )
 
 
-def year_rows(R, year: int, agency_id: int):
+def year_rows(R, year: int, agency_id):
     """The requests a year's report counts anywhere, as index ranges bounded by the year (issue 15).
 
     Received in the year, concluded in it, or open across it: received before Jan 1 and not concluded
@@ -69,9 +123,10 @@ def year_rows(R, year: int, agency_id: int):
     concluded before Jan 1, or concluded in the year", but each arm is one index range, so the cost
     grows with the year's cases, not with all the history before it. The agency is part of each arm,
     so that SQLite answers the OR with one index range per arm (else it reads the agency's every row).
+    `agency_id` is one id or a collection of ids (several units).
     """
     start, end = _bounds(year)
-    mine = R.agency_id == agency_id
+    mine = _of(R, agency_id)
     return or_(
         and_(mine, _in(R.received_on, year)),
         and_(mine, _in(R.concluded_on, year)),
@@ -80,23 +135,56 @@ def year_rows(R, year: int, agency_id: int):
     )
 
 
-def _table3_query(agency_id: int, year: int, today: date | None = None):
+# The parts of table 三: each row's and each column's condition, ONE expression each. The grouped query
+# sums them as CASE flags, and a figure's list of cases (figure_condition, tracker.reports.cells) selects
+# by the very same expressions: a row's condition AND its column's.
+T3_PARTS = ("new", "carried_in", "total", "carried_out")  # the rows summed over the outcomes
+
+
+def table3_part(R, part: str, year: int, agency_id=None):
+    """The condition of a row of table 三 that adds up over the outcomes (new, carried_in, total, carried_out);
+    with an agency (or several) given, limited to its rows."""
+    if part == "carried_in":
+        return _carried_in(R, year, agency_id)
+    if part == "carried_out":
+        return _carried_out(R, year, agency_id)
+    mine = [_of(R, agency_id)] if agency_id is not None else []
+    if part == "new":
+        return and_(*mine, _in(R.received_on, year))
+    if part == "total":  # （七）总计: concluded in the year, whatever the outcome
+        return and_(*mine, _in(R.concluded_on, year))
+    raise KeyError(part)
+
+
+def table3_row(R, row: str, year: int, version: rl.LayoutVersion | None = None, agency_id=None):
+    """A row of table 三: one of T3_PARTS, or an outcome row (concluded in the year with that outcome)."""
+    if row in T3_PARTS:
+        return table3_part(R, row, year, agency_id)
+    if row in (version or rl.layout_for_year(year)).table3_result_row_ids:
+        return and_(table3_part(R, "total", year, agency_id), R.outcome == row)
+    raise KeyError(row)
+
+
+def table3_column(R, col: str, version: rl.LayoutVersion):
+    """A column of table 三: one applicant type, or 总计 (None: every request, whatever its type)."""
+    if col == "total":
+        return None
+    if col in version.applicant_type_ids:
+        return R.applicant_type == col
+    raise KeyError(col)
+
+
+def _table3_query(agency_id, year: int, today: date | None = None):
     """One grouped query: per (applicant type, outcome) how many requests fall in each row.
 
     Grouping by the stored columns themselves (not by an expression) lets both engines estimate the
     few groups and hash them. The result row of an outcome is the `concluded` count of its group; the
     other rows add up over the outcomes. The WHERE clause takes the year's rows (year_rows); each
-    row's own condition is in its CASE.
+    row's own condition is in its CASE (table3_part, the same expression a figure's case list uses).
     """
     from ..disclosure.models import DisclosureRequest as R
 
-    concluded_in_year = _in(R.concluded_on, year)
-    sums = [
-        func.sum(_flag(_in(R.received_on, year))),
-        func.sum(_flag(_carried_in(R, year))),
-        func.sum(_flag(concluded_in_year)),
-        func.sum(_flag(_carried_out(R, year))),
-    ]
+    sums = [func.sum(_flag(table3_part(R, part, year))) for part in T3_PARTS]
     scope = year_rows(R, year, agency_id)
     if today is not None:
         # the data-quality counts of the requests in the same pass: their scope adds the rows dated in
@@ -131,12 +219,11 @@ def _table3_and_problems(
     types = frozenset(v.applicant_type_ids)
     problem_ids = list(_request_conditions(today)) if today is not None else []
     problems = dict.fromkeys(problem_ids, 0)
-    for atype, outcome, new, carried_in, concluded, carried_out, *flags in db.session.execute(
-        _table3_query(agency_id, year, today)
-    ):
-        counts = {"new": new, "carried_in": carried_in, "total": concluded, "carried_out": carried_out}
+    for atype, outcome, *sums in db.session.execute(_table3_query(agency_id, year, today)):
+        counts = dict(zip(T3_PARTS, sums[: len(T3_PARTS)], strict=True))
+        flags = sums[len(T3_PARTS) :]
         if outcome in result_rows:
-            counts[outcome] = concluded
+            counts[outcome] = counts["total"]
         for row, n in counts.items():
             if atype in types:
                 table[row][atype] += int(n or 0)
@@ -174,14 +261,17 @@ def received_in(agency_id: int, year: int) -> int:
     return int(db.session.scalar(select(func.count()).where(R.agency_id == agency_id, _in(R.received_on, year))))
 
 
+def fees_paid(R, year: int, agency_id):
+    """The requests whose processing fee was paid in the year (the 件数 of 六（一）)."""
+    return and_(_of(R, agency_id), _in(R.fee_paid_on, year))
+
+
 def processing_fees(agency_id: int, year: int) -> dict:
     """信息处理费: requests whose fee was paid in the year, and the total paid (yuan). One query."""
     from ..disclosure.models import DisclosureRequest as R
 
     cases, amount = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(R.fee_amount), _ZERO)).where(
-            R.agency_id == agency_id, _in(R.fee_paid_on, year)
-        )
+        select(func.count(), func.coalesce(func.sum(R.fee_amount), _ZERO)).where(fees_paid(R, year, agency_id))
     ).one()
     return {"cases": int(cases), "amount_yuan": int(amount or 0)}
 
@@ -189,22 +279,39 @@ def processing_fees(agency_id: int, year: int) -> dict:
 # ------------------------------------------------------------------------------------------- table 四
 
 
-def derive_table4(agency_id: int, year: int, version: rl.LayoutVersion | None = None) -> dict:
+T4_RESULTS = ("upheld", "corrected", "other")  # the result columns; then pending and total
+
+
+def table4_scope(V, year: int, agency_id):
+    """The reviews table 四 counts (its 总计 column): filed by Dec 31 and not concluded before Jan 1."""
+    start, end = _bounds(year)
+    return and_(_of(V, agency_id), V.filed_on <= end, or_(V.concluded_on.is_(None), V.concluded_on >= start))
+
+
+def table4_column(V, col: str, year: int):
+    """A column of table 四 within its scope: a result (concluded in the year with it), 尚未审结 (not
+    concluded by Dec 31), or 总计 (None: every review of the scope)."""
+    _, end = _bounds(year)
+    if col in T4_RESULTS:
+        return and_(_in(V.concluded_on, year), V.result == col)
+    if col == "pending":
+        return or_(V.concluded_on.is_(None), V.concluded_on > end)
+    if col == "total":
+        return None
+    raise KeyError(col)
+
+
+def derive_table4(agency_id, year: int, version: rl.LayoutVersion | None = None) -> dict:
     """Reviews filed by Dec 31 and not concluded before Jan 1; by result if concluded in the year. One query.
 
-    Every review of the agency counts, whether or not it follows a registered request (issue 11).
+    Every review of the agency counts, whether or not it follows a registered request (issue 11). Each
+    column's condition is table4_column, the one a figure's case list uses too.
     """
     from ..disclosure.models import Review as V
 
     lv = version or rl.layout_for_year(year)
-    start, end = _bounds(year)
-    concluded_in_year = _in(V.concluded_on, year)
-    parts = [func.sum(_flag(and_(concluded_in_year, V.result == r))) for r in ("upheld", "corrected", "other")]
-    q = (
-        select(V.kind, *parts, func.sum(_flag(or_(V.concluded_on.is_(None), V.concluded_on > end))), func.count())
-        .where(V.agency_id == agency_id, V.filed_on <= end, or_(V.concluded_on.is_(None), V.concluded_on >= start))
-        .group_by(V.kind)
-    )
+    parts = [func.sum(_flag(table4_column(V, c, year))) for c in (*T4_RESULTS, "pending")]
+    q = select(V.kind, *parts, func.count()).where(table4_scope(V, year, agency_id)).group_by(V.kind)
     table = {b: {c: 0 for c in lv.table4_column_ids} for b in lv.table4_block_ids}
     for kind, upheld, corrected, other, pending, total in db.session.execute(q):
         if kind in table:
@@ -216,6 +323,50 @@ def derive_table4(agency_id: int, year: int, version: rl.LayoutVersion | None = 
                 total=int(total or 0),
             )
     return table
+
+
+# ------------------------------------------------------------------------------- a figure's condition
+
+
+def concluded_row(row: str) -> bool:
+    """Whether a table 三 row counts conclusions in the year (（七）总计 and the outcome rows): its list
+    is in the order of conclusion, which the conclusion-date index gives; the others by receipt."""
+    return row not in ("new", "carried_in", "carried_out")
+
+
+FEE_CASES_REF = ("other_matters", "processing_fees", "cases")
+
+
+def figure_condition(ref: tuple[str, ...], year: int, agency_id, version: rl.LayoutVersion | None = None):
+    """(model, condition) selecting exactly the cases a figure of the report counts, or KeyError.
+
+    `ref` is the figure's path in the report JSON (("table3", row, column), ("table4", kind, column),
+    FEE_CASES_REF). The condition is built from the same parts as the sums that count the figure
+    (table3_part/table3_row/table3_column, table4_scope/table4_column, fees_paid) — limited to the agency
+    (table3_part with agency_id: the carried rows are two index ranges with the agency in each): a 总计
+    column is its row's condition alone (every type, or every review of the scope), the （七）总计 row every
+    request concluded in the year. Figures that are not counts of cases (table 二, amounts) have none.
+    """
+    from ..disclosure.models import DisclosureRequest as R
+    from ..disclosure.models import Review as V
+
+    v = version or rl.layout_for_year(year)
+    if tuple(ref) == FEE_CASES_REF:
+        return R, fees_paid(R, year, agency_id)
+    if len(ref) != 3:
+        raise KeyError(ref)
+    table, row, col = ref
+    if table == "table3":
+        if row not in v.table3_row_ids:
+            raise KeyError(ref)
+        parts = [table3_row(R, row, year, v, agency_id), table3_column(R, col, v)]
+        return R, and_(*(p for p in parts if p is not None))
+    if table == "table4":
+        if row not in v.table4_block_ids or col not in v.table4_column_ids:
+            raise KeyError(ref)
+        parts = [table4_scope(V, year, agency_id), V.kind == row, table4_column(V, col, year)]
+        return V, and_(*(p for p in parts if p is not None))
+    raise KeyError(ref)
 
 
 # ------------------------------------------------------------------------------------ table 二 / 主动公开
@@ -385,7 +536,7 @@ def _request_scope(year: int, today: date, agency_id: int):
     """The requests that year's report counts anywhere, and every request dated in the future."""
     from ..disclosure.models import DisclosureRequest as R
 
-    return or_(year_rows(R, year, agency_id), and_(R.agency_id == agency_id, R.received_on > today))
+    return or_(year_rows(R, year, agency_id), and_(_of(R, agency_id), R.received_on > today))
 
 
 def _review_scope(year: int):

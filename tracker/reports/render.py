@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
+from datetime import date
 
 from .. import spreadsheet
 from ..rules.report_layout import Cell, cell_value, version_of
@@ -66,7 +67,9 @@ def to_json(report: dict) -> str:
 # ------------------------------------------------------------------------------------------- xlsx
 
 
-def to_xlsx(report: dict) -> bytes:
+def to_xlsx(report: dict, case_sheets=()) -> bytes:
+    """The three tables, one sheet each; then `case_sheets` (reports.cells.CaseSheet: each figure's cases,
+    given by the caller, which reads the records)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
@@ -109,9 +112,37 @@ def to_xlsx(report: dict) -> bytes:
         }[table]
         for i, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = w
+    for sheet in case_sheets:
+        _case_sheet(wb, sheet)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+CASE_SHEET_NOTE = "以上按现有记录列出；已发布年度的数字以发布的报告为准（差异见报告页面）。"
+
+
+def _case_sheet(wb, sheet) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    from .cells import XLSX_MAX_ROWS
+
+    ws = wb.create_sheet(sheet.name)
+    ws.append(spreadsheet.row(ws, sheet.headers))
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    for i, w in enumerate((40, 44, 20, 24, 24, 14, 14), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "A2"
+    n = 0
+    for n, values in enumerate(sheet.rows, start=1):
+        if n > XLSX_MAX_ROWS:
+            ws.append(spreadsheet.row(ws, ["超过 Excel 的行数上限，其余未列出：请在报告页面逐个数字导出。"]))
+            break
+        ws.append([spreadsheet.cell(ws, v, "yyyy-mm-dd" if isinstance(v, date) else None) for v in values])
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.headers))}{max(min(n, XLSX_MAX_ROWS) + 1, 1)}"
+    ws.append(spreadsheet.row(ws, [CASE_SHEET_NOTE]))
 
 
 # ------------------------------------------------------------------------------------------- docx
@@ -209,12 +240,12 @@ def to_docx(report: dict, narrative: dict[str, str]) -> bytes:
 FORMATS = ("json", "xlsx", "docx")
 
 
-def to_file(fmt: str, report: dict, narrative: dict[str, str]) -> bytes:
-    """The report as a file of `fmt` (one of FORMATS)."""
+def to_file(fmt: str, report: dict, narrative: dict[str, str], case_sheets=()) -> bytes:
+    """The report as a file of `fmt` (one of FORMATS); an .xlsx also gets `case_sheets`."""
     if fmt == "json":
         return to_json(report).encode("utf-8")
     if fmt == "xlsx":
-        return to_xlsx(report)
+        return to_xlsx(report, case_sheets)
     if fmt == "docx":
         return to_docx(report, narrative)
     raise ValueError(f"unknown report format {fmt!r}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+from werkzeug.datastructures import MultiDict
 
 from ..accounts.decorators import permission_required
 from ..errors import NotFound, ServiceError
@@ -95,9 +97,23 @@ def show(year: int):
         publish_form=PublishForm(),
         current_checks=view.current.report["checks"],
         cell_value=rl.cell_value,
+        cell_link=_cell_link(year),
         min_year=services.MIN_YEAR,
         this_year=today_cn().year,
     )
+
+
+def _cell_link(year: int):
+    """ref -> the address of the figure's list of cases, or None for a figure that counts no cases."""
+    from .cells import figure_id, figures
+
+    traceable = figures(rl.layout_for_year(year))
+
+    def link(ref) -> str | None:
+        fid = figure_id(tuple(ref))
+        return url_for("reports.cell_cases", year=year, cell_id=fid) if fid in traceable else None
+
+    return link
 
 
 @bp.route("/<int:year>/narrative", methods=["GET", "POST"])
@@ -152,7 +168,13 @@ def download(year: int, fmt: str):
     if (back := _year_or_redirect(year)) is not None:
         return back
     view = services.year_report(current_user.agency_id, year, current=request.args.get("view") == "current")
-    body = render.to_file(fmt, view.report, view.narrative)
+    # the .xlsx lists each figure's cases for those who may export cases (not the auditor)
+    sheets = []
+    if fmt == "xlsx" and current_user.can("request.export"):
+        from .cells import case_sheets
+
+        sheets = case_sheets(year, current_user.agency_id, current_user)
+    body = render.to_file(fmt, view.report, view.narrative, sheets)
     suffix = "" if view.frozen or view.snapshot is None else "（按现有记录）"
     name = f"{year}年政府信息公开工作年度报告{suffix}.{fmt}"
     from urllib.parse import quote
@@ -162,6 +184,94 @@ def download(year: int, fmt: str):
         mimetype=FILE_TYPES[fmt],
         headers={"Content-Disposition": f"attachment; filename=report-{year}.{fmt}; filename*=UTF-8''{quote(name)}"},
     )
+
+
+# ------------------------------------------------------------------------------- a figure's cases
+
+
+def _figure_or_redirect(year: int, cell_id: str):
+    """(figure, None), or (None, a redirect to the report with the Chinese reason)."""
+    from .cells import figure
+
+    if (back := _year_or_redirect(year)) is not None:
+        return None, back
+    try:
+        return figure(cell_id, year), None
+    except ServiceError as e:
+        flash(e.message, "danger")
+        return None, redirect(url_for("reports.show", year=year))
+
+
+@bp.get("/<int:year>/cells/<cell_id>")
+@permission_required("report.view")
+def cell_cases(year: int, cell_id: str):
+    """The cases one figure counts: the figure's own condition through the user's scoped query."""
+    from ..disclosure.models import DisclosureRequest, Review
+    from ..lists import MAX_PAGE
+    from ..paging import paginate
+    from . import cells
+
+    fig, back = _figure_or_redirect(year, cell_id)
+    if back is not None:
+        return back
+    agency_id = current_user.agency_id
+    q = cells.case_query(fig, year, agency_id, current_user)
+    total = cells.count(q)
+    # what each row shows besides its own columns: loaded with the rows, not one query per row
+    q = q.options(joinedload(Review.request) if fig.subject == cells.REVIEW else joinedload(DisclosureRequest.section))
+    page = paginate(
+        db.session,
+        q,
+        cells.sort_keys(fig),
+        request.args,
+        current_app.config["PAGE_SIZE"],
+        max_page=MAX_PAGE,
+        known_count=total,
+    )
+    snap = services.snapshot_for(agency_id, year)
+    published = rl.cell_value(services.frozen_report(snap), fig.ref) if snap is not None else None
+    return render_template(
+        "reports/cell.html",
+        year=year,
+        fig=fig,
+        total=total,
+        rows=page.rows,
+        paging=page,
+        published=published,
+        outcome_label=_outcome_label,
+        kind_label=rl.layout_for_year(year).table4_label,
+        result_labels={c.id: c.label for c in rl.TABLE4_COLUMNS},
+        unattached=cells.UNATTACHED_PREFIX,
+        # the pager's links keep the path's year and figure besides the query string
+        args=MultiDict({**request.args.to_dict(), "year": year, "cell_id": fig.id}),
+    )
+
+
+def _outcome_label(code: str | None) -> str:
+    from ..rules import outcomes
+
+    return outcomes.outcome(code).short_label if outcomes.is_valid(code) else (code or "")
+
+
+@bp.get("/<int:year>/cells/<cell_id>/export.xlsx")
+@permission_required("request.export")
+def cell_export(year: int, cell_id: str):
+    """The figure's cases as the ledger's sheet (requests, or the reviews of table 四); an export event."""
+    from ..ledger import export
+    from ..web import xlsx_download
+    from . import cells
+
+    fig, back = _figure_or_redirect(year, cell_id)
+    if back is not None:
+        return back
+    q = cells.case_query(fig, year, current_user.agency_id, current_user)
+    q = q.order_by(*(k.order() for k in cells.sort_keys(fig)))
+    data, count = (export.reviews_workbook if fig.subject == cells.REVIEW else export.requests_workbook)(q)
+    # one event kind for both: table 四's reviews are about requests and carry their numbers
+    export.record_export(
+        current_user, "request", {"report_year": year, "figure": fig.id, "count": count, "format": "xlsx"}
+    )
+    return xlsx_download(data, f"{year}年度报告_{fig.id}_案件清单.xlsx")
 
 
 # ------------------------------------------------------------------------------------------- registers
