@@ -16,6 +16,31 @@ from alembic import op
 
 import tracker.types
 
+# SQLite: a batch copy of disclosure_request drops the table's triggers, among them the FTS5 search
+# triggers of issue 15 (f15a0c3d2b71); they are created again after each copy, as written there (a
+# migration never imports the code, so that it does not change with it).
+SQLITE_SEARCH_TRIGGERS = (
+    "CREATE TRIGGER IF NOT EXISTS request_fts_ai AFTER INSERT ON disclosure_request BEGIN "
+    "INSERT INTO request_fts(rowid, number, applicant_name, subject, content) "
+    "VALUES (new.id, new.number, new.applicant_name, new.subject, new.content); END",
+    "CREATE TRIGGER IF NOT EXISTS request_fts_ad AFTER DELETE ON disclosure_request BEGIN "
+    "INSERT INTO request_fts(request_fts, rowid, number, applicant_name, subject, content) "
+    "VALUES ('delete', old.id, old.number, old.applicant_name, old.subject, old.content); END",
+    "CREATE TRIGGER IF NOT EXISTS request_fts_au AFTER UPDATE OF number, applicant_name, subject, content "
+    "ON disclosure_request BEGIN "
+    "INSERT INTO request_fts(request_fts, rowid, number, applicant_name, subject, content) "
+    "VALUES ('delete', old.id, old.number, old.applicant_name, old.subject, old.content); "
+    "INSERT INTO request_fts(rowid, number, applicant_name, subject, content) "
+    "VALUES (new.id, new.number, new.applicant_name, new.subject, new.content); END",
+)
+
+
+def _restore_search_triggers():
+    if op.get_bind().dialect.name == "sqlite":
+        for stmt in SQLITE_SEARCH_TRIGGERS:
+            op.execute(stmt)
+
+
 revision = "a17c0de5e3f1"
 down_revision = "c4a5e1d0b914"
 branch_labels = None
@@ -53,6 +78,7 @@ def upgrade():
         )
         batch_op.create_index("ix_request_number", ["number"], unique=False)
         batch_op.create_index("ix_request_agency_status_channel", ["agency_id", "status", "channel"], unique=False)
+    _restore_search_triggers()
 
 
 def downgrade():
@@ -63,6 +89,7 @@ def downgrade():
         batch_op.drop_column("status_code_hash")
         batch_op.drop_column("confirmed_at")
         batch_op.drop_column("submission_id")
+    _restore_search_triggers()
 
     with op.batch_alter_table("api_token", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_api_token_agency_id"))
