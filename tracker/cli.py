@@ -118,6 +118,26 @@ def anonymise_cmd(dry_run: bool, before: str | None):
         click.echo("（试运行，未做任何修改）")
 
 
+USAGE_HINT = "用法见 flask --app tracker {cmd} --help"
+
+
+def usage_error_text(e: click.UsageError, cmd: str, names: dict[str, str] | None = None) -> str:
+    """A click usage error in Chinese (click's own text kept in brackets for reference); ``names`` gives
+    parameters their Chinese names."""
+    hint = USAGE_HINT.format(cmd=cmd or "")
+    param = getattr(e, "param", None)
+    name = (names or {}).get(param.name or "", "") if param is not None else ""
+    if isinstance(e, click.MissingParameter) and param is not None:
+        return f"缺少{name or (param.get_error_hint(e.ctx) if e.ctx else param.name)}。{hint}"
+    if isinstance(e, click.NoSuchOption):
+        return f"没有选项 {e.option_name}。{hint}"
+    if isinstance(e, click.BadOptionUsage):
+        return f"选项 {e.option_name} 的值不完整。{hint}"
+    if isinstance(e, click.BadParameter):
+        return f"参数{name or (param.name if param is not None else '')}有误（{e.format_message()}）。{hint}"
+    return f"命令行参数有误（{e.format_message()}）。{hint}"
+
+
 def _check_arguments(cmd: click.Command) -> None:
     """``cmd`` refuses, before it parses them (so before a path is opened or a date read), any argument
     that tracker.rules.text refuses (NUL, control characters, what argv makes of bytes that are not UTF-8)."""
@@ -129,7 +149,12 @@ def _check_arguments(cmd: click.Command) -> None:
         for arg in args:
             if isinstance(arg, str) and (why := problem(arg)):
                 fail(f"命令参数“{xml_safe(arg)[:40]}”{why}")
-        return parse(ctx, args)
+        try:
+            return parse(ctx, args)
+        except click.UsageError as e:  # click's own messages are English: every command says it in Chinese
+            if isinstance(e, click.exceptions.NoArgsIsHelpError):
+                raise
+            fail(usage_error_text(e, ctx.command_path.split(" ", 1)[-1] if " " in ctx.command_path else cmd.name))
 
     cmd.parse_args = parse_args
 

@@ -266,7 +266,38 @@ COMMANDS = [
     lambda a: ["calendar", "export", a],
     lambda a: ["report", "show", a],
     lambda a: ["import-ledger", a],
+    lambda a: ["backup", "--verify", a],
+    lambda a: ["restore", "--check", a],
+    lambda a: ["anonymise", "--dry-run", "--before", a],
+    lambda a: ["api-token", "create", "--name", a],
+    lambda a: ["report", "2025", "--cell", a],
 ]
+
+
+def _leaf_commands(group, path=()):
+    import click
+
+    for name, cmd in sorted(group.commands.items()):
+        if isinstance(cmd, click.Group):
+            yield from _leaf_commands(cmd, (*path, name))
+        else:
+            yield (*path, name)
+
+
+def test_every_command_says_a_usage_error_in_chinese(app_ctx, agency):
+    """Click's own usage errors (an unknown option, a missing file) are English; every command of the app,
+    Flask-Migrate's included, says them in Chinese and exits non-zero."""
+    runner = app_ctx.test_cli_runner()
+    commands = list(_leaf_commands(app_ctx.cli))
+    assert ("import-ledger",) in commands and ("db", "upgrade") in commands
+    for path in commands:
+        if path[0] in ("run", "shell", "routes"):  # Flask's own development commands
+            continue
+        result = runner.invoke(args=[*path, "--no-such-option-x"])
+        assert result.exit_code != 0, path
+        assert re.search(r"[\u4e00-\u9fff]", result.output), (path, result.output)
+    result = runner.invoke(args=["import-ledger", "/nonexistent/台账.xlsx"])
+    assert result.exit_code == 2 and "不存在" in result.output and "does not exist" not in result.output
 
 
 @pytest.mark.slow

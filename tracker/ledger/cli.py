@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 
 import click
@@ -27,7 +28,7 @@ def problem_lines(problems) -> list[str]:
 
 
 @click.command("import-ledger")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file")
 @click.option("--kind", type=click.Choice(list(SPECS)), default=None, help="台账类型；不指定时按工作表名称或表头识别")
 @click.option("--agency", "agency_name", default=None, help="机关名称（默认第一个机关）")
 @click.option("--dry-run", is_flag=True, help="只检查并显示将导入的内容，不写入数据库")
@@ -36,6 +37,11 @@ def import_ledger_cmd(file: str, kind: str | None, agency_name: str | None, dry_
     """导入台账（.xlsx 或 .csv）：先检查整个文件，有任何问题则全部不导入。"""
     from ..accounts.services import agency_by_name
     from .service import import_ledger
+
+    if not os.path.isfile(file):
+        what = "是一个文件夹" if os.path.isdir(file) else "不存在"
+        click.echo(f"错误：文件“{file[:200]}”{what}。请给出要导入的 .xlsx 或 .csv 文件的路径。", err=True)
+        sys.exit(2)
 
     try:
         agency = agency_by_name(agency_name)

@@ -6,29 +6,19 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from ..cli import fail
+from ..cli import USAGE_HINT, fail, usage_error_text
 from ..errors import ServiceError
 from ..extensions import db
 from ..rules.clock import to_cn
 
-USAGE_HINT = "用法见 flask --app tracker {cmd} --help"
+PARAM_NAMES = {"start": "起算日期 START（YYYY-MM-DD）", "file": "CSV文件路径 FILE", "year": "年份 YEAR"}
 
 
 def _chinese_usage_error(e: click.UsageError, cmd: str) -> str:
-    """Click's own usage errors are English; say the same in Chinese (the original kept for reference)."""
-    if isinstance(e, click.MissingParameter) and e.param is not None:
-        what = {"start": "起算日期 START（YYYY-MM-DD）", "file": "CSV文件路径 FILE", "year": "年份 YEAR"}
-        name = what.get(e.param.name or "", e.param.get_error_hint(e.ctx) if e.ctx else e.param.name)
-        return f"缺少{name}。{USAGE_HINT.format(cmd=cmd)}"
-    if isinstance(e, click.NoSuchOption):
-        return f"没有选项 {e.option_name}。{USAGE_HINT.format(cmd=cmd)}"
-    if isinstance(e, click.BadOptionUsage):
-        if e.option_name == "--pause":
-            return "--pause 需要两个日期：--pause 开始日期 结束日期，例如 --pause 2026-03-05 2026-03-10"
-        return f"选项 {e.option_name} 的值不完整。{USAGE_HINT.format(cmd=cmd)}"
-    if isinstance(e, click.BadParameter):
-        return f"参数有误：{e.format_message()}。{USAGE_HINT.format(cmd=cmd)}"
-    return f"命令行参数有误（{e.format_message()}）。{USAGE_HINT.format(cmd=cmd)}"
+    """Click's own usage errors are English: tracker.cli.usage_error_text says them in Chinese."""
+    if isinstance(e, click.BadOptionUsage) and e.option_name == "--pause":
+        return "--pause 需要两个日期：--pause 开始日期 结束日期，例如 --pause 2026-03-05 2026-03-10"
+    return usage_error_text(e, cmd, PARAM_NAMES)
 
 
 class ChineseCommand(click.Command):
