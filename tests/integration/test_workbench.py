@@ -400,6 +400,7 @@ def test_the_proposal_panels_open_exactly_their_items_in_the_list(w, client):
     html = _page(client, w.leader)
     ext = _panel(html, "proposal_extensions")
     assert "第0103号" in ext and "第0101号" not in ext and _count(ext) == 1 == _list_total(client, ext)
+    assert "人大代表建议 第0103号" in ext and "区十九届人大三次会议" in ext  # the row names its kind and session
     href = re.search(r'href="([^"]+)" title="查看全部"', ext).group(1).replace("&amp;", "&")
     page = client.get(href).get_data(as_text=True)
     assert "延期申请等待审批的件" in page and "清除此条件" in page and "第0102号" not in page

@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..accounts import roles
 from ..countdowns import request_calendar
 from ..rules import deadlines
+from ..rules import proposals as proposal_rules
 from ..rules.clock import today_cn
 from . import panels
 
@@ -37,5 +38,7 @@ def render_workbench():
         if wide and (current_user.can("request.approve") or current_user.can("request.assign_section"))
         else None,
         "health": panels.system_health(current_user, t) if current_user.can("admin.manage") else None,
+        # a proposal row names its kind and session: the congress/CPPCC's own number ("200") says little alone
+        "proposal_kinds": proposal_rules.KINDS,
     }
     return render_template("workbench/index.html", **context)
