@@ -3,8 +3,9 @@ from __future__ import annotations
 import secrets
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, event, false, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -14,14 +15,41 @@ from . import roles
 
 
 class Agency(db.Model):
-    """A government agency (机关). One per deployment by default; nothing assumes only one exists."""
+    """A government agency (机关), a unit of the installation's tree (issue 16, docs/data-model.md): a
+    district above its departments, towns and streets. ``path`` is the materialised path of ids from the
+    root, ``/1/5/12/``, so that "a unit and all its sub-units" is one ``LIKE '/1/5/%'``; it is set when the
+    unit is inserted (``_set_path`` below) and changed only by ``tracker.accounts.tree``."""
 
     __tablename__ = "agency"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), nullable=False, unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    path: Mapped[str | None] = mapped_column(String(200), index=True)
+    # Residents (常住人口), for requests per 10,000 residents in the timeliness analysis; None: not set.
+    population: Mapped[int | None] = mapped_column(Integer)
     # Agency-level settings (e.g. case number pattern, proposal result labels); absent keys use config.
     settings: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    parent = relationship("Agency", remote_side=[id])
+
+
+def subtree_ids(agency_id: int):
+    """SELECT of the ids of the unit ``agency_id`` and all its sub-units (one LIKE on the path)."""
+    root_path = select(Agency.path).where(Agency.id == agency_id).scalar_subquery()
+    return select(Agency.id).where(Agency.path.like(root_path.concat("%")))
+
+
+@event.listens_for(Agency, "after_insert")
+def _set_path(mapper, connection, target: Agency) -> None:
+    """The new unit's path is its parent's path and its own id; the id exists only after the INSERT."""
+    table = Agency.__table__
+    parent_path = "/"
+    if target.parent_id is not None:
+        parent_path = connection.execute(select(table.c.path).where(table.c.id == target.parent_id)).scalar_one()
+    path = f"{parent_path}{target.id}/"
+    connection.execute(update(table).where(table.c.id == target.id).values(path=path))
+    set_committed_value(target, "path", path)
 
 
 class Section(db.Model):

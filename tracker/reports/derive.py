@@ -692,13 +692,14 @@ class Derivation:
         return [PROBLEMS_BY_ID[i] for i, n in self.problem_counts.items() if n]
 
 
-def frozen_figures(agency_id: int, year: int) -> dict | None:
-    """The figures of the published report of `year`, with the layout version they were frozen under."""
+def frozen_figures(agency_id: int, year: int, scope: str = "unit") -> dict | None:
+    """The figures of the published report of `year` (the unit alone, or ``with_units``: the roll-up), with
+    the layout version they were frozen under."""
     from .models import ReportSnapshot
 
     row = db.session.execute(
         select(ReportSnapshot.figures, ReportSnapshot.layout_version).where(
-            ReportSnapshot.agency_id == agency_id, ReportSnapshot.year == year
+            ReportSnapshot.agency_id == agency_id, ReportSnapshot.year == year, ReportSnapshot.scope == scope
         )
     ).first()
     if row is None:

@@ -89,10 +89,15 @@ class ReportSnapshot(db.Model):
     """A published (frozen) report: its figures and text as they were when it was published."""
 
     __tablename__ = "report_snapshot"
-    __table_args__ = (UniqueConstraint("agency_id", "year"),)
+    __table_args__ = (UniqueConstraint("agency_id", "year", "scope"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False)
     year: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Issue 16: "unit" — the unit alone; "with_units" — the unit with all its sub-units (the roll-up).
+    scope: Mapped[str] = mapped_column(String(20), nullable=False, default="unit", server_default="unit")
+    # For a roll-up: which unit snapshots it summed, [{"agency_id", "snapshot_id", "published_at"}, ...];
+    # a unit without a published report of the year is summed from its records and listed with snapshot_id None.
+    unit_snapshots: Mapped[list | None] = mapped_column(JSON)
     figures: Mapped[dict] = mapped_column(JSON, nullable=False)  # the report dict (JSON form)
     narrative: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)  # part id -> text
     # The layout (tracker.rules.report_layout.LAYOUT_VERSIONS) the figures were frozen under: the snapshot

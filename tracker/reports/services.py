@@ -39,16 +39,21 @@ def check_year(year: int, today: date | None = None) -> None:
 # ------------------------------------------------------------------------------------------- snapshot
 
 
-def snapshot_for(agency_id: int, year: int) -> ReportSnapshot | None:
+def snapshot_for(agency_id: int, year: int, scope: str = "unit") -> ReportSnapshot | None:
+    """The published report of the unit alone (``unit``) or of the unit with its sub-units (``with_units``)."""
     return db.session.scalar(
-        select(ReportSnapshot).where(ReportSnapshot.agency_id == agency_id, ReportSnapshot.year == year)
+        select(ReportSnapshot).where(
+            ReportSnapshot.agency_id == agency_id, ReportSnapshot.year == year, ReportSnapshot.scope == scope
+        )
     )
 
 
-def published_years(agency_id: int) -> list[ReportSnapshot]:
+def published_years(agency_id: int, scope: str = "unit") -> list[ReportSnapshot]:
     return list(
         db.session.scalars(
-            select(ReportSnapshot).where(ReportSnapshot.agency_id == agency_id).order_by(ReportSnapshot.year.desc())
+            select(ReportSnapshot)
+            .where(ReportSnapshot.agency_id == agency_id, ReportSnapshot.scope == scope)
+            .order_by(ReportSnapshot.year.desc())
         )
     )
 
