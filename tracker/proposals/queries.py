@@ -163,7 +163,7 @@ def summary(user, year: int, today: date, labels: dict[str, str]) -> Summary:
 
     Five aggregate queries over the same scoped subquery; no item is loaded into Python.
     """
-    base = visible_proposals(user).where(Proposal.assigned_on.between(*year_bounds(year))).subquery()
+    base = visible_proposals(user, units=False).where(Proposal.assigned_on.between(*year_bounds(year))).subquery()
     c = base.c
     t = timeliness_expr(c, today)
     contacted = exists().where(ProposalContact.proposal_id == c.id)
