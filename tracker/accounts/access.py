@@ -48,6 +48,19 @@ def _unit_scope(user, column, units: bool):
     return column == user.agency_id
 
 
+def unit_names(user) -> dict[int, str]:
+    """{agency id: name} of the units the user reads when they are more than its own (so that a list
+    names each row's unit); {} when the user reads one unit only. One query."""
+    if not reads_sub_units(user):
+        return {}
+    from ..extensions import db
+    from .models import Agency, subtree_ids
+
+    return dict(
+        db.session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(subtree_ids(user.agency_id)))).all()
+    )
+
+
 def is_other_unit(user, record) -> bool:
     """The record belongs to another unit than the user's (a sub-unit's case the district reads)."""
     return record.agency_id != user.agency_id
