@@ -116,8 +116,12 @@ def _case_post_urls(app, case) -> list[str]:
         actions = (PAGES if "request_id" in args else ACTION_IDS) if "action_id" in args else [None]
         for action in actions:
             values = {"request_id": case["req"].id, "proposal_id": case["item"].id, "action_id": action}
-            urls.append(re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule))
+            urls.append(_fill(rule.rule, values))
     return sorted(urls)
+
+
+def _fill(pattern: str, values: dict) -> str:
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), pattern)
 
 
 def _missing(url: str, case) -> str:
