@@ -328,3 +328,87 @@ def test_only_the_platform_administrator_changes_the_tree(app_ctx, units):
             tree.create_unit("某单位", actor=user)
     unit = tree.create_unit("某单位", actor=units["district"]["users"][roles.PLATFORM_ADMIN])
     assert unit.parent_id is None
+
+
+# ---------------------------------------------------------------------- the platform administrator's pages
+
+
+def _form_post(browser, page_url, url, data):
+    token = csrf_token(browser.get(page_url).get_data(as_text=True))
+    return browser.post(url, data={"csrf_token": token, **data})
+
+
+def test_unit_pages_are_the_platform_administrators(app_ctx, units):
+    for role in ROLES:
+        resp = Browser(app_ctx, units["district"]["users"][role]).get("/admin/units")
+        assert resp.status_code == (200 if role == roles.PLATFORM_ADMIN else 403), role
+    page = Browser(app_ctx, units["district"]["users"][roles.PLATFORM_ADMIN]).get("/admin/units")
+    html = page.get_data(as_text=True)
+    assert html.index("区政府办") < html.index("甲街道") and "unit-depth-1" in html
+    assert "<script>" not in html and " onclick=" not in html
+
+
+def test_the_platform_administrator_creates_a_unit_and_its_first_admin(app_ctx, units):
+    from tracker.audit import Event
+
+    pa = Browser(app_ctx, units["district"]["users"][roles.PLATFORM_ADMIN])
+    district = units["district"]["unit"]
+    resp = _form_post(
+        pa, "/admin/units", "/admin/units", {"name": "丙社区", "parent_id": str(district.id), "population": "12000"}
+    )
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    unit = db.session.scalars(select(Agency).where(Agency.name == "丙社区")).one()
+    assert unit.parent_id == district.id and unit.population == 12000 and unit.path == f"/{district.id}/{unit.id}/"
+    # a name taken: the page again with the reason, nothing created
+    before = _state()
+    resp = _form_post(pa, "/admin/units", "/admin/units", {"name": "甲街道", "parent_id": "0", "population": ""})
+    assert resp.status_code == 200 and "已有名为“甲街道”的单位" in resp.get_data(as_text=True)
+    assert _state() == before
+    # its first administrator: a generated password shown once, to be changed at the first sign-in
+    page = f"/admin/units/{unit.id}"
+    resp = _form_post(pa, page, f"{page}/admin", {"username": "bing_admin", "display_name": "丙管理员"})
+    assert resp.status_code == 302
+    admin = db.session.scalars(select(User).where(User.username == "bing_admin")).one()
+    assert admin.agency_id == unit.id and admin.role == roles.ADMIN and admin.must_change_password
+    assert db.session.scalars(select(Event).where(Event.kind == "user.created", Event.subject_id == admin.id)).one()
+    # a second one is the unit's own administrator's to create: the form is disabled with the reason
+    html = pa.get(page).get_data(as_text=True)
+    assert "已有系统管理员" in html and "<fieldset disabled>" in html
+    before = _state()
+    resp = _form_post(pa, page, f"{page}/admin", {"username": "bing_admin2", "password": "Another-pass-2026x"})
+    assert resp.status_code == 400 and "已有系统管理员" in resp.get_data(as_text=True)
+    assert _state() == before
+    # a weak password: the policy's message
+    other = tree.create_unit("丁单位")
+    resp = _form_post(
+        pa, f"/admin/units/{other.id}", f"/admin/units/{other.id}/admin", {"username": "d1", "password": "123"}
+    )
+    assert resp.status_code == 400 and not db.session.scalars(select(User).where(User.username == "d1")).first()
+
+
+def test_the_unit_page_edits_and_moves(app_ctx, units):
+    pa = Browser(app_ctx, units["district"]["users"][roles.PLATFORM_ADMIN])
+    jia, yi, district = (units[k]["unit"] for k in ("jia", "yi", "district"))
+    page = f"/admin/units/{jia.id}"
+    html = pa.get(page).get_data(as_text=True)
+    assert "（其下级单位，不能移入）" not in html and "（本单位，不能移入）" in html
+    assert "已发布的年度报告保持原样" in html  # 甲街道 has cases: the choice is asked for
+    resp = _form_post(pa, page, page, {"name": "甲街道办事处", "population": "45,000"})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert jia.name == "甲街道办事处" and jia.population == 45000
+    before = _state()
+    for data, says in (
+        ({"parent_id": str(yi.id)}, "--reports keep"),
+        ({"parent_id": str(jia.id), "reports": "y"}, "移到它自己之下"),
+        ({"parent_id": str(district.id), "reports": "y"}, "无需移动"),
+    ):
+        resp = _form_post(pa, page, f"{page}/move", data)
+        assert resp.status_code == 400 and says in resp.get_data(as_text=True), data
+        assert _state() == before
+    html = pa.get(f"/admin/units/{district.id}").get_data(as_text=True)
+    assert "甲街道办事处（其下级单位，不能移入）" in html
+    resp = _form_post(pa, page, f"{page}/move", {"parent_id": str(yi.id), "reports": "y"})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert jia.parent_id == yi.id and jia.path == f"/{district.id}/{yi.id}/{jia.id}/"

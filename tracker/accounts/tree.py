@@ -226,7 +226,8 @@ def move_unit(unit: Agency, parent: Agency | None, *, reports: str | None = None
     if recorded and reports is None:
         raise ServiceError(
             f"“{unit.name}”（或其下级单位）已有案件或已发布的年度报告，移动前须说明已发布报告如何处理："
-            "请加上 --reports keep（本单位已发布的报告保持原样，原上级和新上级已发布的汇总报告不变）。",
+            "命令行请加上 --reports keep，页面上请勾选“已发布的年度报告保持原样”"
+            "（本单位已发布的报告保持原样，原上级和新上级已发布的汇总报告不变）。",
             "reports",
         )
     new_prefix = f"{parent.path if parent else '/'}{unit.id}/"
@@ -256,3 +257,47 @@ def move_unit(unit: Agency, parent: Agency | None, *, reports: str | None = None
         audit.log("agency.moved", unit, actor, data)
     db.session.expire_all()  # the UPDATE rewrote paths the session may hold
     return data
+
+
+def unit_admins(unit: Agency) -> int:
+    """How many active administrators (role admin) the unit has."""
+    q = select(func.count()).where(User.agency_id == unit.id, User.role == roles.ADMIN, User.active.is_(True))
+    return int(db.session.scalar(q) or 0)
+
+
+def first_admin_problem(unit: Agency) -> str | None:
+    """Why the platform administrator may not create an administrator of the unit: it has one already
+    (from then on the unit's own administrator manages its users)."""
+    if unit_admins(unit):
+        return f"“{unit.name}”已有系统管理员；该单位的其他用户由其系统管理员在“系统管理 → 用户”中创建。"
+    return None
+
+
+def create_unit_admin(
+    unit: Agency,
+    username: str,
+    *,
+    display_name: str | None = None,
+    email: str | None = None,
+    password: str | None = None,
+    actor=None,
+):
+    """The unit's first administrator (role admin of the unit), through the one user creation
+    (services.add_user: the username rules and the password policy); the password — given, or generated
+    and returned once — must be changed at the first sign-in. Returns (user, generated password or None)."""
+    from . import services
+
+    roles.require(actor, "units.manage")
+    if why := first_admin_problem(unit):
+        raise ServiceError(why, "username")
+    return services.add_user(
+        username,
+        role=roles.ADMIN,
+        agency=unit,
+        password=password or None,
+        display_name=display_name,
+        email=email,
+        section=None,
+        actor=actor,
+        must_change=True,
+    )
