@@ -412,3 +412,17 @@ def test_the_unit_page_edits_and_moves(app_ctx, units):
     assert resp.status_code == 302
     db.session.expire_all()
     assert jia.parent_id == yi.id and jia.path == f"/{district.id}/{yi.id}/{jia.id}/"
+
+
+def test_exports_are_the_units_own(app_ctx, units):
+    """The ledger exports carry applicants' and deputies' personal data: a district exports its own cases
+    only, though its list shows the sub-units' too."""
+    from tracker.audit import Event
+
+    office = Browser(app_ctx, units["district"]["users"]["office"])
+    assert office.get("/ledger/export/requests.xlsx").status_code == 200
+    assert office.get("/ledger/export/proposals.xlsx").status_code == 200
+    counts = db.session.scalars(
+        select(Event.data).where(Event.kind.in_(["request.exported", "proposal.exported"]))
+    ).all()
+    assert [c["count"] for c in counts] == [1, 1]

@@ -65,9 +65,9 @@ def narrowing(args) -> dict[str, str]:
     return out
 
 
-def filtered_query(user, args, today: date) -> tuple[Select, str]:
+def filtered_query(user, args, today: date, *, units: bool = True) -> tuple[Select, str]:
     """The list query for the filters in ``args`` (shared by the list page and the export)."""
-    q = visible_proposals(user)
+    q = visible_proposals(user, units=units)
     bounds = year_bounds(int_arg(args, "year"))
     if bounds:
         q = q.where(Proposal.assigned_on.between(*bounds))
@@ -228,7 +228,7 @@ EXPORT_COLUMNS = ("编号", "标题", "代表/委员", "主办", "协办", "交�
 
 def export_items(user, args, today: date) -> list[Proposal]:
     """The filtered items with sections and co-handlers loaded in three queries, in number order per kind."""
-    q, _ = filtered_query(user, args, today)
+    q, _ = filtered_query(user, args, today, units=False)  # the unit's own (issue 16)
     return list(
         db.session.scalars(
             q.order_by(None)
