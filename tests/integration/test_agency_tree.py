@@ -426,3 +426,13 @@ def test_exports_are_the_units_own(app_ctx, units):
         select(Event.data).where(Event.kind.in_(["request.exported", "proposal.exported"]))
     ).all()
     assert [c["count"] for c in counts] == [1, 1]
+
+
+def test_the_workbench_is_the_units_own_work(app_ctx, units):
+    """A sub-unit's unassigned request waits on the sub-unit's workbench, not on the district's: the
+    district cannot assign it (the lists still show it, read-only)."""
+    jia_office = units["jia"]["users"]["office"]
+    register_request(jia_office, intake(subject="甲街道待分办的申请"), today=RECEIVED)
+    own = Browser(app_ctx, jia_office).get("/").get_data(as_text=True)
+    district = Browser(app_ctx, units["district"]["users"]["office"]).get("/").get_data(as_text=True)
+    assert "甲街道待分办的申请" in own and "甲街道待分办的申请" not in district
