@@ -83,6 +83,9 @@ EVENT_LABELS: dict[str, str] = {
     "section.created": "创建科室",
     "section.updated": "修改科室",
     "agency.renamed": "修改机关名称",
+    "agency.created": "创建单位",
+    "agency.moved": "调整单位隶属关系",
+    "agency.population_set": "修改单位常住人口",
     # sessions, lock-out and refusals (issue 14, tracker/accounts/auth.py): the security log
     "auth.login": "登录",
     "auth.login_failed": "登录失败",

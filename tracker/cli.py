@@ -194,4 +194,7 @@ def register_cli(app: Flask) -> None:
     from .api.cli import register as register_api
 
     register_api(app)  # noqa: E702, I001
+    from .accounts.tree_cli import register as register_tree
+
+    register_tree(app)  # noqa: E702, I001
     _check_every_command(app.cli)  # last: also the commands registered above

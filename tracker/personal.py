@@ -100,6 +100,8 @@ def reveal(actor, req, field: str) -> str:
         raise ServiceError("只能显示证件号码、联系电话、电子邮箱或通信地址。")
     if not can_reveal(actor):
         raise PermissionDenied(f"您的角色（{actor.role_label}）不能查看申请人完整的{REVEALABLE[field]}。")
+    if req.agency_id != actor.agency_id:  # issue 16: the district reads a sub-unit's case, masked
+        raise PermissionDenied("其他单位的案件，只读：申请人的个人信息只有本单位可以显示。")
     value = getattr(req, field)
     if not value:
         raise ServiceError(f"本申请没有登记{REVEALABLE[field]}。")

@@ -238,4 +238,13 @@ def register_web(app: Flask) -> None:
             "roles": roles,
             "request_path": request.path,
             "has_view": lambda endpoint: endpoint in app.view_functions,
+            "unit_name": _unit_name,
         }
+
+    def _unit_name(agency_id: int) -> str:
+        """A unit's name (issue 16: the read-only notice on a sub-unit's case page)."""
+        from .accounts.models import Agency
+        from .extensions import db
+
+        unit = db.session.get(Agency, agency_id)
+        return unit.name if unit else ""

@@ -271,6 +271,11 @@ COMMANDS = [
     lambda a: ["anonymise", "--dry-run", "--before", a],
     lambda a: ["api-token", "create", "--name", a],
     lambda a: ["report", "2025", "--cell", a],
+    lambda a: ["create-agency", a],
+    lambda a: ["create-agency", "某街道", "--parent", a],
+    lambda a: ["create-agency", "某镇", "--population", a],
+    lambda a: ["move-agency", a, "--root"],
+    lambda a: ["move-agency", "测试区发展和改革局", "--parent", a, "--reports", "keep"],
 ]
 
 

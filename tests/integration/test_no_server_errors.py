@@ -198,6 +198,8 @@ def world(w):
         *MISSING,
     ]
     ids["submission_id"] = ["ZX2026113000017", "no-such", "a%00b"]
+    # issue 16: the platform administrator's unit pages — the agency, the other one, a missing one
+    ids["agency_id"] = [w.office.agency_id, other.id, *MISSING]
     return w, ids
 
 

@@ -50,8 +50,22 @@ def test_the_shared_calendar_has_one_owner():
     assert roles.PERMISSIONS["calendar.manage"] == {roles.PLATFORM_ADMIN}
     assert roles.ADMIN in roles.PERMISSIONS["calendar.view"]
     assert roles.can(None, "calendar.manage")
-    assert roles.ROLE_TABLE[roles.PLATFORM_ADMIN].grants == {"calendar.view", "calendar.manage"}
+    assert roles.ROLE_TABLE[roles.PLATFORM_ADMIN].grants == {
+        "calendar.view",
+        "calendar.manage",
+        "units.view",
+        "units.manage",
+    }
     assert roles.PLATFORM_ADMIN not in roles.ASSIGNABLE  # an agency admin cannot make one
+
+
+def test_the_unit_tree_has_one_owner():
+    """Issue 16: units are created and moved by the platform administrator (and the command line) only;
+    no role of a unit, not even its admin, changes the tree."""
+    assert roles.PERMISSIONS["units.manage"] == {roles.PLATFORM_ADMIN}
+    assert roles.PERMISSIONS["units.view"] == {roles.PLATFORM_ADMIN}
+    assert roles.can(None, "units.manage")
+    assert roles.ROLE_TABLE[roles.PLATFORM_ADMIN].reach == roles.PLATFORM  # and so it sees no case
 
 
 def test_who_sees_applicants_full_numbers():

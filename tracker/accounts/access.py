@@ -3,6 +3,14 @@
 One rule for requests and NPC/CPPCC items alike: an agency-wide role sees its agency's; a section role
 sees what its section handles (leads) or co-handles; anybody else nothing. A user of another section or
 agency gets what a stranger gets: NotFound, exactly as for a record that does not exist.
+
+Units (issue 16, docs/district.md): an agency-wide role of a unit with sub-units also READS the cases and
+items of all its sub-units (``units=True``, the default: case pages, lists, search, exports, a report
+figure's case list). What is the unit's own work — the workbench's to-do panels, its counters, the
+proposal summary's figures — asks ``units=False``. Writing never crosses a unit: ``_leads`` (and so
+every action's permission check) is the user's own agency only, so a district office reads a sub-unit's
+case and is refused every change on it. A section role reads its own unit only; a user of a sub-unit or
+of a sibling unit gets the stranger's NotFound for the parent's and the siblings' cases.
 """
 
 from __future__ import annotations
@@ -13,13 +21,57 @@ from ..accounts import roles
 from ..errors import NotFound
 from ..types import is_id
 
+# Why a case of a sub-unit offers no action to the district's staff (shown with the disabled actions).
+OTHER_UNIT = "其他单位的案件，只读"
 
-def _visible(user, model, lead_section, cohandler, cohandler_of) -> Select:
+
+def has_sub_units(agency_id: int) -> bool:
+    """Whether the unit has at least one sub-unit (one indexed lookup)."""
+    from ..extensions import db
+    from .models import Agency
+
+    return bool(db.session.scalar(select(exists().where(Agency.parent_id == agency_id))))
+
+
+def reads_sub_units(user) -> bool:
+    """Whether the user reads more than its own unit: an agency-wide role of a unit with sub-units."""
+    return user.role in roles.AGENCY_WIDE and has_sub_units(user.agency_id)
+
+
+def _unit_scope(user, column, units: bool):
+    """The agencies whose rows the user reads: its own, and for an agency-wide role (``units``) its
+    sub-units too (one LIKE on the path; the plain equality when the unit has none)."""
+    if units and reads_sub_units(user):
+        from .models import subtree_ids
+
+        return column.in_(subtree_ids(user.agency_id))
+    return column == user.agency_id
+
+
+def unit_names(user) -> dict[int, str]:
+    """{agency id: name} of the units the user reads when they are more than its own (so that a list
+    names each row's unit); {} when the user reads one unit only. One query."""
+    if not reads_sub_units(user):
+        return {}
+    from ..extensions import db
+    from .models import Agency, subtree_ids
+
+    return dict(
+        db.session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(subtree_ids(user.agency_id)))).all()
+    )
+
+
+def is_other_unit(user, record) -> bool:
+    """The record belongs to another unit than the user's (a sub-unit's case the district reads)."""
+    return record.agency_id != user.agency_id
+
+
+def _visible(user, model, lead_section, cohandler, cohandler_of, units: bool = True) -> Select:
     """``model`` rows of the user's reach; ``lead_section``: the model's handling section column,
     ``cohandler``/``cohandler_of``: the co-handling sections' table and its column naming the row."""
-    q = select(model).where(model.agency_id == user.agency_id)
     if user.role in roles.AGENCY_WIDE:
-        return q
+        return select(model).where(_unit_scope(user, model.agency_id, units))
+    q = select(model).where(model.agency_id == user.agency_id)
     if user.role in roles.SECTION_BOUND and user.section_id is not None:
         cohandled = exists().where(cohandler_of == model.id, cohandler.section_id == user.section_id)
         return q.where(or_(lead_section == user.section_id, cohandled))
@@ -36,33 +88,35 @@ def _get(query: Select, model, record_id: int, missing: str):
     return found
 
 
-def visible_requests(user) -> Select:
-    """DisclosureRequest rows the user may see: the agency's for agency-wide roles, else own/co-handled section."""
+def visible_requests(user, *, units: bool = True) -> Select:
+    """DisclosureRequest rows the user may see: the agency's (and with ``units`` its sub-units') for
+    agency-wide roles, else own/co-handled section."""
     from ..disclosure.models import DisclosureRequest as R
     from ..disclosure.models import RequestCohandler as C
 
-    return _visible(user, R, R.section_id, C, C.request_id)
+    return _visible(user, R, R.section_id, C, C.request_id, units)
 
 
-def visible_reviews(user) -> Select:
+def visible_reviews(user, *, units: bool = True) -> Select:
     """Review rows (table 四's cases) the user may see: those of the requests the user may see, and for an
-    agency-wide role also the agency's reviews not tied to a registered request (issue 11)."""
+    agency-wide role also the agency's (sub-units') reviews not tied to a registered request (issue 11)."""
     from ..disclosure.models import DisclosureRequest as R
     from ..disclosure.models import Review as V
 
-    q = select(V).where(V.agency_id == user.agency_id)
     if user.role in roles.AGENCY_WIDE:
-        return q
+        return select(V).where(_unit_scope(user, V.agency_id, units))
+    q = select(V).where(V.agency_id == user.agency_id)
     return q.where(V.request_id.in_(visible_requests(user).with_only_columns(R.id)))
 
 
-def visible_proposals(user) -> Select:
-    """Proposal rows the user may see: the agency's for agency-wide roles, else items whose lead or
-    co-handling section is the user's (co-handlers read and submit their opinion, nothing more)."""
+def visible_proposals(user, *, units: bool = True) -> Select:
+    """Proposal rows the user may see: the agency's (and with ``units`` its sub-units') for agency-wide
+    roles, else items whose lead or co-handling section is the user's (co-handlers read and submit their
+    opinion, nothing more)."""
     from ..proposals.models import Proposal as P
     from ..proposals.models import ProposalCohandler as C
 
-    return _visible(user, P, P.lead_section_id, C, C.proposal_id)
+    return _visible(user, P, P.lead_section_id, C, C.proposal_id, units)
 
 
 def _leads(user, agency_id: int, section_id: int | None) -> bool:

@@ -9,4 +9,4 @@ auth_bp = Blueprint("auth", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 # The route module registers on both when imported; nothing else imports a views module.
-from . import views  # noqa: E402,F401
+from . import unit_views, views  # noqa: E402,F401

@@ -46,3 +46,28 @@ class ChangePasswordForm(FlaskForm):
     current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码。")])
     new = PasswordField("新密码", validators=[DataRequired("请输入新密码。")])
     confirm = PasswordField("再次输入新密码", validators=[DataRequired("请再次输入新密码。")])
+
+
+# Issue 16: the platform administrator's unit pages (tracker/accounts/unit_views.py). The checks are the
+# service's (tracker.accounts.tree): the form only carries the values.
+class UnitForm(FlaskForm):
+    name = StringField("单位名称", validators=[DataRequired("请输入单位名称。")])
+    parent_id = SelectField("上级单位", coerce=int, choices=[])
+    population = StringField("常住人口（人，可不填）")
+
+
+class UnitEditForm(FlaskForm):
+    name = StringField("单位名称", validators=[DataRequired("请输入单位名称。")])
+    population = StringField("常住人口（人，可不填）")
+
+
+class UnitMoveForm(FlaskForm):
+    parent_id = SelectField("新的上级单位", coerce=int, choices=[])
+    reports = BooleanField("已发布的年度报告保持原样（keep）")
+
+
+class UnitAdminForm(FlaskForm):
+    username = StringField("用户名", validators=[*REQUIRED, Length(max=40, message="用户名不能超过40个字符。")])
+    display_name = StringField("姓名", validators=[Optional(), Length(max=60, message="姓名不能超过60个字。")])
+    email = StringField("电子邮箱", validators=[Optional(), Length(max=120, message="邮箱不能超过120个字符。")])
+    password = PasswordField("初始密码（留空则自动生成）", validators=[Optional()])

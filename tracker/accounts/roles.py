@@ -43,6 +43,10 @@ PERMISSIONS_TABLE: dict[str, str] = {
     "admin.manage": "管理用户、科室和机关设置",
     # the security log: sign-ins, failures, lock-outs, refusals (issue 14, docs/security.md)
     "security.view": "查看安全日志",
+    # the unit tree of the installation (issue 16, tracker/accounts/tree.py, docs/district.md): units,
+    # their parents, names and population, and each unit's first administrator
+    "units.view": "查看单位（机关）列表",
+    "units.manage": "创建、修改和移动单位，创建单位的管理员",
     # the working-day calendar
     "calendar.view": "查看工作日历",
     "calendar.manage": "修改工作日历",
@@ -249,11 +253,15 @@ ROLE_TABLE: dict[str, Role] = {
     # The working-day calendar is one for the whole installation (every agency's deadlines count on it),
     # so one owner enters and changes it: the platform administrator, not an agency's admin (who reads it).
     # Created only at the server's command line (ASSIGNABLE below), and sees no case of any agency.
-    PLATFORM_ADMIN: _role("平台管理员（工作日历）", PLATFORM, "calendar.view", "calendar.manage"),
+    # Issue 16: it also keeps the unit tree — creates units and their first administrators — and still sees
+    # no case: what happens inside a unit is the unit's administrator's.
+    PLATFORM_ADMIN: _role(
+        "平台管理员（单位和工作日历）", PLATFORM, "calendar.view", "calendar.manage", "units.view", "units.manage"
+    ),
 }
 
 # What the operator at the server's command line may do without a user (see the module docstring).
-COMMAND_LINE: frozenset[str] = frozenset({"admin.manage", "calendar.manage", "ledger.import"})
+COMMAND_LINE: frozenset[str] = frozenset({"admin.manage", "calendar.manage", "ledger.import", "units.manage"})
 
 # Derived from the tables above; nothing else lists roles.
 ROLES: dict[str, str] = {role: r.label for role, r in ROLE_TABLE.items()}

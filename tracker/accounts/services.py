@@ -117,8 +117,35 @@ def create_user(
     generator), so by default the user must change it at the first sign-in; ``must_change=False`` only
     for demo data and test fixtures, whose passwords are public anyway."""
     roles.require(actor, "admin.manage")
+    return add_user(
+        username,
+        role=role,
+        password=password,
+        display_name=display_name,
+        email=email,
+        section=section,
+        agency=agency or (actor.agency if actor else default_agency()),
+        actor=actor,
+        must_change=must_change,
+    )
+
+
+def add_user(
+    username: str,
+    *,
+    role: str,
+    agency: Agency,
+    password: str | None,
+    display_name: str | None,
+    email: str | None,
+    section: Section | None,
+    actor,
+    must_change: bool,
+) -> tuple[User, str | None]:
+    """The user creation itself (validation, password policy, event), for a caller that has checked its own
+    permission: ``create_user`` (an agency's admin, admin.manage) and a unit's first administrator
+    (tracker.accounts.tree.create_unit_admin, units.manage)."""
     roles.require_assignable(actor, role)
-    agency = agency or (actor.agency if actor else default_agency())
     username = (username or "").strip()
     email = (email or "").strip() or None
     _validate_user_fields(agency, username, role, section, email)

@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms import HiddenField, StringField
 
 from .. import audit
-from ..accounts.access import get_request_for
+from ..accounts.access import get_request_for, is_other_unit
 from ..accounts.decorators import permission_required
 from ..errors import ConflictError, NotFound, ServiceError
 from ..rules import intake as intake_rules
@@ -31,6 +31,8 @@ def edit_request(request_id: int):
         req = get_request_for(current_user, request_id)
     except NotFound:
         abort(404)
+    if is_other_unit(current_user, req):  # issue 16: a sub-unit's case is read-only for the district
+        abort(403)
     # The record fills the form only on GET: on POST a field the browser did not send (an unticked box, or a
     # missing field) is empty, not the stored value (for tags: RequestTag objects, not text).
     form = EditIntakeForm(obj=req if request.method == "GET" else None)

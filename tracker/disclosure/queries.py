@@ -99,19 +99,19 @@ def sort_of(args) -> str:
     return args.get("sort") if args.get("sort") in SORTS else "received_desc"
 
 
-def filtered_query(user, args):
+def filtered_query(user, args, *, units: bool = True):
     """The case list query for the filters in args, sorted; shared by the list page and exports."""
-    q = unordered_query(user, args)
+    q = unordered_query(user, args, units=units)
     sort = sort_of(args)
     return q.order_by(*SORTS[sort]), sort
 
 
-def unordered_query(user, args, found=None):
+def unordered_query(user, args, found=None, *, units: bool = True):
     """The case list query for the filters in args, without its order (tracker.paging adds it).
     found: the search already resolved (search.resolve), else it is resolved here."""
     from ..extensions import db
 
-    q = visible_requests(user)
+    q = visible_requests(user, units=units)  # units: a district reads its sub-units (accounts.access)
     status = args.get("status") or ""
     if status in STATUS_LABELS:
         q = q.where(DisclosureRequest.status == status)

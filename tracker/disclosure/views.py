@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from .. import attachments, audit, personal
-from ..accounts.access import get_request_for
+from ..accounts.access import get_request_for, unit_names
 from ..accounts.decorators import permission_required
 from ..accounts.models import Section
 from ..errors import NotFound, ServiceError
@@ -69,6 +69,7 @@ def list_requests():
     return render_template(
         "disclosure/list.html",
         rows=page.rows,
+        units=unit_names(current_user),
         paging=page,
         sort=sort,
         sections=sections,
@@ -191,7 +192,7 @@ def _detail_page(req: DisclosureRequest, revealed: dict | None = None):
         split_family=services.split_family(req),
         allowed={a.id for a in workflow.allowed_actions(current_user, req)},
         revealed=revealed or {},
-        can_reveal=personal.can_reveal(current_user),
+        can_reveal=personal.can_reveal(current_user) and req.agency_id == current_user.agency_id,
         case_views=personal.views_of(current_user, "request", req.id),
     )
 

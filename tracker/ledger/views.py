@@ -142,7 +142,8 @@ def _filters(args) -> dict:
 def export_requests():
     from ..disclosure.queries import filtered_query
 
-    q, _ = filtered_query(current_user, request.args)
+    # the unit's own ledger (with its applicants' personal data), never a sub-unit's: issue 16, docs/district.md
+    q, _ = filtered_query(current_user, request.args, units=False)
     data, count = export.requests_workbook(q)
     export.record_export(current_user, "request", {"filters": _filters(request.args), "count": count, "format": "xlsx"})
     return xlsx_download(data, f"依申请公开台账_{today_cn().isoformat()}.xlsx")
@@ -153,7 +154,7 @@ def export_requests():
 def export_proposals():
     from ..proposals.queries import filtered_query
 
-    q, _ = filtered_query(current_user, request.args, today_cn())
+    q, _ = filtered_query(current_user, request.args, today_cn(), units=False)
     data, count = export.proposals_workbook(q)
     export.record_export(
         current_user, "proposal", {"filters": _filters(request.args), "count": count, "format": "ledger"}

@@ -65,9 +65,9 @@ def narrowing(args) -> dict[str, str]:
     return out
 
 
-def filtered_query(user, args, today: date) -> tuple[Select, str]:
+def filtered_query(user, args, today: date, *, units: bool = True) -> tuple[Select, str]:
     """The list query for the filters in ``args`` (shared by the list page and the export)."""
-    q = visible_proposals(user)
+    q = visible_proposals(user, units=units)
     bounds = year_bounds(int_arg(args, "year"))
     if bounds:
         q = q.where(Proposal.assigned_on.between(*bounds))
@@ -163,7 +163,7 @@ def summary(user, year: int, today: date, labels: dict[str, str]) -> Summary:
 
     Five aggregate queries over the same scoped subquery; no item is loaded into Python.
     """
-    base = visible_proposals(user).where(Proposal.assigned_on.between(*year_bounds(year))).subquery()
+    base = visible_proposals(user, units=False).where(Proposal.assigned_on.between(*year_bounds(year))).subquery()
     c = base.c
     t = timeliness_expr(c, today)
     contacted = exists().where(ProposalContact.proposal_id == c.id)
@@ -228,7 +228,7 @@ EXPORT_COLUMNS = ("编号", "标题", "代表/委员", "主办", "协办", "交�
 
 def export_items(user, args, today: date) -> list[Proposal]:
     """The filtered items with sections and co-handlers loaded in three queries, in number order per kind."""
-    q, _ = filtered_query(user, args, today)
+    q, _ = filtered_query(user, args, today, units=False)  # the unit's own (issue 16)
     return list(
         db.session.scalars(
             q.order_by(None)

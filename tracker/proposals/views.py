@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import attachments, audit, personal
-from ..accounts.access import get_proposal_for
+from ..accounts.access import get_proposal_for, unit_names
 from ..accounts.decorators import permission_required
 from ..accounts.models import Agency, Section
 from ..errors import ConflictError, NotFound, PermissionDenied, ServiceError
@@ -205,6 +205,7 @@ def list_proposals():
     total, rows = queries.page_rows(q, today, page, per)
     return render_template(
         "proposals/list.html",
+        units=unit_names(current_user),
         **listing(rows, total, page, per),
         sort=sort,
         sections=_sections(),

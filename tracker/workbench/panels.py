@@ -257,11 +257,11 @@ class Filled:
 def fill(panel: Panel, user, t: Today) -> Filled:
     """One panel's capped count and first rows: two statements."""
     if panel.kind == "proposals":
-        q = visible_proposals(user).where(panel.where(user, t))
+        q = visible_proposals(user, units=False).where(panel.where(user, t))
         order = (Proposal.due_date.is_(None), Proposal.due_date, Proposal.id)
         opts = (joinedload(Proposal.lead_section),)
     else:
-        q = visible_requests(user).where(panel.where(user, t))
+        q = visible_requests(user, units=False).where(panel.where(user, t))
         # the list's own sorts, which its indexes serve (paused cases, without a deadline, last)
         order = tuple(order_by(SORT_KEYS["received_desc" if panel.order == "received" else "due_asc"]))
         opts = (joinedload(R.section), joinedload(R.handler))
@@ -289,7 +289,7 @@ class DueSummary:
 
 def due_summary(user, t: Today, section_id: int | None = None) -> DueSummary:
     """Open cases by due status (of the user's reach, or one section): one aggregate."""
-    q = visible_requests(user).where(is_open())
+    q = visible_requests(user, units=False).where(is_open())
     if section_id is not None:
         q = q.where(R.section_id == section_id)
     sub = q.with_only_columns(R.due_date).subquery()
@@ -309,7 +309,7 @@ def handler_load(user, t: Today) -> list[tuple[int, str, int, int]]:
     """(handler id, name, open cases, of which overdue) for the user's section, heaviest first: one
     query. Cases without a handler are the 'unassigned' panel's."""
     q = (
-        visible_requests(user)
+        visible_requests(user, units=False)
         .where(is_open(), R.section_id == user.section_id, R.handler_id.is_not(None))
         .with_only_columns(R.handler_id, R.due_date)
         .subquery()
@@ -332,7 +332,7 @@ def open_late_by_section(user, t: Today) -> list[tuple[int, str, int]]:
     """(section id, name, open cases now overdue) per section: one aggregate over the open cases only
     (their partial index), for the workbench; the year's figures are the charts' (lateness_by_section)."""
     sub = (
-        visible_requests(user)
+        visible_requests(user, units=False)
         .where(is_open(), R.section_id.is_not(None), R.due_date < t.day)
         .with_only_columns(R.section_id)
         .subquery()
@@ -353,7 +353,7 @@ def lateness_by_section(user, t: Today) -> list[tuple[int, str, int, int, int]]:
     Late answers follow the delivery rule: the answer's delivery date, not the letter's date, is
     compared with the deadline."""
     year_start = date(t.day.year, 1, 1)
-    base = visible_requests(user).where(R.section_id.is_not(None))
+    base = visible_requests(user, units=False).where(R.section_id.is_not(None))
     answered_late = R.concluded_on.between(year_start, t.day) & (R.delivered_on > R.due_date)
     draft_late = R.draft_submitted_on.between(year_start, t.day) & (R.draft_submitted_on > R.internal_due)
     sub = (

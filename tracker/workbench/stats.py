@@ -24,7 +24,7 @@ def per_month(user, year: int) -> dict[int, list[int]]:
     """{year: [12 monthly counts]} of requests received in ``year`` and the year before: one GROUP BY."""
     y, m = extract("year", R.received_on), extract("month", R.received_on)
     q = (
-        visible_requests(user)
+        visible_requests(user, units=False)
         .where(R.received_on.between(date(year - 1, 1, 1), date(year, 12, 31)))
         .with_only_columns(y.label("y"), m.label("m"), func.count().label("n"))
         .group_by(y, m)
@@ -38,7 +38,7 @@ def per_month(user, year: int) -> dict[int, list[int]]:
 def by_group(user, year: int) -> list[tuple[str, int]]:
     """(table 三 group, conclusions in ``year``) in official order: one GROUP BY outcome."""
     q = (
-        visible_requests(user)
+        visible_requests(user, units=False)
         .where(R.status == CONCLUDED, R.concluded_on.between(date(year, 1, 1), date(year, 12, 31)))
         .with_only_columns(R.outcome, func.count())
         .group_by(R.outcome)
