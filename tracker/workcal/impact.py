@@ -195,6 +195,16 @@ class Impact:
             moves[r.unit] += 1
         return [(u, len(cases[u]), moves[u]) for u in sorted(cases)]
 
+    def capped(self, limit: int) -> list[Group]:
+        """The groups with no more than ``limit`` rows in all (a page shows the first; the download has all)."""
+        out, left = [], limit
+        for g in self.groups:
+            if left <= 0:
+                break
+            out.append(g if len(g.rows) <= left else Group(g.unit, g.section, g.rows[:left]))
+            left -= len(g.rows)
+        return out
+
     def summary_lines(self) -> list[str]:
         if not self.moves:
             lines = ["没有未办结事项的期限会因此改变。"]
