@@ -49,7 +49,7 @@ class Move:
 
     @property
     def text(self) -> str:
-        return f"{self.label}由{_day(self.old)}改为{_day(self.new)}"
+        return f"{self.label}由{day_text(self.old)}改为{day_text(self.new)}"
 
 
 @dataclass
@@ -99,7 +99,7 @@ class PlannedChange:
         return f"{reason}：{what}" if reason else what
 
 
-def _day(d: date | None) -> str:
+def day_text(d: date | None) -> str:
     return d.isoformat() if d else "无（计时暂停）"
 
 
@@ -222,7 +222,7 @@ class Impact:
         """Header and one line per moved deadline, for the .csv/.xlsx download."""
         head = ["机关", "科室", "类型", "编号", "期限", "原期限", "调整后期限", "提示"]
         body = [
-            [r.unit, r.section, r.kind_label, r.number, r.label, _day(r.old), _day(r.new), r.mark_label]
+            [r.unit, r.section, r.kind_label, r.number, r.label, day_text(r.old), day_text(r.new), r.mark_label]
             for r in self.rows
         ]
         return [head, *body]
