@@ -383,3 +383,35 @@ def test_dry_run_prints_the_preview_and_changes_nothing(world, app_ctx, tmp_path
     assert result.exit_code == 0 and "7件的期限发生变化（依申请公开申请5件，建议提案2件）" in result.stdout
     db.session.expire_all()
     assert db.session.get(DisclosureRequest, world["ids"]["x"]).due_date == D(2027, 4, 5)
+
+
+def test_preview_query_count_does_not_grow_with_cases(world, make_user):
+    """Set-based: the same number of statements for 7 moved deadlines as for 3 times as many."""
+    from sqlalchemy import event as sa_event
+
+    admin = make_user("platform_admin")
+    offices = make_user("office"), make_user("office", ag=world["second"])
+
+    def statements(fn) -> int:
+        n = [0]
+
+        def count(*_a, **_k):
+            n[0] += 1
+
+        sa_event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            fn()
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", count)
+        return n[0]
+
+    def preview():
+        service.check_csv(ARRANGEMENT, actor=admin, today=TODAY)
+
+    few = statements(preview)
+    for i in range(10):
+        register(offices[i % 2], D(2027, 3, 8), f"加{i}")
+    db.session.commit()
+    many = statements(preview)
+    assert many == few
+    assert service.check_csv(ARRANGEMENT, actor=admin, today=TODAY).impact.moves == 17
