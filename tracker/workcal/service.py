@@ -47,6 +47,9 @@ RECOMPUTE_LABELS = {"requests_changed": "依申请公开申请", "proposals_chan
 _cache: tuple[tuple, WorkCalendar] | None = None
 
 
+MANAGE_REFUSED = "只有平台管理员可以修改工作日历（全部机关共用一份工作日历，机关的系统管理员只能查看）。"
+
+
 class CalendarInvalid(ServiceError):
     """The arrangement was refused; ``errors`` lists every problem (第N行：……), nothing changed."""
 
@@ -320,11 +323,7 @@ def check_csv(
     """Step 1 of an import: check the file by the same rules as the import and compare it with the
     calendar in force, listing the open deadlines that would move (ImportPreview.impact).
     CalendarInvalid lists every problem; nothing is written either way."""
-    require(
-        actor,
-        "calendar.manage",
-        "只有平台管理员可以修改工作日历（全部机关共用一份工作日历，机关的系统管理员只能查看）。",
-    )
+    require(actor, "calendar.manage", MANAGE_REFUSED)
     parsed = _parse(data, expected_year, filename)
     return _preview(parsed.year, parsed.rows, today)
 
@@ -350,11 +349,7 @@ def preview_year(
     year: int, days: Iterable[tuple[date, bool, str | None]], *, actor=None, today: date | None = None
 ) -> ImportPreview:
     """The preview of apply_year(year, days): checked by the same rules, nothing written."""
-    require(
-        actor,
-        "calendar.manage",
-        "只有平台管理员可以修改工作日历（全部机关共用一份工作日历，机关的系统管理员只能查看）。",
-    )
+    require(actor, "calendar.manage", MANAGE_REFUSED)
     check_year(year)
     return _preview(year, _check_days(year, days).rows, today)
 
@@ -369,11 +364,7 @@ def import_csv(
     expected_token: str | None = None,
 ) -> ApplyResult:
     """Parse a calendar CSV (tracker.rules.calendar_csv) and apply it; all or nothing."""
-    require(
-        actor,
-        "calendar.manage",
-        "只有平台管理员可以修改工作日历（全部机关共用一份工作日历，机关的系统管理员只能查看）。",
-    )
+    require(actor, "calendar.manage", MANAGE_REFUSED)
     parsed = _parse(data, expected_year, filename)
     days = [(r.day, r.workday, r.name) for r in parsed.rows]
     return apply_year(parsed.year, days, actor=actor, source=source, expected_token=expected_token)
@@ -396,11 +387,7 @@ def apply_year(
     ``expected_token``: the preview's token (preview_token); if the arrangement or the calendar differs
     from what the preview was computed on, CalendarStale is raised and nothing changes.
     """
-    require(
-        actor,
-        "calendar.manage",
-        "只有平台管理员可以修改工作日历（全部机关共用一份工作日历，机关的系统管理员只能查看）。",
-    )
+    require(actor, "calendar.manage", MANAGE_REFUSED)
     check_year(year)
     checked = _check_days(year, days)
     source = (source or "").strip()
