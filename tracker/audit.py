@@ -307,7 +307,8 @@ def record(
 
 def record_many(kind: str, subject_type: str, entries: list[dict], *, actor=None, note: str | None = None) -> int:
     """Events of one kind for many subjects in one INSERT (set-based jobs, e.g. a calendar
-    change recomputing thousands of deadlines). entries: {"subject_id", "agency_id", "data"}."""
+    change recomputing thousands of deadlines). entries: {"subject_id", "agency_id", "data"} and
+    optionally the entry's own "note" (else ``note``)."""
     if kind not in EVENT_LABELS:
         raise KeyError(f"unknown event kind {kind!r}")
     if not entries:
@@ -321,7 +322,7 @@ def record_many(kind: str, subject_type: str, entries: list[dict], *, actor=None
             "actor_id": getattr(actor, "id", None),
             "agency_id": e.get("agency_id", getattr(actor, "agency_id", None)),
             "data": _jsonable(e.get("data") or {}),
-            "note": note,
+            "note": e.get("note", note),
             "created_at": now,
         }
         for e in entries

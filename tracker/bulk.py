@@ -88,15 +88,18 @@ def insert_rows(
     return result.all() if returning else []
 
 
-def update_rows(table, key: str, rows: list[dict], *, also: str = "") -> int:
-    """UPDATE the rows named by ``key`` with their other values, in one statement; ``also`` adds SQL
-    assignments for every updated row (e.g. ``version = version + 1``)."""
+def update_rows(table, key: str | tuple[str, ...], rows: list[dict], *, also: str = "") -> int:
+    """UPDATE the rows named by ``key`` (a column, or the columns of a composite key) with their other
+    values, in one statement; ``also`` adds SQL assignments for every updated row (e.g.
+    ``version = version + 1``)."""
     if not rows:
         return 0
+    keys = (key,) if isinstance(key, str) else key
     dialect = _dialect()
     names = list(rows[0])
     frm, exprs = source(table, names, dialect)
     by = dict(zip(names, exprs, strict=True))
-    sets = ", ".join(f"{n} = {by[n]}" for n in names if n != key) + (f", {also}" if also else "")
-    sql = f"UPDATE {table.name} SET {sets} FROM {frm} WHERE {table.name}.{key} = {by[key]}"
+    sets = ", ".join(f"{n} = {by[n]}" for n in names if n not in keys) + (f", {also}" if also else "")
+    where = " AND ".join(f"{table.name}.{k} = {by[k]}" for k in keys)
+    sql = f"UPDATE {table.name} SET {sets} FROM {frm} WHERE {where}"
     return db.session.execute(text(sql), {"rows": payload(table, names, rows, dialect)}).rowcount

@@ -79,8 +79,12 @@ def test_admin_enters_next_years_schedule_by_pasting_csv_and_open_deadlines_are_
     admin.click("main button[type=submit]:has-text('检查')")
     admin.wait_for_load_state()
     preview = admin.inner_text("#calendar-preview")
-    assert "检查通过，尚未录入" in preview and "调休上班1天" in preview, preview
-    admin.click("#calendar-confirm button:has-text('确认录入并重新计算期限')")
+    assert "检查通过，尚未应用" in preview and "调休上班1天" in preview, preview
+    # the impact preview (issue 16): the suggestion's deadline listed with its move, when it moves
+    assert "对未办结事项期限的影响" in preview
+    if moves:
+        assert due.isoformat() in admin.inner_text("#impact-list"), preview
+    admin.click("#calendar-confirm button:has-text('确认应用')")
     admin.wait_for_load_state()
     message = " ".join(admin.locator(".alert").all_inner_texts())
     assert f"已录入{year}年放假安排并标记为已确认" in message, admin.inner_text("main")[:1500]

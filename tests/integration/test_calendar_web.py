@@ -41,7 +41,7 @@ def confirm_form(page: str) -> dict:
     """The fields of the preview's 确认录入 form, as the browser would send them."""
     form = page.split('id="calendar-confirm"', 1)[1].split("</form>", 1)[0]
     fields = {n: html.unescape(v) for n, v in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form, re.S)}
-    fields.update(re.findall(r'<button[^>]*name="(step)"[^>]*value="([^"]+)"', form))
+    fields.update(re.findall(r'<button[^>]*name="(step)"[^>]*value="([^"]+)"', form)[:1])  # the first: 确认应用
     return fields
 
 

@@ -60,19 +60,21 @@ def refresh(req: DisclosureRequest, calendar) -> dict:
     return diff
 
 
-def recompute_open_requests(calendar, *, actor=None, reason: str = "") -> int:
-    """Recompute every open request's deadline (all agencies); returns how many changed.
+def plan_open_requests(calendar) -> list:
+    """What a recompute with ``calendar`` would change on every open request (all agencies), nothing
+    written: one PlannedChange per request whose stored deadline differs from the recomputed one.
 
-    Set-based: two reads (the open requests' dates, their clock actions: plain rows, no ORM objects),
-    the rules in Python, then one UPDATE and one event INSERT executed for all changed rows
-    (tracker.workcal.service.store_recomputed). The query count does not depend on the number of cases.
+    The one computation of both the calendar preview and the apply (tracker.workcal.impact), so the
+    preview lists exactly what the apply writes. Set-based: two reads (the open requests' dates, their
+    clock actions: plain rows, no ORM objects), the rules in Python; the query count does not depend on
+    the number of cases.
     """
     from collections import defaultdict
 
     from sqlalchemy import select
 
     from ..extensions import db
-    from ..workcal.service import store_recomputed
+    from ..workcal.impact import PlannedChange
     from .models import CONCLUDED
 
     R, A = DisclosureRequest, ClockAction
@@ -80,11 +82,21 @@ def recompute_open_requests(calendar, *, actor=None, reason: str = "") -> int:
     actions = defaultdict(list)
     for a in db.session.execute(select(A).join(R, R.id == A.request_id).where(is_open).order_by(A.id)).scalars():
         actions[a.request_id].append(a)
-    changes = []
+    planned = []
     for r in db.session.execute(
-        select(R.id, R.agency_id, R.received_on, R.due_date, R.due_provisional, R.clarification_due).where(is_open)
+        select(
+            R.id,
+            R.agency_id,
+            R.number,
+            R.section_id,
+            R.received_on,
+            R.due_date,
+            R.due_provisional,
+            R.clarification_due,
+        ).where(is_open)
     ):
-        result = compute(r, calendar, actions.get(r.id, []))
+        acts = actions.get(r.id, [])
+        result = compute(r, calendar, acts)
         new = {
             "due_date": result.due,
             "due_provisional": result.provisional,
@@ -92,9 +104,27 @@ def recompute_open_requests(calendar, *, actor=None, reason: str = "") -> int:
         }
         diff = {f: [getattr(r, f), v] for f, v in new.items() if getattr(r, f) != v}
         if diff:
-            changes.append((r.id, r.agency_id, new, diff))
+            planned.append(
+                PlannedChange.for_request(r, new, diff, clarified=any(a.kind == "clarification" for a in acts))
+            )
+    return planned
+
+
+def recompute_open_requests(calendar, *, actor=None, reason: str = "") -> int:
+    """Recompute every open request's deadline (all agencies); returns how many changed.
+
+    Writes exactly what plan_open_requests() plans: one UPDATE and one event INSERT for all changed
+    rows (tracker.workcal.service.store_recomputed).
+    """
+    from ..workcal.service import store_recomputed
+
     return store_recomputed(
-        R, changes, event_kind="request.deadline_recomputed", subject_type="request", actor=actor, reason=reason
+        DisclosureRequest,
+        plan_open_requests(calendar),
+        event_kind="request.deadline_recomputed",
+        subject_type="request",
+        actor=actor,
+        reason=reason,
     )
 
 

@@ -52,9 +52,12 @@ def calendar_group() -> None:
 @click.argument("file", type=str)
 @click.option("--source", default="", help="来源，例如：国务院办公厅关于2027年部分节假日安排的通知")
 @click.option("--year", "expected_year", default=None, help="核对年份：文件中的日期必须属于该年")
+@click.option("--dry-run", "dry_run", is_flag=True, help="只检查并列出将要调整的期限，不作任何改动")
 @with_appcontext
-def import_cmd(file: str, source: str, expected_year: str | None) -> None:
-    """从CSV文件（表头 date,kind,name）导入一年的放假安排，替换该年已录入的数据并标记为已确认。"""
+def import_cmd(file: str, source: str, expected_year: str | None, dry_run: bool) -> None:
+    """从CSV文件（表头 date,kind,name）导入一年的放假安排，替换该年已录入的数据并标记为已确认。
+
+    导入前可加 --dry-run：按同样的规则检查文件，列出全部机关将要调整的未办结事项期限，不作任何改动。"""
     from . import service
 
     year = _year_arg(expected_year) if expected_year else None
@@ -68,7 +71,10 @@ def import_cmd(file: str, source: str, expected_year: str | None) -> None:
     except OSError:
         fail(f"无法读取文件 {file}（可能没有读取权限），请检查")
     try:
-        result = service.import_csv(data, source=source, expected_year=year, filename=file)
+        if dry_run:
+            preview = service.check_csv(data, expected_year=year, filename=file)
+        else:
+            result = service.import_csv(data, source=source, expected_year=year, filename=file)
     except service.CalendarInvalid as e:
         db.session.rollback()
         click.echo(f"错误：文件 {file} 未导入，工作日历没有任何改动。请修改以下问题后重新导入：", err=True)
@@ -78,8 +84,47 @@ def import_cmd(file: str, source: str, expected_year: str | None) -> None:
     except ServiceError as e:
         db.session.rollback()
         fail(e.message)
+    if dry_run:
+        db.session.rollback()
+        for line in preview_lines(preview):
+            click.echo(line)
+        return
     for line in result.summary_lines():
         click.echo(line)
+
+
+def preview_lines(preview) -> list[str]:
+    """The preview of an import as `calendar import --dry-run` prints it: the days that flip, then one
+    line per moved deadline grouped by unit and section, then the totals (the web preview's list)."""
+    from . import impact, service
+
+    imp = preview.impact
+    lines = [
+        f"预览（未作任何改动）：{preview.year}年放假{preview.days_off}天，调休上班{preview.makeup_workdays}天；"
+        f"该年现为“{service.YEAR_STATUS_LABELS[preview.old_status]}”。",
+        f"与现在的日历相比，{len(preview.changed)}天的工作日/休息日属性将发生变化"
+        + (
+            "：" + "、".join(f"{d.isoformat()}（{'休→班' if w else '班→休'}）" for d, w in preview.changed)
+            if preview.changed
+            else "。"
+        ),
+    ]
+    unit = None
+    for g in imp.groups:
+        if g.unit != unit:
+            unit = g.unit
+            lines.append(f"【{unit}】")
+        lines.append(f"  {g.section}（{len(g.rows)}个期限）")
+        for r in g.rows:
+            mark = f"  [{impact.MARK_LABELS[r.mark]}]" if r.mark else ""
+            lines.append(
+                f"    {r.kind_label} {r.number} {r.label}：{impact.day_text(r.old)} → {impact.day_text(r.new)}{mark}"
+            )
+    lines.append("合计：" + "".join(imp.summary_lines()))
+    for u, n_cases, n_moves in imp.units:
+        lines.append(f"  {u}：{n_cases}件，{n_moves}个期限")
+    lines.append("以上为预览，工作日历和期限均未改动；去掉 --dry-run 再运行即导入并按上面调整期限。")
+    return lines
 
 
 def _year_arg(text: str) -> int:

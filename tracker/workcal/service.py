@@ -7,6 +7,7 @@ Every part of the product gets its calendar from ``current_calendar()`` and chan
 from __future__ import annotations
 
 import calendar as _gregorian
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -19,7 +20,7 @@ from ..accounts.roles import require
 from ..errors import ConflictError, ServiceError
 from ..extensions import db
 from ..rules import calendar_csv
-from ..rules.clock import utcnow
+from ..rules.clock import today_cn, utcnow
 from ..rules.workdays import (
     CONFIRMED,
     LUNAR_MAX_YEAR,
@@ -31,6 +32,7 @@ from ..rules.workdays import (
     WorkCalendar,
 )
 from ..unit_of_work import unit_of_work
+from . import impact
 from .models import CalendarDay, CalendarYear
 
 MIN_YEAR = LUNAR_MIN_YEAR
@@ -43,6 +45,9 @@ RECOMPUTE_LABELS = {"requests_changed": "依申请公开申请", "proposals_chan
 # (fingerprint, calendar): replaced as one tuple, so a reader never pairs one fingerprint with
 # another calendar.
 _cache: tuple[tuple, WorkCalendar] | None = None
+
+
+MANAGE_REFUSED = "只有平台管理员可以修改工作日历（全部机关共用一份工作日历，机关的系统管理员只能查看）。"
 
 
 class CalendarInvalid(ServiceError):
@@ -67,6 +72,39 @@ def _fingerprint() -> tuple:
         select(func.count(CalendarYear.year), func.coalesce(func.sum(CalendarYear.revision), 0), days)
     ).one()
     return (db.engine.url.render_as_string(hide_password=True), int(row[0]), int(row[1]), int(row[2]))
+
+
+def state_fingerprint() -> str:
+    """A digest of the entered calendar (every year's confirmation and revision, every entered day): a
+    preview carries it, so that a confirmation of a preview made on another calendar is refused."""
+    h = hashlib.sha256()
+    for row in db.session.execute(
+        select(CalendarYear.year, CalendarYear.confirmed, CalendarYear.revision).order_by(CalendarYear.year)
+    ):
+        h.update(f"y{row[0]}:{int(bool(row[1]))}:{row[2]};".encode())
+    for row in db.session.execute(
+        select(CalendarDay.day, CalendarDay.is_workday, CalendarDay.name).order_by(CalendarDay.day)
+    ):
+        h.update(f"d{row[0].isoformat()}:{int(bool(row[1]))}:{row[2] or ''};".encode())
+    return h.hexdigest()
+
+
+def preview_token(year: int, rows, state: str | None = None) -> str:
+    """What a confirmation must send back: a digest of the proposed arrangement (``rows``: checked
+    CalendarRow values) and of the calendar state the preview was computed on."""
+    text = calendar_csv.format_calendar_csv((r.day, r.workday, r.name) for r in rows)
+    state = state_fingerprint() if state is None else state
+    return hashlib.sha256(f"{year}\n{text}\n{state}".encode()).hexdigest()[:32]
+
+
+class CalendarStale(ConflictError):
+    """The confirmation came from a preview computed on another calendar: nothing was applied."""
+
+
+STALE_MESSAGE = (
+    "预览之后工作日历已被修改（其他管理员录入或修改了放假安排），本次没有应用任何改动。"
+    "下面是按现在的日历重新计算的影响预览，请重新核对后再确认。"
+)
 
 
 def _load_calendar(replace: tuple[int, list[calendar_csv.CalendarRow]] | None = None) -> WorkCalendar:
@@ -257,6 +295,8 @@ class ImportPreview:
     old_status: str
     rows: list[calendar_csv.CalendarRow]
     changed: list[tuple[date, bool]]  # (day, is a working day after the import) for each day that flips
+    impact: impact.Impact | None = None  # the open deadlines that would move (tracker.workcal.impact)
+    token: str = ""  # what the confirmation sends back (preview_token)
 
     @property
     def days_off(self) -> int:
@@ -273,54 +313,83 @@ class ImportPreview:
 
 
 def check_csv(
-    data: bytes | str, *, actor=None, expected_year: int | None = None, filename: str | None = None
+    data: bytes | str,
+    *,
+    actor=None,
+    expected_year: int | None = None,
+    filename: str | None = None,
+    today: date | None = None,
 ) -> ImportPreview:
     """Step 1 of an import: check the file by the same rules as the import and compare it with the
-    calendar in force. CalendarInvalid lists every problem; nothing is written either way."""
-    require(
-        actor,
-        "calendar.manage",
-        "只有平台管理员可以修改工作日历（全部机关共用一份工作日历，机关的系统管理员只能查看）。",
-    )
+    calendar in force, listing the open deadlines that would move (ImportPreview.impact).
+    CalendarInvalid lists every problem; nothing is written either way."""
+    require(actor, "calendar.manage", MANAGE_REFUSED)
     parsed = _parse(data, expected_year, filename)
-    year = parsed.year
-    old, new = current_calendar(), _load_calendar(replace=(year, parsed.rows))
+    return _preview(parsed.year, parsed.rows, today)
+
+
+def _preview(year: int, rows: list[calendar_csv.CalendarRow], today: date | None = None) -> ImportPreview:
+    """The calendar as it would be with ``rows`` confirmed for ``year``, and what that does to the open
+    deadlines: the very computation the apply runs (impact.plan_open_deadlines), nothing written."""
+    state = state_fingerprint()
+    old, new = current_calendar(), _load_calendar(replace=(year, rows))
     changed = [(d, new.is_workday(d)) for d in _days_of(year) if old.is_workday(d) != new.is_workday(d)]
-    return ImportPreview(year=year, old_status=old.year_status(year), rows=parsed.rows, changed=changed)
+    planned = impact.plan_open_deadlines(new)
+    return ImportPreview(
+        year=year,
+        old_status=old.year_status(year),
+        rows=rows,
+        changed=changed,
+        impact=impact.describe(planned, new, today or today_cn()),
+        token=preview_token(year, rows, state),
+    )
+
+
+def preview_year(
+    year: int, days: Iterable[tuple[date, bool, str | None]], *, actor=None, today: date | None = None
+) -> ImportPreview:
+    """The preview of apply_year(year, days): checked by the same rules, nothing written."""
+    require(actor, "calendar.manage", MANAGE_REFUSED)
+    check_year(year)
+    return _preview(year, _check_days(year, days).rows, today)
 
 
 def import_csv(
-    data: bytes | str, *, actor=None, source: str = "", expected_year: int | None = None, filename: str | None = None
+    data: bytes | str,
+    *,
+    actor=None,
+    source: str = "",
+    expected_year: int | None = None,
+    filename: str | None = None,
+    expected_token: str | None = None,
 ) -> ApplyResult:
     """Parse a calendar CSV (tracker.rules.calendar_csv) and apply it; all or nothing."""
-    require(
-        actor,
-        "calendar.manage",
-        "只有平台管理员可以修改工作日历（全部机关共用一份工作日历，机关的系统管理员只能查看）。",
-    )
+    require(actor, "calendar.manage", MANAGE_REFUSED)
     parsed = _parse(data, expected_year, filename)
-    return apply_year(parsed.year, [(r.day, r.workday, r.name) for r in parsed.rows], actor=actor, source=source)
+    days = [(r.day, r.workday, r.name) for r in parsed.rows]
+    return apply_year(parsed.year, days, actor=actor, source=source, expected_token=expected_token)
 
 
 def apply_year(
-    year: int, days: Iterable[tuple[date, bool, str | None]], *, actor=None, source: str = ""
+    year: int,
+    days: Iterable[tuple[date, bool, str | None]],
+    *,
+    actor=None,
+    source: str = "",
+    expected_token: str | None = None,
 ) -> ApplyResult:
     """Replace a year's entered arrangement, mark it confirmed and recompute every open deadline.
 
     ``days``: (date, is_workday, name) for each day off and make-up working day of the year. They are
     checked by the one validator of the format (tracker.rules.calendar_csv), so a caller that did not
     come through a CSV gets exactly the same rules. One transaction: on any error nothing changes.
+
+    ``expected_token``: the preview's token (preview_token); if the arrangement or the calendar differs
+    from what the preview was computed on, CalendarStale is raised and nothing changes.
     """
-    require(
-        actor,
-        "calendar.manage",
-        "只有平台管理员可以修改工作日历（全部机关共用一份工作日历，机关的系统管理员只能查看）。",
-    )
+    require(actor, "calendar.manage", MANAGE_REFUSED)
     check_year(year)
-    day_list = [(d, bool(w), (n or "").strip()) for d, w, n in days]
-    checked = calendar_csv.parse_calendar_csv(calendar_csv.format_calendar_csv(day_list), expected_year=year)
-    if not checked.ok:
-        raise CalendarInvalid(checked.errors)
+    checked = _check_days(year, days)
     source = (source or "").strip()
     if len(source) > 200:
         raise ServiceError(f"来源说明最多200个字（现为{len(source)}个字），请精简", "source")
@@ -332,6 +401,8 @@ def apply_year(
             # Lock the year's row first (PostgreSQL), so two administrators replacing the same year
             # run one after the other instead of colliding on the days' primary keys.
             entry = db.session.get(CalendarYear, year, with_for_update=True)
+            if expected_token is not None and expected_token != preview_token(year, checked.rows):
+                raise CalendarStale(STALE_MESSAGE)
             if entry is None:
                 entry = CalendarYear(year=year, revision=1)
                 db.session.add(entry)
@@ -380,8 +451,16 @@ def apply_year(
     )
 
 
+def _check_days(year: int, days: Iterable[tuple[date, bool, str | None]]) -> calendar_csv.CalendarCsv:
+    day_list = [(d, bool(w), (n or "").strip()) for d, w, n in days]
+    checked = calendar_csv.parse_calendar_csv(calendar_csv.format_calendar_csv(day_list), expected_year=year)
+    if not checked.ok:
+        raise CalendarInvalid(checked.errors)
+    return checked
+
+
 def _reason(year: int, source: str) -> str:
-    return f"工作日历变更：录入{year}年放假安排" + (f"（{source}）" if source else "")
+    return f"工作日历调整：录入{year}年放假安排" + (f"（来源：{source}）" if source else "")
 
 
 def _days_of(year: int) -> list[date]:
@@ -392,8 +471,9 @@ def _days_of(year: int) -> list[date]:
 def recompute_open_deadlines(calendar, *, actor=None, reason: str = "") -> dict:
     """Recompute the stored deadline of every open case; each change goes on that case's timeline.
 
-    Each capability with deadlines contributes one line here; the keys are counted in the summary
-    (labels in RECOMPUTE_LABELS).
+    Each capability with deadlines contributes a planner to tracker.workcal.impact.plan_open_deadlines
+    (the preview's computation too) and writes exactly what it planned; the keys are counted in the
+    summary (labels in RECOMPUTE_LABELS).
     """
     from ..disclosure.clock import recompute_open_requests
     from ..proposals.clock import recompute_open_proposals
@@ -403,36 +483,30 @@ def recompute_open_deadlines(calendar, *, actor=None, reason: str = "") -> dict:
     return counts
 
 
-def store_recomputed(
-    model,
-    changes: list[tuple[int, int, dict, dict]],
-    *,
-    event_kind: str,
-    subject_type: str,
-    actor=None,
-    reason: str = "",
-) -> int:
+def store_recomputed(model, planned: list, *, event_kind: str, subject_type: str, actor=None, reason: str = "") -> int:
     """Write recomputed deadlines set-based: one UPDATE and one event INSERT, whatever the number of
-    changed rows (tracker.bulk). changes: (id, agency_id, new column values, {field: [old, new]}).
+    changed rows (tracker.bulk). ``planned``: tracker.workcal.impact.PlannedChange values; each case
+    with a changed field gets an event whose note names why and each date from and to.
 
     The row's version is raised (a form opened before the change is then refused as 已被他人修改 instead
     of writing back the old deadline)."""
     from .. import bulk
 
-    if not changes:
+    if not planned:
         return 0
     now = utcnow()
     bulk.update_rows(
         model.__table__,
         "id",
-        [{"id": i, **new, "updated_at": now} for i, _a, new, _d in changes],
+        [{"id": c.id, **c.new, "updated_at": now} for c in planned],
         also="version = version + 1",
     )
+    logged = [c for c in planned if c.diff]
     audit.record_many(
         event_kind,
         subject_type,
-        [{"subject_id": i, "agency_id": a, "data": diff} for i, a, _n, diff in changes],
+        [{"subject_id": c.id, "agency_id": c.agency_id, "data": c.diff, "note": c.note(reason)} for c in logged],
         actor=actor,
         note=reason or None,
     )
-    return len(changes)
+    return len(logged)

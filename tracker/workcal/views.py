@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -12,12 +14,16 @@ from ..extensions import db
 from ..rules import calendar_csv
 from ..rules.clock import today_cn
 from ..rules.workdays import YEAR_STATUS_LABELS
+from ..web import xlsx_download
 from . import calculator as calc
-from . import service
+from . import impact, service
 from .blueprint import bp
 from .forms import CalendarImportForm
 
 MIN_PAUSE_ROWS = 3
+# The preview page lists this many moved deadlines at most; the download has them all.
+PREVIEW_ROWS = 500
+DOWNLOADS = ("download_xlsx", "download_csv")
 
 
 @bp.get("/calculator")
@@ -114,12 +120,15 @@ def year_csv(year: int):
 @bp.route("/import", methods=["GET", "POST"])
 @permission_required("calendar.manage")
 def import_year():
-    """Two steps: 检查 checks the file and shows what would change (nothing written); 确认录入 sends back
-    the checked text, which is checked again and applied in one transaction."""
+    """Two steps: 检查 checks the file and shows what would change — the days, and every open deadline of
+    every agency that would move (tracker.workcal.impact); nothing written. 确认应用 sends back the
+    checked text with the preview's token, which is checked again and applied in one transaction; if
+    the calendar changed since the preview, nothing is applied and the fresh preview is shown."""
     form = CalendarImportForm()
     errors: list[str] = []
     template_year = None
     preview = None
+    stale = None
     if request.method == "GET":
         year = request.args.get("year", type=int)
         form.csv_text.data = ",".join(calendar_csv.HEADER) + "\n"
@@ -133,7 +142,8 @@ def import_year():
         has_file = bool(upload and getattr(upload, "filename", ""))
         text = form.csv_text.data or ""
         pasted = text.strip() and text.strip() != ",".join(calendar_csv.HEADER)
-        confirm = request.form.get("step") == "confirm"
+        step = request.form.get("step")
+        confirm = step == "confirm"
         if has_file and pasted:
             errors = [
                 "请只选择一种方式：上传CSV文件，或在文本框中粘贴内容（两者都有时无法确定以哪个为准）。"
@@ -145,20 +155,25 @@ def import_year():
             data = upload.read() if has_file else text
             filename = upload.filename if has_file else None
             try:
-                if not confirm:
-                    preview = service.check_csv(
-                        data, actor=current_user, expected_year=form.year.data, filename=filename
-                    )
-                else:
-                    result = service.import_csv(
-                        data,
-                        actor=current_user,
-                        source=form.source.data or "",
-                        expected_year=form.year.data,
-                        filename=filename,
-                    )
-                    flash(" ".join(result.summary_lines()), "success")
-                    return redirect(url_for("calendar.year_detail", year=result.year))
+                if confirm:
+                    try:
+                        result = service.import_csv(
+                            data,
+                            actor=current_user,
+                            source=form.source.data or "",
+                            expected_year=form.year.data,
+                            filename=filename,
+                            expected_token=request.form.get("token", ""),
+                        )
+                    except service.CalendarStale as e:
+                        db.session.rollback()
+                        stale = e.message
+                    else:
+                        flash(" ".join(result.summary_lines()), "success")
+                        return redirect(url_for("calendar.year_detail", year=result.year))
+                preview = service.check_csv(data, actor=current_user, expected_year=form.year.data, filename=filename)
+                if step in DOWNLOADS:
+                    return _impact_download(preview, step)
             except service.CalendarInvalid as e:
                 db.session.rollback()
                 errors = e.errors
@@ -176,4 +191,23 @@ def import_year():
         weekdays=calendar_csv.WEEKDAYS_CN,
         header=",".join(calendar_csv.HEADER),
         template_year=template_year,
+        stale=stale,
+        shown=preview.impact.capped(PREVIEW_ROWS) if preview and preview.impact else [],
+        preview_rows=PREVIEW_ROWS,
+        soon_days=impact.deadlines.DUE_SOON_WORKDAYS,
+    )
+
+
+def _impact_download(preview, step: str):
+    name = f"{preview.year}年放假安排对未办结事项期限的影响"
+    if step == "download_xlsx":
+        title = f"{name}（预览，尚未应用）"
+        return xlsx_download(impact.to_xlsx(preview.impact, title), f"{name}.xlsx")
+    return Response(
+        impact.to_csv(preview.impact),
+        mimetype="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f"attachment; filename=calendar-impact-{preview.year}.csv; "
+            f"filename*=UTF-8''{quote(name)}.csv"
+        },
     )
