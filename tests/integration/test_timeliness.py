@@ -7,21 +7,29 @@ Spring Festival 2025: 28 January – 4 February off).
 
 from __future__ import annotations
 
+import io
+import json
 import random
+import re
 from datetime import date, timedelta
 from decimal import Decimal
+from html import unescape as html_unescape
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 from sqlalchemy import delete, insert, select
+from werkzeug.security import generate_password_hash
 
-from tracker.accounts.models import Agency, Section
+from tracker.accounts.models import Agency, Section, User
 from tracker.disclosure.models import ClockAction, DisclosureRequest
 from tracker.extensions import db
 from tracker.rules.clock import utcnow
 from tracker.rules.workdays import WorkCalendar
 from tracker.workbench import timeliness as t
+
+from .test_workflow_pages import Browser, login_as
 
 D = date
 _seq = {"n": 0}
@@ -275,3 +283,147 @@ def test_statement_count_does_not_grow_with_units(units):
         t.analyse(units["district"].id, 2025, t.WITH_UNITS, calendar=CAL)
     # the unit, its units, the receipts, the date range, the figures, the sections' names
     assert len(many) == len(few) == 6
+
+
+# --- the page and the .xlsx ------------------------------------------------------------------------------
+
+_HASH = generate_password_hash("Test-pass-2026", method="pbkdf2:sha256:1")
+
+
+def _user(agency, role, section=None):
+    _seq["users"] = _seq.get("users", 0) + 1
+    u = User(
+        agency_id=agency.id,
+        username=f"t{role}{_seq['users']}",
+        display_name=f"{role}{_seq['users']}",
+        password_hash=_HASH,
+        role=role,
+        section_id=section.id if section else None,
+        active=True,
+    )
+    db.session.add(u)
+    db.session.commit()
+    return u
+
+
+def _table(html: str, table_id: str) -> dict[str, list[str]]:
+    """{row heading: [cells]} of one table of the page."""
+    body = re.search(rf'<table[^>]*id="{table_id}".*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+    rows = {}
+    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
+        head = re.search(r"<th[^>]*>(.*?)</th>", tr, re.S).group(1)
+        rows[head] = re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)
+    return rows
+
+
+def test_page_shows_the_figures_and_links_from_the_charts(units, client):
+    office = _user(units["district"], "office")
+    login_as(client, office)
+    assert 'href="/stats/timeliness"' in client.get("/stats/").get_data(as_text=True)
+    html = client.get("/stats/timeliness?year=2025").get_data(as_text=True)
+    assert "<script>" not in html and 'src="/static/js/timeliness.js"' in html
+    # columns: answered, median, p90, mean, within, extended, by conclusion date
+    assert _table(html, "table-units") == {"示例区人民政府": ["6", "13", "24", "15.2", "5（83.3%）", "1（16.7%）", "1"]}
+    assert _table(html, "table-population")["示例区人民政府"] == ["600000", "7", "0.12", "1"]
+    html = client.get(f"/stats/timeliness?year=2025&unit={units['district'].id}&scope=with_units").get_data(
+        as_text=True
+    )
+    rows = _table(html, "table-units")
+    assert rows["城关街道办事处"] == ["4", "12", "29", "14.5", "3（75.0%）", "1（25.0%）", "0"]
+    assert rows["合计"][:3] == ["11", "13", "24"]
+    assert _table(html, "table-population")["区发展和改革局"] == ["—", "1", "—", "0"]  # no population: blank
+    assert _table(html, "table-groups")["予以公开"][:3] == ["6", "12", "18"]
+    figures = json.loads(html_unescape(re.search(r'data-figures="([^"]*)"', html).group(1)))
+    assert figures["units"]["median"] == [13, 12, 1] and figures["threshold"] == 20
+    assert "另一个区人民政府" not in html
+    # a sub-unit alone
+    html = client.get(f"/stats/timeliness?year=2025&unit={units['street'].id}").get_data(as_text=True)
+    assert list(_table(html, "table-units")) == ["城关街道办事处"]
+
+
+@pytest.mark.parametrize("role", ["office", "leader", "admin", "auditor"])
+def test_report_view_roles_see_their_unit_and_below(units, client, role):
+    login_as(client, _user(units["district"], role))
+    for q in ("", f"?unit={units['street'].id}", f"?unit={units['dept'].id}&scope=with_units", "?scope=with_units"):
+        assert client.get(f"/stats/timeliness{q}").status_code == 200, q
+        assert client.get(f"/stats/timeliness.xlsx{q}").status_code == 200, q
+
+
+def test_a_sub_unit_never_sees_a_parent_or_sibling(units, client):
+    login_as(client, _user(units["street"], "leader"))
+    assert client.get("/stats/timeliness?year=2025").status_code == 200
+    for other in ("district", "dept", "other"):
+        assert client.get(f"/stats/timeliness?unit={units[other].id}").status_code == 404, other
+        assert client.get(f"/stats/timeliness.xlsx?unit={units[other].id}&scope=with_units").status_code == 404
+    html = client.get("/stats/timeliness?year=2025").get_data(as_text=True)
+    assert "示例区人民政府" not in html and "区发展和改革局" not in html and 'id="unit"' not in html
+    resp = client.get("/stats/timeliness?scope=with_units")
+    assert resp.status_code == 400 and "本单位没有下属单位" in resp.get_data(as_text=True)
+    login_as(client, _user(units["other"], "admin"))
+    assert client.get(f"/stats/timeliness?unit={units['street'].id}").status_code == 404
+
+
+def test_roles_without_report_view_are_refused(units, client):
+    sec = Section.query.filter_by(agency_id=units["district"].id, name="办公室").one()
+    for role in ("staff", "section_head"):
+        login_as(client, _user(units["district"], role, section=sec))
+        assert client.get("/stats/timeliness").status_code == 403
+        assert client.get("/stats/timeliness.xlsx").status_code == 403
+    client.delete_cookie("session")
+    Browser._forget()
+    assert client.get("/stats/timeliness").status_code in (302, 401)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "year=abc",
+        "year=1999",
+        "year=99999999999999999999",
+        "year=2025%00",
+        "year=２０２５",
+        "scope=all",
+        "unit=x%00",
+        "unit=" + "9" * 30,
+    ],
+)
+def test_bad_input_gets_a_chinese_message(units, client, query):
+    login_as(client, _user(units["district"], "office"))
+    resp = client.get(f"/stats/timeliness?{query}")
+    html = resp.get_data(as_text=True)
+    # a NUL byte is refused before any view (tracker.web.refuse_unclean_input); the rest by the page itself
+    assert resp.status_code == 400 and ('class="alert alert-danger"' in html or "无法识别的字符" in html), query
+    assert client.get(f"/stats/timeliness.xlsx?{query}").status_code == 400
+
+
+def test_xlsx_has_the_figures_and_is_formula_safe(units, client):
+    units["dept"].name = '=HYPERLINK("http://x")局'
+    db.session.commit()
+    login_as(client, _user(units["district"], "office"))
+    resp = client.get(f"/stats/timeliness.xlsx?year=2025&unit={units['district'].id}&scope=with_units")
+    assert resp.status_code == 200 and resp.mimetype.endswith("spreadsheetml.sheet")
+    wb = load_workbook(io.BytesIO(resp.data))
+    assert wb.sheetnames == ["汇总", "按单位", "按科室", "按办理结果", "说明"]
+    total = [c.value for c in wb["汇总"][3]]
+    assert total[:10] == [
+        "合计",
+        11,
+        13,
+        24,
+        13.6,
+        9,
+        81.8,
+        2,
+        18.2,
+        1,
+    ]  # 1+1+9+11+12+13+16+16+18+24+29 = 150; 150 / 11 = 13.6
+    assert total[10:] == [600000, 12, 0.2, 1]
+    by_unit = {r[0].value: r for r in wb["按单位"].iter_rows(min_row=2)}
+    street = [c.value for c in by_unit["城关街道办事处"]]
+    assert street[1:4] == [4, 12, 29] and street[-2] == 0.8
+    dept = by_unit['=HYPERLINK("http://x")局']
+    assert dept[0].data_type == "s" and dept[0].quotePrefix and dept[-2].value is None
+    groups = {r[0].value: [c.value for c in r[1:4]] for r in wb["按办理结果"].iter_rows(min_row=2)}
+    assert groups["予以公开"] == [6, 12, 18] and groups["不予处理"] == [1, 29, 29]
+    sections = {(r[0].value, r[1].value): r[2].value for r in wb["按科室"].iter_rows(min_row=2)}
+    assert sections[("示例区人民政府", "规划科")] == 3
