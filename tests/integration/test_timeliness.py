@@ -2,7 +2,7 @@
 the share within 20 working days, extensions and requests per 10,000 residents — computed in SQL
 (tracker.workbench.timeliness) and compared with figures worked out by hand on the 2025 calendar
 (National Day: 1–8 October off; Sunday 28 September and Saturday 11 October are make-up working days;
-Spring Festival 2025: 28 January – 4 February off).
+New Year's Day 2025: 1 January off).
 """
 
 from __future__ import annotations
