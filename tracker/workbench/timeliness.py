@@ -289,7 +289,8 @@ def figures_statement(ids, year: int, calendar, first: date, last: date):
     ranked = select(
         dims,
         func.row_number().over(partition_by=part, order_by=dims.c.days).label("rn"),
-        func.count().over(partition_by=part).label("cnt"),
+        # the same window as the rank's (one sort per grouping, not two), over the whole partition
+        func.count().over(partition_by=part, order_by=dims.c.days, rows=(None, None)).label("cnt"),
     ).subquery("ranked")
     r = ranked.c
     return select(
