@@ -39,14 +39,15 @@ def pg_server() -> str:
     return url.rpartition("/")[0]
 
 
-def database_url(engine: str, n: int) -> str:
+def database_url(engine: str, n: int, kind: str = "bench") -> str:
+    """The benchmark database of size n; ``kind`` names a data set other than gen.py's (its own file)."""
     if engine == "sqlite":
         BENCH_DIR.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{BENCH_DIR}/bench-{n}.db"
+        return f"sqlite:///{BENCH_DIR}/{kind}-{n}.db"
     import psycopg
 
     base = pg_server()
-    name = f"tracker_bench_{n}"
+    name = f"tracker_{kind}_{n}"
     admin = base.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():

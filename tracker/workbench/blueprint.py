@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("stats", __name__, url_prefix="/stats")
 
-from . import stats_views  # noqa: E402,F401
+from . import stats_views, timeliness_views  # noqa: E402,F401
