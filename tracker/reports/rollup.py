@@ -520,3 +520,19 @@ def units_json(rollup: Rollup) -> list[dict]:
         }
         for u in rollup.units
     ]
+
+
+def unit_sheet(rollup: Rollup):
+    """The .xlsx sheet 各单位汇总: the per-unit table, each unit's failed checks and its differences."""
+    from .cells import CaseSheet
+
+    def rows():
+        for u in rollup.units:
+            diffs = "；".join(f"{x.label}：已发布{x.frozen}，现为{x.current}" for x in u.diffs)
+            failed = "、".join(rl.CHECK_TITLES.get(c["id"], c["id"]) for c in u.failing_checks)
+            published = f"{u.snapshot['published_at']:%Y-%m-%d}" if u.snapshot else "未发布"
+            yield (u.name, *u.figures.values(), failed or "全部通过", published, diffs)
+        yield ("合计", *rollup.figures.values(), "", "", "")
+
+    headers = ("单位", *(h for _k, h, _d in UNIT_COLUMNS), "核对未通过", "本单位报告发布", "已发布与现有记录不同")
+    return CaseSheet("各单位汇总", headers, rows())

@@ -327,3 +327,47 @@ def frozen_report(snap: ReportSnapshot) -> dict:
     figures = dict(snap.figures)
     figures.setdefault("layout_version", snap.layout_version)
     return figures
+
+
+# ------------------------------------------------------------------------------------------- the roll-up's view
+
+
+@dataclass
+class RollupView:
+    """What the page, the files and the command show for the roll-up of a unit with its sub-units."""
+
+    year: int
+    rollup: object  # tracker.reports.rollup.Rollup: the sum and each unit as the records give them now
+    report: dict  # the figures shown: the published roll-up (unless current was asked for), else current
+    narrative: dict[str, str]
+    snapshot: ReportSnapshot | None = None
+    showing_current: bool = True
+    diffs: list[Difference] = field(default_factory=list)  # published roll-up vs current records
+
+    @property
+    def frozen(self) -> bool:
+        return self.snapshot is not None and not self.showing_current
+
+    @property
+    def unit_diffs(self) -> list:
+        """The units whose published report differs from what their records give now."""
+        return [u for u in self.rollup.units if u.diffs]
+
+
+def year_rollup(agency_id: int, year: int, *, current: bool = False, today: date | None = None) -> RollupView:
+    """The roll-up of `year` for the unit with all its sub-units (tracker.reports.rollup); the published
+    roll-up (scope with_units) if there is one, with its differences from the current sum."""
+    from .narrative import drafts
+    from .rollup import WITH_UNITS, derive_rollup
+
+    today = today or today_cn()
+    check_year(year, today)
+    now = derive_rollup(agency_id, year, today=today)
+    snap = snapshot_for(agency_id, year, WITH_UNITS)
+    if snap is None:
+        return RollupView(year, now, now.report, drafts(now.report))
+    frozen = frozen_report(snap)
+    diffs = differences(frozen, now.report)
+    if current:
+        return RollupView(year, now, now.report, drafts(now.report), snap, True, diffs)
+    return RollupView(year, now, frozen, dict(snap.narrative), snap, False, diffs)
