@@ -259,3 +259,41 @@ def test_report_page_switch_unit_table_and_access(district, make_user, login, cl
     assert client.get(f"/reports/{YEAR}/cells/table3.new.total?scope=with_units&unit={agency.id}").status_code == 404
     own = client.get(f"/reports/{YEAR}?scope=with_units")  # its own roll-up: itself alone
     assert own.status_code == 200
+
+
+def test_rollup_page_names_changed_units_and_publishes(district, make_user, login, client, form_post):
+    agency, jia, yi, _ = district
+    _publish_units(district, make_user)
+    from tracker.disclosure.models import DisclosureRequest as R
+
+    a2 = db.session.query(R).filter_by(agency_id=jia.id, received_on=D(2024, 3, 1)).one()
+    a2.outcome = "partially_disclosed"
+    db.session.commit()
+    login(make_user("leader"))
+    url = f"/reports/{YEAR}?scope=with_units"
+    html = client.get(url).get_data(as_text=True)
+    part = html[html.index('id="unit-differences"') :]
+    assert "甲街道" in part and "乙镇" not in part.split("</div>")[0]
+    resp = form_post(f"/reports/{YEAR}/publish", {"confirm": "y", "scope": "with_units"}, page_url=url)
+    assert resp.status_code == 302
+    snap = services.snapshot_for(agency.id, YEAR, "with_units")
+    assert snap is not None and len(snap.unit_snapshots) == 3
+    html = client.get(url).get_data(as_text=True)
+    assert "下面显示的是已发布的汇总报告" in html and 'id="publish-form"' not in html
+    # the sub-unit's cell list, read by the district's leader, has the unit's figure
+    cell = client.get(f"/reports/{YEAR}/cells/table3.new.total?unit={yi.id}")
+    assert cell.status_code == 200 and 'data-total="3"' in cell.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", ["unit=abc", "unit=0", "unit=99999999999999", "unit=-1"])
+def test_bad_unit_is_a_404(district, make_user, login, client, query):
+    login(make_user("office"))
+    assert client.get(f"/reports/{YEAR}?{query}").status_code == 404
+
+
+def test_section_role_gets_no_report_of_another_unit_or_rollup(district, make_user, make_section, login, client):
+    login(make_user("section_head", section=make_section("综合科")))
+    own = client.get(f"/reports/{YEAR}").status_code  # a section role has no report.view: refused
+    assert own != 200
+    assert client.get(f"/reports/{YEAR}?scope=with_units").status_code == own
+    assert client.get(f"/reports/{YEAR}?unit={district[1].id}").status_code == own
