@@ -168,7 +168,12 @@ def _units(agency_id: int):
 
 
 def _table3_rows(ids, year: int, today: date):
-    """Statement 2: derive._table3_query's sums and the data-quality flags, plus answered late, by unit."""
+    """Statement 2: derive._table3_query's sums and the data-quality flags, plus answered late, by unit.
+
+    Joined from the units with the unit's equality in each arm of the year's scope (derive._of with a
+    column): SQLite then answers each unit by the index ranges of one unit's report, where an
+    ``agency_id IN (…)`` in every arm made it scan the whole table (bench_report_rollup at 200,000)."""
+    from ..accounts.models import Agency as A
     from ..disclosure.models import DisclosureRequest as R
 
     sums = [func.sum(d._flag(d.table3_part(R, part, year))) for part in d.T3_PARTS]
@@ -176,7 +181,9 @@ def _table3_rows(ids, year: int, today: date):
     sums.append(func.sum(d._flag(and_(d.table3_part(R, "total", year), R.concluded_on > R.due_date))))
     q = (
         select(R.agency_id, R.applicant_type, R.outcome, *sums)
-        .where(d._request_scope(year, today, ids))
+        .select_from(A)
+        .join(R, R.agency_id == A.id)
+        .where(A.id.in_(ids), d._request_scope(year, today, A.id))
         .group_by(R.agency_id, R.outcome, R.applicant_type)
     )
     return db.session.execute(q).all()
