@@ -41,6 +41,11 @@ def _copy(engine: str, source: str, target: str) -> None:
 
     admin = pg_server().replace("postgresql+psycopg://", "postgresql://") + "/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
+        # the generator's own pooled connections to `source` (this benchmark's database alone) end first
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (source,),
+        )
         conn.execute(f'DROP DATABASE IF EXISTS "{target}"')
         conn.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
 
