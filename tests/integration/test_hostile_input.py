@@ -271,6 +271,8 @@ COMMANDS = [
     lambda a: ["anonymise", "--dry-run", "--before", a],
     lambda a: ["api-token", "create", "--name", a],
     lambda a: ["report", "2025", "--cell", a],
+    lambda a: ["report", "2025", "--with-units", "--agency", a],
+    lambda a: ["report", "2025", "--with-units", "--cell", a],
 ]
 
 
