@@ -276,6 +276,8 @@ COMMANDS = [
     lambda a: ["create-agency", "某镇", "--population", a],
     lambda a: ["move-agency", a, "--root"],
     lambda a: ["move-agency", "测试区发展和改革局", "--parent", a, "--reports", "keep"],
+    lambda a: ["report", "2025", "--with-units", "--agency", a],
+    lambda a: ["report", "2025", "--with-units", "--cell", a],
 ]
 
 

@@ -52,7 +52,11 @@ def _flag(condition):
 
 
 def _of(model, agency_ids):
-    """The rows of the agency (one id) or of several agencies (a roll-up over units)."""
+    """The rows of the agency (one id) or of several agencies (a roll-up over units); or of the agency a
+    column names (the roll-up's join from the units: each arm then has the agency's equality, the plan
+    of one unit's report for each unit)."""
+    if isinstance(agency_ids, ColumnElement) or hasattr(agency_ids, "__clause_element__"):
+        return model.agency_id == agency_ids
     ids = _ids(agency_ids)
     return model.agency_id == ids[0] if len(ids) == 1 else model.agency_id.in_(ids)
 

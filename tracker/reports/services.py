@@ -220,32 +220,57 @@ def save_narrative(actor, year: int, texts: dict[str, str], *, today: date | Non
 # ------------------------------------------------------------------------------------------- publishing
 
 
-def publish(actor, year: int, *, today: date | None = None) -> ReportSnapshot:
-    """Freeze the year's figures and text as published. Refused while the year runs, twice, or on failed checks."""
+def publish(actor, year: int, *, scope: str = "unit", today: date | None = None) -> ReportSnapshot:
+    """Freeze the year's figures and text as published. Refused while the year runs, twice, or on failed checks.
+
+    ``scope="with_units"`` publishes the roll-up of the actor's unit with all its sub-units
+    (tracker.reports.rollup): each sub-unit's published figures where it has published the year, its
+    current records where not; the snapshot's unit_snapshots records which. Its text is the draft
+    generated from the roll-up's figures (the prose the unit saved is its own report's)."""
+    from .rollup import WITH_UNITS
+
     require(actor, "report.publish", "您的角色不能发布年度报告。")
     today = today or today_cn()
     check_year(year, today)
+    if scope not in ("unit", WITH_UNITS):
+        raise ServiceError("报告范围应为“本单位”或“本单位及下属单位”。")
+    what = "汇总报告（本单位及下属单位）" if scope == WITH_UNITS else "年度报告"
     if year >= today.year:
-        raise ServiceError(f"{year}年尚未结束，年度报告应在{year + 1}年1月1日以后发布。")
-    existing = snapshot_for(actor.agency_id, year)
+        raise ServiceError(f"{year}年尚未结束，{what}应在{year + 1}年1月1日以后发布。")
+    existing = snapshot_for(actor.agency_id, year, scope)
     if existing is not None:
-        raise ServiceError(f"{year}年度报告已于{existing.published_at:%Y-%m-%d}发布，不能重复发布。")
-    report = derivation.derive(actor.agency_id, year, today=today)
+        raise ServiceError(f"{year}年度{what}已于{existing.published_at:%Y-%m-%d}发布，不能重复发布。")
+    unit_snapshots = None
+    if scope == WITH_UNITS:
+        from .narrative import drafts
+        from .rollup import derive_rollup, figures_to_publish
+
+        rollup = derive_rollup(actor.agency_id, year, today=today)
+        if len(rollup.units) < 2:
+            raise ServiceError("本单位没有下属单位，不需要发布汇总报告；请发布本单位的年度报告。")
+        report, unit_snapshots = figures_to_publish(rollup)
+        narrative = drafts(report)
+    else:
+        report = derivation.derive(actor.agency_id, year, today=today)
     failing = [c for c in report["checks"] if not c["ok"] and c["id"] not in NON_BLOCKING_CHECKS]
     if failing:
         names = "；".join(f"{CHECK_TITLES.get(c['id'], c['id'])}：{c['detail']}" for c in failing)
         raise ServiceError(f"核对未通过，不能发布。请先更正相关记录：{names}")
-    texts = narrative_for(actor.agency_id, year, report)
-    labels = {p.id: p.label for p in NARRATIVE_PARTS}
-    missing = [labels[p] for p, t in texts.items() if not t.text.strip()]
-    if missing:
-        raise ServiceError(f"请先填写以下部分再发布：{'、'.join(missing)}。")
+    if scope != WITH_UNITS:
+        texts = narrative_for(actor.agency_id, year, report)
+        labels = {p.id: p.label for p in NARRATIVE_PARTS}
+        missing = [labels[p] for p, t in texts.items() if not t.text.strip()]
+        if missing:
+            raise ServiceError(f"请先填写以下部分再发布：{'、'.join(missing)}。")
+        narrative = {p: t.text for p, t in texts.items()}
     snap = ReportSnapshot(
         agency_id=actor.agency_id,
         year=year,
+        scope=scope,
+        unit_snapshots=unit_snapshots,
         layout_version=version_of(report).id,
         figures=report,
-        narrative={p: t.text for p, t in texts.items()},
+        narrative=narrative,
         published_at=utcnow(),
         published_by_id=actor.id,
     )
@@ -253,13 +278,10 @@ def publish(actor, year: int, *, today: date | None = None) -> ReportSnapshot:
     with unit_of_work():
         db.session.flush()
         # a report is known by (agency, year): its events carry the year as subject id
-        audit.record(
-            "report.published",
-            subject_type="report",
-            subject_id=year,
-            actor=actor,
-            data={"year": year, "snapshot_id": snap.id},
-        )
+        data = {"year": year, "snapshot_id": snap.id}
+        if scope == WITH_UNITS:
+            data.update(scope=scope, unit_snapshots=unit_snapshots)
+        audit.record("report.published", subject_type="report", subject_id=year, actor=actor, data=data)
     return snap
 
 
@@ -305,3 +327,47 @@ def frozen_report(snap: ReportSnapshot) -> dict:
     figures = dict(snap.figures)
     figures.setdefault("layout_version", snap.layout_version)
     return figures
+
+
+# ------------------------------------------------------------------------------------------- the roll-up's view
+
+
+@dataclass
+class RollupView:
+    """What the page, the files and the command show for the roll-up of a unit with its sub-units."""
+
+    year: int
+    rollup: object  # tracker.reports.rollup.Rollup: the sum and each unit as the records give them now
+    report: dict  # the figures shown: the published roll-up (unless current was asked for), else current
+    narrative: dict[str, str]
+    snapshot: ReportSnapshot | None = None
+    showing_current: bool = True
+    diffs: list[Difference] = field(default_factory=list)  # published roll-up vs current records
+
+    @property
+    def frozen(self) -> bool:
+        return self.snapshot is not None and not self.showing_current
+
+    @property
+    def unit_diffs(self) -> list:
+        """The units whose published report differs from what their records give now."""
+        return [u for u in self.rollup.units if u.diffs]
+
+
+def year_rollup(agency_id: int, year: int, *, current: bool = False, today: date | None = None) -> RollupView:
+    """The roll-up of `year` for the unit with all its sub-units (tracker.reports.rollup); the published
+    roll-up (scope with_units) if there is one, with its differences from the current sum."""
+    from .narrative import drafts
+    from .rollup import WITH_UNITS, derive_rollup
+
+    today = today or today_cn()
+    check_year(year, today)
+    now = derive_rollup(agency_id, year, today=today)
+    snap = snapshot_for(agency_id, year, WITH_UNITS)
+    if snap is None:
+        return RollupView(year, now, now.report, drafts(now.report))
+    frozen = frozen_report(snap)
+    diffs = differences(frozen, now.report)
+    if current:
+        return RollupView(year, now, now.report, drafts(now.report), snap, True, diffs)
+    return RollupView(year, now, frozen, dict(snap.narrative), snap, False, diffs)

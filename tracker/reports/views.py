@@ -42,6 +42,29 @@ def _year_or_redirect(year: int):
     return None
 
 
+def _scope():
+    """(unit id, with_units, the query args naming them) of the request, or a 404 when the user may not
+    read that unit's report or roll-up (reach.readable_unit)."""
+    from ..types import to_id
+    from .reach import readable_unit
+
+    raw = request.args.get("unit")
+    unit = to_id(raw) if raw is not None else None
+    with_units = request.args.get("scope") == "with_units"
+    if raw is not None and unit is None:
+        abort(404)
+    try:
+        agency_id = readable_unit(current_user, unit, with_units=with_units)
+    except NotFound:
+        abort(404)
+    args = {}
+    if agency_id != current_user.agency_id:
+        args["unit"] = agency_id
+    if with_units:
+        args["scope"] = "with_units"
+    return agency_id, with_units, args
+
+
 @bp.get("/")
 @permission_required("report.view")
 def index():
@@ -71,14 +94,20 @@ def rules():
 @bp.get("/<int:year>")
 @permission_required("report.view")
 def show(year: int):
+    agency_id, with_units, args = _scope()
     if (back := _year_or_redirect(year)) is not None:
         return back
-    view = services.year_report(current_user.agency_id, year, current=request.args.get("view") == "current")
+    if with_units:
+        return _show_rollup(year, agency_id, args)
+    from ..accounts.models import Agency
+    from .reach import has_sub_units
+
+    view = services.year_report(agency_id, year, current=request.args.get("view") == "current")
     failing = view.current.failing_problems()
-    cases = {p.id: problem_cases(current_user.agency_id, year, p.id) for p in failing}
+    cases = {p.id: problem_cases(agency_id, year, p.id) for p in failing}
     changed = []
     if view.snapshot is not None and view.diffs:
-        changed = services.cases_changed_since(current_user.agency_id, year, view.snapshot.published_at)
+        changed = services.cases_changed_since(agency_id, year, view.snapshot.published_at)
     return render_template(
         "reports/report.html",
         view=view,
@@ -90,28 +119,60 @@ def show(year: int):
         check_titles=rl.CHECK_TITLES,
         problems=failing,
         problem_cases=cases,
-        notes=data_notes(current_user.agency_id, year),
+        notes=data_notes(agency_id, year),
         all_problems=PROBLEMS,
         changed_refs={d.path for d in view.diffs},
         changed=changed,
         publish_form=PublishForm(),
         current_checks=view.current.report["checks"],
         cell_value=rl.cell_value,
-        cell_link=_cell_link(year),
+        cell_link=_cell_link(year, args),
         min_year=services.MIN_YEAR,
         this_year=today_cn().year,
+        args=args,
+        own=agency_id == current_user.agency_id,
+        unit_name=db.session.get(Agency, agency_id).name,
+        switch=current_user.agency_wide and has_sub_units(agency_id),
     )
 
 
-def _cell_link(year: int):
-    """ref -> the address of the figure's list of cases, or None for a figure that counts no cases."""
+def _show_rollup(year: int, agency_id: int, args: dict):
+    """The roll-up page: the sum in the official layout, the per-unit table, the checks of the sum and of
+    each unit, and each unit whose published figures differ from its records now."""
+    from .rollup import UNIT_COLUMNS
+
+    view = services.year_rollup(agency_id, year, current=request.args.get("view") == "current")
+    return render_template(
+        "reports/rollup.html",
+        view=view,
+        year=year,
+        layouts={t: rl.version_of(view.report).layout(t) for t in ("table2", "table3", "table4")},
+        sections=SECTIONS,
+        title=report_title(view.report["agency"]["name"], year),
+        check_titles=rl.CHECK_TITLES,
+        columns=UNIT_COLUMNS,
+        changed_refs={d.path for d in view.diffs},
+        publish_form=PublishForm(),
+        cell_value=rl.cell_value,
+        cell_link=_cell_link(year, args),
+        min_year=services.MIN_YEAR,
+        this_year=today_cn().year,
+        args=args,
+        own=agency_id == current_user.agency_id,
+        unit_args=lambda unit_id: {} if unit_id == current_user.agency_id else {"unit": unit_id},
+    )
+
+
+def _cell_link(year: int, args: dict | None = None):
+    """ref -> the address of the figure's list of cases (of the unit or roll-up `args` name), or None for a
+    figure that counts no cases."""
     from .cells import figure_id, figures
 
     traceable = figures(rl.layout_for_year(year))
 
     def link(ref) -> str | None:
         fid = figure_id(tuple(ref))
-        return url_for("reports.cell_cases", year=year, cell_id=fid) if fid in traceable else None
+        return url_for("reports.cell_cases", year=year, cell_id=fid, **(args or {})) if fid in traceable else None
 
     return link
 
@@ -152,12 +213,15 @@ def publish(year: int):
     elif not form.confirm.data:
         flash("请先勾选确认，再发布年度报告。", "warning")
     else:
+        scope = "with_units" if request.form.get("scope") == "with_units" else "unit"
         try:
-            services.publish(current_user, year)
-            flash(f"{year}年度报告已发布，数字和文字已冻结。", "success")
+            services.publish(current_user, year, scope=scope)
+            what = "汇总报告（本单位及下属单位）" if scope == "with_units" else "报告"
+            flash(f"{year}年度{what}已发布，数字和文字已冻结。", "success")
         except ServiceError as e:
             flash(e.message, "danger")
-    return redirect(url_for("reports.show", year=year))
+    args = {"scope": "with_units"} if request.form.get("scope") == "with_units" else {}
+    return redirect(url_for("reports.show", year=year, **args))
 
 
 @bp.get("/<int:year>/report.<fmt>")
@@ -165,16 +229,30 @@ def publish(year: int):
 def download(year: int, fmt: str):
     if fmt not in FILE_TYPES:
         abort(404)
+    agency_id, with_units, _args = _scope()
     if (back := _year_or_redirect(year)) is not None:
         return back
-    view = services.year_report(current_user.agency_id, year, current=request.args.get("view") == "current")
-    # the .xlsx lists each figure's cases for those who may export cases (not the auditor)
-    sheets = []
-    if fmt == "xlsx" and current_user.can("request.export"):
-        from .cells import case_sheets
+    from .cells import case_sheets
 
-        sheets = case_sheets(year, current_user.agency_id, current_user)
-    body = render.to_file(fmt, view.report, view.narrative, sheets)
+    current = request.args.get("view") == "current"
+    sheets = []
+    if with_units:
+        from .rollup import unit_sheet, units_json
+
+        view = services.year_rollup(agency_id, year, current=current)
+        report = {**view.report, "units": units_json(view.rollup)} if fmt == "json" else view.report
+        if fmt == "xlsx":
+            sheets = [unit_sheet(view.rollup)]
+            if current_user.can("request.export"):  # the reader's reach was checked by _scope
+                sheets = [*case_sheets(year, view.rollup.ids), *sheets]
+    else:
+        view = services.year_report(agency_id, year, current=current)
+        report = view.report
+        # the .xlsx lists each figure's cases for those who may export cases (not the auditor)
+        if fmt == "xlsx" and current_user.can("request.export"):
+            own = agency_id == current_user.agency_id
+            sheets = case_sheets(year, agency_id, current_user if own else None)
+    body = render.to_file(fmt, report, view.narrative, sheets)
     suffix = "" if view.frozen or view.snapshot is None else "（按现有记录）"
     name = f"{year}年政府信息公开工作年度报告{suffix}.{fmt}"
     from urllib.parse import quote
@@ -211,11 +289,11 @@ def cell_cases(year: int, cell_id: str):
     from ..paging import paginate
     from . import cells
 
+    agency_id, with_units, args = _scope()
     fig, back = _figure_or_redirect(year, cell_id)
     if back is not None:
         return back
-    agency_id = current_user.agency_id
-    q = cells.case_query(fig, year, agency_id, current_user)
+    q = _cell_query(fig, year, agency_id, with_units)
     total = cells.count(q)
     # what each row shows besides its own columns: loaded with the rows, not one query per row
     q = q.options(joinedload(Review.request) if fig.subject == cells.REVIEW else joinedload(DisclosureRequest.section))
@@ -228,10 +306,14 @@ def cell_cases(year: int, cell_id: str):
         max_page=MAX_PAGE,
         known_count=total,
     )
-    snap = services.snapshot_for(agency_id, year)
+    snap = services.snapshot_for(agency_id, year, "with_units" if with_units else "unit")
     published = rl.cell_value(services.frozen_report(snap), fig.ref) if snap is not None else None
+    from ..accounts.models import Agency
+
     return render_template(
         "reports/cell.html",
+        scope_args=args,
+        scope_name=db.session.get(Agency, agency_id).name + ("及下属单位" if with_units else ""),
         year=year,
         fig=fig,
         total=total,
@@ -245,6 +327,18 @@ def cell_cases(year: int, cell_id: str):
         # the pager's links keep the path's year and figure besides the query string
         args=MultiDict({**request.args.to_dict(), "year": year, "cell_id": fig.id}),
     )
+
+
+def _cell_query(fig, year: int, agency_id: int, with_units: bool):
+    """The figure's cases: of the user's own unit through the user's scoped query; of a sub-unit or of the
+    roll-up (the subtree's ids), for an agency-wide reader of an ancestor (checked by _scope), the
+    figure's condition over those units (read-only)."""
+    from . import cells
+    from .reach import unit_ids
+
+    if not with_units and agency_id == current_user.agency_id:
+        return cells.case_query(fig, year, agency_id, current_user)
+    return cells.case_query(fig, year, tuple(unit_ids(agency_id)) if with_units else agency_id)
 
 
 def _outcome_label(code: str | None) -> str:
@@ -261,15 +355,25 @@ def cell_export(year: int, cell_id: str):
     from ..web import xlsx_download
     from . import cells
 
+    agency_id, with_units, _args = _scope()
     fig, back = _figure_or_redirect(year, cell_id)
     if back is not None:
         return back
-    q = cells.case_query(fig, year, current_user.agency_id, current_user)
+    q = _cell_query(fig, year, agency_id, with_units)
     q = q.order_by(*(k.order() for k in cells.sort_keys(fig)))
     data, count = (export.reviews_workbook if fig.subject == cells.REVIEW else export.requests_workbook)(q)
     # one event kind for both: table 四's reviews are about requests and carry their numbers
     export.record_export(
-        current_user, "request", {"report_year": year, "figure": fig.id, "count": count, "format": "xlsx"}
+        current_user,
+        "request",
+        {
+            "report_year": year,
+            "figure": fig.id,
+            "count": count,
+            "format": "xlsx",
+            **({"unit": agency_id} if agency_id != current_user.agency_id else {}),
+            **({"scope": "with_units"} if with_units else {}),
+        },
     )
     return xlsx_download(data, f"{year}年度报告_{fig.id}_案件清单.xlsx")
 
