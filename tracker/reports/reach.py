@@ -38,9 +38,3 @@ def unit_ids(agency_id: int) -> list[int]:
     from ..accounts.models import subtree_ids
 
     return list(db.session.scalars(subtree_ids(agency_id)))
-
-
-def has_sub_units(agency_id: int) -> bool:
-    from ..accounts.models import Agency
-
-    return db.session.scalar(select(Agency.id).where(Agency.parent_id == agency_id).limit(1)) is not None

@@ -99,8 +99,8 @@ def show(year: int):
         return back
     if with_units:
         return _show_rollup(year, agency_id, args)
+    from ..accounts.access import has_sub_units
     from ..accounts.models import Agency
-    from .reach import has_sub_units
 
     view = services.year_report(agency_id, year, current=request.args.get("view") == "current")
     failing = view.current.failing_problems()
