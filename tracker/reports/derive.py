@@ -135,7 +135,10 @@ def year_rows(R, year: int, agency_id):
         and_(mine, _in(R.received_on, year)),
         and_(mine, _in(R.concluded_on, year)),
         and_(mine, R.concluded_on.is_(None), R.received_on < start),
-        and_(mine, R.concluded_on > end, R.received_on < start),
+        # the receipt bound a filter (like _carried_out): SQLite otherwise answers this arm by the
+        # receipt-date index over the agency's whole history before Jan 1 instead of the conclusion-date
+        # range after Dec 31 (the roll-up's table 三 0.6-0.8 s -> 0.3-0.4 s at 200,000, issue 16)
+        and_(mine, R.concluded_on > end, _NoIndex(R.received_on) < start),
     )
 
 
