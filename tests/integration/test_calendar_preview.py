@@ -20,7 +20,6 @@ from sqlalchemy import func, select
 
 from tracker.accounts.models import Agency
 from tracker.audit import Event, timeline
-from tracker.disclosure import intake
 from tracker.disclosure.models import CONCLUDED, DisclosureRequest
 from tracker.errors import PermissionDenied
 from tracker.extensions import db
@@ -29,24 +28,11 @@ from tracker.proposals.models import Proposal, ProposalCohandler
 from tracker.workcal import impact, service
 from tracker.workcal.models import CalendarDay, CalendarYear
 
+from .test_calendar import register  # the same registration as the recompute tests
+
 TODAY = D(2027, 4, 6)
 ARRANGEMENT = "date,kind,name\n2027-01-01,off,元旦\n" + "".join(f"2027-02-{d:02d},off,春节\n" for d in range(5, 12))
 ARRANGEMENT += "2027-02-20,work,春节调休上班\n"
-
-
-def register(office, received: D, name: str) -> DisclosureRequest:
-    data = {
-        "applicant_type": "natural_person",
-        "applicant_name": name,
-        "id_type": "none",
-        "channel": "in_person",
-        "sent_on": received,
-        "received_on": received,
-        "subject": "某项目批复",
-        "content": "请公开某项目批复。",
-        "provision_form": "electronic",
-    }
-    return intake.register_request(office, data, today=received)
 
 
 def register_proposal(office, lead, co, number: str, assigned: D) -> Proposal:
