@@ -227,17 +227,23 @@ def _table3_and_problems(
     problem_ids = list(_request_conditions(today)) if today is not None else []
     problems = dict.fromkeys(problem_ids, 0)
     for atype, outcome, *sums in db.session.execute(_table3_query(agency_id, year, today)):
-        counts = dict(zip(T3_PARTS, sums[: len(T3_PARTS)], strict=True))
-        flags = sums[len(T3_PARTS) :]
-        if outcome in result_rows:
-            counts[outcome] = counts["total"]
-        for row, n in counts.items():
-            if atype in types:
-                table[row][atype] += int(n or 0)
-            table[row]["total"] += int(n or 0)
-        for pid, n in zip(problem_ids, flags, strict=True):
-            problems[pid] += int(n or 0)
+        add_table3_group(table, problems, problem_ids, result_rows, types, atype, outcome, sums)
     return table, problems
+
+
+def add_table3_group(table, problems, problem_ids, result_rows, types, atype, outcome, sums) -> None:
+    """Add one group (applicant type, outcome) of the table 三 query to ``table`` and the problem counts:
+    the one place a group's sums become cells, for one unit's report and for each unit of a roll-up."""
+    counts = dict(zip(T3_PARTS, sums[: len(T3_PARTS)], strict=True))
+    flags = sums[len(T3_PARTS) :]
+    if outcome in result_rows:
+        counts[outcome] = counts["total"]
+    for row, n in counts.items():
+        if atype in types:
+            table[row][atype] += int(n or 0)
+        table[row]["total"] += int(n or 0)
+    for pid, n in zip(problem_ids, flags, strict=True):
+        problems[pid] += int(n or 0)
 
 
 def carried_out_by_type(agency_id: int, year: int) -> dict:

@@ -318,18 +318,10 @@ def derive_rollup(agency_id: int, year: int, *, today: date | None = None) -> Ro
         u.problem_counts = dict.fromkeys(problem_ids, 0)
     for unit_id, atype, outcome, *sums in _table3_rows(ids, year, today):
         u = units[unit_id]
-        table = u.report["table3"]
-        counts = dict(zip(d.T3_PARTS, sums[: len(d.T3_PARTS)], strict=True))
-        flags = sums[len(d.T3_PARTS) : -1]
         u.late += int(sums[-1] or 0)
-        if outcome in result_rows:
-            counts[outcome] = counts["total"]
-        for row, n in counts.items():
-            if atype in types:
-                table[row][atype] += int(n or 0)
-            table[row]["total"] += int(n or 0)
-        for pid, n in zip(problem_ids, flags, strict=True):
-            u.problem_counts[pid] += int(n or 0)
+        d.add_table3_group(
+            u.report["table3"], u.problem_counts, problem_ids, result_rows, types, atype, outcome, sums[:-1]
+        )
 
     for unit_id, kind, upheld, corrected, other, pending, total in _table4_rows(ids, year):
         t4 = units[unit_id].report["table4"]
