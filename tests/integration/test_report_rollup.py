@@ -41,14 +41,14 @@ def district(agency):
     甲街道 (figures of 2024 by hand):
       a1 received 2023-12-20, concluded 2024-01-10 disclosed (自然人)   → 上年结转 1, 办结 1
       a2 received 2024-03-01, concluded 2024-03-20 disclosed, due 03-29 → 新收 1, 办结 1, on time
-      a3 received 2024-05-06, concluded 2024-06-20 not held (企业), due 06-03 → 新收 1, 办结 1, late
+      a3 received 2024-05-06, concluded 2024-06-20 not held (企业), due 06-03, delivered 06-21 → late
       a4 received 2024-12-10, open                                       → 新收 1, 结转下年度 1
       reconsideration of a3 filed 2024-07-01, concluded 2024-09-01 corrected
       → received 3, concluded 3, carried out 1, late 1, reviews 1, corrected 1
       (balance: 新收 3 + 上年结转 1 = 办结 3 + 结转 1)
     乙镇:
       b1 received 2024-02-01, concluded 02-20 partially disclosed, due 02-29 → on time
-      b2 received 2024-04-01, concluded 05-10 disclosed, due 04-29          → late
+      b2 received 2024-04-01, concluded 05-10 disclosed, due 04-29, delivered 05-10 → late
       b3 received 2024-11-01, concluded 2025-01-15 disclosed                 → 新收 1, 结转 1
       direct litigation about b2 filed 2024-06-01, pending
       2 NPC suggestions assigned in 2024; 1 proactive item (机构职能)
@@ -63,11 +63,21 @@ def district(agency):
     db.session.commit()
     add_request(jia, D(2023, 12, 20), D(2024, 1, 10), "disclosed", NP, due_date=D(2024, 1, 19))
     add_request(jia, D(2024, 3, 1), D(2024, 3, 20), "disclosed", NP, due_date=D(2024, 3, 29))
-    a3 = add_request(jia, D(2024, 5, 6), D(2024, 6, 20), "unavailable.not_held", CE, due_date=D(2024, 6, 3))
+    a3 = add_request(
+        jia,
+        D(2024, 5, 6),
+        D(2024, 6, 20),
+        "unavailable.not_held",
+        CE,
+        due_date=D(2024, 6, 3),
+        delivered_on=D(2024, 6, 21),
+    )
     add_request(jia, D(2024, 12, 10), due_date=D(2025, 1, 8))
     add_review(jia, a3, "reconsideration", D(2024, 7, 1), D(2024, 9, 1), "corrected")
     add_request(yi, D(2024, 2, 1), D(2024, 2, 20), "partially_disclosed", NP, due_date=D(2024, 2, 29))
-    b2 = add_request(yi, D(2024, 4, 1), D(2024, 5, 10), "disclosed", NP, due_date=D(2024, 4, 29))
+    b2 = add_request(
+        yi, D(2024, 4, 1), D(2024, 5, 10), "disclosed", NP, due_date=D(2024, 4, 29), delivered_on=D(2024, 5, 10)
+    )
     add_request(yi, D(2024, 11, 1), D(2025, 1, 15), "disclosed", NP, due_date=D(2024, 11, 29))
     add_review(yi, b2, "litigation_direct", D(2024, 6, 1))
     add_proposal(yi, "npc", D(2024, 3, 10))
@@ -91,6 +101,19 @@ def test_per_unit_table_as_worked_by_hand(district):
     assert r.report["other_matters"]["npc_suggestions"] == 2
     assert r.report["summary"]["proactive_by_category"] == {"机构职能": 1}
     assert all(c["ok"] for c in r.report["checks"]), r.report["checks"]
+
+
+def test_late_follows_the_delivery_rule_of_the_workbench(district):
+    """逾期答复 compares the delivery date with the deadline (disclosure.queries.answered_late, as the
+    workbench's lateness does): concluded on time but delivered late counts; concluded late but not yet
+    delivered does not."""
+    agency, jia, _, _ = district
+    add_request(
+        jia, D(2024, 7, 1), D(2024, 7, 25), "disclosed", NP, due_date=D(2024, 7, 26), delivered_on=D(2024, 7, 29)
+    )
+    add_request(jia, D(2024, 8, 1), D(2024, 9, 20), "disclosed", NP, due_date=D(2024, 8, 29))
+    db.session.commit()
+    assert rollup.derive_rollup(agency.id, YEAR, today=TODAY).unit(jia.id).figures["late"] == 2  # a3 and the first
 
 
 def test_rollup_equals_the_sum_of_the_units_own_reports_cell_by_cell(district):

@@ -34,6 +34,14 @@ def is_open():
     return R.status != CONCLUDED
 
 
+def answered_late():
+    """An answer delivered after its deadline (the delivery rule: the answer's delivery date, not the
+    letter's date, is compared with the deadline, extensions included); a case not yet delivered or
+    without a deadline is not counted. The one predicate of the workbench's lateness and the roll-up's
+    逾期答复."""
+    return R.delivered_on > R.due_date
+
+
 FILTER_ARGS = ("status", "section", "year", "applicant_type", "due", "handler", "received", "awaiting", "channel")
 
 # ?handler=: the case's assigned handler ("me": the user, "none": nobody yet, or a user id).

@@ -16,8 +16,9 @@ The statements (fixed, whatever the number of units or cases):
 The sum is the units' figures added cell by cell (amounts too: the sum of what each unit reports); the
 official checks run on the sum and on each unit. The per-unit table:
   收到申请 = table3.new.total; 办结 = table3.total.total (（七）总计); 结转下年度 = table3.carried_out.total;
-  逾期答复 = concluded in the year (（七）总计) after the recorded deadline (concluded_on > due_date; a
-  case without a deadline is not counted) — no official row counts it, so it is its own CASE sum in the
+  逾期答复 = concluded in the year (（七）总计) and delivered after the recorded deadline
+  (disclosure.queries.answered_late, the workbench's rule; a case not yet delivered or without a
+  deadline is not counted) — no official row counts it, so it is its own CASE sum in the
   same grouped query as table 三; 复议诉讼 = the 总计 of the three blocks of table 四 added;
   被纠正 = the 结果纠正 column of table 四's three blocks added.
 """
@@ -30,6 +31,7 @@ from decimal import Decimal
 
 from sqlalchemy import BigInteger, and_, case, cast, func, literal_column, or_, select
 
+from ..disclosure.queries import answered_late
 from ..extensions import db
 from ..rules import report_layout as rl
 from ..rules.clock import today_cn
@@ -44,7 +46,7 @@ UNIT_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("received", "收到申请", "表三“一、本年新收政府信息公开申请数量”总计"),
     ("concluded", "办结", "表三“（七）总计”总计（本年办结）"),
     ("carried_out", "结转下年度", "表三“四、结转下年度继续办理”总计"),
-    ("late", "逾期答复", "本年办结且办结日期晚于记录的答复期限（含延期）的申请；无期限的不计"),
+    ("late", "逾期答复", "本年办结且送达日期晚于记录的答复期限（含延期）的申请；尚未送达或无期限的不计"),
     ("reviews", "复议诉讼", "表四三类（行政复议、未经复议直接起诉、复议后起诉）总计之和"),
     ("corrected", "被纠正", "表四三类“结果纠正”之和"),
 )
@@ -178,7 +180,7 @@ def _table3_rows(ids, year: int, today: date):
 
     sums = [func.sum(d._flag(d.table3_part(R, part, year))) for part in d.T3_PARTS]
     sums += [func.sum(d._flag(c)) for c in d._request_conditions(today).values()]
-    sums.append(func.sum(d._flag(and_(d.table3_part(R, "total", year), R.concluded_on > R.due_date))))
+    sums.append(func.sum(d._flag(and_(d.table3_part(R, "total", year), answered_late()))))
     q = (
         select(R.agency_id, R.applicant_type, R.outcome, *sums)
         .select_from(A)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from ..accounts.access import visible_proposals, visible_requests
 from ..accounts.models import Section, User
+from ..disclosure import queries
 from ..disclosure.models import REGISTERED, DisclosureRequest
 from ..disclosure.queries import SORT_KEYS, awaiting_clause, is_open
 from ..extensions import db
@@ -354,7 +355,7 @@ def lateness_by_section(user, t: Today) -> list[tuple[int, str, int, int, int]]:
     compared with the deadline."""
     year_start = date(t.day.year, 1, 1)
     base = visible_requests(user, units=False).where(R.section_id.is_not(None))
-    answered_late = R.concluded_on.between(year_start, t.day) & (R.delivered_on > R.due_date)
+    answered_late = R.concluded_on.between(year_start, t.day) & queries.answered_late()
     draft_late = R.draft_submitted_on.between(year_start, t.day) & (R.draft_submitted_on > R.internal_due)
     sub = (
         base.where((is_open() & (R.due_date < t.day)) | answered_late | draft_late)
