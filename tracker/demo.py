@@ -1,4 +1,6 @@
-"""Demo data: a demo agency with sections, one user per role and two years of requests.
+"""Demo data: a demo agency with sections, one user per role and two years of requests, and two sub-units
+under it (each with its sections, its own office user and a few dozen requests over the same years), so
+the demo shows a unit tree: 单位管理, the roll-up report and the timeliness of 本单位及下属单位.
 
 Everything is created through the same services the pages use, so the demo exercises real rules.
 """
@@ -10,7 +12,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from .accounts import roles, services
+from .accounts import roles, services, tree
 from .accounts.models import Agency
 from .errors import ServiceError
 from .extensions import db
@@ -39,6 +41,38 @@ SUBJECTS = [
     ("项目立项", "某学校扩建项目的备案证明"),
     ("征地拆迁", "某片区旧城改造项目的立项及资金来源"),
 ]
+# Residents (常住人口) of the district the demo agency serves; its sub-units serve the same district.
+DEMO_POPULATION = 560_000
+# The demo agency's sub-units (issue 16, docs/district.md): name, population, sections, office user
+# (username, display name), the subjects of their requests.
+SUB_UNITS = [
+    (
+        "示例区粮食和物资储备局",
+        DEMO_POPULATION,
+        ["办公室", "储备管理科"],
+        ("demo_grain_office", "刘粮储"),
+        [
+            ("粮食储备", "本区地方储备粮年度轮换计划及执行情况"),
+            ("粮食储备", "区级储备粮承储企业名单"),
+            ("物资储备", "区应急物资储备库建设项目的资金使用情况"),
+            ("粮食流通", "本区粮食收购企业备案名单"),
+            ("质量检测", "2025年度本区库存粮油质量抽检结果"),
+        ],
+    ),
+    (
+        "示例区价格认证中心",
+        DEMO_POPULATION,
+        ["综合科", "价格认定科"],
+        ("demo_price_office", "陈认定"),
+        [
+            ("价格认定", "某交通事故车辆损失价格认定结论书"),
+            ("价格认定", "本中心价格认定工作规程及收费依据"),
+            ("价格监测", "本区主要农副产品价格监测周报"),
+            ("价格认定", "某涉案财物价格认定的依据材料"),
+        ],
+    ),
+]
+UNIT_USER_ROLE = roles.OFFICE
 NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "黄强", "赵敏", "周杰", "吴霞"]
 ORG_NAMES = {
     "commercial_enterprise": "某某建设有限公司",
@@ -99,6 +133,7 @@ def load_demo(seed: int = 2026, env_name: str = "development") -> list[tuple[str
     else:
         agency.name = DEMO_AGENCY
     db.session.commit()
+    tree.update_unit(agency, name=DEMO_AGENCY, population=DEMO_POPULATION, actor=None)
     sections = {name: services.create_section(name, agency=agency) for name in SECTIONS}
     users = {}
     for username, role, section, display in USERS:
@@ -123,7 +158,41 @@ def load_demo(seed: int = 2026, env_name: str = "development") -> list[tuple[str
 
     load_demo_proposals(rng, agency, users, sections)  # noqa: E702, I001
     _settle_handoff_notifications(agency)
-    return [(u, DEMO_PASSWORD, f"{roles.role_label(r)}{'（' + s + '）' if s else ''}") for u, r, s, _ in USERS]
+    for unit in _demo_sub_units(rng, agency):
+        _settle_handoff_notifications(unit)
+    return _logins()
+
+
+def _logins(present: set[str] | None = None) -> list[tuple[str, str, str]]:
+    """(username, password, role) of every demo account (or only those in ``present``): the demo agency's,
+    then each sub-unit's office user with the unit's name."""
+    rows = [(u, f"{roles.role_label(r)}{'（' + s + '）' if s else ''}") for u, r, s, _ in USERS]
+    rows += [(u, f"{roles.role_label(UNIT_USER_ROLE)}（{name}）") for name, _, _, (u, _), _ in SUB_UNITS]
+    return [(u, DEMO_PASSWORD, label) for u, label in rows if present is None or u in present]
+
+
+def _demo_sub_units(rng: random.Random, agency: Agency) -> list[Agency]:
+    """The demo agency's sub-units, through the unit tree's service (tree.create_unit sets ``path``), each
+    with its sections, its office user and its requests driven through the real workflow."""
+    from .disclosure.demo import advance_unit_cases
+
+    units = []
+    for name, population, section_names, (username, display), subjects in SUB_UNITS:
+        unit = tree.create_unit(name, parent=agency, population=population, actor=None)
+        sections = {s: services.create_section(s, agency=unit) for s in section_names}
+        office, _ = services.create_user(
+            username,
+            role=UNIT_USER_ROLE,
+            password=DEMO_PASSWORD,
+            display_name=display,
+            agency=unit,
+            email=f"{username}@example.gov.cn",
+            must_change=False,
+        )
+        _demo_requests(rng, office, subjects=subjects, gap=(15, 35))
+        advance_unit_cases(rng, unit, office, list(sections.values()))
+        units.append(unit)
+    return units
 
 
 UNREAD_HANDOFFS_KEPT = 5
@@ -160,16 +229,14 @@ def logins_on_file() -> list[tuple[str, str, str]]:
 
     from .accounts.models import User
 
-    names = [u for u, _, _, _ in USERS]
+    names = [u for u, _, _ in _logins()]
     present = set(db.session.scalars(select(User.username).where(User.username.in_(names), User.active.is_(True))))
-    return [
-        (u, DEMO_PASSWORD, f"{roles.role_label(r)}{'（' + s + '）' if s else ''}")
-        for u, r, s, _ in USERS
-        if u in present
-    ]
+    return _logins(present)
 
 
-def _demo_requests(rng: random.Random, office_user) -> None:
+def _demo_requests(rng: random.Random, office_user, *, subjects=SUBJECTS, gap: tuple[int, int] = (4, 12)) -> None:
+    """Requests received every ``gap`` days (at random) from early last year to today, registered by the
+    office user of their unit."""
     from .disclosure.intake import register_request
 
     today = today_cn()
@@ -177,11 +244,11 @@ def _demo_requests(rng: random.Random, office_user) -> None:
     type_ids = list(APPLICANT_TYPE_IDS)
     day = start
     while day <= today:
-        day += timedelta(days=rng.randint(4, 12))
+        day += timedelta(days=rng.randint(*gap))
         if day > today:
             break
         atype = rng.choices(type_ids, weights=[70, 12, 3, 3, 7, 5])[0]
-        tag, subject = rng.choice(SUBJECTS)
+        tag, subject = rng.choice(subjects)
         name = rng.choice(NAMES) if atype == "natural_person" else ORG_NAMES.get(atype, "某某单位")
         register_request(
             office_user,

@@ -131,6 +131,39 @@ def advance_demo_cases(rng: random.Random, agency, users: dict, sections: dict, 
             continue
 
 
+UNIT_OPEN_STOPS = ("registered", "assigned", None)  # a sub-unit's office handles alone: no draft to review
+
+
+def advance_unit_cases(rng: random.Random, unit, office, sections: list, *, today: date | None = None) -> None:
+    """A demo sub-unit's requests, driven like the demo agency's but by its one office user, who assigns
+    each to a section and answers it itself (as the demo agency's office does for sections with no user);
+    a few end in a withdrawal, a clarification, a late answer or a review."""
+    today = today or today_cn()
+    cal = current_calendar()
+    reqs = list(
+        db.session.scalars(
+            select(DisclosureRequest)
+            .where(DisclosureRequest.agency_id == unit.id)
+            .order_by(DisclosureRequest.received_on, DisclosureRequest.id)
+        )
+    )
+    specials = {"clarification": 1, "withdrawal": 1, "late": 1, "review": 2}
+    for i, req in enumerate(reqs):
+        case = _Case(req, cal, today)
+        recent = (today - req.received_on).days <= RECENT_DAYS
+        special = None
+        if not recent and i % 3 == 1:
+            wanted = [k for k, n in specials.items() if n > 0]
+            if wanted:
+                special = rng.choice(wanted)
+                specials[special] -= 1
+        stop = rng.choice(UNIT_OPEN_STOPS) if recent else None
+        try:
+            _drive(case, rng, office, None, None, None, rng.choice(sections), special, stop)
+        except _Stop:
+            continue
+
+
 def _drive(c: _Case, rng, office, leader, assigner, handler, section, special, stop) -> None:
     if stop == "registered":
         raise _Stop
