@@ -75,7 +75,7 @@ def create_user_cmd(username, role, section_name, email, display_name, password_
 @click.option("--seed", default=2026, help="随机种子")
 @with_appcontext
 def demo_data_cmd(seed: int):
-    """填充示例机关（示例区发展和改革局）：科室、各角色用户和两年的申请。"""
+    """填充示例机关（示例区发展和改革局）及其两个下属单位：科室、各角色用户和两年的申请。"""
     from .demo import load_demo
 
     try:
