@@ -182,6 +182,11 @@ def resolve(q: str | None, agencies, dialect: str, session) -> Search | None:
     found = terms(q)
     if not found:
         return None
+    if not isinstance(agencies, int):
+        # the subtree's ids as numbers (one small query): PostgreSQL then looks each prefix up as
+        # agency_id = ANY('{…}') AND column range in the (agency_id, column) index, whatever its
+        # estimate of the path's LIKE would have been
+        agencies = list(session.scalars(agencies))
     sets = [_ways(t, agencies, dialect, distinct=len(found) > 1) for t in found]
     # SQLite takes no parenthesised compound inside INTERSECT: each term's UNION is a subquery
     ids_q = (
