@@ -11,6 +11,10 @@ proposal summary's figures — asks ``units=False``. Writing never crosses a uni
 every action's permission check) is the user's own agency only, so a district office reads a sub-unit's
 case and is refused every change on it. A section role reads its own unit only; a user of a sub-unit or
 of a sibling unit gets the stranger's NotFound for the parent's and the siblings' cases.
+
+The same rule says which units' reports and statistics a user reads (readable_units, readable_unit):
+the own unit, and for an agency-wide role every unit below it, read-only; anybody else asking for a
+parent's, a sibling's or another district's unit gets NotFound.
 """
 
 from __future__ import annotations
@@ -33,32 +37,92 @@ def has_sub_units(agency_id: int) -> bool:
     return bool(db.session.scalar(select(exists().where(Agency.parent_id == agency_id))))
 
 
+def _reads_subtree(user) -> bool:
+    """The one rule of which units a user reads: an agency-wide role its unit and every unit below it
+    (cases, reports, statistics); any other role its own unit only."""
+    return user.role in roles.AGENCY_WIDE
+
+
 def reads_sub_units(user) -> bool:
     """Whether the user reads more than its own unit: an agency-wide role of a unit with sub-units."""
-    return user.role in roles.AGENCY_WIDE and has_sub_units(user.agency_id)
+    return _reads_subtree(user) and has_sub_units(user.agency_id)
+
+
+def unit_ids(agency_id: int) -> list[int]:
+    """The ids of the unit and all its sub-units (one query)."""
+    from ..extensions import db
+    from .models import subtree_ids
+
+    return list(db.session.scalars(subtree_ids(agency_id)))
+
+
+def readable_agencies(user, *, units: bool = True):
+    """The agencies whose cases the user reads: its own id (an int) when that is all — no sub-units, a
+    section role, or ``units=False`` — else the SELECT of its unit's subtree ids (one LIKE on the path)."""
+    if units and reads_sub_units(user):
+        from .models import subtree_ids
+
+        return subtree_ids(user.agency_id)
+    return user.agency_id
+
+
+def of_agencies(column, agencies):
+    """``column`` among ``agencies`` (readable_agencies' answer): the plain equality for one unit."""
+    return column == agencies if isinstance(agencies, int) else column.in_(agencies)
 
 
 def _unit_scope(user, column, units: bool):
     """The agencies whose rows the user reads: its own, and for an agency-wide role (``units``) its
     sub-units too (one LIKE on the path; the plain equality when the unit has none)."""
-    if units and reads_sub_units(user):
-        from .models import subtree_ids
+    return of_agencies(column, readable_agencies(user, units=units))
 
-        return column.in_(subtree_ids(user.agency_id))
-    return column == user.agency_id
+
+def readable_units(user) -> list[tuple[int, str, int]]:
+    """(id, name, depth below the user's unit) of the units whose cases, reports and statistics the user
+    reads, in tree order, the own unit first: the own unit alone for a role that is not agency-wide, the
+    unit's whole subtree for an agency-wide role. One query."""
+    from ..extensions import db
+    from .models import Agency, subtree_ids
+
+    if not _reads_subtree(user):
+        own = db.session.get(Agency, user.agency_id)
+        return [(own.id, own.name, 0)]
+    rows = db.session.execute(
+        select(Agency.id, Agency.name, Agency.path).where(Agency.id.in_(subtree_ids(user.agency_id)))
+    ).all()
+    base = min(r.path.count("/") for r in rows)
+    rows.sort(key=lambda r: ([int(p) for p in r.path.strip("/").split("/")], r.id))
+    return [(r.id, r.name, r.path.count("/") - base) for r in rows]
+
+
+def readable_unit(user, unit_id: int | None, *, with_units: bool = False) -> int:
+    """The id of the unit whose report (or, ``with_units``, roll-up) the user asks for (None: its own), or
+    NotFound, exactly as for a unit that does not exist: without report.view; a roll-up for a role that is
+    not agency-wide; a unit outside the user's readable units (a parent, a sibling, another district)."""
+    from ..extensions import db
+    from .models import Agency, subtree_ids
+
+    if not user.can("report.view"):
+        raise NotFound("找不到该单位的年度报告。")
+    if unit_id is None or unit_id == user.agency_id:
+        if with_units and not _reads_subtree(user):
+            raise NotFound("找不到该单位的汇总报告。")
+        return user.agency_id
+    if not is_id(unit_id) or not _reads_subtree(user):
+        raise NotFound("找不到该单位的年度报告。")
+    found = db.session.scalar(select(Agency.id).where(Agency.id == unit_id, Agency.id.in_(subtree_ids(user.agency_id))))
+    if found is None:
+        raise NotFound("找不到该单位的年度报告。")
+    return found
 
 
 def unit_names(user) -> dict[int, str]:
     """{agency id: name} of the units the user reads when they are more than its own (so that a list
-    names each row's unit); {} when the user reads one unit only. One query."""
-    if not reads_sub_units(user):
+    names each row's unit); {} when the user reads one unit only (readable_units). At most one query."""
+    if not _reads_subtree(user):
         return {}
-    from ..extensions import db
-    from .models import Agency, subtree_ids
-
-    return dict(
-        db.session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(subtree_ids(user.agency_id)))).all()
-    )
+    units = readable_units(user)
+    return {} if len(units) == 1 else {unit_id: name for unit_id, name, _depth in units}
 
 
 def is_other_unit(user, record) -> bool:

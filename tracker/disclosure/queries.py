@@ -7,7 +7,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import exists
 
-from ..accounts.access import visible_requests
+from ..accounts.access import readable_agencies, visible_requests
 from ..lists import date_arg, id_arg
 from ..paging import Key, order_by
 from ..rules import intake as intake_rules
@@ -176,7 +176,8 @@ def unordered_query(user, args, found=None, *, units: bool = True):
     elif due == "paused":
         q = q.where(is_open(), DisclosureRequest.due_date.is_(None))
     if found is None:
-        found = resolve(args.get("q"), user.agency_id, db.session.get_bind().dialect.name, db.session)
+        agencies = readable_agencies(user, units=units)  # the search covers the units the list reads
+        found = resolve(args.get("q"), agencies, db.session.get_bind().dialect.name, db.session)
     if found is not None:
         q = q.where(found.where)
     return q

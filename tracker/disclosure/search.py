@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import DDL, and_, event, intersect, literal_column, or_, select, table, union, union_all
 
+from ..accounts.access import of_agencies
 from ..paging import COUNT_CAP
 from .models import DisclosureRequest
 
@@ -131,19 +132,23 @@ def _contains(term: str, dialect: str):
     )
 
 
-def term_predicate(term: str, agency_id: int, dialect: str):
+def term_predicate(term: str, agencies, dialect: str):
     """One term: a prefix of number, identity number or name; with 3+ characters, also anywhere in the text.
 
-    Each way is its own indexed SELECT of ids, united: a plain OR of them would let a planner fall back
-    to reading every row of the agency.
+    ``agencies``: the units searched — one agency id, or (a district reading its sub-units) the SELECT
+    of their ids that accounts.access.readable_agencies gives. Each way is its own indexed SELECT of ids,
+    united: a plain OR of them would let a planner fall back to reading every row of the agency.
     """
-    return R.id.in_(_ways(term, agency_id, dialect))
+    return R.id.in_(_ways(term, agencies, dialect))
 
 
-def _ways(term: str, agency_id: int, dialect: str, distinct: bool = True):
+def _ways(term: str, agencies, dialect: str, distinct: bool = True):
     """The ids matching one term: a UNION of indexed lookups (UNION ALL when only counted up to a
-    bound: an id found two ways then counts twice, which only makes the 'many' plan come sooner)."""
-    mine = R.agency_id == agency_id
+    bound: an id found two ways then counts twice, which only makes the 'many' plan come sooner).
+    The prefix ways lead with the unit (the indexes are (agency_id, column)): ``agency_id = x`` for one
+    unit, ``agency_id IN (the subtree)`` for several — an index lookup per unit. The trigram way has no
+    unit: its ids are intersected with the user's scoped query by the caller (the list)."""
+    mine = of_agencies(R.agency_id, agencies)
     ways = [
         select(R.id).where(mine, _prefix(R.number, term, dialect)),
         select(R.id).where(mine, _prefix(R.id_number, term.upper(), dialect)),
@@ -165,18 +170,24 @@ class Search:
     surely_many: bool = False  # more than COUNT_CAP distinct matches (the list need not count them)
 
 
-def resolve(q: str | None, agency_id: int, dialect: str, session) -> Search | None:
+def resolve(q: str | None, agencies, dialect: str, session) -> Search | None:
     """The search for q as one of two plans, chosen by one bounded query of the matching ids.
 
     Each term's ways are indexed id lookups (term_predicate); their intersection, read up to MANY + 1
     ids, decides: few matches are then selected by id and sorted (a rare name or number: milliseconds
     however large the table), many are left as a filter on the list's sorted index walk, which meets
     a page of them at once (a word in most requests). Either way the list sees the same rows.
+    ``agencies``: as for term_predicate (accounts.access.readable_agencies of the list's user).
     """
     found = terms(q)
     if not found:
         return None
-    sets = [_ways(t, agency_id, dialect, distinct=len(found) > 1) for t in found]
+    if not isinstance(agencies, int):
+        # the subtree's ids as numbers (one small query): PostgreSQL then looks each prefix up as
+        # agency_id = ANY('{…}') AND column range in the (agency_id, column) index, whatever its
+        # estimate of the path's LIKE would have been
+        agencies = list(session.scalars(agencies))
+    sets = [_ways(t, agencies, dialect, distinct=len(found) > 1) for t in found]
     # SQLite takes no parenthesised compound inside INTERSECT: each term's UNION is a subquery
     ids_q = (
         sets[0]
@@ -208,9 +219,9 @@ def _row_match(term: str, dialect: str):
     return or_(*options)
 
 
-def search_predicate(q: str | None, agency_id: int, dialect: str):
+def search_predicate(q: str | None, agencies, dialect: str):
     """The WHERE clause of a search for q (None when q has no terms): every term must match."""
     found = terms(q)
     if not found:
         return None
-    return and_(*(term_predicate(t, agency_id, dialect) for t in found))
+    return and_(*(term_predicate(t, agencies, dialect) for t in found))

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from .. import attachments, audit, personal
-from ..accounts.access import get_request_for, unit_names
+from ..accounts.access import get_request_for, readable_agencies, unit_names
 from ..accounts.decorators import permission_required
 from ..accounts.models import Section
 from ..errors import NotFound, ServiceError
@@ -46,7 +46,9 @@ def helpers():
 def list_requests():
     sort = sort_of(request.args)
     # the section is shown on every row: load it with the rows, not one query per row
-    found = resolve(request.args.get("q"), current_user.agency_id, db.session.get_bind().dialect.name, db.session)
+    # the search covers the units the list reads (a district: its sub-units too)
+    agencies = readable_agencies(current_user)
+    found = resolve(request.args.get("q"), agencies, db.session.get_bind().dialect.name, db.session)
     q = unordered_query(current_user, request.args, found).options(
         joinedload(DisclosureRequest.section), joinedload(DisclosureRequest.handler)
     )

@@ -103,10 +103,9 @@ def report_cmd(
 
 def _print_cell(agency_name: str | None, year: int, cell_id: str, with_units: bool = False) -> None:
     """One case number per line, so that the number of lines equals the figure (as the records stand)."""
-    from ..accounts.models import subtree_ids
+    from ..accounts.access import unit_ids
     from ..accounts.services import agency_by_name
     from ..cli import fail
-    from ..extensions import db
     from . import cells, services
 
     try:
@@ -121,7 +120,7 @@ def _print_cell(agency_name: str | None, year: int, cell_id: str, with_units: bo
         click.echo(
             f"注意：{agency.name}{year}年度{what}已发布；以下按现有记录列出，件数等于 --current 所得的数字。", err=True
         )
-    ids = db.session.scalars(subtree_ids(agency.id)).all() if with_units else agency.id
+    ids = unit_ids(agency.id) if with_units else agency.id
     for number in cells.case_numbers(fig, year, ids):
         click.echo(number)
 

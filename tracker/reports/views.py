@@ -44,9 +44,9 @@ def _year_or_redirect(year: int):
 
 def _scope():
     """(unit id, with_units, the query args naming them) of the request, or a 404 when the user may not
-    read that unit's report or roll-up (reach.readable_unit)."""
+    read that unit's report or roll-up (accounts.access.readable_unit)."""
+    from ..accounts.access import readable_unit
     from ..types import to_id
-    from .reach import readable_unit
 
     raw = request.args.get("unit")
     unit = to_id(raw) if raw is not None else None
@@ -333,8 +333,8 @@ def _cell_query(fig, year: int, agency_id: int, with_units: bool):
     """The figure's cases: of the user's own unit through the user's scoped query; of a sub-unit or of the
     roll-up (the subtree's ids), for an agency-wide reader of an ancestor (checked by _scope), the
     figure's condition over those units (read-only)."""
+    from ..accounts.access import unit_ids
     from . import cells
-    from .reach import unit_ids
 
     if not with_units and agency_id == current_user.agency_id:
         return cells.case_query(fig, year, agency_id, current_user)

@@ -2,7 +2,8 @@
 
 Who sees what: a user holding report.view sees the own unit; an agency-wide role of a unit with
 sub-units may also choose 本单位及下属单位 and each sub-unit (any unit below its own, never a parent or a
-sibling: a unit outside the user's subtree is answered as a page that does not exist).
+sibling: a unit outside the user's subtree is answered as a page that does not exist). The units offered
+are accounts.access.readable_units, the rule the scoped query and the reports follow.
 """
 
 from __future__ import annotations
@@ -12,13 +13,10 @@ from urllib.parse import quote
 
 from flask import Response, abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
-from ..accounts import roles
+from ..accounts.access import readable_units
 from ..accounts.decorators import permission_required
-from ..accounts.models import Agency, subtree_ids
 from ..countdowns import request_calendar
-from ..extensions import db
 from ..reports.services import MIN_YEAR
 from ..rules.clock import today_cn
 from ..web import XLSX_MIME
@@ -37,22 +35,9 @@ class Choice:
     min_year: int = MIN_YEAR
 
 
-def _units(user) -> list[tuple[int, str, int]]:
-    """The user's unit and, for an agency-wide role, every unit below it (in tree order)."""
-    if user.role not in roles.AGENCY_WIDE:
-        own = db.session.get(Agency, user.agency_id)
-        return [(own.id, own.name, 0)]
-    rows = db.session.execute(
-        select(Agency.id, Agency.name, Agency.path).where(Agency.id.in_(subtree_ids(user.agency_id)))
-    ).all()
-    base = min(r.path.count("/") for r in rows)
-    rows.sort(key=lambda r: ([int(p) for p in r.path.strip("/").split("/")], r.id))
-    return [(r.id, r.name, r.path.count("/") - base) for r in rows]
-
-
 def _choice(user) -> Choice:
     this_year = today_cn().year
-    units = _units(user)
+    units = readable_units(user)
     allowed = {u[0] for u in units}
     choice = Choice(this_year, user.agency_id, tl.UNIT, units, this_year=this_year)
     errors = []
