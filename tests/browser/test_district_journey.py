@@ -43,7 +43,7 @@ def _last_year(live) -> int:
 def test_platform_admin_sees_the_demo_district_on_unit_management(browser, live_server, size):
     context, page = _page(browser, live_server, "demo_platform", size)
     page.goto("/admin/units")
-    assert "单位管理" in page.title() and page.inner_text(".nav-tabs .nav-link.active") == "单位管理"
+    assert page.inner_text("h1") == "单位管理" and page.inner_text(".nav-tabs .nav-link.active") == "单位管理"
     rows = page.locator("#unit-tree tbody tr")
     assert rows.count() == len(UNITS)
     text = [rows.nth(i).inner_text() for i in range(rows.count())]
@@ -119,8 +119,8 @@ def test_district_office_opens_a_sub_units_case_read_only(browser, live, size):
     context, page = _page(browser, live.url, "demo_office", size)
     page.goto("/requests/")
     assert f"共 {district} 件" in page.inner_text("main")  # the district's list holds its sub-units' cases
-    if size == "desktop":  # each row names its unit (the column is hidden on a phone)
-        assert name in page.inner_text("main")
+    # each row names its unit: in the section column on a desktop, under the number on a phone
+    assert name in page.inner_text("main")
     page.goto(f"/requests/{request_id}")
     notice = page.inner_text("#other-unit")
     assert name in notice and "其他单位的案件，只读" in notice
