@@ -27,7 +27,8 @@ class DisclosureRequest(db.Model):
         UniqueConstraint("agency_id", "number"),
         # The list's sort (with the id: keyset pages) and the report's receipt-date ranges; both carry
         # every other column of the report's table 三 query, so that SQLite answers it from the index
-        # without visiting the rows (issue 16, bench_report_rollup; migration e16b7c0a4f21).
+        # without visiting the rows, the roll-up's delivery date included (issue 16, bench_report_rollup;
+        # migrations e16b7c0a4f21, e16c5d2f8a90).
         Index(
             "ix_request_agency_received",
             "agency_id",
@@ -38,6 +39,7 @@ class DisclosureRequest(db.Model):
             "applicant_type",
             "status",
             "due_date",
+            "delivered_on",
         ),
         Index(
             "ix_request_agency_concluded",
@@ -48,6 +50,7 @@ class DisclosureRequest(db.Model):
             "applicant_type",
             "status",
             "due_date",
+            "delivered_on",
         ),
         Index("ix_request_agency_status_due", "agency_id", "status", "due_date"),
         Index("ix_request_agency_status_pause", "agency_id", "status", "pause_reason"),
