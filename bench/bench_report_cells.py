@@ -8,9 +8,9 @@ figure's condition, the first 20 cases, rendering), median of REPEATS with min/m
 the figure (the count the page shows); cell_queries, the statements one page sends; and cell_command_s,
 `report --cell table3.new.total` printing every case number of the year's largest figure.
 
-At --n 1000000 (median of 5, idle 2-core machine, after the covering indexes of e16b7c0a4f21): every
-figure's page 28–80 ms on SQLite and 22–137 ms on PostgreSQL, the slowest single run 146 ms
-(table3.carried_out.total on PostgreSQL); docs/benchmarks.md has the table.
+At --n 1000000 (median of 5, idle 2-core machine, with the covering indexes of e16b7c0a4f21 and
+e16c5d2f8a90): every figure's page 22–68 ms on SQLite and 27–145 ms on PostgreSQL, the slowest single run
+152 ms (table3.carried_out.total on PostgreSQL); docs/benchmarks.md has the table.
 """
 
 from __future__ import annotations

@@ -17,8 +17,10 @@ Measured at N = 200,000, year 2025, 2 vCPU shared (load average 2.0–2.1), medi
 covering indexes of migration e16b7c0a4f21: SQLite one unit 0.11 s (0.11–0.13), roll-up 0.18 s
 (0.17–0.21), ratio 1.61; PostgreSQL one unit 0.10 s (0.09–0.11), roll-up 0.18 s (0.17–0.25), ratio 1.83
 — the 1.5 target is missed on both (docs/district.md, 区级汇总报告 → Speed, has the steps and the before).
-At N = 1,000,000 (median of 5, idle 2-core machine): SQLite one unit 1.22 s (0.77–1.52), roll-up 2.62 s
-(2.03–2.75), ratio 2.14; PostgreSQL one unit 0.37 s (0.35–0.39), roll-up 0.83 s (0.65–0.95), ratio 2.25.
+At N = 1,000,000 (idle 2-core machine), before migration e16c5d2f8a90: SQLite ratio 2.14, PostgreSQL 2.25;
+after it (delivered_on in the covering indexes; PostgreSQL's roll-up by agency_id = ANY), two runs each:
+SQLite one unit 0.99–1.04 s, roll-up 0.97–1.27 s, ratio 0.93 and 1.29 (target met); PostgreSQL one unit
+0.39–0.46 s, roll-up 0.76–0.78 s, ratio 1.69 and 1.95 (not met). docs/district.md has the spreads.
 """
 
 from __future__ import annotations

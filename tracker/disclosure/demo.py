@@ -116,12 +116,7 @@ def advance_demo_cases(rng: random.Random, agency, users: dict, sections: dict, 
         case = _Case(req, cal, today)
         section, assigner, handler = rng.choices(routes, weights=[6, 3, 1, 1])[0]
         recent = (today - req.received_on).days <= RECENT_DAYS
-        special = None
-        if not recent and i % 4 == 1:
-            wanted = [k for k, n in specials.items() if n > 0]
-            if wanted:
-                special = rng.choice(wanted)
-                specials[special] -= 1
+        special = None if recent or i % 4 != 1 else _take_special(rng, specials)
         stop = rng.choice(OPEN_STOPS) if recent else None
         if stop in ("consulting", "in_review") and handler is None:
             section, assigner, handler = routes[0]
@@ -129,6 +124,16 @@ def advance_demo_cases(rng: random.Random, agency, users: dict, sections: dict, 
             _drive(case, rng, office, leader, assigner, handler, sections[section], special, stop)
         except _Stop:
             continue
+
+
+def _take_special(rng: random.Random, specials: dict[str, int]) -> str | None:
+    """One of the special endings still owed (its count taken down), or None once all are used."""
+    wanted = [k for k, n in specials.items() if n > 0]
+    if not wanted:
+        return None
+    special = rng.choice(wanted)
+    specials[special] -= 1
+    return special
 
 
 UNIT_OPEN_STOPS = ("registered", "assigned", None)  # a sub-unit's office handles alone: no draft to review
@@ -151,12 +156,7 @@ def advance_unit_cases(rng: random.Random, unit, office, sections: list, *, toda
     for i, req in enumerate(reqs):
         case = _Case(req, cal, today)
         recent = (today - req.received_on).days <= RECENT_DAYS
-        special = None
-        if not recent and i % 3 == 1:
-            wanted = [k for k, n in specials.items() if n > 0]
-            if wanted:
-                special = rng.choice(wanted)
-                specials[special] -= 1
+        special = None if recent or i % 3 != 1 else _take_special(rng, specials)
         stop = rng.choice(UNIT_OPEN_STOPS) if recent else None
         try:
             _drive(case, rng, office, None, None, None, rng.choice(sections), special, stop)
