@@ -58,3 +58,20 @@ def test_demo_cases_reach_realistic_conclusions(agency, fast_user):
     assert ("consult_third_party", "closed") in kinds
     assert count(DisclosureRequest.withdrawn.is_(True)) >= 1
     assert db.session.scalar(select(func.count()).select_from(Review)) >= 1
+
+
+def test_every_field_of_the_demo_case_logs_has_a_chinese_label(agency, fast_user):
+    """The case log names each changed field in Chinese: a field without a label showed its column name
+    (internal_due on every assignment)."""
+    import re
+
+    from tracker.audit import Event
+    from tracker.disclosure.action_views import event_rows
+
+    test_demo_cases_reach_realistic_conclusions(agency, fast_user)
+    events = db.session.scalars(select(Event).where(Event.subject_type == "request")).all()
+    assert len(events) > 100
+    shown = {label for e in events for label, _text in event_rows(e)}
+    assert any(label.startswith("内部办理期限") for label in shown)
+    raw = sorted(label for label in shown if re.fullmatch(r"[a-z_]+", label))
+    assert raw == [], raw

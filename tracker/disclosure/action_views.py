@@ -291,6 +291,8 @@ EVENT_FIELD_LABELS: dict[str, str] = {
     "letter_kind": "答复书类型",
     "withdrawn": "撤回",
     "due_date": "答复期限",
+    "internal_due": "内部办理期限（科室提交答复稿）",
+    "draft_submitted_on": "答复稿提交日期",
     "due_provisional": "期限暂定",
     "clarification_due": "补正告知期限",
     "number": "编号",
