@@ -722,3 +722,22 @@ def test_letters_address_an_organisation_as_gui_danwei(app_ctx, w, agency):
     assert "“请告诉您单位的批复”" in text and "收到贵单位提出" in text
     assert letters.address_applicant("请您于期限内补正。", "natural_person") == "请您于期限内补正。"
     assert letters.address_applicant("请您（单位）于期限内补正。", "legal_person") == "请贵单位于期限内补正。"
+
+
+@pytest.mark.parametrize(
+    ("code", "letter_kind", "shown", "not_shown"),
+    [
+        ("partially_disclosed", "partial", "<strong>部分公开</strong>；", "部分公开（"),  # the kind is the outcome
+        ("unavailable.not_held", "not_ours", "（答复书：非本机关政府信息）", None),  # a kind of its own is named
+    ],
+)
+def test_the_case_page_names_the_letter_kind_only_where_it_adds_to_the_outcome(
+    app_ctx, w, login, code, letter_kind, shown, not_shown
+):
+    case = w.new_case()
+    _conclude(w, case, code, letter_kind)
+    page = login(w.office).get(f"/requests/{case.id}").get_data(as_text=True)
+    result = page[page.index("<th>办理结果</th>") :][:600]
+    assert shown in result, result
+    if not_shown:
+        assert not_shown not in result, result
