@@ -86,18 +86,22 @@ class _Case:
         return fn(user, self.req, version=self.req.version, today=self.day, **kw)
 
 
+def _requests_of(agency_id: int) -> list:
+    """The agency's demo requests in the order they were received."""
+    q = (
+        select(DisclosureRequest)
+        .where(DisclosureRequest.agency_id == agency_id)
+        .order_by(DisclosureRequest.received_on, DisclosureRequest.id)
+    )
+    return list(db.session.scalars(q))
+
+
 def advance_demo_cases(rng: random.Random, agency, users: dict, sections: dict, *, today: date | None = None) -> None:
     office, leader, head = users["demo_office"], users["demo_leader"], users["demo_head"]
     staff, staff2 = users["demo_staff"], users["demo_staff2"]
     today = today or today_cn()
     cal = current_calendar()
-    reqs = list(
-        db.session.scalars(
-            select(DisclosureRequest)
-            .where(DisclosureRequest.agency_id == agency.id)
-            .order_by(DisclosureRequest.received_on, DisclosureRequest.id)
-        )
-    )
+    reqs = _requests_of(agency.id)
     # Who handles: 投资科 has a head and staff, 价格科 only staff (the office names the handler), the
     # other sections have no users here, so the office answers their cases itself.
     routes = [("投资科", head, staff), ("价格科", office, staff2), ("规划科", None, None), ("能源科", None, None)]
@@ -145,13 +149,7 @@ def advance_unit_cases(rng: random.Random, unit, office, sections: list, *, toda
     a few end in a withdrawal, a clarification, a late answer or a review."""
     today = today or today_cn()
     cal = current_calendar()
-    reqs = list(
-        db.session.scalars(
-            select(DisclosureRequest)
-            .where(DisclosureRequest.agency_id == unit.id)
-            .order_by(DisclosureRequest.received_on, DisclosureRequest.id)
-        )
-    )
+    reqs = _requests_of(unit.id)
     specials = {"clarification": 1, "withdrawal": 1, "late": 1, "review": 2}
     for i, req in enumerate(reqs):
         case = _Case(req, cal, today)
