@@ -9,6 +9,9 @@
     var el = document.getElementById(id);
     if (!el || !s.labels.length) { return; }
     var limit = s.labels.map(function () { return f.threshold; });
+    // a fixed height (its box), not the canvas's aspect ratio: on a phone the ratio left the bars no room;
+    // a horizontal chart grows with its rows so that each label stays readable
+    if (horizontal) { el.parentNode.style.height = Math.max(220, 28 * s.labels.length + 80) + "px"; }
     new Chart(el, {
       type: "bar",
       data: {
@@ -21,6 +24,7 @@
       },
       options: {
         animation: false,
+        maintainAspectRatio: false,
         indexAxis: horizontal ? "y" : "x",
         scales: horizontal ? { x: { beginAtZero: true, ticks: { precision: 0 } } } : { y: { beginAtZero: true, ticks: { precision: 0 } } }
       }

@@ -67,6 +67,10 @@ def test_district_leader_reads_the_rollup_report(browser, live, size):
     assert f"{demo.DEMO_AGENCY}及下属单位汇总" in page.inner_text("h1")
     rows = page.locator("#unit-table tbody tr[data-unit]")
     assert rows.count() == len(UNITS), page.inner_text("#unit-table")
+    heights = page.eval_on_selector_all(
+        "#unit-table tbody td:first-child", "els => els.map(e => e.getBoundingClientRect().height)"
+    )
+    assert max(heights) < 40, heights  # each unit's name on one line, on a phone too (the table scrolls)
     table = page.inner_text("#unit-table")
     assert all(name in table for name in UNITS), table
     assert "合计" in page.inner_text("#unit-table tfoot")
@@ -87,7 +91,15 @@ def test_district_office_reads_the_timeliness_of_its_units(browser, live, size):
     assert labels == [*UNITS, "合计"], labels  # in tree order: the district first
     population = page.locator("#table-population tbody tr").first.inner_text()
     assert population.startswith(demo.DEMO_AGENCY) and str(demo.DEMO_POPULATION) in population, population
-    page.wait_for_selector("#chart-units")
+    page.wait_for_selector("#timeliness[data-drawn='1']")
+    for chart in ("#chart-units", "#chart-groups", "#chart-sections"):
+        box = page.locator(chart).bounding_box()
+        assert box and box["height"] >= 200, (chart, box)  # room for the bars on a phone too
+    # each unit's name and each table's headings on one line: the table scrolls sideways on a phone
+    heights = page.eval_on_selector_all(
+        "#table-units tbody th", "els => els.map(e => e.getBoundingClientRect().height)"
+    )
+    assert max(heights) < 40, heights
     _shot(page, f"timeliness_{year}_office", size)
     assert page.csp_errors == [], page.csp_errors
     context.close()
