@@ -10,8 +10,15 @@ if ! { command -v fc-list >/dev/null && [ -n "$(fc-list :lang=zh 2>/dev/null)" ]
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "安装浏览器测试所需软件包：${need[*]}…" >&2
-  apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >&2
+  if [[ " ${need[*]} " == *" chromium "* ]]; then
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >&2
+  else
+    # the font only makes the screenshots readable: the tests do not depend on it, so a machine whose
+    # package sources cannot be reached still runs them
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; } >&2 ||
+      echo "未能安装中文字体 fonts-wqy-zenhei：截图中的中文将显示为方框，测试照常进行。" >&2
+  fi
 elif [[ " ${need[*]} " == *" chromium "* ]]; then
   echo "找不到 /usr/bin/chromium：请安装 chromium 软件包后再运行浏览器测试。" >&2
   exit 1
